@@ -1,0 +1,60 @@
+// The only reader of process.env. Everything else imports `env` from here, validated once at start-up.
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  // When unset, scripts/start.ts starts an embedded PostgreSQL and sets it for the processes it spawns.
+  DATABASE_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  NEXTAUTH_URL: z.string().url().optional(),
+  // Signs session JWTs and derives the key that encrypts endpoint API keys. Required in production.
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  DATA_DIR: z.string().default(".data"),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 * 1024 * 1024),
+  IMPORT_MAX_LINE_BYTES: z.coerce.number().int().min(1).default(8 * 1024 * 1024),
+  GITHUB_ID: z.string().optional(),
+  GITHUB_SECRET: z.string().optional(),
+  GOOGLE_ID: z.string().optional(),
+  GOOGLE_SECRET: z.string().optional(),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_ID: z.string().optional(),
+  OIDC_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().default("SSO"),
+  TRAINER_PYTHON: z.string().optional(),
+  TRAINER_GPUS: z.string().optional(),
+  TRAINER_HOST: z.string().optional(),
+  TRAINER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).default(5),
+  TRAINER_STALE_SECONDS: z.coerce.number().int().min(2).default(60),
+  TRAINER_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  START_WORKER: bool,
+  SKIP_SEED: bool,
+});
+
+export type Env = z.infer<typeof schema>;
+
+function load(): Env {
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment variables:\n${lines.join("\n")}\nSee .env.example.`);
+  }
+  return parsed.data;
+}
+
+export const env = load();
+
+/** The secret that signs sessions; a fixed dev value outside production so `npm start` works out of the box. */
+export function authSecret(): string {
+  if (env.NEXTAUTH_SECRET) return env.NEXTAUTH_SECRET;
+  if (env.NODE_ENV === "production" && process.env.NEXT_PHASE !== "phase-production-build" && !process.env.RLHF_DEMO) {
+    throw new Error("NEXTAUTH_SECRET must be set in production (at least 16 characters).");
+  }
+  return "dev-only-secret-change-me-in-production";
+}
