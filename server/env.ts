@@ -6,6 +6,11 @@ const bool = z
   .optional()
   .transform((v) => v === "true" || v === "1");
 
+const boolDefaultTrue = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === undefined || v === "" || v === "true" || v === "1");
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   // When unset, scripts/start.ts starts an embedded PostgreSQL and sets it for the processes it spawns.
@@ -33,7 +38,8 @@ const schema = z.object({
   TRAINER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).default(5),
   TRAINER_STALE_SECONDS: z.coerce.number().int().min(2).default(60),
   TRAINER_POLL_MS: z.coerce.number().int().min(50).default(1000),
-  START_WORKER: bool,
+  // `npm start` runs the trainer worker beside the web app unless this is false
+  START_WORKER: boolDefaultTrue,
   SKIP_SEED: bool,
 });
 
@@ -53,7 +59,7 @@ export const env = load();
 /** The secret that signs sessions; a fixed dev value outside production so `npm start` works out of the box. */
 export function authSecret(): string {
   if (env.NEXTAUTH_SECRET) return env.NEXTAUTH_SECRET;
-  if (env.NODE_ENV === "production" && process.env.NEXT_PHASE !== "phase-production-build" && !process.env.RLHF_DEMO) {
+  if (env.NODE_ENV === "production" && process.env.NEXT_PHASE !== "phase-production-build") {
     throw new Error("NEXTAUTH_SECRET must be set in production (at least 16 characters).");
   }
   return "dev-only-secret-change-me-in-production";

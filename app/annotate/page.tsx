@@ -1,0 +1,29 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { Card } from "@/components/ui/button";
+import { requireUser } from "@/server/auth/session";
+import { listForAnnotator } from "@/server/services/projects";
+
+export const dynamic = "force-dynamic";
+
+export default async function AnnotateIndex() {
+  const user = await requireUser("/annotate");
+  const projects = await listForAnnotator({ userId: user.id, isAdmin: user.role === "ADMIN" });
+  if (projects.length === 1 && user.role !== "ADMIN") redirect(`/annotate/${projects[0].slug}`);
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">Your projects</h1>
+      {projects.length === 0 && <p className="text-slate-600">You are not a member of any project yet. Ask an admin to add you.</p>}
+      <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+        {projects.map((p) => (
+          <Link key={p.id} href={`/annotate/${p.slug}`}>
+            <Card className="hover:ring-2 hover:ring-indigo-300">
+              <div className="font-medium">{p.name}</div>
+              <div className="text-sm text-slate-500">{p.taskType === "PAIRWISE" ? "Pairwise" : "Ranking"} · {p.openItems} open items</div>
+            </Card>
+          </Link>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import { redirect } from "next/navigation";
+import { SignInForm } from "@/components/auth/sign-in-form";
+import { Card } from "@/components/ui/button";
+import { enabledOAuthProviders } from "@/server/auth/options";
+import { currentUser } from "@/server/auth/session";
+
+export const dynamic = "force-dynamic";
+
+/** Only same-site paths: an open redirect after sign-in would hand the session page to anyone. */
+function safeCallback(url: string | undefined): string {
+  return url && url.startsWith("/") && !url.startsWith("//") ? url : "/annotate";
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallback(params.callbackUrl);
+  if (await currentUser()) redirect(callbackUrl);
+  return (
+    <div className="mx-auto mt-16 max-w-sm">
+      <Card>
+        <h1 className="mb-4 text-lg font-semibold">Sign in</h1>
+        <SignInForm callbackUrl={callbackUrl} providers={enabledOAuthProviders()} initialError={params.error} />
+      </Card>
+    </div>
+  );
+}

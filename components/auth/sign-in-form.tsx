@@ -1,0 +1,59 @@
+"use client";
+import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { Button } from "@/components/ui/button";
+
+const messages: Record<string, string> = {
+  CredentialsSignin: "Wrong email or password.",
+  RateLimited: "Too many sign-in attempts. Wait a few minutes and try again.",
+  Inactive: "This account is deactivated. Ask an admin.",
+  NotInvited: "That account is not registered here. Ask an admin for an invite.",
+};
+
+export function SignInForm({ callbackUrl, providers, initialError }: { callbackUrl: string; providers: { id: string; name: string }[]; initialError?: string }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(initialError ? (messages[initialError] ?? "Sign-in failed.") : null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setPending(true);
+    setError(null);
+    const res = await signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false });
+    setPending(false);
+    if (!res || res.error) {
+      setError(messages[res?.error ?? ""] ?? "Sign-in failed.");
+      return;
+    }
+    router.push(callbackUrl);
+    router.refresh();
+  }
+
+  return (
+    <div className="space-y-4">
+      <form onSubmit={onSubmit} className="space-y-3" aria-label="Sign in">
+        <label className="block text-sm">
+          <span className="text-slate-700">Email</span>
+          <input name="email" type="email" required autoComplete="username" autoFocus className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2" />
+        </label>
+        <label className="block text-sm">
+          <span className="text-slate-700">Password</span>
+          <input name="password" type="password" required autoComplete="current-password" className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2" />
+        </label>
+        {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+        <Button type="submit" disabled={pending} className="w-full justify-center">{pending ? "Signing in…" : "Sign in"}</Button>
+      </form>
+      {providers.length > 0 && (
+        <div className="space-y-2 border-t border-slate-200 pt-4">
+          {providers.map((p) => (
+            <Button key={p.id} variant="secondary" className="w-full justify-center" onClick={() => void signIn(p.id, { callbackUrl })}>
+              Continue with {p.name}
+            </Button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import { defineConfig } from "@playwright/test";
+
+const PORT = 3100;
+
+// Debian's Chromium: Playwright cannot download its own browsers on these machines.
+export const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+  "--no-first-run",
+  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost",
+];
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  // The specs share one app and database; one worker keeps them from competing for the 2 cores.
+  workers: 1,
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  retries: 0,
+  use: {
+    baseURL: `http://localhost:${PORT}`,
+    browserName: "chromium",
+    headless: true,
+    launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
+    trace: "retain-on-failure",
+  },
+  webServer: {
+    // A fresh database, migrated and seeded, the production build, the trainer worker: see the script.
+    command: `npx tsx scripts/e2e-server.ts`,
+    url: `http://localhost:${PORT}/signin`,
+    timeout: 600_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PORT: String(PORT) },
+  },
+});

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
+import { projectSettingsSchema, projectUpdateSchema } from "@/server/schemas/project";
+import * as projects from "@/server/services/projects";
+
+export const projectRouter = createTRPCRouter({
+  list: adminProcedure
+    .input(z.object({ includeArchived: z.boolean().default(false) }).default({ includeArchived: false }))
+    .query(({ input }) => projects.listAll(input)),
+  get: adminProcedure.input(z.object({ id: z.string() })).query(({ input }) => projects.get(input.id)),
+  create: adminProcedure.input(projectSettingsSchema).mutation(({ ctx, input }) => projects.create({ actorId: ctx.user.id, settings: input })),
+  update: adminProcedure.input(projectUpdateSchema).mutation(({ ctx, input }) => {
+    const { id, ...settings } = input;
+    return projects.update({ actorId: ctx.user.id, id, settings });
+  }),
+  setArchived: adminProcedure
+    .input(z.object({ id: z.string(), archived: z.boolean() }))
+    .mutation(({ ctx, input }) => projects.update({ actorId: ctx.user.id, id: input.id, settings: { archived: input.archived } })),
+  members: adminProcedure.input(z.object({ projectId: z.string() })).query(({ input }) => projects.members(input.projectId)),
+  setMembers: adminProcedure
+    .input(z.object({ projectId: z.string(), userIds: z.array(z.string()).max(10_000) }))
+    .mutation(({ ctx, input }) => projects.setMembers({ actorId: ctx.user.id, ...input })),
+});

@@ -1,0 +1,91 @@
+// tRPC core: context, the three procedure kinds, and the one place where errors become responses.
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import { db } from "@/server/db";
+import { AppError, type AppErrorCode, type FieldError } from "@/server/errors";
+import type { Role } from "@/server/generated/prisma/client";
+
+export interface ContextUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export interface Context {
+  user: ContextUser | null;
+}
+
+/** Builds the context from the session's user id; inactive or deleted users count as anonymous. */
+export async function createContext(opts: { userId: string | null }): Promise<Context> {
+  if (!opts.userId) return { user: null };
+  const user = await db.user.findUnique({
+    where: { id: opts.userId },
+    select: { id: true, email: true, name: true, role: true, active: true },
+  });
+  if (!user || !user.active) return { user: null };
+  return { user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+}
+
+const trpcCode: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
+  BAD_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+};
+
+export function zodFieldErrors(error: ZodError): FieldError[] {
+  return error.issues.map((i) => ({ field: i.path.map(String).join(".") || "(input)", message: i.message }));
+}
+
+/** Every procedure records its access level, so a test can walk the router and check each one. */
+export interface Meta {
+  access: "public" | "protected" | "admin";
+}
+
+const t = initTRPC.context<Context>().meta<Meta>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    let fieldErrors: FieldError[] | null = null;
+    if (cause instanceof ZodError) fieldErrors = zodFieldErrors(cause);
+    else if (cause instanceof AppError && cause.fieldErrors) fieldErrors = cause.fieldErrors;
+    const message =
+      cause instanceof ZodError
+        ? `Invalid input: ${fieldErrors!.map((f) => `${f.field}: ${f.message}`).join("; ")}`
+        : shape.message;
+    return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };
+  },
+});
+
+/** Turns AppErrors thrown by services into TRPCErrors with the matching code. */
+const appErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: trpcCode[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(appErrors).meta({ access: "public" });
+
+export const protectedProcedure = t.procedure.use(appErrors).meta({ access: "protected" }).use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+  return next({ ctx: { user: ctx.user } });
+});
+
+export const adminProcedure = protectedProcedure.meta({ access: "admin" }).use(({ ctx, next }) => {
+  if (ctx.user.role !== "ADMIN") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only." });
+  return next({ ctx });
+});

@@ -1,0 +1,102 @@
+// Projects: settings, membership, and the listing each person sees.
+import { db } from "@/server/db";
+import { AppError } from "@/server/errors";
+import { Prisma, type Project } from "@/server/generated/prisma/client";
+import type { ProjectSettings } from "@/server/schemas/project";
+import * as audit from "@/server/services/audit";
+
+export interface Criterion {
+  key: string;
+  label: string;
+  description: string;
+}
+
+export function criteriaOf(project: Pick<Project, "criteria">): Criterion[] {
+  return Array.isArray(project.criteria) ? (project.criteria as unknown as Criterion[]) : [];
+}
+
+/** Projects a person may annotate: members see their projects; admins see all that are not archived. */
+export async function listForAnnotator(opts: { userId: string; isAdmin: boolean }) {
+  const projects = await db.project.findMany({
+    where: { archived: false, ...(opts.isAdmin ? {} : { members: { some: { userId: opts.userId } } }) },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, slug: true, name: true, taskType: true },
+  });
+  const counts = await db.$queryRaw<{ projectId: string; open: bigint }[]>`
+    SELECT "projectId", count(*) AS open FROM "Item"
+     WHERE status = 'OPEN' AND NOT "isGold" AND "projectId" = ANY(${projects.map((p) => p.id)}) GROUP BY "projectId"`;
+  const open = new Map(counts.map((c) => [c.projectId, Number(c.open)]));
+  return projects.map((p) => ({ ...p, openItems: open.get(p.id) ?? 0 }));
+}
+
+export async function listAll(opts: { includeArchived: boolean }) {
+  const projects = await db.project.findMany({
+    where: opts.includeArchived ? {} : { archived: false },
+    orderBy: { createdAt: "desc" },
+    include: { _count: { select: { items: true, members: true, annotations: true } } },
+  });
+  return projects;
+}
+
+export async function get(id: string) {
+  const project = await db.project.findUnique({ where: { id } });
+  if (!project) throw new AppError("NOT_FOUND", "No such project.");
+  return project;
+}
+
+function slugTaken(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
+}
+
+export async function create(opts: { actorId: string; settings: ProjectSettings }) {
+  try {
+    return await db.$transaction(async (tx) => {
+      const project = await tx.project.create({ data: { ...opts.settings, criteria: opts.settings.criteria } });
+      await audit.record({ actorId: opts.actorId, action: "project.create", targetType: "project", targetId: project.id, after: project }, tx);
+      return project;
+    });
+  } catch (err) {
+    if (slugTaken(err)) throw new AppError("CONFLICT", `Slug "${opts.settings.slug}" is taken.`, [{ field: "slug", message: "already in use" }]);
+    throw err;
+  }
+}
+
+export async function update(opts: { actorId: string; id: string; settings: Partial<ProjectSettings> & { archived?: boolean } }) {
+  const before = await get(opts.id);
+  const next = { ...opts.settings };
+  if (next.taskType && next.taskType !== before.taskType) {
+    const items = await db.item.count({ where: { projectId: opts.id } });
+    if (items > 0) throw new AppError("PRECONDITION_FAILED", "The task type cannot change once the project has items.", [{ field: "taskType", message: "project has items" }]);
+  }
+  try {
+    return await db.$transaction(async (tx) => {
+      const project = await tx.project.update({
+        where: { id: opts.id },
+        data: { ...next, ...(next.criteria ? { criteria: next.criteria } : {}) },
+      });
+      await audit.record({ actorId: opts.actorId, action: next.archived === undefined ? "project.update" : next.archived ? "project.archive" : "project.unarchive", targetType: "project", targetId: project.id, before, after: project }, tx);
+      return project;
+    });
+  } catch (err) {
+    if (slugTaken(err)) throw new AppError("CONFLICT", `Slug "${opts.settings.slug}" is taken.`, [{ field: "slug", message: "already in use" }]);
+    throw err;
+  }
+}
+
+export async function setMembers(opts: { actorId: string; projectId: string; userIds: string[] }) {
+  const before = await db.projectMember.findMany({ where: { projectId: opts.projectId }, select: { userId: true } });
+  await db.$transaction(async (tx) => {
+    await tx.projectMember.deleteMany({ where: { projectId: opts.projectId, userId: { notIn: opts.userIds } } });
+    await tx.projectMember.createMany({ data: opts.userIds.map((userId) => ({ projectId: opts.projectId, userId })), skipDuplicates: true });
+    await audit.record({ actorId: opts.actorId, action: "project.members", targetType: "project", targetId: opts.projectId, before: before.map((m) => m.userId), after: opts.userIds }, tx);
+  });
+}
+
+export async function members(projectId: string) {
+  const rows = await db.projectMember.findMany({
+    where: { projectId },
+    include: { user: { select: { id: true, email: true, name: true, role: true, active: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((r) => r.user);
+}
