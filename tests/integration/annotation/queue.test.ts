@@ -1,0 +1,223 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { db } from "@/server/db";
+import { callerFor, makeProject, makeUser, pairItems, pickFirst, rankItems } from "../fixtures/annotation";
+
+describe("work queue", () => {
+  it("returns the caller's own live lease on reload instead of burning a new item", async () => {
+    const u = await makeUser();
+    const { project } = await makeProject({ items: pairItems(5), members: [u.id] });
+    const api = callerFor(u);
+    const first = await api.annotation.next({ projectSlug: project.slug });
+    const again = await api.annotation.next({ projectSlug: project.slug });
+    expect(again.item?.assignmentId).toBe(first.item?.assignmentId);
+    expect(await db.assignment.count({ where: { userId: u.id } })).toBe(1);
+    // A prefetch (excluding the held lease) claims a second, different item.
+    const prefetched = await api.annotation.next({ projectSlug: project.slug, exclude: [first.item!.assignmentId] });
+    expect(prefetched.item?.itemId).not.toBe(first.item?.itemId);
+  });
+
+  it("serves the highest priority first, then the oldest", async () => {
+    const u = await makeUser();
+    const items = pairItems(3);
+    items[1].priority = 10;
+    const { project, itemIds } = await makeProject({ items, members: [u.id] });
+    const api = callerFor(u);
+    const served: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { item } = await api.annotation.next({ projectSlug: project.slug });
+      served.push(item!.itemId);
+      await api.annotation.submit(pickFirst(item!));
+    }
+    expect(served).toEqual([itemIds[1], itemIds[0], itemIds[2]]);
+  });
+
+  for (const overlap of [1, 3]) {
+    it(`50 parallel annotators never push an item past overlap ${overlap} nor see an item twice`, async () => {
+      const users = await Promise.all(Array.from({ length: 50 }, () => makeUser()));
+      const { project, itemIds } = await makeProject({ items: pairItems(40), members: users.map((u) => u.id), overlap });
+      const servedTo = new Map<string, string[]>();
+      await Promise.all(
+        users.map(async (u) => {
+          const api = callerFor(u);
+          for (;;) {
+            const { item } = await api.annotation.next({ projectSlug: project.slug });
+            if (!item) return;
+            servedTo.set(u.id, [...(servedTo.get(u.id) ?? []), item.itemId]);
+            await api.annotation.submit(pickFirst(item));
+          }
+        }),
+      );
+      for (const items of servedTo.values()) expect(new Set(items).size).toBe(items.length);
+      const perItem = await db.annotation.groupBy({ by: ["itemId"], where: { projectId: project.id }, _count: true });
+      expect(perItem).toHaveLength(itemIds.length);
+      for (const row of perItem) expect(row._count).toBe(overlap);
+      expect(await db.annotation.count({ where: { projectId: project.id, surplus: true } })).toBe(0);
+      expect(await db.item.count({ where: { projectId: project.id, status: "COMPLETE" } })).toBe(itemIds.length);
+    });
+  }
+
+  it("frees an expired lease for others without any cron, and still stores the late submit as surplus", async () => {
+    const [a, b] = [await makeUser(), await makeUser()];
+    const { project } = await makeProject({ items: pairItems(1), members: [a.id, b.id], overlap: 1 });
+    const first = (await callerFor(a).annotation.next({ projectSlug: project.slug })).item!;
+    expect((await callerFor(b).annotation.next({ projectSlug: project.slug })).item).toBeNull();
+    await db.assignment.update({ where: { id: first.assignmentId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const second = (await callerFor(b).annotation.next({ projectSlug: project.slug })).item!;
+    expect(second.itemId).toBe(first.itemId);
+    const bResult = await callerFor(b).annotation.submit(pickFirst(second));
+    expect(bResult).toMatchObject({ late: false, surplus: false });
+    const aResult = await callerFor(a).annotation.submit(pickFirst(first));
+    expect(aResult).toMatchObject({ late: true, surplus: true, duplicate: false });
+    expect(await db.annotation.count({ where: { itemId: first.itemId } })).toBe(2);
+  });
+
+  it("renews the caller's own expired lease on reload when the item still has room", async () => {
+    const u = await makeUser();
+    const { project } = await makeProject({ items: pairItems(2), members: [u.id] });
+    const first = (await callerFor(u).annotation.next({ projectSlug: project.slug })).item!;
+    await db.assignment.update({ where: { id: first.assignmentId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const again = (await callerFor(u).annotation.next({ projectSlug: project.slug })).item!;
+    expect(again.assignmentId).toBe(first.assignmentId);
+    expect(again.expiresAt.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it("skip releases the item for others and never serves it to the skipper again", async () => {
+    const [a, b] = [await makeUser(), await makeUser()];
+    const { project } = await makeProject({ items: pairItems(1), members: [a.id, b.id] });
+    const item = (await callerFor(a).annotation.next({ projectSlug: project.slug })).item!;
+    await callerFor(a).annotation.skip({ assignmentId: item.assignmentId, reason: "Needs expertise I don't have" });
+    expect((await callerFor(a).annotation.next({ projectSlug: project.slug })).item).toBeNull();
+    expect((await callerFor(b).annotation.next({ projectSlug: project.slug })).item?.itemId).toBe(item.itemId);
+    const skipped = await db.assignment.findUniqueOrThrow({ where: { id: item.assignmentId } });
+    expect(skipped).toMatchObject({ state: "SKIPPED", skipReason: "Needs expertise I don't have" });
+  });
+
+  it("interleaves gold items at the project's gold rate and scores them", async () => {
+    const u = await makeUser();
+    const gold = pairItems(4).map((it) => ({ ...it, isGold: true, goldRanking: [[0], [1]] }));
+    const { project } = await makeProject({ items: [...pairItems(12), ...gold], members: [u.id], goldRate: 0.25 });
+    const api = callerFor(u);
+    let goldServed = 0;
+    for (let i = 0; i < 8; i++) {
+      const { item } = await api.annotation.next({ projectSlug: project.slug });
+      const row = await db.item.findUniqueOrThrow({ where: { id: item!.itemId } });
+      if (row.isGold) {
+        goldServed++;
+        const goldFirst = (row.goldRanking as string[][])[0][0];
+        const other = item!.candidates.find((c) => c.id !== goldFirst)!.id;
+        // Answer gold items correctly on odd turns, wrongly on even ones.
+        const ranking = goldServed % 2 ? [[goldFirst], [other]] : [[other], [goldFirst]];
+        await api.annotation.submit({ ...pickFirst(item!), ranking });
+      } else {
+        await api.annotation.submit(pickFirst(item!));
+      }
+    }
+    expect(goldServed).toBe(2);
+    const scored = await db.annotation.findMany({ where: { userId: u.id, isGold: true }, orderBy: { createdAt: "asc" } });
+    expect(scored.map((a) => a.goldCorrect)).toEqual([true, false]);
+  });
+
+  it("refuses non-members", async () => {
+    const [member, outsider] = [await makeUser(), await makeUser()];
+    const { project } = await makeProject({ items: pairItems(1), members: [member.id] });
+    await expect(callerFor(outsider).annotation.next({ projectSlug: project.slug })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+});
+
+describe("submit", () => {
+  it("is idempotent on the client submission id: the same submit 5 times stores one annotation", async () => {
+    const u = await makeUser();
+    const { project } = await makeProject({ items: pairItems(1), members: [u.id] });
+    const item = (await callerFor(u).annotation.next({ projectSlug: project.slug })).item!;
+    const input = pickFirst(item, "MUCH_BETTER");
+    const results = await Promise.all(Array.from({ length: 5 }, () => callerFor(u).annotation.submit(input)));
+    expect(new Set(results.map((r) => r.annotationId)).size).toBe(1);
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(await db.annotation.count({ where: { projectId: project.id } })).toBe(1);
+    const comparisons = await db.comparison.findMany({ where: { projectId: project.id } });
+    expect(comparisons).toHaveLength(1);
+    expect(comparisons[0]).toMatchObject({ chosenId: item.candidates[0].id, rejectedId: item.candidates[1].id, margin: 3 });
+  });
+
+  it("rejects bad judgements with field errors and writes nothing", async () => {
+    const u = await makeUser();
+    const { project } = await makeProject({
+      items: rankItems(1, 3),
+      members: [u.id],
+      taskType: "RANKING",
+      allowTies: false,
+      criteria: [{ key: "helpfulness", label: "Helpfulness", description: "" }],
+    });
+    const api = callerFor(u);
+    const item = (await api.annotation.next({ projectSlug: project.slug })).item!;
+    const [a, b, c] = item.candidates.map((x) => x.id);
+    const base = { ...pickFirst(item), strength: undefined, ranking: [[a], [b], [c]] };
+    const cases: [string, object][] = [
+      ["unknown candidate", { ranking: [[a], [b], ["nope"]] }],
+      ["not a permutation", { ranking: [[a], [b]] }],
+      ["repeated candidate", { ranking: [[a], [b], [c], [a]] }],
+      ["tie not allowed", { ranking: [[a, b], [c]] }],
+      ["unknown criterion", { ratings: { [a]: { creativity: 3 } } }],
+      ["strength on ranking", { strength: "BETTER" }],
+    ];
+    for (const [, patch] of cases) {
+      await expect(api.annotation.submit({ ...base, submissionId: randomUUID(), ...patch })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    }
+    // zod-level limits come back field by field
+    const zodCases: object[] = [{ ratings: { [a]: { helpfulness: 8 } } }, { rationale: "x".repeat(5001) }, { ranking: [] }];
+    for (const patch of zodCases) {
+      const err = await api.annotation.submit({ ...base, submissionId: randomUUID(), ...patch } as never).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "BAD_REQUEST" });
+    }
+    expect(await db.annotation.count({ where: { projectId: project.id } })).toBe(0);
+    expect(await db.comparison.count({ where: { projectId: project.id } })).toBe(0);
+    const ok = await api.annotation.submit({ ...base, submissionId: randomUUID(), ratings: { [a]: { helpfulness: 7 } } });
+    expect(ok.duplicate).toBe(false);
+  });
+
+  it("a 9-way ranking with a tie yields every ordered pair with rank-distance margins and no pair inside the tie", async () => {
+    const u = await makeUser();
+    const { project } = await makeProject({ items: rankItems(1, 9), members: [u.id], taskType: "RANKING" });
+    const item = (await callerFor(u).annotation.next({ projectSlug: project.slug })).item!;
+    const ids = item.candidates.map((c) => c.id);
+    // groups: [0,1] tied, then 2..8 one by one → 8 groups
+    const ranking = [[ids[0], ids[1]], ...ids.slice(2).map((id) => [id])];
+    await callerFor(u).annotation.submit({ ...pickFirst(item), strength: undefined, ranking });
+    const comps = await db.comparison.findMany({ where: { projectId: project.id } });
+    expect(comps).toHaveLength(36 - 1);
+    expect(comps.some((c) => [ids[0], ids[1]].includes(c.chosenId) && [ids[0], ids[1]].includes(c.rejectedId))).toBe(false);
+    const m = comps.find((c) => c.chosenId === ids[0] && c.rejectedId === ids[8]);
+    expect(m?.margin).toBe(7);
+  });
+
+  it("a pairwise tie is stored on the annotation but produces no comparison", async () => {
+    const u = await makeUser();
+    const { project } = await makeProject({ items: pairItems(1), members: [u.id] });
+    const item = (await callerFor(u).annotation.next({ projectSlug: project.slug })).item!;
+    const [a, b] = item.candidates.map((c) => c.id);
+    await callerFor(u).annotation.submit({ ...pickFirst(item), ranking: [[a, b]], strength: "TIE" });
+    expect(await db.annotation.count({ where: { projectId: project.id, strength: "TIE" } })).toBe(1);
+    expect(await db.comparison.count({ where: { projectId: project.id } })).toBe(0);
+  });
+});
+
+describe("edit last", () => {
+  it("edits the last submission and the derived comparisons follow; older ones are locked", async () => {
+    const u = await makeUser();
+    const { project } = await makeProject({ items: pairItems(2), members: [u.id] });
+    const api = callerFor(u);
+    const first = (await api.annotation.next({ projectSlug: project.slug })).item!;
+    const r1 = await api.annotation.submit(pickFirst(first));
+    const second = (await api.annotation.next({ projectSlug: project.slug })).item!;
+    const r2 = await api.annotation.submit(pickFirst(second));
+    const [a, b] = second.candidates.map((c) => c.id);
+    const { submissionId: _s, assignmentId: _a, ...judgement } = pickFirst(second);
+    await api.annotation.editLast({ ...judgement, annotationId: r2.annotationId, ranking: [[b], [a]], strength: "SLIGHTLY_BETTER", timeSpentMs: 100 });
+    const comps = await db.comparison.findMany({ where: { annotationId: r2.annotationId } });
+    expect(comps).toEqual([expect.objectContaining({ chosenId: b, rejectedId: a, margin: 1 })]);
+    await expect(api.annotation.editLast({ ...judgement, annotationId: r1.annotationId })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await db.annotation.update({ where: { id: r2.annotationId }, data: { createdAt: new Date(Date.now() - 6 * 60_000) } });
+    await expect(api.annotation.editLast({ ...judgement, annotationId: r2.annotationId })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+  });
+});
