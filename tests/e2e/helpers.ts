@@ -25,3 +25,54 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("whoami")).toBeVisible();
 }
+
+/**
+ * Creates a project straight in the database for a spec (raw SQL: the specs run outside the app's module
+ * graph), with the demo annotator as a member. Returns the slug.
+ */
+export async function createProject(opts: {
+  taskType: "PAIRWISE" | "RANKING";
+  items: { prompt: string; candidates: string[] }[];
+  allowTies?: boolean;
+}): Promise<string> {
+  const slug = `e2e-${Math.random().toString(36).slice(2, 10)}`;
+  await withDb(async (db) => {
+    const id = (p: string) => `${p}${Math.random().toString(36).slice(2, 14)}`;
+    const projectId = id("prj");
+    await db.query(
+      `INSERT INTO "Project"(id, name, slug, "taskType", "allowTies", "updatedAt") VALUES ($1, $2, $3, $4, $5, now())`,
+      [projectId, `E2E ${slug}`, slug, opts.taskType, opts.allowTies ?? true],
+    );
+    await db.query(
+      `INSERT INTO "ProjectMember"("projectId", "userId") SELECT $1, id FROM "User" WHERE email = ANY($2)`,
+      [projectId, [ANNOTATOR.email, ADMIN.email]],
+    );
+    for (const [i, it] of opts.items.entries()) {
+      const promptId = id("pr");
+      await db.query(`INSERT INTO "Prompt"(id, messages, "contentHash") VALUES ($1, $2, $3)`, [
+        promptId,
+        JSON.stringify([{ role: "user", content: it.prompt }]),
+        `${slug}-${i}`,
+      ]);
+      const itemId = id("it");
+      await db.query(`INSERT INTO "Item"(id, "projectId", "promptId", "itemKey") VALUES ($1, $2, $3, $4)`, [itemId, projectId, promptId, `${slug}-${i}`]);
+      for (const [j, text] of it.candidates.entries()) {
+        const cid = id("c");
+        await db.query(`INSERT INTO "Candidate"(id, "promptId", text, model, "contentHash") VALUES ($1, $2, $3, $4, $5)`, [cid, promptId, text, `m${j}`, `${slug}-${i}-${j}`]);
+        await db.query(`INSERT INTO "ItemCandidate"("itemId", "candidateId", position) VALUES ($1, $2, $3)`, [itemId, cid, j]);
+      }
+    }
+  });
+  return slug;
+}
+
+export async function annotationCount(email: string, slug?: string): Promise<number> {
+  return withDb(async (db) => {
+    const res = await db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM "Annotation" a JOIN "User" u ON u.id = a."userId" JOIN "Project" p ON p.id = a."projectId"
+        WHERE u.email = $1 AND ($2::text IS NULL OR p.slug = $2)`,
+      [email, slug ?? null],
+    );
+    return Number(res.rows[0].n);
+  });
+}
