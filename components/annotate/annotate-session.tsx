@@ -493,16 +493,16 @@ function RatingsGrid(props: {
   onChange: (r: Record<string, Record<string, number>>) => void;
 }) {
   return (
-    <table className="w-full text-sm" aria-label="Ratings (1–7)">
-      <thead>
+    <table className="w-full overflow-hidden rounded-lg bg-white text-sm ring-1 ring-slate-200 [&_td]:px-3 [&_td]:py-1 [&_th]:px-3 [&_th]:py-1.5" aria-label="Ratings (1–7)">
+      <thead className="bg-slate-50">
         <tr>
-          <th className="text-left font-medium">Criterion</th>
+          <th className="text-left font-medium">Criterion (1 = poor, 7 = excellent)</th>
           {props.item.candidates.map((c) => <th key={c.id} className="font-medium">Response {props.labels.get(c.id)}</th>)}
         </tr>
       </thead>
       <tbody>
         {props.criteria.map((cr) => (
-          <tr key={cr.key}>
+          <tr key={cr.key} className="border-t border-slate-100">
             <td title={cr.description}>{cr.label}</td>
             {props.item.candidates.map((c) => (
               <td key={c.id} className="text-center">

@@ -1,0 +1,379 @@
+"use client";
+// People: who can sign in, with which role, and on which projects. New people come in by an account made
+// here or by a one-time invite link.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Field, fieldProps, FormMessage, formatDate, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
+import { useTRPC } from "@/components/trpc";
+import { Button, Card } from "@/components/ui/button";
+import { createInviteSchema, INVITE_DEFAULT_DAYS } from "@/server/schemas/invite";
+import { createUserSchema } from "@/server/schemas/user";
+
+type Role = "ADMIN" | "ANNOTATOR";
+
+function useProjects() {
+  const trpc = useTRPC();
+  return useQuery(trpc.project.list.queryOptions({ includeArchived: true }));
+}
+
+function ProjectPicker({ name, value, onChange }: { name: string; value: string[]; onChange: (ids: string[]) => void }) {
+  const projects = useProjects();
+  if (!projects.data) return <p className="text-xs text-slate-500">Loading projects…</p>;
+  if (projects.data.length === 0) return <p className="text-xs text-slate-500">No projects yet.</p>;
+  return (
+    <fieldset className="max-h-48 space-y-1 overflow-auto rounded-md border border-slate-200 p-2" id={name}>
+      <legend className="sr-only">Projects</legend>
+      {projects.data.map((p) => (
+        <label key={p.id} className="flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            className="size-4 accent-indigo-600"
+            checked={value.includes(p.id)}
+            onChange={(e) => onChange(e.target.checked ? [...value, p.id] : value.filter((id) => id !== p.id))}
+          />
+          <span className={p.archived ? "text-slate-400" : ""}>{p.name}</span>
+          {p.archived && <span className="text-xs text-slate-400">(archived)</span>}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+export function PeopleAdmin({ selfId }: { selfId: string }) {
+  return (
+    <div className="space-y-8">
+      <PeopleTable selfId={selfId} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <CreateUserForm />
+        <InviteForm />
+      </div>
+      <InviteList />
+    </div>
+  );
+}
+
+function PeopleTable({ selfId }: { selfId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const people = useQuery(trpc.user.list.queryOptions());
+  const projects = useProjects();
+  const setRole = useMutation(trpc.user.setRole.mutationOptions());
+  const setActive = useMutation(trpc.user.setActive.mutationOptions());
+  const setProjects = useMutation(trpc.user.setProjects.mutationOptions());
+  const [editing, setEditing] = useState<{ userId: string; projectIds: string[] } | null>(null);
+  const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
+  const [showInactive, setShowInactive] = useState(true);
+
+  const projectName = new Map((projects.data ?? []).map((p) => [p.id, p.name]));
+
+  async function run(action: () => Promise<unknown>, ok: string) {
+    setMessage({});
+    try {
+      await action();
+      await queryClient.invalidateQueries({ queryKey: trpc.user.list.queryKey() });
+      setMessage({ ok });
+    } catch (err) {
+      setMessage({ error: fromServer(err).message });
+    }
+  }
+
+  if (people.error) return <FormMessage error={people.error.message} />;
+  const shown = (people.data ?? []).filter((p) => showInactive || p.active);
+  return (
+    <section className="space-y-3" aria-labelledby="people-heading">
+      <div className="flex items-center gap-3">
+        <h2 id="people-heading" className="text-lg font-medium">People</h2>
+        <label className="flex items-center gap-1.5 text-sm text-slate-600">
+          <input type="checkbox" className="size-4 accent-indigo-600" checked={showInactive} onChange={(e) => setShowInactive(e.target.checked)} />
+          Show deactivated
+        </label>
+      </div>
+      <FormMessage error={message.error} ok={message.ok} />
+      {!people.data ? (
+        <p className="text-sm text-slate-500">Loading…</p>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-sm">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th scope="col" className="px-3 py-2">Person</th>
+                <th scope="col" className="px-3 py-2">Role</th>
+                <th scope="col" className="px-3 py-2">Status</th>
+                <th scope="col" className="px-3 py-2">Last sign-in</th>
+                <th scope="col" className="px-3 py-2 text-right">Annotations</th>
+                <th scope="col" className="px-3 py-2">Projects</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {shown.map((p) => {
+                const self = p.id === selfId;
+                return (
+                  <tr key={p.id} className={p.active ? "" : "bg-slate-50 text-slate-500"} data-testid={`person-${p.email}`}>
+                    <td className="px-3 py-2">
+                      <div className="font-medium">{p.name}{self && <span className="ml-1 text-xs text-slate-500">(you)</span>}</div>
+                      <div className="text-xs text-slate-500">{p.email}</div>
+                    </td>
+                    <td className="px-3 py-2">
+                      <label className="sr-only" htmlFor={`role-${p.id}`}>Role of {p.name}</label>
+                      <select
+                        id={`role-${p.id}`}
+                        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-100"
+                        value={p.role}
+                        disabled={self || setRole.isPending}
+                        title={self ? "You cannot change your own role." : undefined}
+                        onChange={(e) => run(() => setRole.mutateAsync({ userId: p.id, role: e.target.value as Role }), `${p.name} is now ${e.target.value.toLowerCase()}.`)}
+                      >
+                        <option value="ANNOTATOR">Annotator</option>
+                        <option value="ADMIN">Admin</option>
+                      </select>
+                    </td>
+                    <td className="px-3 py-2">
+                      <div className="flex items-center gap-2">
+                        <span>{p.active ? "Active" : "Deactivated"}</span>
+                        <Button
+                          variant={p.active ? "secondary" : "primary"}
+                          className="py-0.5 text-xs"
+                          disabled={self || setActive.isPending}
+                          title={self ? "You cannot deactivate yourself." : undefined}
+                          onClick={() => {
+                            if (p.active && !window.confirm(`Deactivate ${p.name}? They are signed out at once; their annotations are kept.`)) return;
+                            void run(() => setActive.mutateAsync({ userId: p.id, active: !p.active }), `${p.name} ${p.active ? "deactivated" : "reactivated"}.`);
+                          }}
+                        >
+                          {p.active ? "Deactivate" : "Reactivate"}
+                        </Button>
+                      </div>
+                    </td>
+                    <td className="px-3 py-2 whitespace-nowrap">{p.lastLoginAt ? formatDate(p.lastLoginAt) : "never"}</td>
+                    <td className="px-3 py-2 text-right tabular-nums">{p.annotations.toLocaleString()}</td>
+                    <td className="px-3 py-2">
+                      {editing?.userId === p.id ? (
+                        <div className="w-64 space-y-2">
+                          <ProjectPicker name={`projects-${p.id}`} value={editing.projectIds} onChange={(projectIds) => setEditing({ userId: p.id, projectIds })} />
+                          <div className="flex gap-2">
+                            <Button
+                              className="py-0.5 text-xs"
+                              disabled={setProjects.isPending}
+                              onClick={() =>
+                                run(async () => {
+                                  await setProjects.mutateAsync({ userId: p.id, projectIds: editing.projectIds });
+                                  setEditing(null);
+                                }, `Projects of ${p.name} saved.`)
+                              }
+                            >
+                              Save
+                            </Button>
+                            <Button variant="ghost" className="py-0.5 text-xs" onClick={() => setEditing(null)}>Cancel</Button>
+                          </div>
+                        </div>
+                      ) : (
+                        <div className="flex flex-wrap items-center gap-1">
+                          {p.projectIds.length === 0 && <span className="text-xs text-slate-400">none</span>}
+                          {p.projectIds.map((id) => (
+                            <span key={id} className="rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-800">{projectName.get(id) ?? "…"}</span>
+                          ))}
+                          <Button variant="ghost" className="py-0.5 text-xs" aria-label={`Edit projects of ${p.name}`} onClick={() => setEditing({ userId: p.id, projectIds: p.projectIds })}>
+                            Edit
+                          </Button>
+                        </div>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function CreateUserForm() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const create = useMutation(trpc.user.create.mutationOptions());
+  const [form, setForm] = useState({ email: "", name: "", password: "", role: "ANNOTATOR" as Role });
+  const [error, setError] = useState<FormError | null>(null);
+  const [ok, setOk] = useState<string | null>(null);
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setOk(null);
+    const parsed = createUserSchema.safeParse(form);
+    if (!parsed.success) return setError(fromZod(parsed.error));
+    try {
+      await create.mutateAsync(parsed.data);
+      setError(null);
+      setOk(`Account for ${parsed.data.email} created. Share the password with them privately.`);
+      setForm({ email: "", name: "", password: "", role: "ANNOTATOR" });
+      await queryClient.invalidateQueries({ queryKey: trpc.user.list.queryKey() });
+    } catch (err) {
+      setError(fromServer(err));
+    }
+  }
+
+  const fe = (k: string) => error?.fields[k];
+  return (
+    <Card>
+      <form onSubmit={onSubmit} noValidate className="space-y-3" aria-labelledby="create-user-heading">
+        <h2 id="create-user-heading" className="font-medium">Create an account</h2>
+        <Field label="Email" name="new-email" error={fe("email")}>
+          <input {...fieldProps("new-email", fe("email"))} type="email" autoComplete="off" className={inputClass} value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
+        </Field>
+        <Field label="Name" name="new-name" error={fe("name")}>
+          <input {...fieldProps("new-name", fe("name"))} className={inputClass} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        </Field>
+        <Field label="Password" name="new-password" error={fe("password")} hint="At least 8 characters.">
+          <input {...fieldProps("new-password", fe("password"))} type="password" autoComplete="new-password" className={inputClass} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+        </Field>
+        <Field label="Role" name="new-role" error={fe("role")}>
+          <select {...fieldProps("new-role", fe("role"))} className={inputClass} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
+            <option value="ANNOTATOR">Annotator</option>
+            <option value="ADMIN">Admin</option>
+          </select>
+        </Field>
+        <Button type="submit" disabled={create.isPending}>{create.isPending ? "Creating…" : "Create account"}</Button>
+        <FormMessage error={error?.message} ok={ok} />
+      </form>
+    </Card>
+  );
+}
+
+function InviteForm() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const create = useMutation(trpc.invite.create.mutationOptions());
+  const [form, setForm] = useState({ email: "", role: "ANNOTATOR" as Role, projectIds: [] as string[], expiresInDays: String(INVITE_DEFAULT_DAYS) });
+  const [error, setError] = useState<FormError | null>(null);
+  const [link, setLink] = useState<{ url: string; expiresAt: Date } | null>(null);
+  const [copied, setCopied] = useState(false);
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setLink(null);
+    setCopied(false);
+    const parsed = createInviteSchema.safeParse({ ...form, expiresInDays: Number(form.expiresInDays) });
+    if (!parsed.success) return setError(fromZod(parsed.error));
+    try {
+      const invite = await create.mutateAsync(parsed.data);
+      setError(null);
+      setLink({ url: `${window.location.origin}/invite/${invite.token}`, expiresAt: invite.expiresAt });
+      setForm({ email: "", role: "ANNOTATOR", projectIds: [], expiresInDays: String(INVITE_DEFAULT_DAYS) });
+      await queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey() });
+    } catch (err) {
+      setError(fromServer(err));
+    }
+  }
+
+  const fe = (k: string) => error?.fields[k];
+  return (
+    <Card>
+      <form onSubmit={onSubmit} noValidate className="space-y-3" aria-labelledby="invite-heading">
+        <h2 id="invite-heading" className="font-medium">Invite by link</h2>
+        <p className="text-xs text-slate-500">The person opens the link, chooses a name and password, and is signed in. A link works once.</p>
+        <Field label="Email (optional)" name="invite-email" error={fe("email")} hint="Leave empty to let the person enter their own.">
+          <input {...fieldProps("invite-email", fe("email"))} type="email" autoComplete="off" className={inputClass} value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
+        </Field>
+        <div className="grid grid-cols-2 gap-3">
+          <Field label="Role" name="invite-role" error={fe("role")}>
+            <select {...fieldProps("invite-role", fe("role"))} className={inputClass} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
+              <option value="ANNOTATOR">Annotator</option>
+              <option value="ADMIN">Admin</option>
+            </select>
+          </Field>
+          <Field label="Expires after (days)" name="invite-days" error={fe("expiresInDays")}>
+            <input {...fieldProps("invite-days", fe("expiresInDays"))} type="number" min={1} max={30} className={inputClass} value={form.expiresInDays} onChange={(e) => setForm({ ...form, expiresInDays: e.target.value })} />
+          </Field>
+        </div>
+        <Field label="Projects" name="invite-projects" error={fe("projectIds")} hint="The new account becomes a member of these.">
+          <ProjectPicker name="invite-projects" value={form.projectIds} onChange={(projectIds) => setForm({ ...form, projectIds })} />
+        </Field>
+        <Button type="submit" disabled={create.isPending}>{create.isPending ? "Creating…" : "Create invite link"}</Button>
+        <FormMessage error={error?.message} />
+        {link && (
+          <div role="status" className="space-y-2 rounded-md bg-emerald-50 p-3 text-sm">
+            <p className="font-medium text-emerald-900">Copy this link now: it is not shown again.</p>
+            <div className="flex gap-2">
+              <input readOnly aria-label="Invite link" data-testid="invite-link" className={`${inputClass} mt-0 font-mono text-xs`} value={link.url} onFocus={(e) => e.target.select()} />
+              <Button
+                variant="secondary"
+                onClick={async () => {
+                  await navigator.clipboard.writeText(link.url);
+                  setCopied(true);
+                }}
+              >
+                {copied ? "Copied" : "Copy"}
+              </Button>
+            </div>
+            <p className="text-xs text-emerald-800">Valid until {formatDate(link.expiresAt)}.</p>
+          </div>
+        )}
+      </form>
+    </Card>
+  );
+}
+
+function InviteList() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const invites = useQuery(trpc.invite.list.queryOptions());
+  const projects = useProjects();
+  const revoke = useMutation(trpc.invite.revoke.mutationOptions());
+  const [error, setError] = useState<string | null>(null);
+  const projectName = new Map((projects.data ?? []).map((p) => [p.id, p.name]));
+  if (!invites.data || invites.data.length === 0) return null;
+  return (
+    <section className="space-y-2" aria-labelledby="invites-heading">
+      <h2 id="invites-heading" className="text-lg font-medium">Invites</h2>
+      <FormMessage error={error} />
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="w-full text-sm">
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th scope="col" className="px-3 py-2">For</th>
+              <th scope="col" className="px-3 py-2">Role</th>
+              <th scope="col" className="px-3 py-2">Projects</th>
+              <th scope="col" className="px-3 py-2">Status</th>
+              <th scope="col" className="px-3 py-2">Expires</th>
+              <th scope="col" className="px-3 py-2">By</th>
+              <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {invites.data.map((i) => (
+              <tr key={i.id}>
+                <td className="px-3 py-2">{i.email ?? <span className="text-slate-400">anyone with the link</span>}</td>
+                <td className="px-3 py-2">{i.role.toLowerCase()}</td>
+                <td className="px-3 py-2 text-xs">{i.projectIds.map((id) => projectName.get(id) ?? "deleted project").join(", ") || "—"}</td>
+                <td className="px-3 py-2">{i.status === "used" ? `used ${formatDate(i.usedAt)}` : i.status}</td>
+                <td className="px-3 py-2 whitespace-nowrap">{formatDate(i.expiresAt)}</td>
+                <td className="px-3 py-2">{i.createdBy.name}</td>
+                <td className="px-3 py-2">
+                  {i.status === "pending" && (
+                    <Button
+                      variant="ghost"
+                      className="py-0.5 text-xs text-red-700"
+                      disabled={revoke.isPending}
+                      onClick={async () => {
+                        try {
+                          await revoke.mutateAsync({ id: i.id });
+                          setError(null);
+                          await queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey() });
+                        } catch (err) {
+                          setError(fromServer(err).message);
+                        }
+                      }}
+                    >
+                      Revoke
+                    </Button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
