@@ -1,0 +1,485 @@
+// The trainer queue and worker end to end: real Postgres, real child processes. The file has a database of its own
+// (own-database.ts); its tests run one at a time and each drains the runs it enqueues, since a worker claims any
+// queued run.
+import { dropOwnDatabase } from "./own-database";
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { promisify } from "node:util";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/server/db";
+import { pool } from "@/server/pg";
+import { addItems, upsertProject } from "@/prisma/seed/helpers";
+import { cancelRun, claimRun, enqueueRun, getRun, listRunLogs, listRunMetrics, listRuns, retryRun } from "@/server/services/runs";
+import { saveEndpoint } from "@/server/services/generation";
+import { TRAINER_DIR } from "@/trainer/worker/process";
+import { NO_PYTHON_MESSAGE } from "@/trainer/worker/python";
+import { startFakeOpenAI } from "../generation/openai-server";
+import {
+  alive,
+  FAKE_TRAINER_DIR,
+  pythonWithTorch,
+  readPid,
+  readRecords,
+  runWorker,
+  seedSyntheticSnapshot,
+  tempDir,
+  waitFor,
+  waitForStatus,
+} from "./helpers";
+
+const execFileAsync = promisify(execFile);
+
+let dataDir: string;
+let snapshotId: string;
+/** the reward model trained by the first test, reused by the PPO → generation loop */
+let rewardModelId: string | null = null;
+
+beforeAll(async () => {
+  dataDir = await tempDir("worker-it-");
+  snapshotId = (await seedSyntheticSnapshot(dataDir, { pairs: 160, testPairs: 40 })).id;
+});
+
+afterAll(async () => {
+  await db.$disconnect();
+  await pool().end();
+  await dropOwnDatabase();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const fake = (config: Record<string, unknown>, extra: { gpuCount?: number; name?: string; maxAttempts?: number } = {}) =>
+  enqueueRun({ input: { kind: "REWARD", name: extra.name ?? "fake", snapshotId, config, gpuCount: extra.gpuCount ?? 0, maxAttempts: extra.maxAttempts } });
+
+describe("reward-model run with the real trainer", () => {
+  it("goes queued → running → succeeded with metrics, checkpoints and a registered model", async () => {
+    const run = await enqueueRun({
+      input: {
+        kind: "REWARD",
+        name: "tiny rm",
+        snapshotId,
+        config: { backend: "tiny", epochs: 1, batch_size: 8, max_length: 64, logging_steps: 5, save_steps: 10, n_layer: 1, n_head: 2, n_embd: 32 },
+      },
+    });
+    expect(run.status).toBe("QUEUED");
+    expect((await getRun({ id: run.id })).queuePosition).toBe(1);
+
+    const worker = runWorker({ gpuIds: [], dataDir });
+    try {
+      const running = await waitForStatus(run.id, ["RUNNING", "SUCCEEDED"]);
+      expect(running.attempts).toBe(1);
+      const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"], 60_000);
+      expect(done.error).toBeNull();
+      expect(done.status).toBe("SUCCEEDED");
+      expect(done.progress).toBe(1);
+      expect(done.checkpointPath).toMatch(/checkpoints\/step-\d+$/);
+      expect(done.gpuIds).toEqual([]);
+
+      const metrics = await listRunMetrics({ runId: run.id });
+      const names = new Set(metrics.map((m) => m.name));
+      for (const name of ["loss", "accuracy", "margin", "mean_reward", "learning_rate", "num_tokens", "eval_accuracy", "eval_loss"]) {
+        expect(names, name).toContain(name);
+      }
+      expect(metrics.filter((m) => m.name === "loss").length).toBeGreaterThanOrEqual(3);
+
+      const model = await db.model.findFirstOrThrow({ where: { runId: run.id } });
+      expect(model).toMatchObject({ kind: "REWARD", backend: "tiny", snapshotId, name: "tiny rm" });
+      expect(existsSync(model.path)).toBe(true);
+      expect((model.metrics as Record<string, number>).eval_accuracy).toBeGreaterThan(0);
+      rewardModelId = model.id;
+
+      const logs = await listRunLogs({ runId: run.id });
+      expect(logs.some((l) => l.stream === "worker" && l.line.includes("-m rlhf.reward"))).toBe(true);
+      expect((await getRun({ id: run.id })).queuePosition).toBeNull();
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+describe("the loop with the real trainer: reward model → PPO → generation into a project", () => {
+  it("trains a policy against the reward model and lands its samples as new items", async () => {
+    expect(rewardModelId, "the reward-model test must run first").not.toBeNull();
+    // A starting policy that already writes answers: a short SFT on the synthetic completions.
+    const snapDir = path.join(dataDir, "snapshots", snapshotId);
+    const sftRows = (await readFile(path.join(snapDir, "sft.jsonl"), "utf8")).split("\n").slice(0, 96).join("\n");
+    await writeFile(path.join(snapDir, "sft-small.jsonl"), sftRows + "\n");
+    const sftDir = path.join(dataDir, "sft");
+    await writeFile(path.join(dataDir, "sft.json"), JSON.stringify({ output_dir: sftDir, train_file: path.join(snapDir, "sft-small.jsonl"), batch_size: 16, max_length: 64, n_layer: 1, n_embd: 32, n_head: 2 }));
+    await execFileAsync(await pythonWithTorch(), ["-m", "rlhf.sft", "--config", path.join(dataDir, "sft.json")], { cwd: TRAINER_DIR, env: { ...process.env, PYTHONPATH: TRAINER_DIR } });
+    const sft = await db.model.create({ data: { name: "tiny-sft", kind: "POLICY", backend: "tiny", baseModel: "tiny", path: path.join(sftDir, "model") } });
+
+    const nonce = `${Date.now()}`;
+    const project = await upsertProject(db, { name: "loop", slug: `loop-${nonce}` });
+    await addItems(
+      db,
+      project.id,
+      Array.from({ length: 4 }, (_, i) => ({ messages: [{ role: "user" as const, content: `Say something about the sea (${nonce}-${i}).` }], candidates: [{ text: "blue" }, { text: "gold" }] })),
+    );
+    const ppo = await enqueueRun({
+      input: {
+        kind: "PPO",
+        name: "tiny ppo",
+        modelId: rewardModelId as string,
+        projectId: project.id,
+        policyModelId: sft.id,
+        config: { total_episodes: 16, batch_size: 8, ppo_epochs: 1, max_new_tokens: 12, num_sample_events: 2 },
+      },
+    });
+    const worker = runWorker({ gpuIds: [], dataDir });
+    try {
+      const done = await waitForStatus(ppo.id, ["SUCCEEDED", "FAILED"], 120_000);
+      expect(done.error).toBeNull();
+      const names = new Set((await listRunMetrics({ runId: ppo.id })).map((m) => m.name));
+      for (const name of ["objective/kl", "objective/scores", "objective/rlhf_reward", "loss/policy_avg", "loss/value_avg"]) expect(names, name).toContain(name);
+      expect((await db.runSample.count({ where: { runId: ppo.id } }))).toBeGreaterThan(0);
+      const policy = await db.model.findFirstOrThrow({ where: { runId: ppo.id } });
+      expect(policy).toMatchObject({ kind: "POLICY", rewardModelId, parentId: sft.id, name: "tiny ppo" });
+
+      const gen = await enqueueRun({ input: { kind: "GENERATE", name: "sample tiny ppo", modelId: policy.id, projectId: project.id, config: { num_samples: 3, max_new_tokens: 16, temperature: 1.0 } } });
+      const generated = await waitForStatus(gen.id, ["SUCCEEDED", "FAILED"], 120_000);
+      expect(generated.error).toBeNull();
+      const candidates = await db.candidate.findMany({ where: { runId: gen.id } });
+      expect(candidates.length).toBeGreaterThanOrEqual(4);
+      expect(candidates.every((c) => c.model === "tiny ppo")).toBe(true);
+      const items = await db.item.count({ where: { projectId: project.id, candidates: { some: { candidate: { runId: gen.id } } } } });
+      expect(items).toBeGreaterThanOrEqual(4);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+describe("failures", () => {
+  it("records the trainer's error, exit code and stderr tail; garbage on stdout is logged, not fatal", async () => {
+    const ok = await fake({ steps: 3, garbage: true });
+    const bad = await fake({ steps: 2, fail_code: 2, fail_message: "config field 'lr' must be >= 0.0, got -1" });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      const okRun = await waitForStatus(ok.id, ["SUCCEEDED", "FAILED"]);
+      expect(okRun.status).toBe("SUCCEEDED");
+      const protocolLines = (await listRunLogs({ runId: ok.id })).filter((l) => l.stream === "protocol");
+      expect(protocolLines.map((l) => l.line).join("\n")).toMatch(/ignored stdout line \(not JSON\): this is not json/);
+      expect(protocolLines.some((l) => l.line.includes("step"))).toBe(true);
+      // the fake reports "bad": null in every step; non-finite values are dropped
+      expect((await listRunMetrics({ runId: ok.id })).some((m) => m.name === "bad")).toBe(false);
+
+      const badRun = await waitForStatus(bad.id, ["SUCCEEDED", "FAILED"]);
+      expect(badRun.status).toBe("FAILED");
+      expect(badRun.error).toBe("config field 'lr' must be >= 0.0, got -1 (trainer exited with code 2)");
+      expect(badRun.stderrTail).toContain("RuntimeError: boom");
+      expect(badRun.attempts).toBe(1);
+      expect(await db.model.count({ where: { runId: bad.id } })).toBe(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("fails the run with the install hint when no Python has torch", async () => {
+    const run = await fake({ steps: 1 });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR, pythonSearch: { pathVar: "", systemPython: "/nonexistent/python3" } });
+    try {
+      const failed = await waitForStatus(run.id, ["FAILED", "SUCCEEDED"]);
+      expect(failed.error).toBe(NO_PYTHON_MESSAGE);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("a run whose workers keep dying is failed with the reason once out of attempts", async () => {
+    const run = await fake({ steps: 1 }, { maxAttempts: 2 });
+    // What a second dead worker leaves behind: RUNNING, last of its attempts, heartbeat long gone.
+    await db.trainingRun.update({
+      where: { id: run.id },
+      data: { status: "RUNNING", attempts: 2, workerId: "dead", host: "gpu-7", heartbeatAt: new Date(Date.now() - 3600_000) },
+    });
+    expect(await claimRun({ workerId: "w", host: "h", freeGpuIds: [], cpuFree: true, staleSeconds: 60 })).toBeNull();
+    const failed = await db.trainingRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect(failed.status).toBe("FAILED");
+    expect(failed.error).toBe("the worker running it (gpu-7) stopped responding on attempt 2 of 2; no attempts left");
+  });
+});
+
+describe("launching", () => {
+  it("refuses runs a worker could not start, naming the field", async () => {
+    const fieldOf = (p: Promise<unknown>) => p.then(() => null, (e: { fieldErrors?: { field: string; message: string }[] }) => e.fieldErrors?.map((f) => f.field));
+    expect(await fieldOf(enqueueRun({ input: { kind: "REWARD", name: "x", snapshotId: "missing" } }))).toEqual(["snapshotId"]);
+    const pending = await db.snapshot.create({ data: { name: `pending ${Date.now()}`, version: 1, definition: {}, salt: "s" } });
+    await expect(enqueueRun({ input: { kind: "REWARD", name: "x", snapshotId: pending.id } })).rejects.toThrow(/is not ready \(pending\)/);
+    expect(await fieldOf(enqueueRun({ input: { kind: "REWARD", name: "x", snapshotId, config: { output_dir: "/tmp/elsewhere" } } }))).toEqual(["config.output_dir"]);
+    expect(await fieldOf(enqueueRun({ input: { kind: "REWARD", name: " ", snapshotId } }))).toEqual(["name"]);
+
+    const rm = await db.model.create({ data: { name: "rm-launch", kind: "REWARD", backend: "tiny", path: "/m" } });
+    const project = await upsertProject(db, { name: "launch", slug: `launch-${Date.now()}` });
+    expect(await fieldOf(enqueueRun({ input: { kind: "PPO", name: "p", modelId: rm.id, projectId: project.id } }))).toEqual(["config.policy_path"]);
+    expect(await fieldOf(enqueueRun({ input: { kind: "PPO", name: "p", modelId: rm.id, config: { policy_path: "/p" } } }))).toEqual(["projectId"]);
+    expect(await fieldOf(enqueueRun({ input: { kind: "GENERATE", name: "g", projectId: project.id } }))).toEqual(["modelId"]);
+    expect(await db.trainingRun.count({ where: { status: "QUEUED" } })).toBe(0);
+  });
+});
+
+describe("cancel and retry", () => {
+  it("cancels a queued run at once and stops a running run's whole process tree", async () => {
+    const queued = await fake({ steps: 1 });
+    expect((await cancelRun({ id: queued.id })).status).toBe("CANCELLED");
+    await expect(cancelRun({ id: queued.id })).rejects.toThrow(/already been cancelled/);
+
+    const run = await fake({ steps: 100_000, step_seconds: 0.05, spawn_child: true });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      await waitForStatus(run.id, ["RUNNING"]);
+      const dir = path.join(dataDir, "runs", run.id);
+      const trainerPid = await readPid(path.join(dir, "trainer.pid"));
+      const childPid = await readPid(path.join(dir, "child.pid"));
+      expect(alive(trainerPid) && alive(childPid)).toBe(true);
+      await waitFor("a metric", async () => (await listRunMetrics({ runId: run.id })).length > 0);
+
+      const t0 = Date.now();
+      await cancelRun({ id: run.id });
+      const cancelled = await waitForStatus(run.id, ["CANCELLED", "FAILED", "SUCCEEDED"]);
+      expect(cancelled.status).toBe("CANCELLED");
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await waitFor("the process tree to be gone", async () => !alive(trainerPid) && !alive(childPid), 5000);
+    } finally {
+      await worker.stop();
+    }
+
+    const retry = await retryRun({ id: run.id });
+    expect(retry).toMatchObject({ status: "QUEUED", kind: "REWARD", snapshotId, name: "fake (retry)", attempts: 0 });
+    expect(retry.config).toEqual(run.config);
+    await cancelRun({ id: retry.id });
+  });
+});
+
+describe("workers that die or stop", () => {
+  it("a worker killed with SIGKILL takes its trainer down; another resumes the run from its checkpoint", async () => {
+    const run = await fake({ steps: 60, step_seconds: 0.1, checkpoint_every: 5, record_file: path.join(dataDir, "kill.jsonl") });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(FAKE_TRAINER_DIR, "run-worker.ts"), FAKE_TRAINER_DIR, dataDir, "doomed"], {
+      // TRAINER_PYTHON spares the child the interpreter search (seconds on a loaded machine).
+      env: { ...process.env, TRAINER_GPUS: "none", TRAINER_HEARTBEAT_SECONDS: "1", TRAINER_POLL_MS: "100", TRAINER_PYTHON: await pythonWithTorch() },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (b: Buffer) => (output += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (output += b.toString()));
+    let second: ReturnType<typeof runWorker> | null = null;
+    try {
+      const withCheckpoint = await waitFor("a checkpoint", async () => {
+        const r = await db.trainingRun.findUniqueOrThrow({ where: { id: run.id } });
+        return r.checkpointPath ? r : null;
+      }, 60_000).catch((err: Error) => {
+        throw new Error(`${err.message}; worker output:\n${output}`);
+      });
+      expect(withCheckpoint.workerId).toBe("doomed");
+      const trainerPid = await readPid(path.join(dataDir, "runs", run.id, "trainer.pid"));
+      child.kill("SIGKILL");
+      // guard.py sees the worker's pipe close and kills the trainer's process group.
+      await waitFor("the orphaned trainer to die", async () => !alive(trainerPid), 10_000);
+
+      second = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR, workerId: "rescuer", staleSeconds: 3 });
+      const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"], 30_000);
+      expect(done.status).toBe("SUCCEEDED");
+      expect(done.attempts).toBe(2);
+      expect(done.workerId).toBe("rescuer");
+
+      const starts = (await readRecords(path.join(dataDir, "kill.jsonl"))).filter((r) => r.what === "start");
+      expect(starts).toHaveLength(2);
+      expect(starts[0].step).toBe(0);
+      const resumedAt = starts[1].step;
+      expect(resumedAt).toBeGreaterThanOrEqual(5);
+      // No gap in the charts: the steps up to the checkpoint were stored before it was recorded, and the
+      // resumed process reported every step after it.
+      const steps = new Set((await listRunMetrics({ runId: run.id, names: ["loss"] })).map((m) => m.step));
+      const checkpointStep = Number(/step-0*(\d+)$/.exec(withCheckpoint.checkpointPath ?? "")?.[1]);
+      for (let step = 1; step <= checkpointStep; step++) expect(steps.has(step), `step ${step}`).toBe(true);
+      for (let step = resumedAt + 1; step <= 60; step++) expect(steps.has(step), `step ${step}`).toBe(true);
+    } finally {
+      child.kill("SIGKILL");
+      await second?.stop();
+    }
+  });
+
+  it("a worker stopping gracefully hands its run back at once, keeping the attempt, and the run resumes", async () => {
+    const run = await fake({ steps: 40, step_seconds: 0.1, checkpoint_every: 5, record_file: path.join(dataDir, "graceful.jsonl") });
+    const first = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    await waitFor("a checkpoint", async () => (await db.trainingRun.findUniqueOrThrow({ where: { id: run.id } })).checkpointPath);
+    await first.stop();
+    const released = await db.trainingRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect(released).toMatchObject({ status: "QUEUED", attempts: 0, workerId: null });
+    expect((await getRun({ id: run.id })).queuePosition).toBe(1);
+
+    const second = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"]);
+      expect(done).toMatchObject({ status: "SUCCEEDED", attempts: 1 });
+      const starts = (await readRecords(path.join(dataDir, "graceful.jsonl"))).filter((r) => r.what === "start");
+      expect(starts.map((s) => s.step > 0)).toEqual([false, true]);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe("claiming", () => {
+  it("two workers never run the same run", async () => {
+    const record = path.join(dataDir, "two.jsonl");
+    const runs = [];
+    for (let i = 0; i < 8; i++) runs.push(await fake({ steps: 3, step_seconds: 0.05, record_file: record }));
+    const a = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR, workerId: "A" });
+    const b = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR, workerId: "B" });
+    try {
+      for (const run of runs) await waitForStatus(run.id, ["SUCCEEDED", "FAILED"]);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+    const finished = await db.trainingRun.findMany({ where: { id: { in: runs.map((r) => r.id) } } });
+    expect(finished.every((r) => r.status === "SUCCEEDED" && r.attempts === 1)).toBe(true);
+    expect(new Set(finished.map((r) => r.workerId))).toEqual(new Set(["A", "B"]));
+    const starts = (await readRecords(record)).filter((r) => r.what === "start");
+    expect(starts).toHaveLength(8);
+    expect(new Set(starts.map((s) => s.run_dir)).size).toBe(8);
+
+    // The claim itself under contention: 12 concurrent claims for one run, exactly one wins.
+    const one = await fake({ steps: 1 });
+    const claims = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => claimRun({ workerId: `racer-${i}`, host: "h", freeGpuIds: [], cpuFree: true, staleSeconds: 60 })),
+    );
+    const winners = claims.filter((c) => c?.run.id === one.id);
+    expect(winners).toHaveLength(1);
+    // A RUNNING run with a fresh heartbeat is not claimable by anyone else.
+    expect(await claimRun({ workerId: "late", host: "h", freeGpuIds: [], cpuFree: true, staleSeconds: 60 })).toBeNull();
+    await db.trainingRun.update({ where: { id: one.id }, data: { status: "CANCELLED" } });
+  });
+
+  it("claims only runs whose GPU count fits the free GPUs, oldest first, and assigns those GPUs", async () => {
+    const big = await fake({ steps: 1 }, { gpuCount: 2, name: "big" });
+    const small = await fake({ steps: 1 }, { gpuCount: 1, name: "small" });
+    const cpu = await fake({ steps: 1 }, { name: "cpu" });
+    expect((await listRuns({ status: "QUEUED" })).map((r) => [r.name, r.queuePosition])).toEqual([
+      ["cpu", 3],
+      ["small", 2],
+      ["big", 1],
+    ]);
+    const args = { host: "h", staleSeconds: 60 };
+    // One free GPU and a busy CPU slot: the 2-GPU run must wait, the 1-GPU run behind it goes.
+    const first = await claimRun({ ...args, workerId: "g", freeGpuIds: ["3"], cpuFree: false });
+    expect(first?.run.id).toBe(small.id);
+    expect(first?.run.gpuIds).toEqual(["3"]);
+    expect(await claimRun({ ...args, workerId: "g", freeGpuIds: ["4"], cpuFree: false })).toBeNull();
+    const second = await claimRun({ ...args, workerId: "g", freeGpuIds: ["4", "5", "6"], cpuFree: false });
+    expect(second?.run.id).toBe(big.id);
+    expect(second?.run.gpuIds).toEqual(["4", "5"]);
+    const third = await claimRun({ ...args, workerId: "g", freeGpuIds: [], cpuFree: true });
+    expect(third?.run.id).toBe(cpu.id);
+    await db.trainingRun.updateMany({ where: { id: { in: [big.id, small.id, cpu.id] } }, data: { status: "CANCELLED" } });
+  });
+
+  it("runs at most one run per GPU with a fake GPU list, pinned through CUDA_VISIBLE_DEVICES", async () => {
+    const record = path.join(dataDir, "gpus.jsonl");
+    const runs = [];
+    for (let i = 0; i < 6; i++) runs.push(await fake({ steps: 4, step_seconds: 0.1, record_file: record }, { gpuCount: 1 }));
+    const worker = runWorker({ gpuIds: ["0", "1"], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      for (const run of runs) await waitForStatus(run.id, ["SUCCEEDED", "FAILED"]);
+    } finally {
+      await worker.stop();
+    }
+    const records = await readRecords(record);
+    const byRun = new Map<string, { start: number; end: number; cuda: string | null }>();
+    for (const r of records) {
+      const entry = byRun.get(r.run_dir) ?? { start: 0, end: 0, cuda: r.cuda };
+      if (r.what === "start") entry.start = r.time;
+      else entry.end = r.time;
+      byRun.set(r.run_dir, entry);
+    }
+    const intervals = [...byRun.values()];
+    expect(intervals).toHaveLength(6);
+    expect(new Set(intervals.map((i) => i.cuda))).toEqual(new Set(["0", "1"]));
+    for (const a of intervals) {
+      for (const b of intervals) {
+        if (a === b || a.cuda !== b.cuda) continue;
+        expect(a.end <= b.start || b.end <= a.start, "two runs overlapped on one GPU").toBe(true);
+      }
+    }
+    // Both GPUs were used at the same time at some point: the worker does use its slots in parallel.
+    const overlaps = intervals.some((a) => intervals.some((b) => a.cuda !== b.cuda && a.start < b.end && b.start < a.end));
+    expect(overlaps).toBe(true);
+  });
+});
+
+describe("PPO and generation runs", () => {
+  it("a PPO run records samples and registers a policy with its lineage", async () => {
+    const rm = await db.model.create({ data: { name: "rm", kind: "REWARD", backend: "tiny", path: "/models/rm", snapshotId } });
+    const parent = await db.model.create({ data: { name: "sft", kind: "POLICY", backend: "tiny", baseModel: "tiny-sft", path: "/models/sft" } });
+    const project = await upsertProject(db, { name: "ppo prompts", slug: `ppo-${Date.now()}` });
+    await addItems(db, project.id, [{ messages: [{ role: "user", content: "2+2?" }], candidates: [{ text: "4" }, { text: "5" }] }]);
+    const run = await enqueueRun({ input: { kind: "PPO", name: "policy v1", modelId: rm.id, projectId: project.id, policyModelId: parent.id, config: { steps: 2 } } });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"]);
+      expect(done.error).toBeNull();
+    } finally {
+      await worker.stop();
+    }
+    const config = JSON.parse(await readFile(path.join(dataDir, "runs", run.id, "config.json"), "utf8"));
+    expect(config).toMatchObject({ reward_model_path: "/models/rm", policy_path: "/models/sft", steps: 2 });
+    expect(config.policy_model_id).toBeUndefined();
+    expect(await db.runSample.findMany({ where: { runId: run.id } })).toMatchObject([{ prompt: "2+2=", response: "4", score: 1.5 }]);
+    const policy = await db.model.findFirstOrThrow({ where: { runId: run.id } });
+    expect(policy).toMatchObject({ kind: "POLICY", rewardModelId: rm.id, parentId: parent.id, baseModel: "tiny-sft" });
+  });
+
+  it("generation from a registered policy lands new items in the project, tagged with model and run", async () => {
+    const policy = await db.model.create({ data: { name: "policy-gen", kind: "POLICY", backend: "tiny", path: "/models/p" } });
+    const project = await upsertProject(db, { name: "gen", slug: `gen-${Date.now()}` });
+    // Prompts are shared by content across projects: unique ones keep this test independent of earlier runs.
+    const nonce = `${Date.now()}-${Math.random()}`;
+    await addItems(db, project.id, [
+      { messages: [{ role: "user", content: `first? ${nonce}` }], candidates: [{ text: "a" }, { text: "b" }] },
+      { messages: [{ role: "user", content: `second? ${nonce}` }], candidates: [{ text: "c" }, { text: "d" }] },
+    ]);
+    const run = await enqueueRun({ input: { kind: "GENERATE", name: "gen run", modelId: policy.id, projectId: project.id, config: { steps: 1 } } });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      expect((await waitForStatus(run.id, ["SUCCEEDED", "FAILED"])).status).toBe("SUCCEEDED");
+    } finally {
+      await worker.stop();
+    }
+    const candidates = await db.candidate.findMany({ where: { runId: run.id } });
+    expect(candidates).toHaveLength(4);
+    expect(candidates.every((c) => c.model === "policy-gen")).toBe(true);
+    const items = await db.item.findMany({ where: { projectId: project.id }, include: { candidates: true } });
+    expect(items).toHaveLength(4);
+    expect(items.every((i) => i.candidates.length === 2)).toBe(true);
+    expect(await db.model.count({ where: { runId: run.id } })).toBe(0);
+  });
+
+  it("generation from an OpenAI-compatible endpoint runs on the queue with progress", async () => {
+    const server = await startFakeOpenAI();
+    try {
+      const endpoint = await saveEndpoint({ input: { name: `local-${Date.now()}`, baseUrl: server.url, model: "served-model", apiKey: "sk-x", concurrency: 2 } });
+      const project = await upsertProject(db, { name: "gen-endpoint", slug: `gen-ep-${Date.now()}`, taskType: "RANKING" });
+      await addItems(
+        db,
+        project.id,
+        Array.from({ length: 5 }, (_, i) => ({ messages: [{ role: "user" as const, content: `question ${i} ${Date.now()}` }], candidates: [{ text: "x" }, { text: "y" }] })),
+      );
+      const run = await enqueueRun({ input: { kind: "GENERATE", name: "endpoint gen", endpointId: endpoint.id, projectId: project.id, config: { num_samples: 3 } } });
+      const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+      try {
+        const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"]);
+        expect(done.error).toBeNull();
+        expect(done.progress).toBe(1);
+      } finally {
+        await worker.stop();
+      }
+      expect(server.requests).toHaveLength(5);
+      expect(server.requests.every((r) => r.auth === "Bearer sk-x" && r.body.n === 3)).toBe(true);
+      const newItems = await db.item.findMany({ where: { projectId: project.id, candidates: { some: { candidate: { runId: run.id } } } }, include: { candidates: true } });
+      expect(newItems).toHaveLength(5);
+      expect(newItems.every((i) => i.candidates.length === 3)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+});
