@@ -1,0 +1,140 @@
+// Zod schemas for everything an import accepts: the options (HTTP query, CLI flags, upload form) and one row of each
+// file format. Each row schema is applied to one line, so its issues become `{ line, field, message }` errors.
+import { z } from "zod";
+
+export const importFormats = ["jsonl", "trl", "hh", "openai", "csv"] as const;
+export const importFormatSchema = z.enum(importFormats);
+export type ImportFormat = z.infer<typeof importFormatSchema>;
+
+/** `auto` detects the format from the first non-empty line (or CSV header). */
+export const importFormatOptionSchema = z.enum(["auto", ...importFormats]).default("auto");
+
+const flag = z
+  .union([z.boolean(), z.enum(["true", "false", "1", "0", ""])])
+  .optional()
+  .transform((v) => v === true || v === "true" || v === "1");
+
+/** Options that travel as strings (query string, form fields); the service takes the parsed result. */
+export const importOptionsSchema = z.object({
+  format: importFormatOptionSchema,
+  skipInvalid: flag,
+  trlAsGold: flag,
+  splitCandidates: flag,
+});
+export type ImportOptionsInput = z.input<typeof importOptionsSchema>;
+
+export const MAX_CANDIDATES = 9;
+const maxInt = 2_147_483_647;
+
+const nonBlank = z.string().refine((s) => s.trim().length > 0, { message: "must not be empty" });
+
+export const messageSchema = z.object({
+  role: z.enum(["system", "user", "assistant"]),
+  content: nonBlank,
+});
+
+const metadataSchema = z.record(z.string(), z.unknown());
+
+/** A prompt as messages, ending with what the user asked; a bare string is one user message. */
+export const promptSchema = z
+  .union([nonBlank.transform((content) => [{ role: "user" as const, content }]), z.array(messageSchema).min(1)])
+  .refine((messages) => messages[messages.length - 1].role === "user", {
+    message: "the last message of a prompt must have role \"user\"",
+  });
+
+const indexSchema = z.number().int().min(0);
+
+/** The project's own JSONL: one item (or, with splitCandidates, several) per line. */
+export const jsonlRowSchema = z.object({
+  prompt: promptSchema,
+  candidates: z
+    .array(
+      z.object({
+        text: nonBlank,
+        model: z.string().min(1).max(200).optional(),
+        metadata: metadataSchema.optional(),
+      }),
+    )
+    .min(2, "an item needs at least 2 candidates"),
+  priority: z.number().int().min(-maxInt).max(maxInt).optional(),
+  gold: z
+    .union([
+      z.object({ ranking: z.array(z.array(indexSchema).min(1)).min(1) }),
+      z.object({ chosen: indexSchema }),
+    ])
+    .optional(),
+  metadata: metadataSchema.optional(),
+  source: z.string().max(500).optional(),
+});
+export type JsonlRow = z.infer<typeof jsonlRowSchema>;
+
+/** TRL preference rows: standard (strings) or conversational (message lists); `prompt` may be implicit. */
+const trlCompletionSchema = z.union([nonBlank, z.array(messageSchema).min(1)]);
+export const trlRowSchema = z.object({
+  prompt: z.union([nonBlank, z.array(messageSchema).min(1)]).optional(),
+  chosen: trlCompletionSchema,
+  rejected: trlCompletionSchema,
+});
+export type TrlRow = z.infer<typeof trlRowSchema>;
+
+/** Anthropic HH-RLHF: two full transcripts `\n\nHuman: …\n\nAssistant: …` that differ in the last assistant turn. */
+export const hhRowSchema = z.object({ chosen: nonBlank, rejected: nonBlank });
+
+/** OpenAI chat format: the last message is the assistant's response, i.e. the candidate. */
+export const openaiRowSchema = z.object({
+  messages: z
+    .array(messageSchema)
+    .min(2, "needs a prompt and the assistant's response")
+    .refine((m) => m[m.length - 1].role === "assistant", {
+      message: "the last message must be the assistant's response (role \"assistant\")",
+    }),
+  model: z.string().min(1).max(200).optional(),
+  metadata: metadataSchema.optional(),
+});
+
+/** CSV columns: prompt, response_1..response_9, model_1..model_9, optional priority and source. */
+export const csvColumnPattern = /^(prompt|priority|source|response_[1-9]|model_[1-9])$/;
+export const csvRowSchema = z.object({
+  prompt: nonBlank,
+  priority: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || Math.abs(n) > maxInt) {
+        ctx.addIssue({ code: "custom", message: "must be a whole number" });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  source: z.string().max(500).optional(),
+});
+
+export interface ImportCounts {
+  prompts: number;
+  candidates: number;
+  items: number;
+  reusedPrompts: number;
+  reusedCandidates: number;
+  /** items already in the project (or repeated in the file): not created again */
+  duplicateItems: number;
+  /** lines left out with skipInvalid */
+  rejected: number;
+}
+
+export interface ImportSummary {
+  jobId: string;
+  projectId: string;
+  status: "SUCCEEDED" | "FAILED";
+  format: ImportFormat;
+  fileName: string;
+  bytesRead: number;
+  linesRead: number;
+  counts: ImportCounts;
+  errors: { line: number; field: string; message: string }[];
+  errorCount: number;
+  /** path of the rejected lines (skipInvalid only, when some were rejected) */
+  rejectedLinesPath: string | null;
+  durationMs: number;
+}

@@ -1,0 +1,419 @@
+// The five input formats: detection from the first readable line, and one parser per format that turns a record
+// into a normalized row (prompt messages + candidates + optional gold) or into `{ line, field, message }` errors.
+import { parse as csvParse } from "csv-parse";
+import type { z } from "zod";
+import type { FieldError } from "@/server/errors";
+import { AppError } from "@/server/errors";
+import { type Message } from "@/server/services/hashing";
+import {
+  csvColumnPattern,
+  csvRowSchema,
+  hhRowSchema,
+  type ImportFormat,
+  jsonlRowSchema,
+  MAX_CANDIDATES,
+  openaiRowSchema,
+  trlRowSchema,
+} from "@/server/schemas/import";
+import type { Line } from "./lines";
+
+export type LineError = Required<Pick<FieldError, "line">> & FieldError;
+
+export interface CandidateIn {
+  text: string;
+  model: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+/** One input row that defines its own item(s): jsonl, trl, hh, csv. */
+export interface RowIn {
+  kind: "row";
+  prompt: Message[];
+  promptMetadata: Record<string, unknown> | null;
+  source: string | null;
+  candidates: CandidateIn[];
+  priority: number;
+  /** expected ranking as groups of indices into `candidates`, best first */
+  gold: number[][] | null;
+}
+
+/** One OpenAI chat row: a prompt and a single response; items are formed per prompt after the whole file is read. */
+export interface SingleIn {
+  kind: "single";
+  prompt: Message[];
+  candidate: CandidateIn;
+}
+
+export interface ParsedRecord {
+  line: number;
+  /** the record's original text, for the rejected-lines file */
+  raw: Buffer | string;
+  value?: RowIn | SingleIn;
+  errors?: LineError[];
+}
+
+export interface ParseOptions {
+  trlAsGold: boolean;
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+/** Zod issues → field errors; for a failed union, the branch that got past the type check explains the problem. */
+export function issuesToErrors(issues: readonly ZodIssue[], line: number, prefix: PropertyKey[] = []): LineError[] {
+  const out: LineError[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "invalid_union") {
+      const branch = issue.errors.find(
+        (b) => b.length > 0 && !(b.length === 1 && b[0].code === "invalid_type" && b[0].path.length === 0),
+      );
+      if (branch) {
+        out.push(...issuesToErrors(branch, line, path));
+        continue;
+      }
+    }
+    out.push({ line, field: path.map(String).join("."), message: issue.message });
+  }
+  return out;
+}
+
+function jsonError(line: Line, err: unknown): LineError {
+  const detail = err instanceof Error ? err.message : String(err);
+  const truncated = line.noNewline
+    ? " — the file looks truncated: the last line is not complete JSON and has no newline"
+    : "";
+  return { line: line.line, field: "", message: `line ${line.line} is not valid JSON (${detail})${truncated}` };
+}
+
+function parseJsonObject(line: Line): { obj?: Record<string, unknown>; error?: LineError } {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line.text);
+  } catch (err) {
+    return { error: jsonError(line, err) };
+  }
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
+    return { error: { line: line.line, field: "", message: `line ${line.line} must be a JSON object` } };
+  }
+  return { obj: obj as Record<string, unknown> };
+}
+
+/** Which format a first record is in, or null when nothing fits. */
+export function detectFormat(firstLine: string, fileName?: string): ImportFormat | null {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(firstLine);
+  } catch {
+    const header = firstLine.split(",").map((c) => c.trim().replace(/^"|"$/g, ""));
+    if (header.includes("prompt") && header.some((c) => /^response_\d+$/.test(c))) return "csv";
+    return fileName?.toLowerCase().endsWith(".csv") ? "csv" : null;
+  }
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return null;
+  const keys = obj as Record<string, unknown>;
+  if ("candidates" in keys) return "jsonl";
+  if ("messages" in keys) return "openai";
+  if ("chosen" in keys && "rejected" in keys) {
+    if ("prompt" in keys) return "trl";
+    return typeof keys.chosen === "string" ? "hh" : "trl";
+  }
+  return null;
+}
+
+function sameMessages(a: Message[], b: Message[]): boolean {
+  return a.length === b.length && a.every((m, i) => m.role === b[i].role && m.content === b[i].content);
+}
+
+function checkPromptEnd(prompt: Message[], line: number, field: string): LineError | null {
+  return prompt[prompt.length - 1].role === "user"
+    ? null
+    : { line, field, message: 'the last message of a prompt must have role "user"' };
+}
+
+function parseJsonl(obj: Record<string, unknown>, line: number): RowIn | LineError[] {
+  const r = jsonlRowSchema.safeParse(obj);
+  if (!r.success) return issuesToErrors(r.error.issues, line);
+  const row = r.data;
+  const k = row.candidates.length;
+  let gold: number[][] | null = null;
+  if (row.gold && "chosen" in row.gold) {
+    if (k !== 2) {
+      return [{ line, field: "gold.chosen", message: `gold.chosen needs exactly 2 candidates (this row has ${k}); use gold.ranking` }];
+    }
+    if (row.gold.chosen > 1) return [{ line, field: "gold.chosen", message: "must be 0 or 1 (the index of a candidate)" }];
+    gold = [[row.gold.chosen], [1 - row.gold.chosen]];
+  } else if (row.gold) {
+    const seen = row.gold.ranking.flat();
+    const complete = seen.length === k && new Set(seen).size === k && seen.every((i) => i < k);
+    if (!complete) {
+      return [
+        {
+          line,
+          field: "gold.ranking",
+          message: `must list every candidate index 0..${k - 1} exactly once (ties share a group)`,
+        },
+      ];
+    }
+    gold = row.gold.ranking;
+  }
+  return {
+    kind: "row",
+    prompt: row.prompt,
+    promptMetadata: row.metadata ?? null,
+    source: row.source ?? null,
+    candidates: row.candidates.map((c) => ({ text: c.text, model: c.model ?? null, metadata: c.metadata ?? null })),
+    priority: row.priority ?? 0,
+    gold,
+  };
+}
+
+function completionText(value: string | Message[], field: string, line: number): string | LineError {
+  if (typeof value === "string") return value;
+  if (value.length !== 1 || value[0].role !== "assistant") {
+    return { line, field, message: "must be a single assistant message (conversational TRL format)" };
+  }
+  return value[0].content;
+}
+
+function preferenceRow(prompt: Message[], chosen: string, rejected: string, opts: ParseOptions, line: number, field: string): RowIn | LineError[] {
+  if (chosen === rejected) {
+    return [{ line, field, message: "chosen and rejected responses are identical; an item needs two different candidates" }];
+  }
+  return {
+    kind: "row",
+    prompt,
+    promptMetadata: null,
+    source: null,
+    candidates: [
+      { text: chosen, model: null, metadata: null },
+      { text: rejected, model: null, metadata: null },
+    ],
+    priority: 0,
+    gold: opts.trlAsGold ? [[0], [1]] : null,
+  };
+}
+
+function parseTrl(obj: Record<string, unknown>, line: number, opts: ParseOptions): RowIn | LineError[] {
+  const r = trlRowSchema.safeParse(obj);
+  if (!r.success) return issuesToErrors(r.error.issues, line);
+  const { prompt, chosen, rejected } = r.data;
+  if (prompt === undefined) {
+    // implicit prompt: both sides are whole conversations that share everything but the final assistant turn
+    if (typeof chosen === "string" || typeof rejected === "string") {
+      return [{ line, field: "prompt", message: "is required for standard (string) rows; for HH-RLHF transcripts use format hh" }];
+    }
+    const last = (m: Message[]) => m[m.length - 1];
+    if (last(chosen).role !== "assistant" || last(rejected).role !== "assistant") {
+      return [{ line, field: "chosen", message: "an implicit-prompt row must end both conversations with an assistant message" }];
+    }
+    const shared = chosen.slice(0, -1);
+    if (shared.length === 0 || !sameMessages(shared, rejected.slice(0, -1))) {
+      return [{ line, field: "rejected", message: "chosen and rejected must share the same conversation before the final assistant message" }];
+    }
+    const endErr = checkPromptEnd(shared, line, "chosen");
+    if (endErr) return [endErr];
+    return preferenceRow(shared, last(chosen).content, last(rejected).content, opts, line, "rejected");
+  }
+  const messages: Message[] = typeof prompt === "string" ? [{ role: "user", content: prompt }] : prompt;
+  const endErr = checkPromptEnd(messages, line, "prompt");
+  if (endErr) return [endErr];
+  const c = completionText(chosen, "chosen", line);
+  if (typeof c !== "string") return [c];
+  const rj = completionText(rejected, "rejected", line);
+  if (typeof rj !== "string") return [rj];
+  return preferenceRow(messages, c, rj, opts, line, "rejected");
+}
+
+const hhTurn = /(?:^|\n\n)(Human|Assistant):[ \t]?/g;
+
+/** `\n\nHuman: a\n\nAssistant: b` → messages; null when the text is not in that shape. */
+export function parseTranscript(text: string): Message[] | null {
+  const body = text.replace(/^\s+/, "");
+  const marks = [...body.matchAll(hhTurn)];
+  if (marks.length === 0 || marks[0].index !== 0) return null;
+  const out: Message[] = [];
+  for (let i = 0; i < marks.length; i++) {
+    const start = marks[i].index + marks[i][0].length;
+    const end = i + 1 < marks.length ? marks[i + 1].index : body.length;
+    out.push({ role: marks[i][1] === "Human" ? "user" : "assistant", content: body.slice(start, end).trim() });
+  }
+  return out;
+}
+
+function parseHh(obj: Record<string, unknown>, line: number, opts: ParseOptions): RowIn | LineError[] {
+  const r = hhRowSchema.safeParse(obj);
+  if (!r.success) return issuesToErrors(r.error.issues, line);
+  const chosen = parseTranscript(r.data.chosen);
+  const rejected = parseTranscript(r.data.rejected);
+  for (const [field, conv] of [["chosen", chosen], ["rejected", rejected]] as const) {
+    if (!conv || conv.length < 2 || conv[conv.length - 1].role !== "assistant") {
+      return [{ line, field, message: 'must be a transcript "\\n\\nHuman: …\\n\\nAssistant: …" ending with an Assistant turn' }];
+    }
+    if (conv.some((m) => m.content === "" && m !== conv[conv.length - 1])) {
+      return [{ line, field, message: "has an empty turn" }];
+    }
+  }
+  const c = chosen as Message[];
+  const rj = rejected as Message[];
+  const prompt = c.slice(0, -1);
+  if (!sameMessages(prompt, rj.slice(0, -1))) {
+    return [{ line, field: "rejected", message: "chosen and rejected must share the same conversation before the final Assistant turn" }];
+  }
+  const endErr = checkPromptEnd(prompt, line, "chosen");
+  if (endErr) return [endErr];
+  for (const [field, conv] of [["chosen", c], ["rejected", rj]] as const) {
+    if (conv[conv.length - 1].content === "") return [{ line, field, message: "the final Assistant turn is empty" }];
+  }
+  return preferenceRow(prompt, c[c.length - 1].content, rj[rj.length - 1].content, opts, line, "rejected");
+}
+
+function parseOpenai(obj: Record<string, unknown>, line: number): SingleIn | LineError[] {
+  const r = openaiRowSchema.safeParse(obj);
+  if (!r.success) return issuesToErrors(r.error.issues, line);
+  const prompt = r.data.messages.slice(0, -1);
+  const endErr = checkPromptEnd(prompt, line, "messages");
+  if (endErr) return [endErr];
+  return {
+    kind: "single",
+    prompt,
+    candidate: {
+      text: r.data.messages[r.data.messages.length - 1].content,
+      model: r.data.model ?? null,
+      metadata: r.data.metadata ?? null,
+    },
+  };
+}
+
+function parseJsonRecord(format: Exclude<ImportFormat, "csv">, line: Line, opts: ParseOptions): ParsedRecord {
+  const { obj, error } = parseJsonObject(line);
+  if (!obj) return { line: line.line, raw: line.raw, errors: [error as LineError] };
+  let result: RowIn | SingleIn | LineError[];
+  if (format === "jsonl") result = parseJsonl(obj, line.line);
+  else if (format === "trl") result = parseTrl(obj, line.line, opts);
+  else if (format === "hh") result = parseHh(obj, line.line, opts);
+  else result = parseOpenai(obj, line.line);
+  return Array.isArray(result)
+    ? { line: line.line, raw: line.raw, errors: result }
+    : { line: line.line, raw: line.raw, value: result };
+}
+
+function problemRecord(line: Line): ParsedRecord {
+  return { line: line.line, raw: line.raw, errors: [{ line: line.line, field: "", message: line.problem as string }] };
+}
+
+async function* parseJsonLines(
+  format: Exclude<ImportFormat, "csv">,
+  lines: AsyncIterable<Line>,
+  opts: ParseOptions,
+): AsyncGenerator<ParsedRecord> {
+  for await (const line of lines) {
+    if (line.problem) yield problemRecord(line);
+    else if (line.text.trim() !== "") yield parseJsonRecord(format, line, opts);
+  }
+}
+
+function csvRow(record: Record<string, string>, line: number): RowIn | LineError[] {
+  const r = csvRowSchema.safeParse(record);
+  if (!r.success) return issuesToErrors(r.error.issues, line);
+  const candidates: CandidateIn[] = [];
+  for (let i = 1; i <= MAX_CANDIDATES; i++) {
+    const text = record[`response_${i}`];
+    const model = record[`model_${i}`]?.trim() || null;
+    if (text === undefined || text.trim() === "") {
+      if (model) return [{ line, field: `response_${i}`, message: `is empty but model_${i} is set` }];
+      continue;
+    }
+    candidates.push({ text, model, metadata: null });
+  }
+  if (candidates.length < 2) {
+    return [{ line, field: "response_1", message: "an item needs at least 2 non-empty responses" }];
+  }
+  return {
+    kind: "row",
+    prompt: [{ role: "user", content: r.data.prompt }],
+    promptMetadata: null,
+    source: r.data.source?.trim() || null,
+    candidates,
+    priority: r.data.priority ?? 0,
+    gold: null,
+  };
+}
+
+/**
+ * CSV through csv-parse's streaming parser, fed one physical line at a time so that records keep the file's line
+ * numbers (a record is reported at the line where it ends) and the shared hygiene (UTF-8, limits) applies first.
+ */
+async function* parseCsv(lines: AsyncIterable<Line>): AsyncGenerator<ParsedRecord> {
+  let currentLine = 0;
+  const skipped: ParsedRecord[] = [];
+  const parser = csvParse({
+    info: true,
+    raw: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    skip_records_with_error: true,
+    bom: false,
+    on_skip: (err, raw) => {
+      skipped.push({
+        line: currentLine,
+        raw: (raw ?? "").replace(/\r?\n$/, ""),
+        errors: [{ line: currentLine, field: "", message: `line ${currentLine}: ${err?.message ?? "invalid CSV"}` }],
+      });
+      return undefined;
+    },
+  });
+  let header: string[] | null = null;
+
+  const take = function* (): Generator<ParsedRecord> {
+    yield* skipped.splice(0);
+    let item: { record: string[]; raw: string } | null;
+    while ((item = parser.read() as { record: string[]; raw: string } | null) !== null) {
+      const raw = item.raw.replace(/\r?\n$/, "");
+      if (!header) {
+        header = item.record.map((c) => c.trim());
+        const unknown = header.filter((c) => !csvColumnPattern.test(c));
+        const missing = ["prompt", "response_1", "response_2"].filter((c) => !header?.includes(c));
+        if (unknown.length > 0 || missing.length > 0 || new Set(header).size !== header.length) {
+          throw new AppError(
+            "BAD_REQUEST",
+            `line ${currentLine}: the CSV header must be prompt,response_1..response_k,model_1..model_k (k ≤ ${MAX_CANDIDATES}, optional priority, source)` +
+              (unknown.length ? `; unknown column(s): ${unknown.join(", ")}` : "") +
+              (missing.length ? `; missing: ${missing.join(", ")}` : ""),
+            [{ line: currentLine, field: "header", message: "invalid CSV header" }],
+          );
+        }
+        continue;
+      }
+      if (item.record.length !== header.length) {
+        yield {
+          line: currentLine,
+          raw,
+          errors: [{ line: currentLine, field: "", message: `has ${item.record.length} columns, the header has ${header.length}` }],
+        };
+        continue;
+      }
+      const obj: Record<string, string> = {};
+      header.forEach((name, i) => (obj[name] = item?.record[i] ?? ""));
+      const result = csvRow(obj, currentLine);
+      yield Array.isArray(result) ? { line: currentLine, raw, errors: result } : { line: currentLine, raw, value: result };
+    }
+  };
+
+  for await (const line of lines) {
+    currentLine = line.line;
+    if (line.problem) {
+      yield problemRecord(line);
+      parser.write("\n");
+      continue;
+    }
+    parser.write(line.text + "\n");
+    yield* take();
+  }
+  parser.end();
+  yield* take();
+  if (!header) throw new AppError("BAD_REQUEST", "The CSV file has no header line.");
+}
+
+/** Records of `format` from `lines`. */
+export function parseRecords(format: ImportFormat, lines: AsyncIterable<Line>, opts: ParseOptions): AsyncGenerator<ParsedRecord> {
+  return format === "csv" ? parseCsv(lines) : parseJsonLines(format, lines, opts);
+}

@@ -1,0 +1,387 @@
+// importFile: the one entry for the CLI, the token HTTP API and the browser upload. Streams the file once, validates
+// every line, stages valid rows with COPY and moves them into the real tables in a single transaction.
+// All-or-nothing by default; with skipInvalid the valid lines are written and the rejected ones saved to a file.
+import { createReadStream } from "node:fs";
+import { mkdir, stat } from "node:fs/promises";
+import { once } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { db } from "@/server/db";
+import { env } from "@/server/env";
+import { AppError } from "@/server/errors";
+import { pool } from "@/server/pg";
+import type { ImportCounts, ImportFormat, ImportSummary } from "@/server/schemas/import";
+import { detectFormat, type LineError, parseRecords } from "./formats";
+import { planItems } from "./items";
+import { type Line, type LineLimits, readLines } from "./lines";
+import { Stager } from "./stage";
+
+export { formatBytes } from "./lines";
+
+export const MAX_REPORTED_ERRORS = 100;
+// how far detection looks for a line that identifies the format (earlier lines may be broken)
+const DETECT_WINDOW = 100;
+const PROGRESS_MS = 500;
+
+export interface ImportProgress {
+  jobId: string;
+  bytesRead: number;
+  bytesTotal: number;
+  linesRead: number;
+}
+
+export interface ImportFileOptions {
+  projectId: string;
+  /** the file's bytes; or give `filePath` */
+  stream?: Readable | AsyncIterable<Buffer | string>;
+  filePath?: string;
+  fileName?: string;
+  /** known size (Content-Length, file size) for the progress bar; 0 when unknown */
+  bytesTotal?: number;
+  format?: ImportFormat | "auto";
+  skipInvalid?: boolean;
+  /** TRL and HH rows: record the dataset's own preference as the item's gold answer */
+  trlAsGold?: boolean;
+  /** rows with more candidates than an item takes become several items instead of an error (see items.ts) */
+  splitCandidates?: boolean;
+  limits?: Partial<LineLimits>;
+  createdById?: string | null;
+  /** an ImportJob made beforehand with createImportJob (the upload UI polls it from the start) */
+  jobId?: string;
+  /** where to write rejected lines; default DATA_DIR/imports/<jobId>.rejected.<jsonl|csv> */
+  rejectedPath?: string;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export async function createImportJob(opts: {
+  projectId: string;
+  fileName: string;
+  format?: string;
+  createdById?: string | null;
+  bytesTotal?: number;
+  skipInvalid?: boolean;
+}): Promise<{ id: string }> {
+  return db.importJob.create({
+    data: {
+      projectId: opts.projectId,
+      fileName: opts.fileName,
+      format: opts.format ?? "auto",
+      createdById: opts.createdById ?? null,
+      bytesTotal: BigInt(opts.bytesTotal ?? 0),
+      skipInvalid: opts.skipInvalid ?? false,
+    },
+    select: { id: true },
+  });
+}
+
+/** A project by id or slug (the CLI and the HTTP API accept either). */
+export async function findProject(idOrSlug: string): Promise<{ id: string; slug: string }> {
+  const project = await db.project.findFirst({
+    where: { OR: [{ id: idOrSlug }, { slug: idOrSlug }] },
+    select: { id: true, slug: true },
+  });
+  if (!project) throw new AppError("NOT_FOUND", `No project "${idOrSlug}".`);
+  return project;
+}
+
+export async function getImportJob(opts: { projectId: string; jobId: string }) {
+  const job = await db.importJob.findFirst({ where: { id: opts.jobId, projectId: opts.projectId } });
+  if (!job) throw new AppError("NOT_FOUND", "No such import in this project.");
+  return {
+    ...job,
+    bytesTotal: Number(job.bytesTotal),
+    bytesRead: Number(job.bytesRead),
+  };
+}
+
+/** The rejected-lines file of a job, for download; NOT_FOUND when the job kept none. */
+export async function rejectedLinesFile(opts: { projectId: string; jobId: string }): Promise<{ path: string; fileName: string; size: number }> {
+  const job = await getImportJob(opts);
+  if (!job.rejectedLines) throw new AppError("NOT_FOUND", "This import has no rejected lines.");
+  const info = await stat(job.rejectedLines).catch(() => null);
+  if (!info) throw new AppError("NOT_FOUND", "The rejected-lines file is no longer on this server.");
+  return { path: job.rejectedLines, fileName: path.basename(job.rejectedLines), size: info.size };
+}
+
+class RejectedWriter {
+  private out: WriteStream | null = null;
+  count = 0;
+  constructor(
+    private readonly file: string,
+    private readonly header: string | null,
+  ) {}
+
+  async write(raw: Buffer | string): Promise<void> {
+    if (!this.out) {
+      await mkdir(path.dirname(this.file), { recursive: true });
+      this.out = createWriteStream(this.file);
+      if (this.header !== null) this.out.write(this.header + "\n");
+    }
+    this.count += 1;
+    this.out.write(raw);
+    if (!this.out.write("\n")) await once(this.out, "drain");
+  }
+
+  async close(): Promise<string | null> {
+    if (!this.out) return null;
+    this.out.end();
+    await once(this.out, "finish");
+    return this.file;
+  }
+}
+
+/** Looks at up to DETECT_WINDOW non-empty lines for one that identifies the format; returns them for replay. */
+async function detect(
+  lines: AsyncIterator<Line>,
+  fileName: string | undefined,
+): Promise<{ format: ImportFormat; peeked: Line[] }> {
+  const peeked: Line[] = [];
+  let checked = 0;
+  let firstText: string | null = null;
+  while (checked < DETECT_WINDOW) {
+    const next = await lines.next();
+    if (next.done) break;
+    peeked.push(next.value);
+    if (next.value.problem || next.value.text.trim() === "") continue;
+    firstText ??= next.value.text;
+    checked += 1;
+    const format = detectFormat(next.value.text, fileName);
+    if (format) return { format, peeked };
+  }
+  if (firstText === null) {
+    const bad = peeked.filter((l) => l.problem);
+    if (bad.length === 0) throw new AppError("BAD_REQUEST", "The file is empty: there is nothing to import.");
+    throw new AppError(
+      "BAD_REQUEST",
+      `Cannot read the file: ${bad[0].problem}.`,
+      bad.slice(0, MAX_REPORTED_ERRORS).map((l) => ({ line: l.line, field: "", message: l.problem as string })),
+    );
+  }
+  const firstLine = peeked.find((l) => !l.problem && l.text.trim() !== "")?.line ?? 1;
+  throw new AppError(
+    "BAD_REQUEST",
+    `Could not detect the format from line ${firstLine}: expected JSONL with "candidates", TRL ("prompt"/"chosen"/"rejected"), ` +
+      `HH-RLHF ("chosen"/"rejected" transcripts), OpenAI chat ("messages") or a CSV header "prompt,response_1,…". Choose the format explicitly.`,
+    [{ line: firstLine, field: "", message: "unrecognized format" }],
+  );
+}
+
+async function* replay(peeked: Line[], rest: AsyncIterator<Line>, onLine: (l: Line) => void): AsyncGenerator<Line> {
+  for (const l of peeked) {
+    onLine(l);
+    yield l;
+  }
+  for (let next = await rest.next(); !next.done; next = await rest.next()) {
+    onLine(next.value);
+    yield next.value;
+  }
+}
+
+function emptyCounts(): ImportCounts {
+  return { prompts: 0, candidates: 0, items: 0, reusedPrompts: 0, reusedCandidates: 0, duplicateItems: 0, rejected: 0 };
+}
+
+export async function importFile(opts: ImportFileOptions): Promise<ImportSummary> {
+  const started = Date.now();
+  const project = await db.project.findUnique({ where: { id: opts.projectId }, select: { id: true, taskType: true, archived: true } });
+  if (!project) throw new AppError("NOT_FOUND", "Project not found.");
+  if (project.archived) throw new AppError("PRECONDITION_FAILED", "The project is archived; unarchive it before importing.");
+  if (!opts.stream && !opts.filePath) throw new AppError("BAD_REQUEST", "Nothing to import: give a stream or a file path.");
+
+  const fileName = opts.fileName ?? (opts.filePath ? path.basename(opts.filePath) : "upload");
+  const bytesTotal = opts.bytesTotal ?? (opts.filePath ? (await stat(opts.filePath)).size : 0);
+  const skipInvalid = opts.skipInvalid ?? false;
+  const limits: LineLimits = {
+    maxBytes: opts.limits?.maxBytes ?? env.IMPORT_MAX_BYTES,
+    maxLineBytes: opts.limits?.maxLineBytes ?? env.IMPORT_MAX_LINE_BYTES,
+  };
+  if (opts.jobId) {
+    const job = await db.importJob.findFirst({ where: { id: opts.jobId, projectId: project.id }, select: { status: true } });
+    if (!job) throw new AppError("NOT_FOUND", "No such import in this project.");
+    if (job.status !== "PENDING") throw new AppError("CONFLICT", "This import already ran; start a new one.");
+  }
+  const jobId =
+    opts.jobId ??
+    (await createImportJob({ projectId: project.id, fileName, format: opts.format, createdById: opts.createdById, bytesTotal, skipInvalid })).id;
+  await db.importJob.update({
+    where: { id: jobId },
+    data: { status: "RUNNING", bytesTotal: BigInt(bytesTotal), skipInvalid, fileName },
+  });
+
+  let bytesRead = 0;
+  let linesRead = 0;
+  let lastReport = 0;
+  let reporting: Promise<unknown> = Promise.resolve();
+  const report = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - lastReport < PROGRESS_MS) return;
+    lastReport = now;
+    opts.onProgress?.({ jobId, bytesRead, bytesTotal, linesRead });
+    // one update in flight at a time; the UI only needs the latest figures
+    reporting = reporting.then(() =>
+      db.importJob.update({ where: { id: jobId }, data: { bytesRead: BigInt(bytesRead), linesRead } }).catch(() => undefined),
+    );
+  };
+
+  const errors: LineError[] = [];
+  let errorCount = 0;
+  let invalidLines = 0;
+  const addErrors = (list: LineError[]) => {
+    invalidLines += 1;
+    errorCount += list.length;
+    for (const e of list) if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
+  };
+
+  let format: ImportFormat = "jsonl";
+  let firstText: string | null = null;
+  const client = await pool().connect();
+  let stager: Stager | null = null;
+  let released = false;
+  let rejected: RejectedWriter | null = null;
+  try {
+    const input = opts.stream ?? createReadStream(opts.filePath as string, { highWaterMark: 1 << 18 });
+    const lineIter = readLines(input, limits, (n) => {
+      bytesRead = n;
+      report(false);
+    })[Symbol.asyncIterator]();
+    const detected =
+      opts.format && opts.format !== "auto"
+        ? { format: opts.format, peeked: [] as Line[] }
+        : await detect(lineIter, fileName);
+    format = detected.format;
+    const records = parseRecords(
+      format,
+      replay(detected.peeked, lineIter, (l) => {
+        linesRead = l.line;
+        // the CSV header, written first into a rejected-lines file
+        if (firstText === null && !l.problem && l.text.trim() !== "") firstText = l.text;
+      }),
+      { trlAsGold: opts.trlAsGold ?? false },
+    );
+
+    await client.query("BEGIN");
+    const stage = new Stager(client, { projectId: project.id, taskType: project.taskType, keepRawSingles: skipInvalid });
+    stager = stage;
+    await stage.begin();
+    let csvHeader: string | null = null;
+    const rejectedFile =
+      opts.rejectedPath ?? path.resolve(env.DATA_DIR, "imports", `${jobId}.rejected.${format === "csv" ? "csv" : "jsonl"}`);
+    const reject = async (raw: Buffer | string) => {
+      rejected ??= new RejectedWriter(rejectedFile, format === "csv" ? csvHeader : null);
+      await rejected.write(raw);
+    };
+    let validRecords = 0;
+
+    for await (const rec of records) {
+      if (format === "csv" && csvHeader === null) csvHeader = firstText;
+      let problems = rec.errors ?? null;
+      if (!problems && rec.value) {
+        const value = rec.value;
+        if (value.kind === "single") {
+          problems = stage.copying ? stage.addSingle(value, rec.line, rec.raw.toString()) : null;
+        } else {
+          const planned = planItems(value, rec.line, project.taskType, opts.splitCandidates ?? false);
+          // once the import is known to fail nothing more is staged; validation goes on to report every line
+          if ("errors" in planned) problems = planned.errors;
+          else problems = stage.copying ? stage.addRow(value, rec.line, planned.plans) : null;
+        }
+      }
+      if (problems) {
+        addErrors(problems);
+        if (skipInvalid) await reject(rec.raw);
+        else if (invalidLines === 1) await stage.endCopy();
+      } else {
+        validRecords += 1;
+        await stage.flush();
+      }
+    }
+    report(true);
+
+    if (invalidLines > 0 && !skipInvalid) throw invalid();
+    await stage.endCopy();
+    const result = await stage.finalize(skipInvalid);
+    for (const single of result.singles) {
+      addErrors([single.error]);
+      if (skipInvalid) await reject(single.raw);
+    }
+    if (invalidLines > 0 && !skipInvalid) throw invalid();
+    if (validRecords === 0 && invalidLines === 0) throw new AppError("BAD_REQUEST", "The file has no rows to import.");
+    await client.query("COMMIT");
+
+    const counts = { ...result.counts, rejected: invalidLines };
+    const rejectedLinesPath = rejected ? await (rejected as RejectedWriter).close() : null;
+    await reporting;
+    await db.importJob.update({
+      where: { id: jobId },
+      data: {
+        status: "SUCCEEDED",
+        format,
+        bytesRead: BigInt(bytesRead),
+        linesRead,
+        counts: { ...counts },
+        errors: errors.map((e) => ({ ...e })),
+        errorCount,
+        rejectedLines: rejectedLinesPath,
+        finishedAt: new Date(),
+        message: null,
+      },
+    });
+    return {
+      jobId,
+      projectId: project.id,
+      status: "SUCCEEDED",
+      format,
+      fileName,
+      bytesRead,
+      linesRead,
+      counts,
+      errors,
+      errorCount,
+      rejectedLinesPath,
+      durationMs: Date.now() - started,
+    };
+  } catch (err) {
+    // a connection stopped mid-COPY is closed rather than rolled back: the server then aborts the transaction itself
+    let reusable = false;
+    if (stager?.copying) stager.abort();
+    else reusable = await client.query("ROLLBACK").then(() => true, () => false);
+    client.release(reusable ? undefined : true);
+    released = true;
+    if (rejected) await (rejected as RejectedWriter).close().catch(() => null);
+    await reporting;
+    const message = err instanceof Error ? err.message : String(err);
+    await db.importJob
+      .update({
+        where: { id: jobId },
+        data: {
+          status: "FAILED",
+          format,
+          bytesRead: BigInt(bytesRead),
+          linesRead,
+          counts: { ...emptyCounts() },
+          errors: (err instanceof AppError && err.fieldErrors ? err.fieldErrors : errors).map((e) => ({ ...e })),
+          errorCount: Math.max(errorCount, err instanceof AppError && err.fieldErrors ? err.fieldErrors.length : 0),
+          rejectedLines: null,
+          finishedAt: new Date(),
+          message,
+        },
+      })
+      .catch(() => undefined);
+    if (err instanceof AppError) throw err;
+    throw new AppError("INTERNAL_SERVER_ERROR", `The import failed: ${message}`);
+  } finally {
+    if (!released) client.release();
+  }
+
+  function invalid(): AppError {
+    const first = errors[0];
+    return new AppError(
+      "BAD_REQUEST",
+      `${invalidLines} invalid line${invalidLines === 1 ? "" : "s"} (${errorCount} error${errorCount === 1 ? "" : "s"}); nothing was imported. ` +
+        `First: line ${first.line}${first.field ? ` (${first.field})` : ""}: ${first.message}. ` +
+        `Fix the file, or import with "skip invalid lines" to write the valid ones.`,
+      errors.map((e) => ({ ...e })),
+    );
+  }
+}
