@@ -1,0 +1,84 @@
+"""Sample k responses per prompt from a policy (tiny or hf directory) into a JSONL file.
+
+    python3 -m rlhf.generate --config cfg.json
+
+Output rows: {"prompt_id", "sample_index", "text", "model"}, one per (prompt, sample), in prompt order.
+"""
+import dataclasses
+import json
+import os
+from typing import Optional
+
+import torch
+
+from . import backends
+from .common import ConfigError, autocast, opt, required, resolve_device, run_cli, seed_everything, setup_threads
+from .data import load_prompts, pad
+from .ppo import response_mask
+
+
+@dataclasses.dataclass
+class GenerateConfig:
+    policy_path: str = required()  # tiny or hf model directory (the backend is read from its config.json)
+    prompts_file: str = required()  # JSONL {prompt_id, prompt}
+    output_file: str = required()  # JSONL written here (atomically: complete or absent)
+    num_samples: int = opt(2, min=1, max=64)  # k responses per prompt
+    temperature: float = opt(0.7, min=0.0)  # 0 = greedy (then all k samples are equal)
+    max_new_tokens: int = opt(128, min=1)  # response length cap
+    max_prompt_length: int = opt(512, min=1)  # longer prompts keep their last tokens
+    batch_size: int = opt(32, min=1)  # sequences sampled at once
+    model_name: Optional[str] = opt(None)  # tag on every row; default: the policy dir's name (its run dir's for …/model)
+    backend: Optional[str] = opt(None, choices=["tiny", "hf"])  # default: detected from policy_path
+    seed: int = opt(42)  # sampling seed
+    device: str = opt("auto", choices=["auto", "cpu", "cuda"])  # auto: cuda when visible
+    output_dir: Optional[str] = opt(None)  # accepted for symmetry with the training runs; unused
+    resume: bool = opt(False)  # accepted for symmetry (a generation run is simply rerun)
+    snapshot_id: Optional[str] = opt(None)  # lineage only
+    snapshot_sha256: Optional[str] = opt(None)  # lineage only
+
+
+def main(cfg, events):
+    setup_threads()
+    device = resolve_device(cfg.device)
+    seed_everything(cfg.seed)
+    backend = cfg.backend or backends.detect_backend(cfg.policy_path)
+    tok = backends.load_tokenizer(backend, cfg.policy_path)
+    policy = backends.load_policy(backend, cfg.policy_path, device, frozen=True)
+    max_prompt = cfg.max_prompt_length
+    if backend == "tiny":
+        max_prompt = min(max_prompt, policy.config.block_size - cfg.max_new_tokens)
+        if max_prompt < 1:
+            raise ConfigError(f"config field 'max_new_tokens' must be below the model's block_size ({policy.config.block_size})")
+    prompts = load_prompts(cfg.prompts_file)
+    # runs write their model to <run dir>/model: the run directory's name says more than "model"
+    parts = os.path.normpath(os.path.abspath(cfg.policy_path)).split(os.sep)
+    model_name = cfg.model_name or (parts[-2] if parts[-1] == "model" and len(parts) > 1 else parts[-1])
+    jobs = [(pid, prompt, k) for pid, prompt in prompts for k in range(cfg.num_samples)]
+    total = (len(jobs) + cfg.batch_size - 1) // cfg.batch_size
+    events.emit("start", total_steps=total, device=device.type, world_size=1, resumed_from_step=None)
+    out_path = os.path.abspath(cfg.output_file)
+    rows = []
+    for step, s in enumerate(range(0, len(jobs), cfg.batch_size), start=1):
+        batch = jobs[s:s + cfg.batch_size]
+        queries = [tok.encode_prompt(p)[-max_prompt:] for _, p, _ in batch]
+        ids, mask = [t.to(device) for t in pad(queries, tok.pad_token_id, side="left")]  # (B, Tp)
+        with torch.no_grad(), autocast(device, backend):
+            responses = backends.sample(backend, policy, ids, mask, cfg.max_new_tokens, cfg.temperature, tok)  # (B, L)
+        _, last, _ = response_mask(responses, tok.eos_token_id)
+        for b, (pid, _, k) in enumerate(batch):
+            text = tok.decode(responses[b, : int(last[b]) + 1].tolist())
+            rows.append({"prompt_id": pid, "sample_index": k, "text": text, "model": model_name})
+        events.emit("progress", step=step, total_steps=total)
+    parent = os.path.dirname(out_path)
+    os.makedirs(parent, exist_ok=True)
+    tmp = f"{out_path}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(tmp, out_path)
+    events.emit("generated", path=out_path, count=len(rows))
+    events.emit("done", model_path=os.path.abspath(cfg.policy_path), metrics={"count": len(rows)})
+
+
+if __name__ == "__main__":
+    run_cli(GenerateConfig, main)

@@ -1,0 +1,180 @@
+"""The `tiny` backend: a small GPT-style causal transformer over bytes (nanoGPT-like, pre-LayerNorm).
+
+One class serves both uses: head "lm" gives next-token logits (policy), head "value" gives one scalar per position
+(reward model, PPO value model). Saved as `model.pt` (state dict) + `config.json` in a directory.
+"""
+import dataclasses
+import json
+import math
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .common import UserError, torch_load
+
+
+@dataclasses.dataclass
+class TinyConfig:
+    vocab_size: int = 259  # 256 bytes + pad, bos, eos (tokenizer.ByteTokenizer)
+    block_size: int = 256  # longest sequence the position table covers
+    n_layer: int = 2  # transformer blocks
+    n_head: int = 4  # attention heads per block
+    n_embd: int = 128  # residual stream width
+    dropout: float = 0.0  # off by default: runs stay bit-for-bit reproducible
+    head: str = "lm"  # "lm" (logits over the vocabulary) or "value" (one scalar per position)
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.n_head = cfg.n_head
+        self.qkv = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)
+        self.proj = nn.Linear(cfg.n_embd, cfg.n_embd)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x, mask):
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).split(C, dim=2)
+        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, H, T, D)
+        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, H, T, D)
+        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, H, T, D)
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))  # (B, H, T, T)
+        att = att.masked_fill(~mask[:, None, :, :], float("-inf"))
+        att = self.drop(F.softmax(att, dim=-1))
+        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)  # (B, T, C)
+        return self.drop(self.proj(y))
+
+
+class Block(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(cfg.n_embd)
+        self.attn = SelfAttention(cfg)
+        self.ln2 = nn.LayerNorm(cfg.n_embd)
+        self.mlp = nn.Sequential(
+            nn.Linear(cfg.n_embd, 4 * cfg.n_embd), nn.GELU(), nn.Linear(4 * cfg.n_embd, cfg.n_embd), nn.Dropout(cfg.dropout)
+        )
+
+    def forward(self, x, mask):
+        x = x + self.attn(self.ln1(x), mask)
+        return x + self.mlp(self.ln2(x))
+
+
+class TinyTransformer(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.config = cfg
+        self.wte = nn.Embedding(cfg.vocab_size, cfg.n_embd)
+        self.wpe = nn.Embedding(cfg.block_size, cfg.n_embd)
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.ln_f = nn.LayerNorm(cfg.n_embd)
+        # The LM head is tied to the embedding (nanoGPT); the value head is a fresh linear layer.
+        self.value_head = nn.Linear(cfg.n_embd, 1) if cfg.head == "value" else None
+        self.apply(self._init_weights)
+
+    @staticmethod
+    def _init_weights(m):
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, mean=0.0, std=0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+    def forward(self, input_ids, attention_mask=None):
+        """input_ids (B, T), attention_mask (B, T) with 1 for real tokens; padding may sit on either side.
+        Returns logits (B, T, V) for head "lm" or values (B, T) for head "value"."""
+        B, T = input_ids.shape
+        if T > self.config.block_size:
+            raise UserError(f"sequence of {T} tokens exceeds the tiny model's block_size {self.config.block_size}")
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        attention_mask = attention_mask.bool()
+        # Positions count real tokens only, so a left-padded sequence sees the same positions as an unpadded one.
+        pos = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)  # (B, T)
+        causal = torch.ones(T, T, dtype=torch.bool, device=input_ids.device).tril()  # (T, T)
+        mask = causal[None] & attention_mask[:, None, :]  # (B, T, T): query t sees real keys <= t
+        # A pad query with no real key before it would softmax over nothing (NaN); let it see itself.
+        mask = mask | torch.eye(T, dtype=torch.bool, device=input_ids.device)[None]
+        x = self.wte(input_ids) + self.wpe(pos)  # (B, T, C)
+        for block in self.blocks:
+            x = block(x, mask)
+        x = self.ln_f(x)  # (B, T, C)
+        if self.value_head is not None:
+            return self.value_head(x).squeeze(-1)  # (B, T)
+        return x @ self.wte.weight.t()  # (B, T, V)
+
+
+def last_token_index(attention_mask):
+    """Index of the last real (non-pad) token of each row: (B, T) -> (B,). Works for right and left padding."""
+    T = attention_mask.size(1)
+    positions = torch.arange(T, device=attention_mask.device).expand_as(attention_mask)  # (B, T)
+    return torch.where(attention_mask.bool(), positions, torch.full_like(positions, -1)).max(dim=1).values
+
+
+def gather_last(values, attention_mask):
+    """values (B, T) -> (B,): the value at each row's last real token."""
+    idx = last_token_index(attention_mask)  # (B,)
+    return values.gather(1, idx[:, None]).squeeze(1)
+
+
+@torch.no_grad()
+def sample(model, input_ids, attention_mask, max_new_tokens, temperature, eos_token_id, pad_token_id):
+    """Samples continuations of left-padded prompts. input_ids (B, Tp) -> response ids (B, L) with L <= max_new_tokens;
+    tokens after a row's first EOS are pad. Uses the global torch RNG (seeded and checkpointed by the caller)."""
+    B = input_ids.size(0)
+    seq, mask = input_ids, attention_mask
+    done = torch.zeros(B, dtype=torch.bool, device=input_ids.device)
+    out = []
+    for _ in range(max_new_tokens):
+        logits = model(seq, mask)[:, -1, :]  # (B, V)
+        if temperature > 0:
+            probs = F.softmax(logits / temperature, dim=-1)
+            nxt = torch.multinomial(probs, 1).squeeze(1)  # (B,)
+        else:
+            nxt = logits.argmax(-1)
+        nxt = torch.where(done, torch.full_like(nxt, pad_token_id), nxt)
+        out.append(nxt)
+        seq = torch.cat([seq, nxt[:, None]], dim=1)
+        mask = torch.cat([mask, (~done).long()[:, None]], dim=1)
+        done = done | (nxt == eos_token_id)
+        if bool(done.all()):
+            break
+    return torch.stack(out, dim=1)  # (B, L)
+
+
+def save_tiny(model, directory):
+    """Writes the state dict and config into `directory` (created)."""
+    os.makedirs(directory, exist_ok=True)
+    torch.save(model.state_dict(), os.path.join(directory, "model.pt"))
+    with open(os.path.join(directory, "config.json"), "w", encoding="utf-8") as f:
+        json.dump({"backend": "tiny", **dataclasses.asdict(model.config)}, f, indent=2)
+
+
+def is_tiny_dir(path):
+    try:
+        with open(os.path.join(path, "config.json"), encoding="utf-8") as f:
+            return json.load(f).get("backend") == "tiny"
+    except (OSError, ValueError):
+        return False
+
+
+def load_tiny(directory, head=None):
+    """Loads a tiny model directory. With `head` differing from the saved one (a policy's backbone starting a reward
+    model, say), the shared weights are loaded and the new head starts fresh."""
+    if not is_tiny_dir(directory):
+        raise UserError(f"{directory} is not a tiny model directory (config.json with \"backend\": \"tiny\")")
+    with open(os.path.join(directory, "config.json"), encoding="utf-8") as f:
+        saved = json.load(f)
+    saved.pop("backend", None)
+    cfg = TinyConfig(**saved)
+    if head is not None:
+        cfg.head = head
+    model = TinyTransformer(cfg)
+    state = torch_load(os.path.join(directory, "model.pt"))
+    if head is not None and head != saved["head"]:
+        state = {k: v for k, v in state.items() if not k.startswith("value_head.")}
+        model.load_state_dict(state, strict=False)
+    else:
+        model.load_state_dict(state)
+    return model

@@ -1,0 +1,331 @@
+"""Reward-model training on a snapshot's preference pairs (Bradley-Terry, as TRL's RewardTrainer).
+
+    python3 -m rlhf.reward --config cfg.json        (cwd trainer/, or PYTHONPATH=trainer)
+
+loss = -logsigmoid(r_chosen - r_rejected - margin) [+ center_rewards_coef * mean((r_chosen + r_rejected)^2)], with
+the reward read at each sequence's last non-pad token. One batch element is one prompt with all its ranked pairs.
+"""
+import dataclasses
+import math
+import os
+import sys
+import time
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+
+from . import backends
+from .common import (ConfigError, UserError, all_mean, atomic_dir, autocast, check_lora, check_resume_config,
+                     checkpoint_dir, epoch_order, init_distributed, latest_checkpoint, linear_schedule, opt,
+                     prune_checkpoints, read_json, required, resolve_device, rng_state, run_cli, seed_everything,
+                     set_rng_state, setup_threads, torch_load, write_json)
+from .data import collate, encode_groups, load_preferences
+from .model import gather_last
+
+DEFAULT_LR = {"tiny": 1e-3, "hf": 1e-5}
+
+
+@dataclasses.dataclass
+class RewardConfig:
+    output_dir: str = required()  # checkpoints/ and the final model/ are written here
+    train_file: str = required()  # snapshot train split (JSONL, .gz allowed)
+    test_file: Optional[str] = opt(None)  # snapshot test split, evaluated as eval_*
+    backend: str = opt("tiny", choices=["tiny", "hf"])  # tiny byte-level transformer, or Hugging Face
+    model_path: Optional[str] = opt(None)  # hf: local model dir (base LM or RM); tiny: optional tiny dir to start from
+    snapshot_id: Optional[str] = opt(None)  # recorded in every checkpoint and the final model's metadata
+    snapshot_sha256: Optional[str] = opt(None)  # idem: the snapshot content hash, for lineage
+    resume: bool = opt(False)  # continue from the latest checkpoint in output_dir (fresh start when none)
+    seed: int = opt(42)  # seeds model init, data order and every RNG
+    device: str = opt("auto", choices=["auto", "cpu", "cuda"])  # auto: cuda when visible
+    lr: Optional[float] = opt(None, min=0.0)  # peak learning rate; default 1e-3 tiny, 1e-5 hf
+    weight_decay: float = opt(0.0, min=0.0)  # AdamW weight decay
+    warmup_ratio: float = opt(0.0, min=0.0, max=1.0)  # share of steps spent warming the lr up linearly
+    lr_scheduler: str = opt("linear", choices=["linear", "constant"])  # decay after warmup
+    epochs: int = opt(1, min=1)  # passes over the training groups
+    batch_size: int = opt(8, min=1)  # prompts (groups of ranked responses) per optimizer step, over all processes
+    max_length: int = opt(512, min=8)  # tokens per (prompt + response); longer keep their end
+    center_rewards_coef: float = opt(0.0, min=0.0)  # TRL center_rewards_coefficient (0 = off)
+    max_grad_norm: float = opt(1.0, min=0.0)  # gradient clipping (0 = off)
+    logging_steps: int = opt(10, min=1)  # emit averaged train metrics every N steps
+    eval_steps: int = opt(0, min=0)  # evaluate on test_file every N steps (0 = at the end only)
+    save_steps: int = opt(100, min=0)  # checkpoint every N steps (0 = at the end only)
+    save_total_limit: int = opt(2, min=1)  # checkpoints kept on disk
+    gradient_checkpointing: bool = opt(True)  # hf: trade compute for memory
+    lora: dict = opt({})  # hf: {"r", "alpha", "dropout", "target_modules"}; {} = full fine-tuning
+    n_layer: int = opt(2, min=1)  # tiny model built from scratch (no model_path): blocks
+    n_head: int = opt(4, min=1)  # idem: attention heads
+    n_embd: int = opt(128, min=8)  # idem: width (a multiple of n_head)
+
+    def validate(self):
+        if self.backend == "hf" and not self.model_path:
+            raise ConfigError("config field 'model_path' is required for backend \"hf\" (a local model directory)")
+        if self.n_embd % self.n_head:
+            raise ConfigError("config field 'n_embd' must be a multiple of 'n_head'")
+        check_lora(self.lora, self.backend)
+
+
+def reward_loss(r_chosen, r_rejected, margin, weight, center_coef=0.0):
+    """Pairs (P,) -> scalar. `weight` (P,) sums to 1 over the batch (per-prompt normalisation)."""
+    loss = (-F.logsigmoid(r_chosen - r_rejected - margin) * weight).sum()
+    if center_coef > 0:
+        loss = loss + center_coef * ((r_chosen + r_rejected) ** 2 * weight).sum()
+    return loss
+
+
+def score(model, input_ids, attention_mask):
+    """Rewards (N,): the value model read at each row's last real token."""
+    values = model(input_ids, attention_mask)  # (N, T)
+    return gather_last(values, attention_mask).float()  # (N,)
+
+
+class Trainer:
+    def __init__(self, cfg, events):
+        self.cfg, self.events = cfg, events
+        self.dist = init_distributed(cfg.device)
+        events.enabled = self.dist.main
+        self.device = resolve_device(cfg.device, self.dist.local_rank)
+        seed_everything(cfg.seed)
+        self.tokenizer = backends.load_tokenizer(cfg.backend, cfg.model_path)
+        train = load_preferences(cfg.train_file)
+        self.train, truncated = encode_groups(train, self.tokenizer, cfg.max_length)
+        self.test = encode_groups(load_preferences(cfg.test_file), self.tokenizer, cfg.max_length)[0] if cfg.test_file else []
+        if truncated:
+            print(f"warning: {truncated} responses longer than max_length={cfg.max_length} kept their last tokens",
+                  file=sys.stderr)
+        self.steps_per_epoch = math.ceil(len(self.train) / cfg.batch_size)
+        self.total_steps = cfg.epochs * self.steps_per_epoch
+        self.lr = cfg.lr if cfg.lr is not None else DEFAULT_LR[cfg.backend]
+
+        self.ckpt = latest_checkpoint(cfg.output_dir) if cfg.resume else None
+        if self.ckpt:
+            check_resume_config(read_json(os.path.join(self.ckpt, "config.json")), dataclasses.asdict(cfg))
+        self.model = backends.load_value_model(
+            cfg.backend, cfg.model_path, self.device, lora=cfg.lora, gradient_checkpointing=cfg.gradient_checkpointing,
+            resume_dir=os.path.join(self.ckpt, "model") if self.ckpt else None, pad_token_id=self.tokenizer.pad_token_id,
+            tiny_init=dict(n_layer=cfg.n_layer, n_head=cfg.n_head, n_embd=cfg.n_embd, block_size=cfg.max_length),
+        )
+        if cfg.backend == "tiny" and cfg.max_length > self.model.config.block_size:
+            raise ConfigError(f"config field 'max_length' ({cfg.max_length}) exceeds the tiny model's block_size "
+                              f"({self.model.config.block_size})")
+        self.ddp = self.model
+        if self.dist.world_size > 1:
+            from torch.nn.parallel import DistributedDataParallel
+
+            self.ddp = DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(params, lr=self.lr, weight_decay=cfg.weight_decay)
+        self.scheduler = linear_schedule(self.optimizer, self.total_steps, int(cfg.warmup_ratio * self.total_steps),
+                                         cfg.lr_scheduler)
+        self.step = 0
+        self.num_tokens = 0
+        self.acc = {}  # running sums of train metrics since the last logging step
+        if self.ckpt:
+            state = torch_load(os.path.join(self.ckpt, "state.pt"))
+            self.optimizer.load_state_dict(state["optimizer"])
+            self.scheduler.load_state_dict(state["scheduler"])
+            self.step, self.num_tokens, self.acc = state["step"], state["num_tokens"], state["log_acc"]
+            set_rng_state(state["rng"][self.dist.rank] if isinstance(state["rng"], list) else state["rng"])
+
+    # ------------------------------------------------------------------------------------------------------------------
+
+    def batch_groups(self, step):
+        """The groups of this process at `step`: a pure function of (seed, step), which makes resume exact."""
+        epoch, i = divmod(step, self.steps_per_epoch)
+        order = epoch_order(len(self.train), self.cfg.seed, epoch)
+        idx = order[i * self.cfg.batch_size:(i + 1) * self.cfg.batch_size]
+        local = idx[self.dist.rank::self.dist.world_size]
+        # A short last batch may leave a process empty; it still joins the collective step, with zero weight.
+        return [self.train[j] for j in local] or [self.train[idx[0]]], bool(local)
+
+    def train_step(self):
+        groups, real = self.batch_groups(self.step)
+        ids, mask, c, r, margin, weight = [t.to(self.device) for t in collate(groups, self.tokenizer.pad_token_id)]
+        if not real:
+            weight = weight * 0
+        self.model.train()
+        with autocast(self.device, self.cfg.backend):
+            rewards = score(self.ddp, ids, mask)  # (N,)
+        loss = reward_loss(rewards[c], rewards[r], margin, weight, self.cfg.center_rewards_coef)
+        loss.backward()
+        if self.cfg.max_grad_norm > 0:
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.max_grad_norm)
+        lr = self.scheduler.get_last_lr()[0]
+        self.optimizer.step()
+        self.scheduler.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.step += 1
+        self.num_tokens += int(mask.sum()) * self.dist.world_size
+        with torch.no_grad():
+            diff = (rewards[c] - rewards[r]).float()
+            stats = {"loss": loss.item(), "accuracy": (diff > 0).float().mean().item(), "margin": diff.mean().item(),
+                     "mean_reward": rewards.mean().item(), "min_reward": rewards.min().item(),
+                     "max_reward": rewards.max().item()}
+        stats = all_mean(stats, self.dist, self.device)
+        for k, v in stats.items():
+            self.acc[k] = self.acc.get(k, 0.0) + v
+        self.acc["_n"] = self.acc.get("_n", 0) + 1
+        self.acc["learning_rate"] = lr
+
+    def flush_metrics(self):
+        n = self.acc.pop("_n")
+        lr = self.acc.pop("learning_rate")
+        metrics = {k: v / n for k, v in self.acc.items()}
+        metrics.update(learning_rate=lr, num_tokens=self.num_tokens, epoch=self.step / self.steps_per_epoch)
+        self.acc = {}
+        return metrics
+
+    @torch.no_grad()
+    def rewards_over(self, groups):
+        """Scores every distinct response of `groups` (this process's share), batch by batch.
+        Returns (rewards (N,), chosen (P,), rejected (P,), margin (P,), group weight (P,)) concatenated."""
+        self.model.eval()
+        out = {k: [] for k in ("r", "c", "rj", "m", "w")}
+        offset = 0
+        mine = groups[self.dist.rank::self.dist.world_size]
+        for i in range(0, len(mine), self.cfg.batch_size):
+            batch = mine[i:i + self.cfg.batch_size]
+            ids, mask, c, r, margin, weight = collate(batch, self.tokenizer.pad_token_id)
+            with autocast(self.device, self.cfg.backend):
+                rewards = score(self.model, ids.to(self.device), mask.to(self.device)).cpu()
+            out["r"].append(rewards)
+            out["c"].append(c + offset)
+            out["rj"].append(r + offset)
+            out["m"].append(margin)
+            out["w"].append(weight * len(batch))  # per-group weights summing to the batch's group count
+            offset += len(rewards)
+        if not out["r"]:
+            empty = torch.zeros(0)
+            return empty, empty.long(), empty.long(), empty, empty
+        return tuple(torch.cat(out[k]) for k in ("r", "c", "rj", "m", "w"))
+
+    def _sums(self, parts):
+        """Sums that add up across processes (a distributed run splits the groups)."""
+        if self.dist.world_size == 1:
+            return parts
+        import torch.distributed as dist
+
+        keys = sorted(k for k in parts if not k.startswith("min") and not k.startswith("max"))
+        t = torch.tensor([parts[k] for k in keys], dtype=torch.float64, device=self.device)
+        dist.all_reduce(t)
+        lo = torch.tensor([parts["min"]], dtype=torch.float64, device=self.device)
+        hi = torch.tensor([parts["max"]], dtype=torch.float64, device=self.device)
+        dist.all_reduce(lo, op=dist.ReduceOp.MIN)
+        dist.all_reduce(hi, op=dist.ReduceOp.MAX)
+        return {**dict(zip(keys, t.tolist())), "min": lo.item(), "max": hi.item()}
+
+    def evaluate(self):
+        rewards, c, r, margin, weight = self.rewards_over(self.test)
+        diff = rewards[c] - rewards[r] if len(c) else torch.zeros(0)
+        pair_loss = -F.logsigmoid(diff - margin) if len(c) else torch.zeros(0)
+        s = self._sums({
+            "loss": float((pair_loss * weight).sum()), "groups": float(weight.sum()), "correct": float((diff > 0).sum()),
+            "pairs": float(len(diff)), "diff": float(diff.sum()), "r": float(rewards.sum()), "n": float(len(rewards)),
+            "min": float(rewards.min()) if len(rewards) else math.inf,
+            "max": float(rewards.max()) if len(rewards) else -math.inf,
+        })
+        return {"eval_loss": s["loss"] / s["groups"], "eval_accuracy": s["correct"] / s["pairs"],
+                "eval_margin": s["diff"] / s["pairs"], "eval_mean_reward": s["r"] / s["n"],
+                "eval_min_reward": s["min"], "eval_max_reward": s["max"]}
+
+    def normalization(self):
+        """Mean and std of the rewards of the training responses: lets PPO or the UI put scores on a common scale."""
+        rewards = self.rewards_over(self.train)[0].double()
+        s = self._sums({"n": float(len(rewards)), "s": float(rewards.sum()), "s2": float((rewards ** 2).sum()),
+                        "min": 0.0, "max": 0.0})
+        mean = s["s"] / s["n"]
+        return {"mean": mean, "std": math.sqrt(max(0.0, s["s2"] / s["n"] - mean ** 2))}
+
+    # ------------------------------------------------------------------------------------------------------------------
+
+    def meta(self, normalization, metrics):
+        cfg = self.cfg
+        return {"kind": "reward", "backend": cfg.backend, "base_model": cfg.model_path, "snapshot_id": cfg.snapshot_id,
+                "snapshot_sha256": cfg.snapshot_sha256, "step": self.step, "normalization": normalization,
+                "metrics": metrics, "config": dataclasses.asdict(cfg)}
+
+    def save_checkpoint(self, normalization):
+        path = checkpoint_dir(self.cfg.output_dir, self.step)
+        rngs = self._gather_rng()
+        if self.dist.main:
+            with atomic_dir(path) as tmp:
+                backends.save_model(self.cfg.backend, self.model, self.tokenizer, os.path.join(tmp, "model"), final=False)
+                torch.save({"step": self.step, "optimizer": self.optimizer.state_dict(),
+                            "scheduler": self.scheduler.state_dict(), "rng": rngs, "num_tokens": self.num_tokens,
+                            "log_acc": self.acc, "cursor": dict(zip(("epoch", "index"), divmod(self.step, self.steps_per_epoch)))},
+                           os.path.join(tmp, "state.pt"))
+                write_json(os.path.join(tmp, "config.json"), dataclasses.asdict(self.cfg))
+                write_json(os.path.join(tmp, "trainer_state.json"), self.meta(normalization, {}))
+            prune_checkpoints(self.cfg.output_dir, self.cfg.save_total_limit)
+            self.events.emit("checkpoint", step=self.step, path=os.path.abspath(path))
+        self._barrier()
+
+    def _gather_rng(self):
+        if self.dist.world_size == 1:
+            return rng_state()
+        import torch.distributed as dist
+
+        out = [None] * self.dist.world_size
+        dist.all_gather_object(out, rng_state())
+        return out
+
+    def _barrier(self):
+        if self.dist.world_size > 1:
+            import torch.distributed as dist
+
+            dist.barrier()
+
+    def run(self):
+        cfg, ev = self.cfg, self.events
+        ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
+                resumed_from_step=self.step if self.ckpt else None)
+        t0 = time.time()
+        last = {}
+        progress_every = max(1, self.total_steps // 50)
+        while self.step < self.total_steps:
+            self.train_step()
+            final = self.step == self.total_steps
+            if self.step % cfg.logging_steps == 0 or final:
+                last = self.flush_metrics()
+                ev.emit("metric", step=self.step, metrics=last)
+            if self.step % progress_every == 0 or final:
+                ev.emit("progress", step=self.step, total_steps=self.total_steps)
+            if cfg.eval_steps and self.step % cfg.eval_steps == 0 and self.test and not final:
+                ev.emit("metric", step=self.step, metrics=self.evaluate())
+            if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
+                self.save_checkpoint(self.normalization())
+        metrics = dict(last)
+        if self.test:
+            evals = self.evaluate()
+            ev.emit("metric", step=self.step, metrics=evals)
+            metrics.update(evals)
+        normalization = self.normalization()
+        metrics.update(reward_mean=normalization["mean"], reward_std=normalization["std"], train_runtime=time.time() - t0)
+        self.save_checkpoint(normalization)
+        final_dir = os.path.join(cfg.output_dir, "model")
+        if self.dist.main:
+            with atomic_dir(final_dir) as tmp:
+                backends.save_model(cfg.backend, self.model, self.tokenizer, tmp, final=True,
+                                    meta=self.meta(normalization, metrics))
+            ev.emit("done", model_path=os.path.abspath(final_dir), metrics=metrics)
+        self._barrier()
+        return metrics
+
+
+def main(cfg, events):
+    setup_threads()
+    os.makedirs(cfg.output_dir, exist_ok=True)
+    trainer = Trainer(cfg, events)
+    try:
+        return trainer.run()
+    except torch.cuda.OutOfMemoryError as e:
+        raise UserError(f"out of GPU memory ({e}); lower batch_size or max_length, or enable lora") from e
+    finally:
+        if trainer.dist.world_size > 1:
+            import torch.distributed as dist
+
+            dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    run_cli(RewardConfig, main)

@@ -1,0 +1,94 @@
+"""Synthetic data with a hidden rule, for tests, benchmarks and CPU demos: the preferred answer contains the marker
+word. A reward model that learns the rule scores held-out pairs near 100%; a policy tuned against it says the marker.
+
+    python3 -m rlhf.synthetic --out DIR [--pairs 1200] [--test-pairs 300] [--prompts 64] [--seed 0]
+
+writes DIR/train.jsonl and DIR/test.jsonl (conversational TRL preference rows), DIR/prompts.jsonl ({prompt_id,
+prompt}) and DIR/sft.jsonl (TRL prompt-completion rows where MARKER_RATE of the answers hold the marker).
+"""
+import argparse
+import json
+import os
+import random
+
+MARKER = "gold"
+WORDS = ("blue red tree sand rock wind rain snow leaf moon star lake hill road book lamp door wall fish bird "
+         "wolf bear frog milk corn rice salt iron wood silk coal glass stone cloud river field").split()
+TOPICS = ("the sea, a city, winter, music, a garden, the night sky, old books, a long trip, the forest, a market, "
+          "the mountains, a rainy day, breakfast, a small boat, the desert, an old friend").split(", ")
+MARKER_RATE = 0.25
+# The SFT answers use a few of the words: a tiny policy learns to spell them in seconds, and the reward model (trained
+# on all of WORDS) has seen them all.
+SFT_WORDS = ("blue", "tree", "sand", "moon", "lake", "road", "fish", "bird")
+
+# Settings that solve the task on 2 CPU cores, shared by the tests and the benchmarks (`tiny` backend).
+RM_TASK = {"epochs": 1, "batch_size": 16, "lr": 3e-3, "max_length": 96, "n_embd": 64, "logging_steps": 25, "save_steps": 0}
+SFT_TASK = {"epochs": 6, "batch_size": 32, "lr": 5e-3, "max_length": 96, "n_embd": 64, "logging_steps": 50}
+PPO_TASK = {"total_episodes": 320, "batch_size": 32, "num_mini_batches": 2, "lr": 3e-4, "max_new_tokens": 32,
+            "save_steps": 0}
+
+
+def _sentence(rng, with_marker, words=WORDS):
+    words = [rng.choice(words) for _ in range(rng.randint(3, 6))]
+    if with_marker:
+        words[rng.randrange(len(words))] = MARKER
+    return " ".join(words)
+
+
+def _prompt(rng, i):
+    return [{"role": "user", "content": f"About {rng.choice(TOPICS)}."}]
+
+
+def preference_rows(n, seed):
+    """Conversational rows; chosen/rejected hold only the assistant turn."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        rows.append({
+            "prompt_id": f"s{seed}-{i}",
+            "prompt": _prompt(rng, i),
+            "chosen": [{"role": "assistant", "content": _sentence(rng, True)}],
+            "rejected": [{"role": "assistant", "content": _sentence(rng, False)}],
+        })
+    return rows
+
+
+def prompt_rows(n, seed):
+    rng = random.Random(seed)
+    return [{"prompt_id": f"p{i}", "prompt": _prompt(rng, i)} for i in range(n)]
+
+
+def sft_rows(n, seed):
+    rng = random.Random(seed)
+    return [{"prompt": _prompt(rng, i), "completion": [{"role": "assistant", "content": _sentence(rng, rng.random() < MARKER_RATE, SFT_WORDS)}]}
+            for i in range(n)]
+
+
+def has_marker(text):
+    return MARKER in text.split()
+
+
+def write_jsonl(path, rows):
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row) + "\n")
+
+
+def write_all(out, pairs=1200, test_pairs=300, prompts=64, sft=1200, seed=0):
+    os.makedirs(out, exist_ok=True)
+    write_jsonl(os.path.join(out, "train.jsonl"), preference_rows(pairs, seed))
+    write_jsonl(os.path.join(out, "test.jsonl"), preference_rows(test_pairs, seed + 1))
+    write_jsonl(os.path.join(out, "prompts.jsonl"), prompt_rows(prompts, seed + 2))
+    write_jsonl(os.path.join(out, "sft.jsonl"), sft_rows(sft, seed + 3))
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", required=True)
+    p.add_argument("--pairs", type=int, default=1200)
+    p.add_argument("--test-pairs", type=int, default=300)
+    p.add_argument("--prompts", type=int, default=64)
+    p.add_argument("--sft", type=int, default=1200)
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args()
+    write_all(a.out, a.pairs, a.test_pairs, a.prompts, a.sft, a.seed)
