@@ -10,6 +10,7 @@ const links = [
   { href: "/admin/exports", label: "Exports" },
   { href: "/admin/runs", label: "Runs" },
   { href: "/admin/models", label: "Models" },
+  { href: "/admin/endpoints", label: "Endpoints" },
 ];
 
 export function AdminNav() {

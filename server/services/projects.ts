@@ -100,3 +100,25 @@ export async function members(projectId: string) {
   });
   return rows.map((r) => r.user);
 }
+
+/** The project's import history, newest first, for the import page. */
+export async function imports(opts: { projectId: string; limit?: number }) {
+  const jobs = await db.importJob.findMany({
+    where: { projectId: opts.projectId },
+    orderBy: { createdAt: "desc" },
+    take: opts.limit ?? 50,
+    select: {
+      id: true, fileName: true, format: true, status: true, bytesTotal: true, bytesRead: true, linesRead: true, counts: true,
+      errorCount: true, skipInvalid: true, rejectedLines: true, message: true, createdAt: true, finishedAt: true, createdById: true,
+    },
+  });
+  const creators = await db.user.findMany({ where: { id: { in: jobs.flatMap((j) => (j.createdById ? [j.createdById] : [])) } }, select: { id: true, name: true } });
+  const nameOf = new Map(creators.map((u) => [u.id, u.name]));
+  return jobs.map(({ rejectedLines, bytesTotal, bytesRead, ...j }) => ({
+    ...j,
+    bytesTotal: Number(bytesTotal),
+    bytesRead: Number(bytesRead),
+    hasRejectedLines: rejectedLines !== null,
+    createdBy: j.createdById ? (nameOf.get(j.createdById) ?? null) : null,
+  }));
+}

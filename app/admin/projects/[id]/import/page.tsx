@@ -1,0 +1,30 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ImportPanel } from "@/components/admin/import-panel";
+import { requireAdmin } from "@/server/auth/session";
+import { db } from "@/server/db";
+import { env } from "@/server/env";
+import { formatBytes } from "@/server/services/import";
+
+export const dynamic = "force-dynamic";
+
+export default async function ImportPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  await requireAdmin(`/admin/projects/${id}/import`);
+  const project = await db.project.findUnique({ where: { id }, select: { id: true, name: true, archived: true, taskType: true } });
+  if (!project) notFound();
+  return (
+    <div className="space-y-4">
+      <div>
+        <Link href={`/admin/projects/${id}`} className="text-sm text-indigo-700 hover:underline">← {project.name}</Link>
+        <h1 className="text-xl font-semibold">Import prompts and candidates</h1>
+        <p className="text-sm text-slate-600">
+          {project.taskType === "PAIRWISE" ? "Pairwise project: each item takes exactly 2 candidates." : "Ranking project: each item takes 2–9 candidates."}{" "}
+          Files up to {formatBytes(env.IMPORT_MAX_BYTES)}, lines up to {formatBytes(env.IMPORT_MAX_LINE_BYTES)}. Prompts and candidates already
+          in the database (same content) are reused, and items already in the project are not created twice.
+        </p>
+      </div>
+      <ImportPanel projectId={project.id} archived={project.archived} />
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ArchiveButton } from "@/components/admin/archive-button";
+import { MembersEditor } from "@/components/admin/members-editor";
+import { ProjectForm } from "@/components/admin/project-form";
+import { requireAdmin } from "@/server/auth/session";
+import { db } from "@/server/db";
+import { AppError } from "@/server/errors";
+import * as projects from "@/server/services/projects";
+
+export const dynamic = "force-dynamic";
+
+async function load(id: string) {
+  try {
+    return await projects.get(id);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
+    throw err;
+  }
+}
+
+export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  await requireAdmin(`/admin/projects/${id}`);
+  const project = await load(id);
+  const items = await db.item.count({ where: { projectId: id } });
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-xl font-semibold">{project.name}</h1>
+        {project.archived && <span className="rounded bg-slate-200 px-2 py-0.5 text-xs text-slate-600">archived</span>}
+        <span className="text-sm text-slate-500">{items.toLocaleString()} items</span>
+        <nav aria-label="Project" className="ml-auto flex items-center gap-3 text-sm">
+          <Link href={`/admin/projects/${id}/import`} className="rounded-md px-3 py-1.5 text-indigo-700 ring-1 ring-indigo-200 hover:bg-indigo-50">Import</Link>
+          <Link href={`/admin/projects/${id}/analytics`} className="rounded-md px-3 py-1.5 text-indigo-700 ring-1 ring-indigo-200 hover:bg-indigo-50">Analytics</Link>
+          <Link href={`/annotate/${project.slug}`} className="rounded-md px-3 py-1.5 text-indigo-700 ring-1 ring-indigo-200 hover:bg-indigo-50">Open as annotator</Link>
+          <ArchiveButton projectId={id} archived={project.archived} />
+        </nav>
+      </div>
+      <ProjectForm
+        project={{
+          id: project.id,
+          name: project.name,
+          slug: project.slug,
+          guidelines: project.guidelines,
+          taskType: project.taskType,
+          criteria: projects.criteriaOf(project),
+          allowTies: project.allowTies,
+          requireRationale: project.requireRationale,
+          overlap: project.overlap,
+          leaseSeconds: project.leaseSeconds,
+          goldRate: project.goldRate,
+          showModelNames: project.showModelNames,
+          activeLearning: project.activeLearning,
+        }}
+        hasItems={items > 0}
+      />
+      <section className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="members-heading">
+        <h2 id="members-heading" className="font-medium">Members</h2>
+        <p className="text-sm text-slate-500">Annotators see only the projects they are a member of.</p>
+        <MembersEditor projectId={id} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import Link from "next/link";
+import { LaunchForm, type LaunchOptions } from "@/components/runs/launch-form";
+import { requireAdmin } from "@/server/auth/session";
+import { listSnapshots } from "@/server/services/export";
+import { listEndpoints } from "@/server/services/generation";
+import { listModels } from "@/server/services/models";
+import * as projects from "@/server/services/projects";
+
+export const dynamic = "force-dynamic";
+
+const kinds = ["REWARD", "PPO", "GENERATE"] as const;
+
+export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ kind?: string }> }) {
+  await requireAdmin("/admin/runs/new");
+  const requested = (await searchParams).kind;
+  const kind = kinds.find((k) => k === requested) ?? "REWARD";
+  const [snapshots, models, projectList, endpoints] = await Promise.all([
+    listSnapshots({ limit: 200 }),
+    listModels(),
+    projects.listAll({ includeArchived: false }),
+    listEndpoints(),
+  ]);
+  const options: LaunchOptions = {
+    snapshots: snapshots
+      .filter((s) => s.status === "SUCCEEDED")
+      .map((s) => ({ id: s.id, label: `${s.name} v${s.version} · ${(s.rowCounts.train ?? 0).toLocaleString("en-US")} train rows` })),
+    rewardModels: models
+      .filter((m) => m.kind === "REWARD")
+      .map((m) => ({ id: m.id, label: `${m.name}${m.active ? " (active)" : ""} · ${m.backend}` })),
+    policies: models.filter((m) => m.kind === "POLICY").map((m) => ({ id: m.id, label: `${m.name} · ${m.backend}`, backend: m.backend })),
+    projects: projectList.map((p) => ({ id: p.id, label: p.name })),
+    endpoints: endpoints.map((e) => ({ id: e.id, label: `${e.name} · ${e.model}` })),
+  };
+  return (
+    <div className="space-y-4">
+      <div>
+        <Link href="/admin/runs" className="text-sm text-indigo-700 hover:underline">← Runs</Link>
+        <h1 className="text-xl font-semibold">Launch a run</h1>
+      </div>
+      <LaunchForm options={options} initialKind={kind} />
+    </div>
+  );
+}

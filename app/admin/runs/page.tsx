@@ -1,0 +1,25 @@
+import Link from "next/link";
+import { RunsTable } from "@/components/runs/runs-table";
+import { requireAdmin } from "@/server/auth/session";
+import { listRuns } from "@/server/services/runs";
+
+export const dynamic = "force-dynamic";
+
+export default async function RunsPage() {
+  await requireAdmin("/admin/runs");
+  const runs = await listRuns({ limit: 100 });
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <div>
+          <h1 className="text-xl font-semibold">Runs</h1>
+          <p className="text-sm text-slate-600">Reward-model training, PPO and generation jobs on the trainer queue. Queued runs start in order as GPU (or CPU) slots free up.</p>
+        </div>
+        <Link href="/admin/runs/new" className="ml-auto rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500">
+          Launch run
+        </Link>
+      </div>
+      <RunsTable initialRuns={runs} />
+    </div>
+  );
+}

@@ -1,0 +1,12 @@
+// Zod schemas for personal API tokens (programmatic import and export).
+import { z } from "zod";
+
+export const tokenScopeSchema = z.enum(["READ", "WRITE"]);
+
+export const createTokenSchema = z.object({
+  name: z.string().trim().min(1, "required").max(80),
+  scope: tokenScopeSchema.default("READ"),
+});
+export type CreateTokenInput = z.infer<typeof createTokenSchema>;
+
+export const revokeTokenSchema = z.object({ id: z.string().min(1) });
