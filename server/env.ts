@@ -15,6 +15,9 @@ const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   // When unset, scripts/start.ts starts an embedded PostgreSQL and sets it for the processes it spawns.
   DATABASE_URL: z.string().url().optional(),
+  // Tests create (and drop) a fresh database per run on this server; else DATABASE_URL's server; else an
+  // embedded one under <DATA_DIR>/test-postgres.
+  TEST_DATABASE_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   NEXTAUTH_URL: z.string().url().optional(),
   // Signs session JWTs and derives the key that encrypts endpoint API keys. Required in production.
