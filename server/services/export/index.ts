@@ -1,0 +1,404 @@
+// Snapshots: immutable, versioned exports of the collected judgements. A snapshot is built once from its definition
+// into <DATA_DIR>/snapshots/<id>/ (train and test files plus a dataset card) and never changes after it succeeds.
+import { createHash, createHmac } from "node:crypto";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type pg from "pg";
+import { ZodError } from "zod";
+import { db } from "@/server/db";
+import { authSecret, env } from "@/server/env";
+import { AppError } from "@/server/errors";
+import { Prisma, type JobStatus } from "@/server/generated/prisma/client";
+import { pool } from "@/server/pg";
+import * as audit from "@/server/services/audit";
+import {
+  createSnapshotInputSchema,
+  type CreateSnapshotInput,
+  type SnapshotDefinition,
+  type SnapshotFile,
+  type SnapshotStats,
+} from "@/server/schemas/export";
+import { tallyAgreement, type AgreementTally } from "./aggregate";
+import { datasetCard, type CardProject } from "./card";
+import { formats, votesOf, type FormatContext } from "./formats";
+import { beginExportRead, countAnnotations, promptGroups, type PromptGroup } from "./stream";
+import { jsonlWriter, parquetWriter, type SplitWriter } from "./writers";
+
+export interface SnapshotProgress {
+  /** 0..1 */
+  progress: number;
+  annotationsRead: number;
+  /** annotations in the selected projects before filters, so progress may end below 1 until the build is done */
+  annotationsTotal: number;
+  rows: number;
+}
+
+export type CreateSnapshotOptions = CreateSnapshotInput & {
+  createdById?: string | null;
+  onProgress?: (p: SnapshotProgress) => void;
+};
+
+export interface SnapshotView {
+  id: string;
+  name: string;
+  version: number;
+  projectIds: string[];
+  definition: SnapshotDefinition;
+  status: JobStatus;
+  progress: number;
+  rowCounts: { train?: number; test?: number };
+  files: SnapshotFile[];
+  stats: Partial<SnapshotStats>;
+  error: string | null;
+  createdById: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export function snapshotDir(snapshotId: string): string {
+  return path.resolve(env.DATA_DIR, "snapshots", snapshotId);
+}
+
+/** Canonical JSON (sorted keys) so the salt does not depend on key order. */
+function canonical(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Pseudonym salt: a function of the selection (same definition → same pseudonyms → byte-identical files; the file
+ * format does not count, so a JSONL and a Parquet export of one selection can be joined) keyed with the server
+ * secret, so nobody can recompute a pseudonym from a user id without it.
+ */
+function saltFor(def: SnapshotDefinition): string {
+  const selection = { projectIds: def.projectIds, filters: def.filters, aggregation: def.aggregation, split: def.split };
+  return createHmac("sha256", authSecret()).update(`snapshot-salt:${canonical(selection)}`).digest("hex");
+}
+
+export function pseudonymizer(salt: string): (userId: string) => string {
+  const cache = new Map<string, string>();
+  return (userId) => {
+    let p = cache.get(userId);
+    if (!p) {
+      p = `annotator-${createHmac("sha256", salt).update(userId).digest("hex").slice(0, 10)}`;
+      cache.set(userId, p);
+    }
+    return p;
+  };
+}
+
+/** Test-split membership of a prompt: a pure function of its content hash, the seed and the ratio. */
+export function isTestPrompt(promptHash: string, split: SnapshotDefinition["split"]): boolean {
+  if (split.testRatio <= 0) return false;
+  const h = createHash("sha256").update(`${split.seed}\n${promptHash}`).digest("hex");
+  return parseInt(h.slice(0, 13), 16) / 2 ** 52 < split.testRatio;
+}
+
+function parseInput(input: CreateSnapshotInput): { name: string; definition: SnapshotDefinition } {
+  try {
+    const parsed = createSnapshotInputSchema.parse(input);
+    const { name, ...rest } = parsed;
+    // project order never changes the output (rows follow prompt hashes); sorting keeps the hash stable too
+    const definition: SnapshotDefinition = { ...rest, projectIds: [...new Set(rest.projectIds)].sort() };
+    return { name, definition };
+  } catch (err) {
+    if (err instanceof ZodError) {
+      const fieldErrors = err.issues.map((i) => ({ field: i.path.map(String).join(".") || "(input)", message: i.message }));
+      throw new AppError("BAD_REQUEST", `Invalid snapshot: ${fieldErrors.map((f) => `${f.field}: ${f.message}`).join("; ")}`, fieldErrors);
+    }
+    throw err;
+  }
+}
+
+async function loadProjects(projectIds: string[]): Promise<CardProject[]> {
+  const projects = await db.project.findMany({
+    where: { id: { in: projectIds } },
+    select: { id: true, name: true, slug: true, taskType: true, criteria: true },
+    orderBy: { slug: "asc" },
+  });
+  const missing = projectIds.filter((id) => !projects.some((p) => p.id === id));
+  if (missing.length > 0) throw new AppError("NOT_FOUND", `Unknown project id(s): ${missing.join(", ")}`);
+  return projects.map((p) => ({
+    name: p.name,
+    slug: p.slug,
+    taskType: p.taskType,
+    criteria: Array.isArray(p.criteria)
+      ? (p.criteria as { key?: unknown; label?: unknown }[])
+          .filter((c) => typeof c?.key === "string")
+          .map((c) => ({ key: String(c.key), label: typeof c.label === "string" ? c.label : String(c.key) }))
+      : [],
+  }));
+}
+
+async function insertSnapshotRow(opts: { name: string; definition: SnapshotDefinition; salt: string; createdById: string | null }) {
+  // version = previous max + 1; two concurrent creators of one name race on the unique (name, version)
+  for (let attempt = 0; ; attempt++) {
+    const last = await db.snapshot.findFirst({ where: { name: opts.name }, orderBy: { version: "desc" }, select: { version: true } });
+    try {
+      return await db.snapshot.create({
+        data: {
+          name: opts.name,
+          version: (last?.version ?? 0) + 1,
+          projectIds: opts.definition.projectIds,
+          definition: JSON.parse(JSON.stringify(opts.definition)) as Prisma.InputJsonValue,
+          status: "RUNNING",
+          salt: opts.salt,
+          createdById: opts.createdById,
+        },
+      });
+    } catch (err) {
+      const unique = err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
+      if (!unique || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function excludedAnnotators(client: pg.PoolClient, def: SnapshotDefinition): Promise<string[]> {
+  const ids = new Set<string>();
+  if (def.filters.excludeInactiveAnnotators) {
+    const res = await client.query<{ id: string }>(`SELECT id FROM "User" WHERE NOT active`);
+    for (const r of res.rows) ids.add(r.id);
+  }
+  if (def.filters.minGoldAccuracy !== undefined) {
+    const res = await client.query<{ userId: string }>(
+      `SELECT "userId" FROM "Annotation"
+       WHERE "projectId" = ANY($1::text[]) AND "goldCorrect" IS NOT NULL
+       GROUP BY "userId" HAVING avg(CASE WHEN "goldCorrect" THEN 1.0 ELSE 0.0 END) < $2`,
+      [def.projectIds, def.filters.minGoldAccuracy],
+    );
+    for (const r of res.rows) ids.add(r.userId);
+  }
+  return [...ids].sort();
+}
+
+interface BuildResult {
+  files: SnapshotFile[];
+  stats: SnapshotStats;
+}
+
+async function build(opts: {
+  snapshotId: string;
+  name: string;
+  definition: SnapshotDefinition;
+  projects: CardProject[];
+  salt: string;
+  onProgress?: (p: SnapshotProgress) => void;
+}): Promise<BuildResult> {
+  const { definition: def } = opts;
+  const dir = snapshotDir(opts.snapshotId);
+  await mkdir(dir, { recursive: true });
+  const format = formats[def.format];
+  const criteria = [...new Set(opts.projects.flatMap((p) => p.criteria.map((c) => c.key)))].sort();
+  const ctx: FormatContext = { aggregation: def.aggregation, criteria, pseudonym: pseudonymizer(opts.salt) };
+  const columns = format.columns(ctx);
+  const ext = def.fileType === "parquet" ? ".parquet" : def.gzip ? ".jsonl.gz" : ".jsonl";
+  const names = { train: `train${ext}`, test: `test${ext}` } as const;
+  const open = (file: string): SplitWriter =>
+    def.fileType === "parquet" ? parquetWriter(path.join(dir, file), columns) : jsonlWriter(path.join(dir, file), def.gzip);
+  const writers = { train: open(names.train), test: open(names.test) };
+
+  const stats: SnapshotStats = {
+    rows: { train: 0, test: 0 },
+    annotations: 0,
+    comparisons: 0,
+    tieAnnotations: 0,
+    prompts: 0,
+    items: 0,
+    annotators: 0,
+    models: {},
+    agreement: null,
+    multiVotePairs: 0,
+  };
+  const annotators = new Set<string>();
+  const tally: AgreementTally = { pairs: 0, sum: 0 };
+  let progressWrites: Promise<unknown> = Promise.resolve();
+  let lastReported = 0;
+
+  const client = await pool().connect();
+  try {
+    await beginExportRead(client);
+    const excludedUserIds = await excludedAnnotators(client, def);
+    const annotationsTotal = await countAnnotations({ client, projectIds: def.projectIds });
+    const report = (annotationsRead: number) => {
+      const progress = annotationsTotal === 0 ? 1 : Math.min(1, annotationsRead / annotationsTotal);
+      opts.onProgress?.({ progress, annotationsRead, annotationsTotal, rows: stats.rows.train + stats.rows.test });
+      // the admin page polls the row; a write per 2% is plenty and keeps Postgres out of the hot path
+      if (progress - lastReported >= 0.02 && progress < 1) {
+        lastReported = progress;
+        progressWrites = progressWrites.then(() => db.snapshot.update({ where: { id: opts.snapshotId }, data: { progress } }));
+      }
+    };
+    const groups = promptGroups({ client, projectIds: def.projectIds, filters: def.filters, excludedUserIds, onAnnotations: report });
+    for await (const group of groups) {
+      addGroupStats(group, stats, annotators);
+      const votes = votesOf(group);
+      tallyAgreement(votes, tally);
+      const split = isTestPrompt(group.contentHash, def.split) ? "test" : "train";
+      const writer = writers[split];
+      for (const row of format.rows(group, votes, ctx)) {
+        stats.rows[split]++;
+        const w = writer.write(row);
+        if (w) await w;
+      }
+    }
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK");
+    throw err;
+  } finally {
+    client.release();
+  }
+  await progressWrites;
+
+  stats.annotators = annotators.size;
+  stats.multiVotePairs = tally.pairs;
+  stats.agreement = tally.pairs > 0 ? Math.round((tally.sum / tally.pairs) * 1e4) / 1e4 : null;
+
+  const files: SnapshotFile[] = [];
+  for (const split of ["train", "test"] as const) {
+    const written = await writers[split].close();
+    files.push({ name: names[split], split, ...written });
+  }
+  const card = datasetCard({ name: opts.name, definition: def, projects: opts.projects, stats, format, columns, files });
+  const cardBytes = Buffer.from(card, "utf8");
+  await writeFile(path.join(dir, "README.md"), cardBytes);
+  files.push({
+    name: "README.md",
+    split: null,
+    bytes: cardBytes.length,
+    sha256: createHash("sha256").update(cardBytes).digest("hex"),
+    rows: null,
+  });
+  return { files, stats };
+}
+
+function addGroupStats(group: PromptGroup, stats: SnapshotStats, annotators: Set<string>): void {
+  stats.prompts++;
+  const seen = new Set<string>();
+  for (const item of group.items) {
+    stats.items++;
+    for (const c of item.candidates) {
+      // candidates belong to one prompt, so de-duplicating within the group counts each response once
+      if (seen.has(c.id)) continue;
+      seen.add(c.id);
+      const model = c.model ?? "unknown";
+      stats.models[model] = (stats.models[model] ?? 0) + 1;
+    }
+    for (const a of item.annotations) {
+      stats.annotations++;
+      stats.comparisons += a.comparisons.length;
+      if (a.ranking.some((g) => g.length > 1)) stats.tieAnnotations++;
+      annotators.add(a.userId);
+    }
+  }
+}
+
+function toView(row: Awaited<ReturnType<typeof db.snapshot.findUniqueOrThrow>>): SnapshotView {
+  return {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    projectIds: row.projectIds,
+    definition: row.definition as unknown as SnapshotDefinition,
+    status: row.status,
+    progress: row.progress,
+    rowCounts: row.rowCounts as SnapshotView["rowCounts"],
+    files: row.files as unknown as SnapshotFile[],
+    stats: row.stats as Partial<SnapshotStats>,
+    error: row.error,
+    createdById: row.createdById,
+    createdAt: row.createdAt,
+    finishedAt: row.finishedAt,
+  };
+}
+
+async function prepare(opts: CreateSnapshotOptions) {
+  const { name, definition } = parseInput(opts);
+  const projects = await loadProjects(definition.projectIds);
+  const salt = saltFor(definition);
+  const row = await insertSnapshotRow({ name, definition, salt, createdById: opts.createdById ?? null });
+  await audit.record({
+    actorId: opts.createdById ?? null,
+    action: "snapshot.create",
+    targetType: "snapshot",
+    targetId: row.id,
+    after: { name, version: row.version, definition },
+  });
+  const run = async (): Promise<SnapshotView> => {
+    try {
+      const { files, stats } = await build({ snapshotId: row.id, name, definition, projects, salt, onProgress: opts.onProgress });
+      const done = await db.snapshot.update({
+        where: { id: row.id },
+        data: {
+          status: "SUCCEEDED",
+          progress: 1,
+          files: files as unknown as Prisma.InputJsonValue,
+          rowCounts: stats.rows,
+          stats: stats as unknown as Prisma.InputJsonValue,
+          finishedAt: new Date(),
+        },
+      });
+      return toView(done);
+    } catch (err) {
+      await rm(snapshotDir(row.id), { recursive: true, force: true });
+      await db.snapshot.update({
+        where: { id: row.id },
+        data: { status: "FAILED", error: err instanceof Error ? err.message : String(err), finishedAt: new Date() },
+      });
+      throw err;
+    }
+  };
+  return { row, run };
+}
+
+/** Builds a snapshot and resolves when it is READY (status SUCCEEDED); a failed build is recorded and rethrown. */
+export async function createSnapshot(opts: CreateSnapshotOptions): Promise<SnapshotView> {
+  const { run } = await prepare(opts);
+  return run();
+}
+
+/**
+ * Validates and records a snapshot, then builds it in the background (for the admin page, which polls
+ * `getSnapshot` for the progress bar). A failure ends up on the row as status FAILED with its message.
+ */
+export async function startSnapshot(opts: CreateSnapshotOptions): Promise<SnapshotView> {
+  const { row, run } = await prepare(opts);
+  run().catch((err: unknown) => {
+    // already recorded on the row by run(); logging keeps it visible in the server output too
+    console.error(`snapshot ${row.id} failed:`, err);
+  });
+  return toView(row);
+}
+
+export async function getSnapshot(opts: { id: string }): Promise<SnapshotView> {
+  const row = await db.snapshot.findUnique({ where: { id: opts.id } });
+  if (!row) throw new AppError("NOT_FOUND", `No snapshot ${opts.id}`);
+  return toView(row);
+}
+
+export async function listSnapshots(opts: { name?: string; limit?: number } = {}): Promise<SnapshotView[]> {
+  const rows = await db.snapshot.findMany({
+    where: opts.name ? { name: opts.name } : undefined,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: Math.min(opts.limit ?? 100, 500),
+  });
+  return rows.map(toView);
+}
+
+/** The path of one file of a READY snapshot (for downloads and the trainer); throws NOT_FOUND otherwise. */
+export async function snapshotFile(opts: { id: string; name: string }): Promise<{ path: string; file: SnapshotFile }> {
+  const snapshot = await getSnapshot({ id: opts.id });
+  if (snapshot.status !== "SUCCEEDED") {
+    throw new AppError("CONFLICT", `Snapshot ${opts.id} is ${snapshot.status.toLowerCase()}, not ready`);
+  }
+  // only names recorded on the snapshot are served: no path from the request ever reaches the file system
+  const file = snapshot.files.find((f) => f.name === opts.name);
+  if (!file) throw new AppError("NOT_FOUND", `Snapshot ${opts.id} has no file ${opts.name}`);
+  return { path: path.join(snapshotDir(opts.id), file.name), file };
+}
