@@ -7,6 +7,7 @@ import { CsvDownloadLink } from "@/components/analytics/csv-download-link";
 import { decimal, hours, integer, percent } from "@/components/analytics/format";
 import { LeaderboardTable } from "@/components/analytics/leaderboard-table";
 import { WinRateMatrix } from "@/components/analytics/win-rate-matrix";
+import { RewardModelPanel, type RewardModelFigures } from "@/components/runs/reward-model-panel";
 import type { AnalyticsTable, ProjectAnalytics } from "@/server/schemas/analytics";
 
 function Section({ id, title, tables, projectId, children, note }: {
@@ -45,7 +46,7 @@ function Stat({ label, value, detail }: { label: string; value: ReactNode; detai
   );
 }
 
-export function ProjectAnalyticsView({ analytics }: { analytics: ProjectAnalytics }) {
+export function ProjectAnalyticsView({ analytics, rewardModel }: { analytics: ProjectAnalytics; rewardModel?: RewardModelFigures }) {
   const { project, progress, agreement, leaderboard } = analytics;
   const done = progress.items.total - progress.items.archived > 0 ? progress.items.complete / (progress.items.total - progress.items.archived) : null;
   return (
@@ -100,6 +101,12 @@ export function ProjectAnalyticsView({ analytics }: { analytics: ProjectAnalytic
         <h3 className="pt-2 text-sm font-medium text-slate-700">Win rates</h3>
         <WinRateMatrix winRates={analytics.winRates} />
       </Section>
+
+      {rewardModel && (
+        <Section id="reward-model-heading" title="Reward model" tables={[]} projectId={project.id}>
+          <RewardModelPanel projectId={project.id} figures={rewardModel} />
+        </Section>
+      )}
     </div>
   );
 }

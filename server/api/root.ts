@@ -1,10 +1,28 @@
 import { createCallerFactory, createTRPCRouter } from "@/server/api/trpc";
 import { annotationRouter } from "@/server/api/routers/annotation";
 import { projectRouter } from "@/server/api/routers/project";
+import { userRouter } from "@/server/api/routers/user";
+import { inviteRouter } from "@/server/api/routers/invite";
+import { auditRouter } from "@/server/api/routers/audit";
+import { importJobRouter } from "@/server/api/routers/importJob";
+import { tokenRouter } from "@/server/api/routers/token";
+import { runRouter } from "@/server/api/routers/run";
+import { modelRouter } from "@/server/api/routers/model";
+import { endpointRouter } from "@/server/api/routers/endpoint";
+import { exportRouter } from "@/server/api/routers/export";
 
 export const appRouter = createTRPCRouter({
   annotation: annotationRouter,
   project: projectRouter,
+  user: userRouter,
+  invite: inviteRouter,
+  audit: auditRouter,
+  importJob: importJobRouter,
+  token: tokenRouter,
+  run: runRouter,
+  model: modelRouter,
+  endpoint: endpointRouter,
+  export: exportRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -34,16 +34,15 @@ export interface ProjectView {
   showModelNames: boolean;
 }
 
-/** Annotators see projects they are members of; admins see every project. */
+/** Annotators see projects they are members of; admins see every project. One query: this is on the hot path. */
 export async function projectForAnnotator(opts: { slug: string; userId: string; isAdmin: boolean }): Promise<Project> {
-  const project = await db.project.findUnique({ where: { slug: opts.slug } });
-  if (!project) throw new AppError("NOT_FOUND", `No project "${opts.slug}".`);
-  if (!opts.isAdmin) {
-    const member = await db.projectMember.findUnique({
-      where: { projectId_userId: { projectId: project.id, userId: opts.userId } },
-    });
-    if (!member) throw new AppError("FORBIDDEN", `You are not a member of project "${project.name}".`);
-  }
+  const found = await db.project.findUnique({
+    where: { slug: opts.slug },
+    include: { members: { where: { userId: opts.userId }, select: { userId: true } } },
+  });
+  if (!found) throw new AppError("NOT_FOUND", `No project "${opts.slug}".`);
+  const { members, ...project } = found;
+  if (!opts.isAdmin && members.length === 0) throw new AppError("FORBIDDEN", `You are not a member of project "${project.name}".`);
   if (project.archived) throw new AppError("PRECONDITION_FAILED", `Project "${project.name}" is archived.`);
   return project;
 }
@@ -153,18 +152,32 @@ async function goldDue(project: Project, userId: string): Promise<boolean> {
   return gold < project.goldRate * (total + 1);
 }
 
+/** The item as this annotator sees it, in one query (prompt, candidates in their shown order). */
 async function itemView(assignmentId: string, showModelNames: boolean): Promise<ItemView> {
-  const a = await db.assignment.findUniqueOrThrow({
-    where: { id: assignmentId },
-    include: { item: { include: { prompt: true, candidates: { include: { candidate: true } } } } },
-  });
-  const byId = new Map(a.item.candidates.map((c) => [c.candidateId, c.candidate]));
-  const order = a.shownOrder.length ? a.shownOrder : a.item.candidates.sort((x, y) => x.position - y.position).map((c) => c.candidateId);
+  const { rows } = await pool().query<{
+    id: string;
+    itemId: string;
+    expiresAt: Date;
+    shownOrder: string[];
+    messages: ItemView["messages"];
+    candidates: { id: string; text: string; model: string | null; position: number }[];
+  }>(
+    `SELECT a.id, a."itemId", a."expiresAt", a."shownOrder", p.messages,
+            (SELECT json_agg(json_build_object('id', c.id, 'text', c.text, 'model', c.model, 'position', ic.position))
+               FROM "ItemCandidate" ic JOIN "Candidate" c ON c.id = ic."candidateId" WHERE ic."itemId" = a."itemId") AS candidates
+       FROM "Assignment" a JOIN "Item" i ON i.id = a."itemId" JOIN "Prompt" p ON p.id = i."promptId"
+      WHERE a.id = $1`,
+    [assignmentId],
+  );
+  const a = rows[0];
+  if (!a) throw new AppError("NOT_FOUND", "No such assignment.");
+  const byId = new Map(a.candidates.map((c) => [c.id, c]));
+  const order = a.shownOrder.length ? a.shownOrder : [...a.candidates].sort((x, y) => x.position - y.position).map((c) => c.id);
   return {
     assignmentId: a.id,
     itemId: a.itemId,
     expiresAt: a.expiresAt,
-    messages: a.item.prompt.messages as ItemView["messages"],
+    messages: a.messages,
     candidates: order.map((id) => {
       const c = byId.get(id)!;
       return { id: c.id, text: c.text, model: showModelNames ? c.model : null };

@@ -9,6 +9,7 @@ import { AppError } from "@/server/errors";
 import { db } from "@/server/db";
 import { Prisma } from "@/server/generated/prisma/client";
 import { candidateHash, itemKey, type Message } from "@/server/services/hashing";
+import { pgText } from "@/server/services/runs";
 import { chunkCandidates } from "@/server/services/import/items";
 import { chatCompletion, limiter, type RetryPolicy, defaultRetryPolicy } from "@/server/services/openai-client";
 import { decryptSecret, encryptSecret } from "@/server/services/secrets";
@@ -70,7 +71,8 @@ export async function ingestGenerations(options: {
     const prompt = prompts.get(group.promptId);
     if (!prompt) throw new AppError("BAD_REQUEST", `generated responses name an unknown prompt: ${group.promptId}`);
     const unique = new Map<string, string>();
-    for (const text of group.texts) {
+    for (const raw of group.texts) {
+      const text = pgText(raw);
       if (text.trim() !== "") unique.set(candidateHash(text), text);
     }
     result.prompts++;

@@ -359,12 +359,17 @@ export async function recordRunMetrics(runId: string, rows: { step: number; name
   await db.runMetric.createMany({ data: rows.map((r) => ({ runId, ...r })), skipDuplicates: true });
 }
 
+/** PostgreSQL text cannot hold NUL; model output (a byte-level policy, an endpoint) sometimes does. */
+export function pgText(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
+}
+
 export async function addRunSamples(
   runId: string,
   rows: { step: number; prompt: string; response: string; score: number }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await db.runSample.createMany({ data: rows.map((r) => ({ runId, ...r })) });
+  await db.runSample.createMany({ data: rows.map((r) => ({ runId, ...r, prompt: pgText(r.prompt), response: pgText(r.response) })) });
 }
 
 export async function appendRunLogs(
@@ -373,7 +378,7 @@ export async function appendRunLogs(
   maxLines: number = RUN_LOG_MAX_LINES,
 ): Promise<void> {
   if (lines.length === 0) return;
-  await db.runLog.createMany({ data: lines.slice(-maxLines).map((l) => ({ runId, stream: l.stream, line: l.line.slice(0, 4000) })) });
+  await db.runLog.createMany({ data: lines.slice(-maxLines).map((l) => ({ runId, stream: l.stream, line: pgText(l.line.slice(0, 4000)) })) });
   await db.$executeRaw`
     DELETE FROM "RunLog"
      WHERE "runId" = ${runId}

@@ -37,7 +37,8 @@ class ByteTokenizer:
         return [self.bos_token_id] + ids if add_bos else ids
 
     def decode(self, ids):
-        return bytes(i for i in ids if i < 256).decode("utf-8", errors="replace")
+        # NUL is dropped: no answer means it, and PostgreSQL text (samples, candidates) cannot hold it.
+        return bytes(i for i in ids if 0 < i < 256).decode("utf-8", errors="replace")
 
     def render_prompt(self, prompt):
         return render_prompt(prompt)

@@ -2,12 +2,16 @@
 // events, stderr kept as a bounded tail, the whole tree stopped on request (SIGTERM to the group, SIGKILL after a
 // grace period).
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseLine, type ParsedLine } from "@/trainer/worker/protocol";
 
-export const TRAINER_DIR = path.resolve(__dirname, "..");
-const GUARD = path.join(__dirname, "guard.py");
+// Next's server build rewrites __dirname to a virtual "/ROOT/trainer/worker"; the app runs from the repository
+// root, so that is where this folder is when __dirname does not point at it (scoring items from the web app).
+const HERE = existsSync(path.join(__dirname, "guard.py")) ? __dirname : path.resolve(process.cwd(), "trainer", "worker");
+export const TRAINER_DIR = path.resolve(HERE, "..");
+const GUARD = path.join(HERE, "guard.py");
 
 export interface TrainerCommand {
   python: string;

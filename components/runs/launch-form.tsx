@@ -1,0 +1,297 @@
+"use client";
+// Launch a run: a reward model from a snapshot, PPO of a policy against a registered reward model, or generation
+// of new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). Each kind and
+// backend starts from its defaults (server/schemas/run-launch.ts); the same schema checks the form here and the
+// procedure on the server.
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent, type ReactNode } from "react";
+import { Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
+import { useTRPC } from "@/components/trpc";
+import { Button, Card } from "@/components/ui/button";
+import { launchDefaults, launchRunInput, type Backend, type LaunchRunInput } from "@/server/schemas/run-launch";
+
+type Kind = "REWARD" | "PPO" | "GENERATE";
+
+export interface Choice {
+  id: string;
+  label: string;
+}
+
+export interface LaunchOptions {
+  /** snapshots ready to train on */
+  snapshots: Choice[];
+  rewardModels: Choice[];
+  policies: (Choice & { backend: string })[];
+  projects: Choice[];
+  endpoints: Choice[];
+}
+
+interface ConfigField {
+  key: string;
+  label: string;
+  hint?: string;
+  /** a path or name rather than a number */
+  text?: boolean;
+}
+
+const rewardFields: ConfigField[] = [
+  { key: "lr", label: "Learning rate", hint: "peak, AdamW with linear decay" },
+  { key: "epochs", label: "Epochs" },
+  { key: "batch_size", label: "Batch size", hint: "prompts per step; a ranking's pairs stay together" },
+  { key: "max_length", label: "Max length", hint: "tokens per prompt + response" },
+  { key: "seed", label: "Seed" },
+  { key: "logging_steps", label: "Logging steps", hint: "metrics every N steps" },
+];
+const tinyShapeFields: ConfigField[] = [
+  { key: "n_layer", label: "Layers" },
+  { key: "n_head", label: "Heads" },
+  { key: "n_embd", label: "Width", hint: "a multiple of the heads" },
+];
+const hfModelField: ConfigField = { key: "model_path", label: "Base model directory", hint: "a local Hugging Face model directory on the worker host", text: true };
+
+const ppoFields: ConfigField[] = [
+  { key: "lr", label: "Learning rate" },
+  { key: "total_episodes", label: "Total episodes", hint: "responses sampled over the run" },
+  { key: "batch_size", label: "Batch size", hint: "rollouts per update per GPU" },
+  { key: "num_mini_batches", label: "Mini-batches", hint: "optimizer steps per PPO epoch" },
+  { key: "ppo_epochs", label: "PPO epochs" },
+  { key: "kl_coef", label: "KL coefficient (β)" },
+  { key: "cliprange", label: "Clip range" },
+  { key: "cliprange_value", label: "Value clip range" },
+  { key: "vf_coef", label: "Value loss weight" },
+  { key: "gamma", label: "Gamma (γ)" },
+  { key: "lam", label: "GAE lambda (λ)" },
+  { key: "temperature", label: "Temperature" },
+  { key: "max_new_tokens", label: "Max new tokens" },
+  { key: "missing_eos_penalty", label: "Missing-EOS penalty" },
+  { key: "seed", label: "Seed" },
+];
+
+const generateFields = (fromEndpoint: boolean): ConfigField[] => [
+  { key: "num_samples", label: "Samples per prompt (k)" },
+  { key: "temperature", label: "Temperature", hint: "0 = greedy" },
+  { key: "max_new_tokens", label: "Max new tokens" },
+  fromEndpoint ? { key: "max_prompts", label: "Max prompts", hint: "blank = every prompt of the project" } : { key: "seed", label: "Seed" },
+];
+
+function defaultsFor(kind: Kind, backend: Backend): Record<string, string> {
+  const values = kind === "GENERATE" ? launchDefaults.GENERATE : launchDefaults[kind][backend];
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+}
+
+const kinds: { kind: Kind; label: string; hint: string }[] = [
+  { kind: "REWARD", label: "Reward model", hint: "train on a snapshot's preferences" },
+  { kind: "PPO", label: "PPO", hint: "improve a policy against a reward model" },
+  { kind: "GENERATE", label: "Generation", hint: "new candidates into a project" },
+];
+
+export function LaunchForm({ options, initialKind = "REWARD" }: { options: LaunchOptions; initialKind?: Kind }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const launch = useMutation(trpc.run.launch.mutationOptions());
+  const [kind, setKind] = useState<Kind>(initialKind);
+  const [backend, setBackend] = useState<Backend>("tiny");
+  const [name, setName] = useState("");
+  const [values, setValues] = useState<Record<string, string>>(() => defaultsFor(initialKind, "tiny"));
+  const [gpuCount, setGpuCount] = useState("0");
+  const [snapshotId, setSnapshotId] = useState(options.snapshots[0]?.id ?? "");
+  const [rewardModelId, setRewardModelId] = useState(options.rewardModels[0]?.id ?? "");
+  const [policySource, setPolicySource] = useState<"registry" | "path">(options.policies.length > 0 ? "registry" : "path");
+  const [policyModelId, setPolicyModelId] = useState(options.policies[0]?.id ?? "");
+  const [policyPath, setPolicyPath] = useState("");
+  const [promptSource, setPromptSource] = useState<"project" | "snapshot">("project");
+  const [projectId, setProjectId] = useState(options.projects[0]?.id ?? "");
+  const [genSource, setGenSource] = useState<"policy" | "endpoint">(options.policies.length > 0 || options.endpoints.length === 0 ? "policy" : "endpoint");
+  const [endpointId, setEndpointId] = useState(options.endpoints[0]?.id ?? "");
+  const [error, setError] = useState<FormError | null>(null);
+
+  const fromEndpoint = kind === "GENERATE" && genSource === "endpoint";
+  const fields =
+    kind === "REWARD" ? [...rewardFields, ...(backend === "tiny" ? tinyShapeFields : [hfModelField])] : kind === "PPO" ? ppoFields : generateFields(fromEndpoint);
+
+  function reset(nextKind: Kind, nextBackend: Backend) {
+    setKind(nextKind);
+    setBackend(nextBackend);
+    setValues(defaultsFor(nextKind, nextBackend));
+    setError(null);
+  }
+
+  function choosePolicy(id: string) {
+    setPolicyModelId(id);
+    const policy = options.policies.find((p) => p.id === id);
+    // PPO trains policy, reference, value and reward model in one backend: follow the chosen policy's
+    if (policy && (policy.backend === "tiny" || policy.backend === "hf") && policy.backend !== backend) reset("PPO", policy.backend);
+  }
+
+  function buildInput(): LaunchRunInput {
+    const config: Record<string, unknown> = {};
+    for (const f of fields) {
+      const v = values[f.key]?.trim();
+      if (v) config[f.key] = f.text ? v : Number(v);
+    }
+    const common = { name: name.trim(), gpuCount: fromEndpoint ? 0 : Number(gpuCount), config };
+    if (kind === "REWARD") return { kind, snapshotId, ...common, config: { backend, ...config } };
+    if (kind === "PPO") {
+      return {
+        kind,
+        modelId: rewardModelId,
+        ...(promptSource === "project" ? { projectId } : { snapshotId }),
+        ...(policySource === "registry" ? { policyModelId } : {}),
+        ...common,
+        config: { backend, ...config, ...(policySource === "path" ? { policy_path: policyPath.trim() } : {}) },
+      };
+    }
+    return { kind, projectId, ...(fromEndpoint ? { endpointId } : { modelId: policyModelId }), ...common };
+  }
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const input = buildInput();
+    const parsed = launchRunInput.safeParse(input);
+    if (!parsed.success) return setError(fromZod(parsed.error));
+    try {
+      const run = await launch.mutateAsync(input);
+      router.push(`/admin/runs/${run.id}`);
+    } catch (err) {
+      setError(fromServer(err));
+    }
+  }
+
+  const fe = (k: string) => error?.fields[k];
+  const select = (id: string, label: string, value: string, onChange: (v: string) => void, choices: Choice[], empty: string, hint?: ReactNode) => (
+    <Field label={label} name={id} error={fe(id)} hint={choices.length === 0 ? empty : hint}>
+      <select {...fieldProps(id, fe(id))} className={inputClass} value={value} onChange={(e) => onChange(e.target.value)} disabled={choices.length === 0}>
+        {choices.map((c) => (
+          <option key={c.id} value={c.id}>{c.label}</option>
+        ))}
+      </select>
+    </Field>
+  );
+  const radio = <T extends string>(group: string, value: T, current: T, onChange: (v: T) => void, label: string) => (
+    <label className="flex items-center gap-2">
+      <input type="radio" name={group} className="accent-indigo-600" checked={current === value} onChange={() => onChange(value)} />
+      {label}
+    </label>
+  );
+
+  return (
+    <Card className="max-w-3xl">
+      <form onSubmit={onSubmit} noValidate className="space-y-5" aria-label="Launch a run">
+        <fieldset className="text-sm">
+          <legend className="font-medium text-slate-700">Kind</legend>
+          <div className="mt-1 grid gap-2 sm:grid-cols-3">
+            {kinds.map((k) => (
+              <label key={k.kind} className={`flex cursor-pointer items-start gap-2 rounded-md p-2 ring-1 ${kind === k.kind ? "bg-indigo-50 ring-indigo-300" : "ring-slate-200"}`}>
+                <input type="radio" name="kind" className="mt-0.5 accent-indigo-600" checked={kind === k.kind} onChange={() => reset(k.kind, backend)} />
+                <span>
+                  <span className="font-medium">{k.label}</span>
+                  <span className="block text-xs text-slate-500">{k.hint}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="Run name" name="name" error={fe("name")} hint="Also the name of the model it registers.">
+            <input {...fieldProps("name", fe("name"))} className={inputClass} value={name} onChange={(e) => setName(e.target.value)} />
+          </Field>
+          {kind !== "GENERATE" && (
+            <Field label="Backend" name="config.backend" error={fe("config.backend")} hint={backend === "tiny" ? "small byte-level transformer; CPU is enough" : "Hugging Face model from a local directory"}>
+              <select {...fieldProps("config.backend", fe("config.backend"))} className={inputClass} value={backend} onChange={(e) => reset(kind, e.target.value as Backend)}>
+                <option value="tiny">tiny</option>
+                <option value="hf">hf (transformers)</option>
+              </select>
+            </Field>
+          )}
+        </div>
+
+        {kind === "REWARD" && (
+          <div className="grid gap-4 sm:grid-cols-2">
+            {select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot: export one first.", "Trains on its train split, evaluates on its test split.")}
+          </div>
+        )}
+
+        {kind === "PPO" && (
+          <div className="grid gap-4 sm:grid-cols-2">
+            {select("modelId", "Reward model", rewardModelId, setRewardModelId, options.rewardModels, "No reward model yet: train one first.", "Frozen; also initialises the value model.")}
+            <fieldset className="text-sm">
+              <legend className="font-medium text-slate-700">Prompts from</legend>
+              <div className="mt-1 flex gap-4">
+                {radio("prompt-source", "project", promptSource, setPromptSource, "a project")}
+                {radio("prompt-source", "snapshot", promptSource, setPromptSource, "a snapshot")}
+              </div>
+            </fieldset>
+            {promptSource === "project"
+              ? select("projectId", "Project", projectId, setProjectId, options.projects, "No projects.", "Its items' prompts.")
+              : select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot.", "The prompts of its train split.")}
+            <fieldset className="text-sm">
+              <legend className="font-medium text-slate-700">Starting policy</legend>
+              <div className="mt-1 flex gap-4">
+                {radio("policy-source", "registry", policySource, setPolicySource, "from the registry")}
+                {radio("policy-source", "path", policySource, setPolicySource, "a model directory")}
+              </div>
+            </fieldset>
+            {policySource === "registry" ? (
+              select("policyModelId", "Policy", policyModelId, choosePolicy, options.policies, "No policies registered: give a model directory.", "Also the frozen KL reference.")
+            ) : (
+              <Field label="Policy directory" name="config.policy_path" error={fe("config.policy_path")} hint="A tiny or Hugging Face model directory on the worker host; also the frozen KL reference.">
+                <input {...fieldProps("config.policy_path", fe("config.policy_path"))} className={inputClass} value={policyPath} onChange={(e) => setPolicyPath(e.target.value)} />
+              </Field>
+            )}
+          </div>
+        )}
+
+        {kind === "GENERATE" && (
+          <div className="grid gap-4 sm:grid-cols-2">
+            {select("projectId", "Target project", projectId, setProjectId, options.projects, "No projects.", "Its prompts are answered; new items land in it.")}
+            <fieldset className="text-sm">
+              <legend className="font-medium text-slate-700">Sample from</legend>
+              <div className="mt-1 flex gap-4">
+                {radio("gen-source", "policy", genSource, setGenSource, "a registered policy")}
+                {radio("gen-source", "endpoint", genSource, setGenSource, "an endpoint")}
+              </div>
+            </fieldset>
+            {genSource === "policy"
+              ? select("modelId", "Policy", policyModelId, setPolicyModelId, options.policies, "No policies registered.")
+              : select("endpointId", "Endpoint", endpointId, setEndpointId, options.endpoints, "No endpoints: add one under Endpoints.", "OpenAI-compatible /v1/chat/completions.")}
+          </div>
+        )}
+
+        <fieldset className="space-y-3">
+          <legend className="text-sm font-medium text-slate-700">Hyperparameters</legend>
+          <div className="grid gap-4 sm:grid-cols-3">
+            {fields.map((f) => {
+              const id = `config.${f.key}`;
+              return (
+                <Field key={f.key} label={f.label} name={id} error={fe(id)} hint={f.hint} className={f.text ? "sm:col-span-3" : ""}>
+                  <input
+                    {...fieldProps(id, fe(id))}
+                    className={`${inputClass} ${f.text ? "" : "tabular-nums"}`}
+                    inputMode={f.text ? undefined : "decimal"}
+                    value={values[f.key] ?? ""}
+                    onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
+                  />
+                </Field>
+              );
+            })}
+          </div>
+        </fieldset>
+
+        {!fromEndpoint && (
+          <div className="grid gap-4 sm:grid-cols-3">
+            <Field label="GPUs" name="gpuCount" error={fe("gpuCount")} hint="0 = the worker's CPU slot; more than 1 runs under torchrun (DDP).">
+              <input {...fieldProps("gpuCount", fe("gpuCount"))} className={`${inputClass} tabular-nums`} type="number" min={0} max={64} value={gpuCount} onChange={(e) => setGpuCount(e.target.value)} />
+            </Field>
+          </div>
+        )}
+
+        <div className="flex items-center gap-3">
+          <Button type="submit" disabled={launch.isPending}>{launch.isPending ? "Launching…" : "Launch run"}</Button>
+        </div>
+        <FormMessage error={error?.message} />
+      </form>
+    </Card>
+  );
+}

@@ -1,0 +1,12 @@
+// OpenAI-compatible endpoints that generation runs can sample from. The API key is write-only: it is stored
+// encrypted and every answer carries only `hasApiKey`.
+import { z } from "zod";
+import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
+import { endpointInput } from "@/server/schemas/runs";
+import * as generation from "@/server/services/generation";
+
+export const endpointRouter = createTRPCRouter({
+  list: adminProcedure.query(() => generation.listEndpoints()),
+  create: adminProcedure.input(endpointInput).mutation(({ input }) => generation.saveEndpoint({ input })),
+  delete: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ input }) => generation.deleteEndpoint(input)),
+});

@@ -1,0 +1,248 @@
+// The trainer from the admin pages, against the e2e app's real worker and Python trainer (tiny backend, CPU):
+// a reward model trained from a snapshot of judgements with a hidden rule, the reward model scoring a project,
+// then PPO against it and generation from the new policy into a project an annotator works on.
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { expect, test, type Page } from "@playwright/test";
+import { findPython } from "../../trainer/worker/python";
+import { ADMIN, ANNOTATOR, createProject, signIn, withDb } from "./helpers";
+
+const execFileAsync = promisify(execFile);
+const ROOT = path.resolve(__dirname, "..", "..");
+const TRAINER_DIR = path.join(ROOT, "trainer");
+
+// The hidden rule: of two answers, annotators always prefer the one with the marker word.
+const MARKER = "gold";
+const WORDS = "blue red tree sand rock wind rain snow leaf moon star lake hill road book lamp door wall fish bird".split(" ");
+const TOPICS = ["the sea", "a city", "winter", "music", "a garden", "the night sky", "old books", "a long trip"];
+
+function rng(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+function hiddenRuleItems(n: number, seed: number) {
+  const rand = rng(seed);
+  const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  const sentence = (marker: boolean) => {
+    const words = Array.from({ length: 3 + Math.floor(rand() * 4) }, () => pick(WORDS));
+    if (marker) words[Math.floor(rand() * words.length)] = MARKER;
+    return words.join(" ");
+  };
+  return Array.from({ length: n }, (_, i) => {
+    const good = sentence(true);
+    const bad = sentence(false);
+    // the marked answer is shown first or second at random, so position says nothing
+    return { prompt: `About ${pick(TOPICS)} (${seed}-${i}).`, candidates: rand() < 0.5 ? [good, bad] : [bad, good] };
+  });
+}
+
+/** One judgement per item by the demo annotator, the marked answer chosen: annotations and their comparisons. */
+async function judgeByHiddenRule(slug: string): Promise<number> {
+  return withDb(async (db) => {
+    const res = await db.query(
+      `WITH pairs AS (
+         SELECT i.id AS item_id, i."promptId" AS prompt_id, i."projectId" AS project_id,
+                (SELECT c.id FROM "ItemCandidate" ic JOIN "Candidate" c ON c.id = ic."candidateId"
+                  WHERE ic."itemId" = i.id AND c.text ~ $2) AS chosen,
+                (SELECT c.id FROM "ItemCandidate" ic JOIN "Candidate" c ON c.id = ic."candidateId"
+                  WHERE ic."itemId" = i.id AND c.text !~ $2) AS rejected
+           FROM "Item" i JOIN "Project" p ON p.id = i."projectId" WHERE p.slug = $1),
+       judge AS (SELECT id FROM "User" WHERE email = $3),
+       ann AS (
+         INSERT INTO "Annotation"(id, "submissionId", "itemId", "projectId", "userId", ranking, strength, "timeSpentMs", "updatedAt")
+         SELECT 'ann' || md5(item_id), 'sub' || md5(item_id), item_id, project_id, judge.id,
+                jsonb_build_array(jsonb_build_array(chosen), jsonb_build_array(rejected)), 'BETTER', 4000, now()
+           FROM pairs, judge
+         RETURNING id, "itemId")
+       INSERT INTO "Comparison"("annotationId", "projectId", "itemId", "promptId", "userId", "chosenId", "rejectedId", margin)
+       SELECT ann.id, pairs.project_id, pairs.item_id, pairs.prompt_id, judge.id, pairs.chosen, pairs.rejected, 1
+         FROM ann JOIN pairs ON pairs.item_id = ann."itemId", judge`,
+      [slug, `\\m${MARKER}\\M`, ANNOTATOR.email],
+    );
+    return res.rowCount ?? 0;
+  });
+}
+
+async function databaseUrl(): Promise<string> {
+  return fs.readFileSync(path.join(ROOT, ".data", "e2e", "database-url"), "utf8").trim();
+}
+
+async function one<T>(sql: string, params: unknown[]): Promise<T> {
+  return withDb(async (db) => {
+    const res = await db.query(sql, params);
+    expect(res.rows, sql).toHaveLength(1);
+    return res.rows[0] as T;
+  });
+}
+
+/** Waits on the run page until the run ends; a failure shows the trainer's error in the test output. */
+async function waitForRun(page: Page, timeout: number) {
+  const status = page.getByTestId("run-status");
+  await expect(status).toHaveText(/succeeded|failed|cancelled/, { timeout });
+  const text = await status.textContent();
+  if (text !== "succeeded") {
+    const error = await page.getByRole("alert").filter({ hasText: /./ }).allTextContents();
+    throw new Error(`run ended ${text}: ${error.join(" | ")}`);
+  }
+}
+
+async function launch(page: Page) {
+  await page.getByRole("button", { name: "Launch run" }).click();
+  await page.waitForURL(/\/admin\/runs\/(?!new)[^/]+$/);
+  return page.url().split("/").pop() as string;
+}
+
+test.describe.serial("trainer", () => {
+  let rmProject: { slug: string; id: string };
+  let rewardModel: { id: string; name: string };
+
+  test("admin launches a tiny reward-model run from a snapshot and watches it finish with charts", async ({ page }) => {
+    test.setTimeout(150_000);
+    const slug = await createProject({ taskType: "PAIRWISE", items: hiddenRuleItems(320, 7), allowTies: false });
+    rmProject = { slug, id: (await one<{ id: string }>(`SELECT id FROM "Project" WHERE slug = $1`, [slug])).id };
+    expect(await judgeByHiddenRule(slug)).toBe(320);
+    const snapshotName = `rm-${slug}`;
+    await execFileAsync(path.join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/cli.ts", "export", "--name", snapshotName, "--project", slug], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: await databaseUrl() },
+    });
+    const snapshot = await one<{ id: string }>(`SELECT id FROM "Snapshot" WHERE name = $1 AND status = 'SUCCEEDED'`, [snapshotName]);
+
+    await signIn(page, ADMIN, "/admin/runs/new");
+    await expect(page.getByRole("heading", { name: "Launch a run" })).toBeVisible();
+    const name = `tiny rm ${slug}`;
+    await page.getByLabel("Run name").fill(name);
+    await page.getByLabel("Snapshot", { exact: true }).selectOption(snapshot.id);
+    // The form starts from the tiny backend's defaults; a narrower model on short sequences learns the rule in seconds.
+    await expect(page.getByLabel("Learning rate")).toHaveValue("0.001");
+    await page.getByLabel("Learning rate").fill("0.003");
+    await page.getByLabel("Epochs").fill("3");
+    await page.getByLabel("Max length").fill("96");
+    await page.getByLabel("Width").fill("64");
+    await page.getByLabel("Logging steps").fill("5");
+    const runId = await launch(page);
+
+    await expect(page.getByRole("heading", { name })).toBeVisible();
+    await waitForRun(page, 120_000);
+    const accuracy = page.getByRole("figure", { name: "Accuracy" });
+    await expect(accuracy.locator("svg .recharts-line").first()).toBeVisible();
+    await expect(accuracy.locator("figcaption")).toContainText("eval");
+    await expect(page.getByRole("figure", { name: "Loss" }).locator("svg .recharts-line").first()).toBeVisible();
+    await expect(page.getByRole("progressbar", { name: "Run progress" })).toHaveAttribute("aria-valuenow", "100");
+    await expect(page.getByRole("link", { name })).toBeVisible(); // the registered model
+    await expect(page.getByLabel("Run log")).toContainText("rlhf.reward");
+
+    rewardModel = await one<{ id: string; name: string }>(`SELECT id, name FROM "Model" WHERE "runId" = $1 AND kind = 'REWARD'`, [runId]);
+    await page.goto("/admin/runs");
+    const row = page.getByTestId("run-row").filter({ hasText: name });
+    await expect(row).toContainText("succeeded");
+  });
+
+  test("the active reward model scores the project's open items and agrees with the annotators", async ({ page }) => {
+    test.setTimeout(90_000);
+    await signIn(page, ADMIN, "/admin/models");
+    const row = page.getByTestId("model-row").filter({ hasText: rewardModel.name });
+    await expect(row).toContainText("eval accuracy");
+    await expect(row).toContainText(/snapshot rm-/);
+    await row.getByRole("button", { name: `Mark ${rewardModel.name} active` }).click();
+    await expect(row).toContainText("active");
+
+    await page.goto(`/admin/projects/${rmProject.id}/analytics`);
+    const panel = page.getByRole("region", { name: "Reward model" });
+    await expect(panel.getByText("Active reward model", { exact: true })).toBeVisible();
+    await expect(panel).toContainText(rewardModel.name);
+    await page.getByRole("button", { name: "Score pending items with the active reward model" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Scored 320 open items" })).toBeVisible({ timeout: 60_000 });
+    // 320 judged pairs, all following the rule the model learned
+    await expect(page.getByTestId("rm-agreement")).toHaveText(/^(9\d|100)\.\d%$/);
+  });
+
+  test("admin runs PPO against the reward model, then generation into a project, and the annotator gets the new items", async ({ page, browser }) => {
+    test.setTimeout(210_000);
+    // A starting policy that already writes short answers: a few seconds of SFT on the trainer's synthetic task.
+    const python = await findPython({ trainerPython: process.env.TRAINER_PYTHON, pathVar: process.env.PATH });
+    if (!python.ok) throw new Error(python.message);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-trainer-"));
+    const pyEnv = { ...process.env, PYTHONPATH: TRAINER_DIR };
+    await execFileAsync(python.python, ["-m", "rlhf.synthetic", "--out", work, "--pairs", "8", "--test-pairs", "2", "--prompts", "8"], { cwd: TRAINER_DIR, env: pyEnv });
+    const sftRows = fs.readFileSync(path.join(work, "sft.jsonl"), "utf8").split("\n").slice(0, 96).join("\n");
+    fs.writeFileSync(path.join(work, "sft-small.jsonl"), `${sftRows}\n`);
+    fs.writeFileSync(
+      path.join(work, "sft.json"),
+      JSON.stringify({ output_dir: path.join(work, "sft"), train_file: path.join(work, "sft-small.jsonl"), batch_size: 16, max_length: 64, n_layer: 1, n_embd: 32, n_head: 2 }),
+    );
+    await execFileAsync(python.python, ["-m", "rlhf.sft", "--config", path.join(work, "sft.json")], { cwd: TRAINER_DIR, env: pyEnv });
+
+    await signIn(page, ADMIN, "/admin/runs/new?kind=PPO");
+    const ppoName = `tiny ppo ${rmProject.slug}`;
+    await page.getByLabel("Run name").fill(ppoName);
+    await page.getByLabel("Reward model", { exact: true }).selectOption(rewardModel.id);
+    await page.getByLabel("Project", { exact: true }).selectOption(rmProject.id);
+    await page.getByRole("radio", { name: "a model directory" }).check();
+    await page.getByLabel("Policy directory").fill(path.join(work, "sft", "model"));
+    await expect(page.getByLabel("KL coefficient (β)")).toHaveValue("0.05");
+    await expect(page.getByLabel("Clip range", { exact: true })).toHaveValue("0.2");
+    await page.getByLabel("Total episodes").fill("16");
+    await page.getByLabel("Batch size").fill("8");
+    await page.getByLabel("PPO epochs").fill("1");
+    await page.getByLabel("Max new tokens").fill("12");
+    const ppoRunId = await launch(page);
+    await waitForRun(page, 150_000);
+    await expect(page.getByRole("figure", { name: "RLHF reward" }).locator("svg .recharts-line").first()).toBeVisible();
+    await expect(page.getByRole("figure", { name: "KL to the reference" }).locator("svg .recharts-line").first()).toBeVisible();
+    await expect(page.getByRole("figure", { name: "Response length" }).locator("svg .recharts-line").first()).toBeVisible();
+    const samples = page.getByRole("table", { name: /Responses sampled at step/ });
+    await expect(samples.locator("tbody tr").first()).toBeVisible();
+    const policy = await one<{ id: string; rewardModelId: string }>(`SELECT id, "rewardModelId" FROM "Model" WHERE "runId" = $1 AND kind = 'POLICY'`, [ppoRunId]);
+    expect(policy.rewardModelId).toBe(rewardModel.id);
+
+    // The lineage on the models page: policy ← PPO run ← reward model ← snapshot.
+    await page.goto("/admin/models");
+    const policyRow = page.getByTestId("model-row").filter({ hasText: "policy" }).filter({ hasText: ppoName });
+    await expect(policyRow).toContainText(`PPO run ${ppoName}`);
+    await expect(policyRow).toContainText(`reward model ${rewardModel.name}`);
+    await expect(policyRow).toContainText("snapshot rm-");
+
+    // Generation into a fresh project whose own items are done, so the annotator's queue holds only new ones.
+    const genSlug = await createProject({ taskType: "PAIRWISE", items: hiddenRuleItems(4, 11) });
+    const genProject = await one<{ id: string }>(`SELECT id FROM "Project" WHERE slug = $1`, [genSlug]);
+    await withDb((db) => db.query(`UPDATE "Item" SET status = 'ARCHIVED' WHERE "projectId" = $1`, [genProject.id]));
+    await page.goto("/admin/runs/new?kind=GENERATE");
+    await page.getByLabel("Run name").fill(`sample ${ppoName}`);
+    await page.getByLabel("Target project").selectOption(genProject.id);
+    await page.getByRole("radio", { name: "a registered policy" }).check();
+    await page.getByLabel("Policy", { exact: true }).selectOption(policy.id);
+    await page.getByLabel("Samples per prompt (k)").fill("3");
+    await page.getByLabel("Max new tokens").fill("16");
+    await page.getByLabel("Temperature").fill("1");
+    const genRunId = await launch(page);
+    await waitForRun(page, 90_000);
+    const generated = await one<{ n: string }>(
+      `SELECT count(DISTINCT ic."itemId")::text AS n FROM "Candidate" c JOIN "ItemCandidate" ic ON ic."candidateId" = c.id WHERE c."runId" = $1`,
+      [genRunId],
+    );
+    expect(Number(generated.n)).toBeGreaterThan(0);
+
+    const annotatorContext = await browser.newContext();
+    const annotator = await annotatorContext.newPage();
+    await signIn(annotator, ANNOTATOR, `/annotate/${genSlug}`);
+    const item = annotator.getByTestId("item");
+    await expect(item).toBeVisible();
+    const assignmentId = await item.getAttribute("data-assignment-id");
+    const shown = await one<{ runs: string[] }>(
+      `SELECT array_agg(DISTINCT c."runId") AS runs FROM "Assignment" a JOIN "ItemCandidate" ic ON ic."itemId" = a."itemId"
+         JOIN "Candidate" c ON c.id = ic."candidateId" WHERE a.id = $1`,
+      [assignmentId],
+    );
+    expect(shown.runs).toEqual([genRunId]);
+    await annotatorContext.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+});

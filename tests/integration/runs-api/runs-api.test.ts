@@ -1,0 +1,185 @@
+// The admin procedures behind the runs, models and endpoints pages. No worker runs here, so queued runs stay queued.
+// A database of its own: queue positions count every queued run, so no other test file may enqueue into it.
+import { ownDatabaseUrl, dropOwnDatabase } from "../worker/own-database";
+import { afterAll, describe, expect, it } from "vitest";
+import { ZodError } from "zod";
+import { db } from "@/server/db";
+import { pool } from "@/server/pg";
+import { AppError } from "@/server/errors";
+import { callerFor, makeProject, makeUser, pairItems } from "../fixtures/annotation";
+
+afterAll(async () => {
+  await db.$disconnect();
+  await pool().end();
+  await dropOwnDatabase();
+});
+
+/** The fields a rejected call names, whether zod (input schema) or a service (AppError) refused it. */
+async function fieldsOf(call: Promise<unknown>): Promise<string[]> {
+  try {
+    await call;
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof ZodError) return cause.issues.map((i) => i.path.join("."));
+    if (cause instanceof AppError) return (cause.fieldErrors ?? []).map((f) => f.field);
+    throw err;
+  }
+  throw new Error("the call was accepted");
+}
+
+async function readySnapshot() {
+  return db.snapshot.create({
+    data: { name: `snap ${Math.random()}`, version: 1, definition: {}, salt: "s", status: "SUCCEEDED", files: [{ name: "train.jsonl", split: "train" }] },
+  });
+}
+
+describe("run.launch", () => {
+  it("refuses a bad learning rate, an unknown snapshot and an hf run without a model, naming the field", async () => {
+    expect(process.env.DATABASE_URL).toBe(ownDatabaseUrl);
+    const api = callerFor(await makeUser("ADMIN"));
+    const snapshot = await readySnapshot();
+    const base = { kind: "REWARD" as const, name: "rm", snapshotId: snapshot.id };
+
+    expect(await fieldsOf(api.run.launch({ ...base, config: { backend: "tiny", lr: 5 } }))).toEqual(["config.lr"]);
+    expect(await fieldsOf(api.run.launch({ ...base, config: { lr: 0 } }))).toEqual(["config.lr"]);
+    expect(await fieldsOf(api.run.launch({ ...base, config: { epochs: 1.5, batch_size: 0 } }))).toEqual(["config.epochs", "config.batch_size"]);
+    expect(await fieldsOf(api.run.launch({ ...base, config: { backend: "hf", lr: 1e-5 } }))).toEqual(["config.model_path"]);
+    expect(await fieldsOf(api.run.launch({ ...base, snapshotId: "no-such-snapshot", config: { lr: 1e-3 } }))).toEqual(["snapshotId"]);
+    expect(await fieldsOf(api.run.launch({ ...base, gpuCount: -1 }))).toEqual(["gpuCount"]);
+    expect(await fieldsOf(api.run.launch({ kind: "PPO", name: "ppo", modelId: "x", projectId: "y", config: { kl_coef: -0.1, batch_size: 10, num_mini_batches: 4 } }))).toEqual([
+      "config.kl_coef",
+      "config.num_mini_batches",
+    ]);
+    expect(await db.trainingRun.count()).toBe(0);
+
+    const run = await api.run.launch({ ...base, config: { backend: "tiny", lr: 3e-3, epochs: 1, batch_size: 16, max_length: 96 }, gpuCount: 0 });
+    expect(run).toMatchObject({ status: "QUEUED", kind: "REWARD", snapshotId: snapshot.id, config: { lr: 3e-3, max_length: 96 } });
+    // keys the Python trainer knows but the form does not show pass through to it
+    const extra = await api.run.launch({ ...base, name: "rm2", config: { center_rewards_coef: 0.01 } });
+    expect(extra.config).toEqual({ center_rewards_coef: 0.01 });
+    await db.trainingRun.deleteMany({});
+  });
+
+  it("is for admins only", async () => {
+    const annotator = callerFor(await makeUser("ANNOTATOR"));
+    const snapshot = await readySnapshot();
+    await expect(annotator.run.launch({ kind: "REWARD", name: "x", snapshotId: snapshot.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(annotator.run.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(annotator.endpoint.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerFor(null).model.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+});
+
+describe("queue, cancel and retry", () => {
+  it("lists queued runs with their queue position; cancelling one moves the others up; retry queues a copy last", async () => {
+    const api = callerFor(await makeUser("ADMIN"));
+    const snapshot = await readySnapshot();
+    const launched = [];
+    for (const name of ["first", "second", "third"]) launched.push(await api.run.launch({ kind: "REWARD", name, snapshotId: snapshot.id }));
+    const position = async () => new Map((await api.run.list()).map((r) => [r.name, r.queuePosition]));
+    expect(Object.fromEntries(await position())).toEqual({ first: 1, second: 2, third: 3 });
+    expect((await api.run.list()).map((r) => r.name)).toEqual(["third", "second", "first"]);
+
+    const cancelled = await api.run.cancel({ id: launched[1].id });
+    expect(cancelled.status).toBe("CANCELLED");
+    expect(Object.fromEntries(await position())).toEqual({ first: 1, second: null, third: 2 });
+    expect((await api.run.get({ id: launched[2].id })).queuePosition).toBe(2);
+    await expect(api.run.cancel({ id: launched[1].id })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(api.run.retry({ id: launched[0].id })).rejects.toMatchObject({ code: "CONFLICT" });
+
+    const again = await api.run.retry({ id: launched[1].id });
+    expect(again).toMatchObject({ name: "second (retry)", status: "QUEUED", snapshotId: snapshot.id });
+    expect((await api.run.get({ id: again.id })).queuePosition).toBe(3);
+    expect((await api.run.list({ status: "CANCELLED" })).map((r) => r.id)).toEqual([launched[1].id]);
+    await db.trainingRun.deleteMany({});
+  });
+
+  it("shows a run's metrics in step order and its samples per step", async () => {
+    const api = callerFor(await makeUser("ADMIN"));
+    const run = await api.run.launch({ kind: "REWARD", name: "with metrics", snapshotId: (await readySnapshot()).id });
+    await db.runMetric.createMany({
+      data: [
+        { runId: run.id, step: 20, name: "loss", value: 0.4 },
+        { runId: run.id, step: 10, name: "loss", value: 0.6 },
+        { runId: run.id, step: 10, name: "accuracy", value: 0.7 },
+      ],
+    });
+    await db.runSample.createMany({ data: [{ runId: run.id, step: 1, prompt: "p", response: "r1", score: 1 }, { runId: run.id, step: 2, prompt: "p", response: "r2", score: 2 }] });
+    expect(await api.run.metrics({ runId: run.id, names: ["loss"] })).toEqual([
+      { step: 10, name: "loss", value: 0.6 },
+      { step: 20, name: "loss", value: 0.4 },
+    ]);
+    expect((await api.run.metrics({ runId: run.id, afterStep: 10 })).map((m) => m.step)).toEqual([20]);
+    expect((await api.run.samples({ runId: run.id, step: 2 })).map((s) => s.response)).toEqual(["r2"]);
+    await db.trainingRun.deleteMany({});
+  });
+});
+
+describe("model registry", () => {
+  it("keeps one active model per kind", async () => {
+    const api = callerFor(await makeUser("ADMIN"));
+    const rm = (name: string) => db.model.create({ data: { name, kind: "REWARD", backend: "tiny", path: `/m/${name}` } });
+    const [a, b] = [await rm("rm-a"), await rm("rm-b")];
+    const policy = await db.model.create({ data: { name: "pol", kind: "POLICY", backend: "tiny", path: "/m/pol", active: true } });
+    await api.model.setActive({ id: a.id });
+    expect((await api.model.list({ kind: "REWARD" })).filter((m) => m.active).map((m) => m.name)).toEqual(["rm-a"]);
+    await api.model.setActive({ id: b.id });
+    const all = await api.model.list();
+    expect(all.filter((m) => m.active).map((m) => m.name).sort()).toEqual(["pol", "rm-b"]);
+    expect((await api.model.get({ id: policy.id })).active).toBe(true);
+    await expect(api.model.setActive({ id: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("reports the active reward model's agreement with human judgements, and asks for one when none is active", async () => {
+    const admin = await makeUser("ADMIN");
+    const api = callerFor(admin);
+    await db.model.updateMany({ data: { active: false } });
+    const { project, itemIds } = await makeProject({ items: pairItems(4), members: [admin.id] });
+    expect(await api.model.agreement({ projectId: project.id })).toEqual({ modelId: null, comparisons: 0, agreement: null });
+    await expect(api.model.scoreItems({ projectId: project.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: /no active reward model/ });
+
+    const rm = await db.model.create({ data: { name: "judge", kind: "REWARD", backend: "tiny", path: "/m/judge", active: true } });
+    // The human preferred the first candidate on every item; the model agrees on three of four.
+    for (const [i, itemId] of itemIds.entries()) {
+      const links = await db.itemCandidate.findMany({ where: { itemId }, orderBy: { position: "asc" } });
+      const [first, second] = links.map((l) => l.candidateId);
+      const item = await db.item.update({
+        where: { id: itemId },
+        data: { rmScores: { modelId: rm.id, scores: { [first]: i < 3 ? 1 : -1, [second]: 0 } } },
+      });
+      const annotation = await db.annotation.create({
+        data: { submissionId: `${itemId}-s`, itemId, projectId: project.id, userId: admin.id, ranking: [[first], [second]], timeSpentMs: 1000 },
+      });
+      await db.comparison.create({
+        data: { annotationId: annotation.id, projectId: project.id, itemId, promptId: item.promptId, userId: admin.id, chosenId: first, rejectedId: second, margin: 1 },
+      });
+    }
+    expect(await api.model.agreement({ projectId: project.id })).toEqual({ modelId: rm.id, comparisons: 4, agreement: 0.75 });
+  });
+});
+
+describe("endpoints", () => {
+  it("stores the API key encrypted and never returns it", async () => {
+    const api = callerFor(await makeUser("ADMIN"));
+    const secret = "sk-test-DO-NOT-LEAK-1234567890";
+    const created = await api.endpoint.create({ name: `vllm ${Math.random()}`, baseUrl: "http://127.0.0.1:8000/v1", model: "llama", apiKey: secret, concurrency: 8 });
+    expect(created).toMatchObject({ model: "llama", concurrency: 8, hasApiKey: true });
+    expect(JSON.stringify(created)).not.toContain(secret);
+    const listed = await api.endpoint.list();
+    expect(listed.map((e) => e.id)).toContain(created.id);
+    expect(JSON.stringify(listed)).not.toContain(secret);
+    expect(listed.every((e) => !("apiKeyEncrypted" in e) && !("apiKey" in e))).toBe(true);
+    const stored = await db.endpoint.findUniqueOrThrow({ where: { id: created.id } });
+    expect(stored.apiKeyEncrypted).toBeTruthy();
+    expect(stored.apiKeyEncrypted).not.toContain(secret);
+
+    const keyless = await api.endpoint.create({ name: `ollama ${Math.random()}`, baseUrl: "http://127.0.0.1:11434/v1", model: "qwen" });
+    expect(keyless.hasApiKey).toBe(false);
+    expect(await fieldsOf(api.endpoint.create({ name: "bad", baseUrl: "ftp://x", model: "m" }))).toEqual(["baseUrl"]);
+    await expect(api.endpoint.create({ name: keyless.name, baseUrl: "http://127.0.0.1:1/v1", model: "m" })).rejects.toMatchObject({ code: "CONFLICT" });
+
+    await api.endpoint.delete({ id: created.id });
+    expect((await api.endpoint.list()).map((e) => e.id)).not.toContain(created.id);
+    await expect(api.endpoint.delete({ id: created.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
