@@ -28,6 +28,8 @@ export default defineConfig({
     headless: true,
     launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
     trace: "retain-on-failure",
+    // A missing element should fail in seconds, not hang until the test timeout.
+    actionTimeout: 20_000,
   },
   webServer: {
     // A fresh database, migrated and seeded, the production build, the trainer worker: see the script.
