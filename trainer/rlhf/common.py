@@ -421,3 +421,17 @@ def sha256_file(path):
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def run_trainer(trainer, oom_hint: str):
+    """Runs a trainer: a CUDA out-of-memory error becomes a message a person can act on, and a torchrun process
+    group is always torn down (a leaked group hangs the other ranks)."""
+    try:
+        return trainer.run()
+    except torch.cuda.OutOfMemoryError as e:
+        raise UserError(f"out of GPU memory ({e}); {oom_hint}") from e
+    finally:
+        if trainer.dist.world_size > 1:
+            import torch.distributed as dist
+
+            dist.destroy_process_group()

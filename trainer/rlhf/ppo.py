@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from . import backends
-from .common import (ConfigError, UserError, all_mean, atomic_dir, autocast, check_lora, check_resume_config,
+from .common import (run_trainer, ConfigError, UserError, all_mean, atomic_dir, autocast, check_lora, check_resume_config,
                      checkpoint_dir, epoch_order, init_distributed, latest_checkpoint, linear_schedule, opt,
                      prune_checkpoints, read_json, required, resolve_device, rng_state, run_cli, seed_everything,
                      set_rng_state, setup_threads, torch_load, write_json)
@@ -390,15 +390,7 @@ def main(cfg, events):
     setup_threads()
     os.makedirs(cfg.output_dir, exist_ok=True)
     trainer = PPOTrainer(cfg, events)
-    try:
-        return trainer.run()
-    except torch.cuda.OutOfMemoryError as e:
-        raise UserError(f"out of GPU memory ({e}); lower batch_size or max_new_tokens, or enable lora") from e
-    finally:
-        if trainer.dist.world_size > 1:
-            import torch.distributed as dist
-
-            dist.destroy_process_group()
+    return run_trainer(trainer, "lower batch_size or max_new_tokens, or enable lora")
 
 
 if __name__ == "__main__":
