@@ -155,25 +155,26 @@ function pgbenchScript(projectId: string, userPrefix: string): string {
   // The same two statements the claim runs, then what submit writes: annotation, assignment, item, comparison.
   // Run with -M extended, so :variables are bound parameters.
   return `
+\\set uid :client_id + 1
 BEGIN;
 SELECT i.id AS item_id FROM "Item" i
  WHERE i."projectId" = '${projectId}' AND i.status = 'OPEN' AND i."isGold" = false
-   AND NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."itemId" = i.id AND a."userId" = '${userPrefix}' || :client_id)
+   AND NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."itemId" = i.id AND a."userId" = '${userPrefix}' || :uid)
    AND (SELECT count(*) FROM "Assignment" a WHERE a."itemId" = i.id AND (a.state = 'SUBMITTED' OR (a.state = 'ACTIVE' AND a."expiresAt" > now()))) < 1
  ORDER BY i.priority DESC, i."createdAt", i.id LIMIT 1 FOR UPDATE OF i SKIP LOCKED \\gset
 INSERT INTO "Assignment"(id, "itemId", "userId", "projectId", state, "leasedAt", "expiresAt", "shownOrder")
- SELECT gen_random_uuid()::text, :item_id, '${userPrefix}' || :client_id, '${projectId}', 'ACTIVE', now(), now() + interval '10 minutes',
+ SELECT gen_random_uuid()::text, :item_id, '${userPrefix}' || :uid, '${projectId}', 'ACTIVE', now(), now() + interval '10 minutes',
         (SELECT array_agg(ic."candidateId" ORDER BY random()) FROM "ItemCandidate" ic WHERE ic."itemId" = :item_id)
   WHERE (SELECT count(*) FROM "Assignment" a WHERE a."itemId" = :item_id AND (a.state = 'SUBMITTED' OR (a.state = 'ACTIVE' AND a."expiresAt" > now()))) < 1
  RETURNING id AS aid, "shownOrder"[1] AS c1, "shownOrder"[2] AS c2 \\gset
 SELECT "completedCount" FROM "Item" WHERE id = :item_id FOR UPDATE;
 INSERT INTO "Annotation"(id, "submissionId", "assignmentId", "itemId", "projectId", "userId", ranking, strength, "timeSpentMs", "updatedAt", flags)
- VALUES (gen_random_uuid()::text, gen_random_uuid()::text, :aid, :item_id, '${projectId}', '${userPrefix}' || :client_id,
+ VALUES (gen_random_uuid()::text, gen_random_uuid()::text, :aid, :item_id, '${projectId}', '${userPrefix}' || :uid,
          json_build_array(json_build_array(:c1::text), json_build_array(:c2::text)), 'BETTER', 1000, now(), '{}') RETURNING id AS ann \\gset
 UPDATE "Assignment" SET state = 'SUBMITTED' WHERE id = :aid;
 UPDATE "Item" SET "completedCount" = "completedCount" + 1, status = 'COMPLETE' WHERE id = :item_id;
 INSERT INTO "Comparison"("annotationId", "projectId", "itemId", "promptId", "userId", "chosenId", "rejectedId", margin)
- SELECT :ann, '${projectId}', :item_id, "promptId", '${userPrefix}' || :client_id, :c1, :c2, 2 FROM "Item" WHERE id = :item_id;
+ SELECT :ann, '${projectId}', :item_id, "promptId", '${userPrefix}' || :uid, :c1, :c2, 2 FROM "Item" WHERE id = :item_id;
 COMMIT;
 `;
 }
