@@ -12,6 +12,12 @@ export async function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
 
+let dummy: Promise<string> | null = null;
+function dummyHash(): Promise<string> {
+  dummy ??= hash("no account has this password");
+  return dummy;
+}
+
 export type SignInResult =
   | { ok: true; user: { id: string; email: string; name: string; role: Role } }
   | { ok: false; reason: "invalid" | "inactive" | "rate_limited" };
@@ -27,7 +33,10 @@ export async function verifyCredentials(opts: { email: string; password: string;
     return { ok: false, reason: "rate_limited" };
   }
   const user = await db.user.findUnique({ where: { email } });
-  const valid = user?.passwordHash ? await verify(user.passwordHash, opts.password).catch(() => false) : false;
+  // Unknown emails still pay for one argon2 verification, so response time does not reveal which emails exist.
+  const valid = user?.passwordHash
+    ? await verify(user.passwordHash, opts.password).catch(() => false)
+    : await verify(await dummyHash(), opts.password).then(() => false, () => false);
   if (!user || !valid) {
     await rateLimit.hit({ key: accountKey, ...limits });
     await rateLimit.hit({ key: ipKey, ...limits, max: limits.max * 5 });
