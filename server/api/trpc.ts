@@ -3,9 +3,9 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { db } from "@/server/db";
 import { AppError, type AppErrorCode, type FieldError } from "@/server/errors";
 import type { Role } from "@/server/generated/prisma/client";
+import { activeUser } from "@/server/services/users";
 
 export interface ContextUser {
   id: string;
@@ -20,13 +20,7 @@ export interface Context {
 
 /** Builds the context from the session's user id; inactive or deleted users count as anonymous. */
 export async function createContext(opts: { userId: string | null }): Promise<Context> {
-  if (!opts.userId) return { user: null };
-  const user = await db.user.findUnique({
-    where: { id: opts.userId },
-    select: { id: true, email: true, name: true, role: true, active: true },
-  });
-  if (!user || !user.active) return { user: null };
-  return { user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  return { user: opts.userId ? await activeUser(opts.userId) : null };
 }
 
 const trpcCode: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {

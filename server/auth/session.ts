@@ -5,8 +5,9 @@ import "server-only";
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { authOptions } from "@/server/auth/options";
-import { db } from "@/server/db";
+import { AppError } from "@/server/errors";
 import type { Role } from "@/server/generated/prisma/client";
+import { activeUser } from "@/server/services/users";
 
 export interface SessionUser {
   id: string;
@@ -17,11 +18,15 @@ export interface SessionUser {
 
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
-  const id = session?.user?.id;
-  if (!id) return null;
-  const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true, active: true } });
-  if (!user || !user.active) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  return session?.user?.id ? activeUser(session.user.id) : null;
+}
+
+/** For route handlers: the signed-in admin, or an AppError (UNAUTHORIZED / FORBIDDEN) for errorResponse. */
+export async function adminOrThrow(): Promise<SessionUser> {
+  const user = await currentUser();
+  if (!user) throw new AppError("UNAUTHORIZED", "Sign in first.");
+  if (user.role !== "ADMIN") throw new AppError("FORBIDDEN", "Admins only.");
+  return user;
 }
 
 /** For pages: sends anonymous visitors to sign in. */

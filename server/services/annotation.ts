@@ -76,10 +76,12 @@ async function withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise
   }
 }
 
-// A lease counts while it is unexpired: expired leases free the item without any cron.
-const LIVE_COUNT = `(SELECT count(*) FROM "Assignment" a
-   WHERE a."itemId" = $1 AND a."userId" <> $2
-     AND (a.state = 'SUBMITTED' OR (a.state = 'ACTIVE' AND a."expiresAt" > now())))`;
+// What holds one of an item's `overlap` places: a submitted judgement or an unexpired lease. Expired leases free
+// the item without any cron. The claim, the renewal and the progress count all use this one definition.
+const HOLDS_PLACE = `(a.state = 'SUBMITTED' OR (a.state = 'ACTIVE' AND a."expiresAt" > now()))`;
+
+/** Places of item $1 held by annotators other than $2. */
+const LIVE_COUNT = `(SELECT count(*) FROM "Assignment" a WHERE a."itemId" = $1 AND a."userId" <> $2 AND ${HOLDS_PLACE})`;
 
 /**
  * Claims one item for the caller. Two statements in one transaction: the first picks and locks the best free
@@ -98,8 +100,7 @@ async function claimNew(opts: { project: Project; userId: string; gold: boolean 
         `SELECT i.id FROM "Item" i
           WHERE i."projectId" = $1 AND i.status = 'OPEN' AND i."isGold" = $3
             AND NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."itemId" = i.id AND a."userId" = $2)
-            AND ($3 OR (SELECT count(*) FROM "Assignment" a WHERE a."itemId" = i.id
-                   AND (a.state = 'SUBMITTED' OR (a.state = 'ACTIVE' AND a."expiresAt" > now()))) < $4)
+            AND ($3 OR (SELECT count(*) FROM "Assignment" a WHERE a."itemId" = i.id AND ${HOLDS_PLACE}) < $4)
           ORDER BY ${order}
           LIMIT 1
           FOR UPDATE OF i SKIP LOCKED`,
@@ -366,15 +367,18 @@ export async function skip(opts: { userId: string; assignmentId: string; reason:
   }
 }
 
-/** The caller's most recent annotation in a project, when it is still editable. */
+function withinEditWindow(createdAt: Date): boolean {
+  return Date.now() - createdAt.getTime() <= EDIT_WINDOW_SECONDS * 1000;
+}
+
+/** The caller's most recent annotation in a project, when it is still editable, with what the page shows. */
 export async function lastEditable(opts: { userId: string; projectId: string }) {
   const last = await db.annotation.findFirst({
     where: { userId: opts.userId, projectId: opts.projectId },
     orderBy: { createdAt: "desc" },
     include: { assignment: true, item: { include: { prompt: true, candidates: { include: { candidate: true } } } } },
   });
-  if (!last || Date.now() - last.createdAt.getTime() > EDIT_WINDOW_SECONDS * 1000) return null;
-  return last;
+  return last && withinEditWindow(last.createdAt) ? last : null;
 }
 
 /** Edits the caller's last submission within the edit window; the derived comparisons follow the edit. */
@@ -384,8 +388,12 @@ export async function editLast(opts: { userId: string; annotationId: string; jud
     include: { item: { include: { project: true, candidates: true } } },
   });
   if (!annotation || annotation.userId !== opts.userId) throw new AppError("NOT_FOUND", "No such annotation of yours.");
-  const last = await lastEditable({ userId: opts.userId, projectId: annotation.projectId });
-  if (!last || last.id !== annotation.id) {
+  const last = await db.annotation.findFirst({
+    where: { userId: opts.userId, projectId: annotation.projectId },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
+  if (last?.id !== annotation.id || !withinEditWindow(annotation.createdAt)) {
     throw new AppError("PRECONDITION_FAILED", `Only your last submission can be edited, within ${EDIT_WINDOW_SECONDS / 60} minutes.`);
   }
   const { item } = annotation;
@@ -430,8 +438,7 @@ export async function progress(opts: { userId: string; projectId: string; overla
              count(*) FILTER (WHERE i.status = 'COMPLETE') AS complete,
              count(*) FILTER (WHERE i.status = 'OPEN' AND NOT i."isGold"
                AND NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."itemId" = i.id AND a."userId" = ${opts.userId})
-               AND (SELECT count(*) FROM "Assignment" a WHERE a."itemId" = i.id
-                     AND (a.state = 'SUBMITTED' OR (a.state = 'ACTIVE' AND a."expiresAt" > now()))) < ${opts.overlap}) AS available
+               AND (SELECT count(*) FROM "Assignment" a WHERE a."itemId" = i.id AND ${Prisma.raw(HOLDS_PLACE)}) < ${opts.overlap}) AS available
         FROM "Item" i WHERE i."projectId" = ${opts.projectId} AND NOT i."isGold"`,
   ]);
   const r = rows[0];

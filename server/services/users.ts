@@ -8,6 +8,13 @@ import type { Role } from "@/server/generated/prisma/client";
 import * as audit from "@/server/services/audit";
 import * as rateLimit from "@/server/services/rate-limit";
 
+/** The user behind a session, or null when they no longer exist or were deactivated. */
+export async function activeUser(id: string): Promise<{ id: string; email: string; name: string; role: Role } | null> {
+  const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true, active: true } });
+  if (!user || !user.active) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
 export async function hashPassword(password: string): Promise<string> {
   return hash(password);
 }

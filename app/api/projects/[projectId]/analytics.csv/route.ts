@@ -1,6 +1,6 @@
 // One analytics table of a project as a CSV download (`?table=progress|hourly|annotators|agreement|leaderboard|
 // winrates`), for the signed-in admin.
-import { currentUser } from "@/server/auth/session";
+import { adminOrThrow } from "@/server/auth/session";
 import { AppError } from "@/server/errors";
 import { errorResponse, searchParams } from "@/server/http";
 import { analyticsCsvInput } from "@/server/schemas/analytics";
@@ -11,9 +11,7 @@ export const runtime = "nodejs";
 
 export async function GET(req: Request, { params }: { params: Promise<{ projectId: string }> }): Promise<Response> {
   try {
-    const user = await currentUser();
-    if (!user) throw new AppError("UNAUTHORIZED", "Sign in first.");
-    if (user.role !== "ADMIN") throw new AppError("FORBIDDEN", "Admins only.");
+    await adminOrThrow();
     const { projectId } = await params;
     const parsed = analyticsCsvInput.safeParse({ projectId, table: searchParams(req).table });
     if (!parsed.success) {

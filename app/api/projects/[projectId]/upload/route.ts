@@ -4,7 +4,7 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { z } from "zod";
-import { currentUser } from "@/server/auth/session";
+import { adminOrThrow } from "@/server/auth/session";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { errorResponse, searchParams } from "@/server/http";
@@ -22,9 +22,7 @@ const uploadQuerySchema = importOptionsSchema.extend({
 
 export async function POST(req: Request, { params }: { params: Promise<{ projectId: string }> }): Promise<Response> {
   try {
-    const user = await currentUser();
-    if (!user) throw new AppError("UNAUTHORIZED", "Sign in first.");
-    if (user.role !== "ADMIN") throw new AppError("FORBIDDEN", "Admins only.");
+    const user = await adminOrThrow();
     const { projectId } = await params;
 
     const query = uploadQuerySchema.safeParse(searchParams(req));

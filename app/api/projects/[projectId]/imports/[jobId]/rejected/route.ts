@@ -1,8 +1,7 @@
 // Download of the lines an import left out ("skip invalid lines"), for the signed-in admin.
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
-import { currentUser } from "@/server/auth/session";
-import { AppError } from "@/server/errors";
+import { adminOrThrow } from "@/server/auth/session";
 import { errorResponse } from "@/server/http";
 import { rejectedLinesFile } from "@/server/services/import";
 
@@ -11,9 +10,7 @@ export const runtime = "nodejs";
 
 export async function GET(_req: Request, { params }: { params: Promise<{ projectId: string; jobId: string }> }): Promise<Response> {
   try {
-    const user = await currentUser();
-    if (!user) throw new AppError("UNAUTHORIZED", "Sign in first.");
-    if (user.role !== "ADMIN") throw new AppError("FORBIDDEN", "Admins only.");
+    await adminOrThrow();
     const { projectId, jobId } = await params;
     const file = await rejectedLinesFile({ projectId, jobId });
     // Node's stream typings and the DOM's describe the same web ReadableStream from two libraries
