@@ -32,6 +32,17 @@ export function fromServer(err: unknown): FormError {
   return { message: e?.message ?? "Something went wrong.", fields: byField(list) };
 }
 
+/** An action button (revoke, delete, cancel): run it, refresh what it changed, report a failure like forms do. */
+export async function rowAction(action: () => Promise<unknown>, refresh: () => Promise<unknown>, setError: (message: string | null) => void): Promise<void> {
+  try {
+    await action();
+    setError(null);
+    await refresh();
+  } catch (err) {
+    setError(fromServer(err).message);
+  }
+}
+
 export function Field({ label, name, error, hint, children, className = "" }: { label: string; name: string; error?: string; hint?: ReactNode; children: ReactNode; className?: string }) {
   return (
     <div className={`text-sm ${className}`}>

@@ -3,7 +3,7 @@
 // here or by a one-time invite link.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Field, fieldProps, FormMessage, formatDate, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
+import { Field, fieldProps, FormMessage, formatDate, fromServer, fromZod, inputClass, type FormError, rowAction } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
 import { Button, Card } from "@/components/ui/button";
 import { createInviteSchema, INVITE_DEFAULT_DAYS } from "@/server/schemas/invite";
@@ -356,13 +356,7 @@ function InviteList() {
                       className="py-0.5 text-xs text-red-700"
                       disabled={revoke.isPending}
                       onClick={async () => {
-                        try {
-                          await revoke.mutateAsync({ id: i.id });
-                          setError(null);
-                          await queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey() });
-                        } catch (err) {
-                          setError(fromServer(err).message);
-                        }
+                        await rowAction(() => revoke.mutateAsync({ id: i.id }), () => queryClient.invalidateQueries({ queryKey: trpc.invite.list.queryKey() }), setError);
                       }}
                     >
                       Revoke

@@ -2,7 +2,7 @@
 // The caller's personal API tokens for the HTTP API and CLI. A new token's secret is shown once.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Field, fieldProps, FormMessage, formatDate, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
+import { Field, fieldProps, FormMessage, formatDate, fromServer, fromZod, inputClass, type FormError, rowAction } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
 import { Button, Card } from "@/components/ui/button";
 import { createTokenSchema } from "@/server/schemas/token";
@@ -117,13 +117,7 @@ export function TokensAdmin() {
                           aria-label={`Revoke token ${t.name}`}
                           onClick={async () => {
                             if (!window.confirm(`Revoke “${t.name}”? Programs using it stop working at once.`)) return;
-                            try {
-                              await revoke.mutateAsync({ id: t.id });
-                              setListError(null);
-                              await queryClient.invalidateQueries({ queryKey: trpc.token.list.queryKey() });
-                            } catch (err) {
-                              setListError(fromServer(err).message);
-                            }
+                            await rowAction(() => revoke.mutateAsync({ id: t.id }), () => queryClient.invalidateQueries({ queryKey: trpc.token.list.queryKey() }), setListError);
                           }}
                         >
                           Revoke

@@ -3,7 +3,7 @@
 // and the list only says whether one is stored.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Field, fieldProps, FormMessage, formatDate, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
+import { Field, fieldProps, FormMessage, formatDate, fromServer, fromZod, inputClass, type FormError, rowAction } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
 import { Button, Card } from "@/components/ui/button";
 import { endpointInput } from "@/server/schemas/runs";
@@ -103,13 +103,7 @@ export function EndpointsAdmin({ initialEndpoints }: { initialEndpoints: Endpoin
                         aria-label={`Delete endpoint ${ep.name}`}
                         onClick={async () => {
                           if (!window.confirm(`Delete “${ep.name}”? Queued generation runs that use it will fail.`)) return;
-                          try {
-                            await remove.mutateAsync({ id: ep.id });
-                            setListError(null);
-                            await queryClient.invalidateQueries({ queryKey: trpc.endpoint.list.queryKey() });
-                          } catch (err) {
-                            setListError(fromServer(err).message);
-                          }
+                          await rowAction(() => remove.mutateAsync({ id: ep.id }), () => queryClient.invalidateQueries({ queryKey: trpc.endpoint.list.queryKey() }), setListError);
                         }}
                       >
                         Delete

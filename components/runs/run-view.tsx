@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { FormMessage, formatDate, fromServer } from "@/components/admin/form";
+import { FormMessage, formatDate, fromServer, rowAction } from "@/components/admin/form";
 import { MetricChart, type ChartSpec, type MetricPoint } from "@/components/runs/metric-chart";
 import { elapsed, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge } from "@/components/runs/run-status";
 import { useTRPC, useTRPCClient } from "@/components/trpc";
@@ -70,13 +70,7 @@ export function RunView({ initialRun, initialMetrics, initialSamples, facts }: {
 
   async function onCancel() {
     if (!window.confirm(`Cancel “${r.name}”?${r.status === "RUNNING" ? " Its process is stopped; the last checkpoint stays on disk." : ""}`)) return;
-    try {
-      await cancel.mutateAsync({ id });
-      setActionError(null);
-      await queryClient.invalidateQueries({ queryKey: trpc.run.get.queryKey({ id }) });
-    } catch (err) {
-      setActionError(fromServer(err).message);
-    }
+    await rowAction(() => cancel.mutateAsync({ id }), () => queryClient.invalidateQueries({ queryKey: trpc.run.get.queryKey({ id }) }), setActionError);
   }
 
   async function onRetry() {
