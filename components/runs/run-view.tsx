@@ -60,10 +60,12 @@ export function RunView({ initialRun, initialMetrics, initialSamples, facts }: {
   useEffect(() => {
     if (wasLive.current && !live) {
       void metrics.refetch();
+      // a short PPO run can log its samples and finish between two polls
+      if (run.data.kind === "PPO") void samples.refetch();
       router.refresh();
     }
     wasLive.current = live;
-  }, [live, metrics, router]);
+  }, [live, metrics, samples, run.data.kind, router]);
 
   const { lines: logs, error: logError } = useLogTail(id, live, client);
   const r = run.data;
