@@ -6,6 +6,7 @@ import GithubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import type { Provider } from "next-auth/providers/index";
 import { z } from "zod";
+import { decode, encode } from "@/server/auth/jwt";
 import { db } from "@/server/db";
 import { authSecret, env } from "@/server/env";
 import type { Role } from "@/server/generated/prisma/client";
@@ -69,6 +70,7 @@ declare module "next-auth/jwt" {
 export const authOptions: NextAuthOptions = {
   secret: authSecret(),
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+  jwt: { encode, decode },
   pages: { signIn: "/signin" },
   providers: [
     CredentialsProvider({

@@ -4,15 +4,22 @@ import { hash, verify } from "@node-rs/argon2";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
+import { pool } from "@/server/pg";
 import type { Role } from "@/server/generated/prisma/client";
 import * as audit from "@/server/services/audit";
 import * as rateLimit from "@/server/services/rate-limit";
 
-/** The user behind a session, or null when they no longer exist or were deactivated. */
+/**
+ * The user behind a session, or null when they no longer exist or were deactivated. Runs on every request, so it
+ * is a prepared statement on the plain pool rather than a Prisma query.
+ */
 export async function activeUser(id: string): Promise<{ id: string; email: string; name: string; role: Role } | null> {
-  const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true, active: true } });
-  if (!user || !user.active) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  const { rows } = await pool().query<{ id: string; email: string; name: string; role: Role }>({
+    name: "active-user",
+    text: `SELECT id, email, name, role FROM "User" WHERE id = $1 AND active`,
+    values: [id],
+  });
+  return rows[0] ?? null;
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -133,7 +140,10 @@ export async function setActive(opts: { actorId: string; userId: string; active:
   return db.$transaction(async (tx) => {
     const after = await tx.user.update({ where: { id: opts.userId }, data: { active: opts.active }, select: { id: true, email: true, name: true, role: true, active: true } });
     if (!opts.active) {
-      await tx.assignment.updateMany({ where: { userId: opts.userId, state: "ACTIVE", expiresAt: { gt: new Date() } }, data: { expiresAt: new Date() } });
+      const live = { userId: opts.userId, state: "ACTIVE" as const, expiresAt: { gt: new Date() } };
+      // items before leases, the order claim and submit lock them in; the freed places must not look busy
+      await tx.item.updateMany({ where: { assignments: { some: live } }, data: { busyUntil: null } });
+      await tx.assignment.updateMany({ where: live, data: { expiresAt: new Date() } });
     }
     await audit.record({ actorId: opts.actorId, action: opts.active ? "user.reactivate" : "user.deactivate", targetType: "user", targetId: opts.userId, before, after }, tx);
     return after;

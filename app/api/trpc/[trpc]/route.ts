@@ -1,20 +1,18 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { getServerSession } from "next-auth";
+import type { NextRequest } from "next/server";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
-import { authOptions } from "@/server/auth/options";
+import { sessionUserId } from "@/server/auth/jwt";
 
 export const dynamic = "force-dynamic";
 
-function handler(req: Request) {
+function handler(req: NextRequest) {
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: async () => {
-      const session = await getServerSession(authOptions);
-      return createContext({ userId: session?.user?.id ?? null });
-    },
+    // only reads the session: /api/auth/session (polled by the page) is what keeps it alive
+    createContext: async () => createContext({ userId: await sessionUserId(req) }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"}:`, error.cause ?? error);
     },
