@@ -2,6 +2,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/server/generated/prisma/client";
 import { env } from "@/server/env";
+import { SESSION_OPTIONS } from "@/server/pg";
 
 function databaseUrl(): string {
   if (!env.DATABASE_URL) {
@@ -11,7 +12,7 @@ function databaseUrl(): string {
 }
 
 function create(): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl(), max: 10 });
+  const adapter = new PrismaPg({ connectionString: databaseUrl(), max: 10, options: SESSION_OPTIONS });
   return new PrismaClient({ adapter });
 }
 

@@ -3,7 +3,9 @@
 //  - an item is never leased to the same annotator twice (unique itemId+userId on Assignment);
 //  - a non-gold item never has more than `overlap` submitted + live (unexpired) leases at claim time;
 //  - a submit is stored exactly once per client submission id, even after the lease expired.
-import { randomUUID } from "node:crypto";
+// `next` and `submit` are the hot path (every judgement is one of each): each is a context query plus one call of a
+// SQL function (prisma/migrations/20261127140000_queue_functions), on the plain pool with prepared statements.
+// Everything else goes through Prisma.
 import type pg from "pg";
 import { db, type Tx } from "@/server/db";
 import { AppError, type FieldError } from "@/server/errors";
@@ -34,17 +36,50 @@ export interface ProjectView {
   showModelNames: boolean;
 }
 
-/** Annotators see projects they are members of; admins see every project. One query: this is on the hot path. */
-export async function projectForAnnotator(opts: { slug: string; userId: string; isAdmin: boolean }): Promise<Project> {
-  const found = await db.project.findUnique({
-    where: { slug: opts.slug },
-    include: { members: { where: { userId: opts.userId }, select: { userId: true } } },
+interface OwnLease {
+  id: string;
+  itemId: string;
+  live: boolean;
+}
+
+interface AnnotatorContext {
+  project: Project;
+  /** the caller's ACTIVE assignments in the project, oldest first, less the excluded ones (only when asked for) */
+  own: OwnLease[];
+  /** the caller's assignments in the project, gold and all (only when the project serves gold) */
+  served: { gold: number; total: number } | null;
+}
+
+/**
+ * The project as this caller may annotate it, in one query: annotators see projects they are members of, admins
+ * every project; archived projects are closed. With `leases`, also what `next` needs: the caller's own live leases
+ * and, when the project serves gold, how much gold they were served so far.
+ */
+async function annotatorContext(opts: { slug: string; userId: string; isAdmin: boolean; leases: boolean; exclude?: string[] }): Promise<AnnotatorContext> {
+  const { rows } = await pool().query<Project & { _member: boolean; _own: OwnLease[] | null; _served: { gold: number; total: number } | null }>({
+    name: "annotator-context",
+    text: `SELECT p.*,
+         EXISTS (SELECT 1 FROM "ProjectMember" m WHERE m."projectId" = p.id AND m."userId" = $2) AS "_member",
+         (SELECT json_agg(json_build_object('id', a.id, 'itemId', a."itemId", 'live', a."expiresAt" > now()) ORDER BY a."leasedAt")
+            FROM "Assignment" a
+           WHERE $3 AND a."userId" = $2 AND a."projectId" = p.id AND a.state = 'ACTIVE' AND a.id <> ALL($4::text[])) AS "_own",
+         (SELECT json_build_object('gold', count(*) FILTER (WHERE i."isGold"), 'total', count(*))
+            FROM "Assignment" a JOIN "Item" i ON i.id = a."itemId"
+           WHERE $3 AND p."goldRate" > 0 AND a."userId" = $2 AND a."projectId" = p.id) AS "_served"
+       FROM "Project" p WHERE p.slug = $1`,
+    values: [opts.slug, opts.userId, opts.leases, opts.exclude ?? []],
   });
-  if (!found) throw new AppError("NOT_FOUND", `No project "${opts.slug}".`);
-  const { members, ...project } = found;
-  if (!opts.isAdmin && members.length === 0) throw new AppError("FORBIDDEN", `You are not a member of project "${project.name}".`);
+  const row = rows[0];
+  if (!row) throw new AppError("NOT_FOUND", `No project "${opts.slug}".`);
+  const { _member, _own, _served, ...project } = row;
+  if (!opts.isAdmin && !_member) throw new AppError("FORBIDDEN", `You are not a member of project "${project.name}".`);
   if (project.archived) throw new AppError("PRECONDITION_FAILED", `Project "${project.name}" is archived.`);
-  return project;
+  return { project, own: _own ?? [], served: _served };
+}
+
+/** Annotators see projects they are members of; admins see every project; archived projects are closed. */
+export async function projectForAnnotator(opts: { slug: string; userId: string; isAdmin: boolean }): Promise<Project> {
+  return (await annotatorContext({ ...opts, leases: false })).project;
 }
 
 export function projectView(project: Project): ProjectView {
@@ -61,6 +96,15 @@ export function projectView(project: Project): ProjectView {
   };
 }
 
+// What holds one of an item's `overlap` places: a submitted judgement or an unexpired lease. Expired leases free
+// the item without any cron. The renewal and the progress count use this definition; the claim function
+// (rlhf_claim_item) spells out the same condition.
+// (The IN list lets Postgres answer it from the (itemId, state) index in one scan.)
+const HOLDS_PLACE = `(a.state IN ('SUBMITTED', 'ACTIVE') AND (a.state = 'SUBMITTED' OR a."expiresAt" > now()))`;
+
+/** Places of item $1 held by annotators other than $2. */
+const LIVE_COUNT = `(SELECT count(*) FROM "Assignment" a WHERE a."itemId" = $1 AND a."userId" <> $2 AND ${HOLDS_PLACE})`;
+
 async function withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool().connect();
   try {
@@ -74,54 +118,6 @@ async function withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise
   } finally {
     client.release();
   }
-}
-
-// What holds one of an item's `overlap` places: a submitted judgement or an unexpired lease. Expired leases free
-// the item without any cron. The claim, the renewal and the progress count all use this one definition.
-const HOLDS_PLACE = `(a.state = 'SUBMITTED' OR (a.state = 'ACTIVE' AND a."expiresAt" > now()))`;
-
-/** Places of item $1 held by annotators other than $2. */
-const LIVE_COUNT = `(SELECT count(*) FROM "Assignment" a WHERE a."itemId" = $1 AND a."userId" <> $2 AND ${HOLDS_PLACE})`;
-
-/**
- * Claims one item for the caller. Two statements in one transaction: the first picks and locks the best free
- * item (FOR UPDATE SKIP LOCKED, so concurrent claimers spread over different items); the second, run after the
- * lock is held and therefore seeing every committed lease, re-checks capacity and inserts the lease. A single
- * statement cannot do both safely: its snapshot predates leases committed while it waited.
- */
-async function claimNew(opts: { project: Project; userId: string; gold: boolean }): Promise<string | null> {
-  const { project, userId, gold } = opts;
-  const order = project.activeLearning
-    ? `i.priority DESC, i."rmScoreGap" ASC NULLS LAST, i."createdAt", i.id`
-    : `i.priority DESC, i."createdAt", i.id`;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const result = await withClient(async (client) => {
-      const picked = await client.query<{ id: string }>(
-        `SELECT i.id FROM "Item" i
-          WHERE i."projectId" = $1 AND i.status = 'OPEN' AND i."isGold" = $3
-            AND NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."itemId" = i.id AND a."userId" = $2)
-            AND ($3 OR (SELECT count(*) FROM "Assignment" a WHERE a."itemId" = i.id AND ${HOLDS_PLACE}) < $4)
-          ORDER BY ${order}
-          LIMIT 1
-          FOR UPDATE OF i SKIP LOCKED`,
-        [project.id, userId, gold, project.overlap],
-      );
-      const itemId = picked.rows[0]?.id;
-      if (!itemId) return { done: true as const, id: null };
-      const inserted = await client.query<{ id: string }>(
-        `INSERT INTO "Assignment" (id, "itemId", "userId", "projectId", state, "leasedAt", "expiresAt", "shownOrder")
-         SELECT $5, $1, $2, $3, 'ACTIVE', now(), now() + make_interval(secs => $4::int),
-                (SELECT array_agg(ic."candidateId" ORDER BY random()) FROM "ItemCandidate" ic WHERE ic."itemId" = $1)
-          WHERE $6 OR ${LIVE_COUNT} < $7
-         ON CONFLICT ("itemId", "userId") DO NOTHING
-         RETURNING id`,
-        [itemId, userId, project.id, project.leaseSeconds, randomUUID(), gold, project.overlap],
-      );
-      return { done: inserted.rows.length > 0, id: inserted.rows[0]?.id ?? null };
-    });
-    if (result.done) return result.id;
-  }
-  return null;
 }
 
 /** Extends the caller's own expired lease when the item still has room, so a reload after a break keeps it. */
@@ -142,48 +138,65 @@ async function renewExpired(opts: { project: Project; assignmentId: string; item
 }
 
 /** Whether the next claim should be a gold item, interleaving gold at the project's rate. */
-async function goldDue(project: Project, userId: string): Promise<boolean> {
-  if (project.goldRate <= 0) return false;
-  const rows = await db.$queryRaw<{ gold: bigint; total: bigint }[]>`
-    SELECT count(*) FILTER (WHERE i."isGold") AS gold, count(*) AS total
-      FROM "Assignment" a JOIN "Item" i ON i.id = a."itemId"
-     WHERE a."userId" = ${userId} AND a."projectId" = ${project.id}`;
-  const gold = Number(rows[0]?.gold ?? 0);
-  const total = Number(rows[0]?.total ?? 0);
-  return gold < project.goldRate * (total + 1);
+function goldDue(project: Project, served: AnnotatorContext["served"]): boolean {
+  if (project.goldRate <= 0 || !served) return false;
+  return served.gold < project.goldRate * (served.total + 1);
 }
 
-/** The item as this annotator sees it, in one query (prompt, candidates in their shown order). */
-async function itemView(assignmentId: string, showModelNames: boolean): Promise<ItemView> {
-  const { rows } = await pool().query<{
-    id: string;
-    itemId: string;
-    expiresAt: Date;
-    shownOrder: string[];
-    messages: ItemView["messages"];
-    candidates: { id: string; text: string; model: string | null; position: number }[];
-  }>(
-    `SELECT a.id, a."itemId", a."expiresAt", a."shownOrder", p.messages,
+interface ItemViewRow {
+  assignment_id: string;
+  item_id: string;
+  expires_at: Date;
+  shown_order: string[];
+  messages: ItemView["messages"];
+  candidates: { id: string; text: string; model: string | null; position: number }[];
+}
+
+/** An assignment (`source`: a row with assignment_id, item_id, expires_at, shown_order) as the annotator sees it. */
+function itemViewQuery(source: string): string {
+  return `SELECT s.assignment_id, s.item_id, s.expires_at, s.shown_order, p.messages,
             (SELECT json_agg(json_build_object('id', c.id, 'text', c.text, 'model', c.model, 'position', ic.position))
-               FROM "ItemCandidate" ic JOIN "Candidate" c ON c.id = ic."candidateId" WHERE ic."itemId" = a."itemId") AS candidates
-       FROM "Assignment" a JOIN "Item" i ON i.id = a."itemId" JOIN "Prompt" p ON p.id = i."promptId"
-      WHERE a.id = $1`,
-    [assignmentId],
-  );
-  const a = rows[0];
-  if (!a) throw new AppError("NOT_FOUND", "No such assignment.");
-  const byId = new Map(a.candidates.map((c) => [c.id, c]));
-  const order = a.shownOrder.length ? a.shownOrder : [...a.candidates].sort((x, y) => x.position - y.position).map((c) => c.id);
+               FROM "ItemCandidate" ic JOIN "Candidate" c ON c.id = ic."candidateId" WHERE ic."itemId" = s.item_id) AS candidates
+       FROM ${source} JOIN "Item" i ON i.id = s.item_id JOIN "Prompt" p ON p.id = i."promptId"`;
+}
+
+const OWN_ITEM_VIEW = itemViewQuery(
+  `(SELECT a.id AS assignment_id, a."itemId" AS item_id, a."expiresAt" AS expires_at, a."shownOrder" AS shown_order
+      FROM "Assignment" a WHERE a.id = $1) s`,
+);
+// rlhf_claim_item runs once (a function scan); the prompt and candidates it joins were there before the claim.
+const CLAIM_ITEM_VIEW = itemViewQuery(`rlhf_claim_item($1, $2, $3, $4, $5, $6) s`);
+
+function toItemView(row: ItemViewRow, showModelNames: boolean): ItemView {
+  const byId = new Map(row.candidates.map((c) => [c.id, c]));
+  const order = row.shown_order.length ? row.shown_order : [...row.candidates].sort((x, y) => x.position - y.position).map((c) => c.id);
   return {
-    assignmentId: a.id,
-    itemId: a.itemId,
-    expiresAt: a.expiresAt,
-    messages: a.messages,
+    assignmentId: row.assignment_id,
+    itemId: row.item_id,
+    expiresAt: row.expires_at,
+    messages: row.messages,
     candidates: order.map((id) => {
       const c = byId.get(id)!;
       return { id: c.id, text: c.text, model: showModelNames ? c.model : null };
     }),
   };
+}
+
+async function ownItemView(assignmentId: string, showModelNames: boolean): Promise<ItemView> {
+  const { rows } = await pool().query<ItemViewRow>({ name: "own-item-view", text: OWN_ITEM_VIEW, values: [assignmentId] });
+  if (!rows[0]) throw new AppError("NOT_FOUND", "No such assignment.");
+  return toItemView(rows[0], showModelNames);
+}
+
+/** Claims a new item for the caller (see rlhf_claim_item) and returns it as they see it; null when none is free. */
+async function claimNew(opts: { project: Project; userId: string; gold: boolean }): Promise<ItemView | null> {
+  const { project } = opts;
+  const { rows } = await pool().query<ItemViewRow>({
+    name: "claim-item",
+    text: CLAIM_ITEM_VIEW,
+    values: [project.id, opts.userId, opts.gold, project.overlap, project.leaseSeconds, project.activeLearning],
+  });
+  return rows[0] ? toItemView(rows[0], project.showModelNames) : null;
 }
 
 /**
@@ -194,23 +207,18 @@ export async function next(opts: { slug: string; userId: string; isAdmin: boolea
   project: ProjectView;
   item: ItemView | null;
 }> {
-  const project = await projectForAnnotator(opts);
-  const exclude = opts.exclude ?? [];
-  const own = await db.assignment.findMany({
-    where: { userId: opts.userId, projectId: project.id, state: "ACTIVE", id: { notIn: exclude } },
-    orderBy: { leasedAt: "asc" },
-  });
+  const { project, own, served } = await annotatorContext({ ...opts, leases: true });
+  const view = projectView(project);
   for (const a of own) {
-    if (a.expiresAt > new Date()) return { project: projectView(project), item: await itemView(a.id, project.showModelNames) };
-    if (await renewExpired({ project, assignmentId: a.id, itemId: a.itemId, userId: opts.userId })) {
-      return { project: projectView(project), item: await itemView(a.id, project.showModelNames) };
+    if (a.live || (await renewExpired({ project, assignmentId: a.id, itemId: a.itemId, userId: opts.userId }))) {
+      return { project: view, item: await ownItemView(a.id, project.showModelNames) };
     }
   }
-  const preferGold = await goldDue(project, opts.userId);
-  let id = await claimNew({ project, userId: opts.userId, gold: preferGold });
+  const preferGold = goldDue(project, served);
+  let item = await claimNew({ project, userId: opts.userId, gold: preferGold });
   // Gold items are only interleaved between real work: no gold when the real queue is dry.
-  if (!id && preferGold) id = await claimNew({ project, userId: opts.userId, gold: false });
-  return { project: projectView(project), item: id ? await itemView(id, project.showModelNames) : null };
+  if (!item && preferGold) item = await claimNew({ project, userId: opts.userId, gold: false });
+  return { project: view, item };
 }
 
 /** Checks a judgement against the item and project; returns every problem at once. */
@@ -270,81 +278,93 @@ export interface SubmitResult {
   surplus: boolean;
 }
 
+const ALREADY_SUBMITTED = "This item was already submitted; edit your last submission instead.";
+
+function notAssigned(): AppError {
+  return new AppError("NOT_FOUND", "This item is not assigned to you.", [{ field: "assignmentId", message: "unknown assignment" }]);
+}
+
+/** What a submit is checked against, in one query: an annotation already stored under the id, else the assignment. */
+const SUBMIT_CONTEXT = `
+  SELECT n.id AS stored_id, n."userId" AS stored_user_id, n.late AS stored_late, n.surplus AS stored_surplus,
+         a."userId" AS user_id, a.state, i."isGold" AS is_gold, i."goldRanking" AS gold_ranking,
+         pr."taskType" AS task_type, pr."allowTies" AS allow_ties, pr."requireRationale" AS require_rationale, pr.criteria,
+         (SELECT array_agg(ic."candidateId") FROM "ItemCandidate" ic WHERE ic."itemId" = i.id) AS candidate_ids
+    FROM (SELECT 1) one
+    LEFT JOIN "Annotation" n ON n."submissionId" = $1
+    LEFT JOIN "Assignment" a ON n.id IS NULL AND a.id = $2
+    LEFT JOIN "Item" i ON i.id = a."itemId"
+    LEFT JOIN "Project" pr ON pr.id = i."projectId"`;
+
+interface SubmitContextRow {
+  stored_id: string | null;
+  stored_user_id: string | null;
+  stored_late: boolean | null;
+  stored_surplus: boolean | null;
+  user_id: string | null;
+  state: string | null;
+  is_gold: boolean;
+  gold_ranking: string[][] | null;
+  task_type: Project["taskType"];
+  allow_ties: boolean;
+  require_rationale: boolean;
+  criteria: Prisma.JsonValue;
+  candidate_ids: string[];
+}
+
 /** Stores one judgement. Idempotent on `submissionId`; late and surplus submits are stored and marked. */
 export async function submit(opts: { userId: string; input: SubmitInput }): Promise<SubmitResult> {
   const { input, userId } = opts;
-  const existing = await db.annotation.findUnique({ where: { submissionId: input.submissionId } });
-  if (existing) return duplicateOf(existing, userId);
-
-  const assignment = await db.assignment.findUnique({
-    where: { id: input.assignmentId },
-    include: { item: { include: { project: true, candidates: true } } },
-  });
-  if (!assignment || assignment.userId !== userId) {
-    throw new AppError("NOT_FOUND", "This item is not assigned to you.", [{ field: "assignmentId", message: "unknown assignment" }]);
-  }
-  if (assignment.state === "SUBMITTED") {
-    throw new AppError("CONFLICT", "This item was already submitted; edit your last submission instead.");
-  }
-  if (assignment.state === "SKIPPED") throw new AppError("CONFLICT", "You skipped this item.");
-  const { item } = assignment;
-  const project = item.project;
+  const { rows } = await pool().query<SubmitContextRow>({ name: "submit-context", text: SUBMIT_CONTEXT, values: [input.submissionId, input.assignmentId] });
+  const c = rows[0];
+  if (c.stored_id) return duplicateOf({ id: c.stored_id, userId: c.stored_user_id!, late: c.stored_late!, surplus: c.stored_surplus! }, userId);
+  if (!c.user_id || c.user_id !== userId) throw notAssigned();
+  if (c.state === "SUBMITTED") throw new AppError("CONFLICT", ALREADY_SUBMITTED);
+  if (c.state === "SKIPPED") throw new AppError("CONFLICT", "You skipped this item.");
   const errors = validateJudgement({
-    project: { ...project, criteria: criteriaOf(project) },
-    candidateIds: item.candidates.map((c) => c.candidateId),
+    project: { taskType: c.task_type, allowTies: c.allow_ties, requireRationale: c.require_rationale, criteria: criteriaOf(c) },
+    candidateIds: c.candidate_ids,
     judgement: input,
   });
   if (errors.length) {
     throw new AppError("BAD_REQUEST", `Invalid judgement: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
   }
-
-  try {
-    return await db.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<{ completedCount: number }[]>`
-        SELECT "completedCount" FROM "Item" WHERE id = ${item.id} FOR UPDATE`;
-      const completed = Number(locked[0]?.completedCount ?? 0);
-      const surplus = !item.isGold && completed >= project.overlap;
-      const late = assignment.state === "EXPIRED" || assignment.expiresAt < new Date();
-      const goldRanking = item.isGold ? (item.goldRanking as string[][] | null) : null;
-      const annotation = await tx.annotation.create({
-        data: {
-          submissionId: input.submissionId,
-          assignmentId: assignment.id,
-          itemId: item.id,
-          projectId: project.id,
-          userId,
-          ranking: input.ranking,
-          strength: input.strength ?? null,
-          bothBad: input.bothBad,
-          ratings: input.ratings,
-          rationale: input.rationale,
-          flags: input.flags,
-          flagNote: input.flagNote,
-          timeSpentMs: input.timeSpentMs,
-          late,
-          surplus,
-          isGold: item.isGold,
-          goldCorrect: goldRanking ? matchesGold(input.ranking, goldRanking) : null,
-        },
-      });
-      await tx.assignment.update({ where: { id: assignment.id }, data: { state: "SUBMITTED" } });
-      if (!surplus && !item.isGold) {
-        await tx.item.update({
-          where: { id: item.id },
-          data: { completedCount: { increment: 1 }, ...(completed + 1 >= project.overlap ? { status: "COMPLETE" } : {}) },
-        });
-      }
-      await writeComparisons(tx, annotation, item.promptId, input.ranking, input.strength ?? null);
-      return { annotationId: annotation.id, duplicate: false, late, surplus };
-    });
-  } catch (err) {
-    // Two copies of one submit raced: the loser returns the winner's result.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      const winner = await db.annotation.findUnique({ where: { submissionId: input.submissionId } });
-      if (winner) return duplicateOf(winner, userId);
-      throw new AppError("CONFLICT", "This item was already submitted; edit your last submission instead.");
-    }
-    throw err;
+  const pairs = derivePairs(input.ranking, input.strength ?? null);
+  // rlhf_submit_annotation re-checks the id and the assignment under the item's row lock: two copies of one submit
+  // racing past the checks above still land once.
+  const { rows: stored } = await pool().query<{ outcome: string; annotation_id: string; owner_id: string; late: boolean; surplus: boolean }>({
+    name: "submit-annotation",
+    text: `SELECT * FROM rlhf_submit_annotation($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    values: [
+      input.submissionId,
+      input.assignmentId,
+      userId,
+      JSON.stringify(input.ranking),
+      input.strength ?? null,
+      input.bothBad,
+      JSON.stringify(input.ratings),
+      input.rationale,
+      input.flags,
+      input.flagNote,
+      input.timeSpentMs,
+      c.is_gold && c.gold_ranking ? matchesGold(input.ranking, c.gold_ranking) : null,
+      pairs.map((p) => p.chosenId),
+      pairs.map((p) => p.rejectedId),
+      pairs.map((p) => p.margin),
+    ],
+  });
+  const r = stored[0];
+  switch (r.outcome) {
+    case "ok":
+      return { annotationId: r.annotation_id, duplicate: false, late: r.late, surplus: r.surplus };
+    case "duplicate":
+      return duplicateOf({ id: r.annotation_id, userId: r.owner_id, late: r.late, surplus: r.surplus }, userId);
+    case "submitted":
+      throw new AppError("CONFLICT", ALREADY_SUBMITTED);
+    case "skipped":
+      throw new AppError("CONFLICT", "You skipped this item.");
+    default:
+      throw notAssigned();
   }
 }
 
@@ -355,11 +375,23 @@ function duplicateOf(a: { id: string; userId: string; late: boolean; surplus: bo
 
 /** Skipping releases the item for others and never serves it to the skipper again. */
 export async function skip(opts: { userId: string; assignmentId: string; reason: string }): Promise<void> {
-  const updated = await db.assignment.updateMany({
-    where: { id: opts.assignmentId, userId: opts.userId, state: { in: ["ACTIVE", "EXPIRED"] } },
-    data: { state: "SKIPPED", skipReason: opts.reason },
+  const skipped = await withClient(async (client) => {
+    // the item first, as claim and submit lock it (the same order everywhere cannot deadlock)
+    const item = await client.query<{ id: string }>(
+      `SELECT i.id FROM "Item" i JOIN "Assignment" a ON a."itemId" = i.id WHERE a.id = $1 AND a."userId" = $2 FOR UPDATE OF i`,
+      [opts.assignmentId, opts.userId],
+    );
+    if (!item.rows[0]) return false;
+    const updated = await client.query(
+      `UPDATE "Assignment" SET state = 'SKIPPED', "skipReason" = $2 WHERE id = $1 AND state IN ('ACTIVE', 'EXPIRED')`,
+      [opts.assignmentId, opts.reason],
+    );
+    if (updated.rowCount === 0) return false;
+    // a place came free before the lease ran out: the item must not look busy to the queue
+    await client.query(`UPDATE "Item" SET "busyUntil" = NULL WHERE id = $1`, [item.rows[0].id]);
+    return true;
   });
-  if (updated.count === 0) {
+  if (!skipped) {
     const a = await db.assignment.findUnique({ where: { id: opts.assignmentId } });
     if (!a || a.userId !== opts.userId) throw new AppError("NOT_FOUND", "This item is not assigned to you.");
     if (a.state === "SKIPPED") return;
@@ -426,28 +458,54 @@ export async function editLast(opts: { userId: string; annotationId: string; jud
   return { annotationId: annotation.id };
 }
 
-/** Progress for the annotation page header. */
-export async function progress(opts: { userId: string; projectId: string; overlap: number }) {
+// The item counts of a project, shared by everyone annotating it. The page asks for progress after every submit, so
+// with 100 annotators the counts would be recomputed many times a second; a few seconds of staleness is invisible
+// in a header, a full count of a large project per judgement is not.
+const ITEM_COUNTS_TTL_MS = 5_000;
+const itemCounts = new Map<string, { at: number; value: Promise<{ total: number; complete: number; open: number }> }>();
+
+function projectItemCounts(projectId: string): Promise<{ total: number; complete: number; open: number }> {
+  const hit = itemCounts.get(projectId);
+  if (hit && Date.now() - hit.at < ITEM_COUNTS_TTL_MS) return hit.value;
+  const value = pool()
+    .query<{ total: string; complete: string; open: string }>({
+      name: "project-item-counts",
+      text: `SELECT count(*) AS total, count(*) FILTER (WHERE status = 'COMPLETE') AS complete, count(*) FILTER (WHERE status = 'OPEN') AS open
+               FROM "Item" WHERE "projectId" = $1 AND NOT "isGold"`,
+      values: [projectId],
+    })
+    .then(({ rows }) => ({ total: Number(rows[0].total), complete: Number(rows[0].complete), open: Number(rows[0].open) }));
+  value.catch(() => itemCounts.delete(projectId));
+  itemCounts.set(projectId, { at: Date.now(), value });
+  return value;
+}
+
+/**
+ * Progress for the annotation page header: the caller's judgements (today, UTC, and in all), the project's
+ * non-gold items (complete of total), and how many open items the caller has not been served yet — some of which
+ * may be on loan to others right now.
+ */
+export async function progress(opts: { userId: string; projectId: string }) {
   const startOfDay = new Date();
   startOfDay.setUTCHours(0, 0, 0, 0);
-  const [today, mine, rows] = await Promise.all([
-    db.annotation.count({ where: { userId: opts.userId, projectId: opts.projectId, createdAt: { gte: startOfDay } } }),
-    db.annotation.count({ where: { userId: opts.userId, projectId: opts.projectId } }),
-    db.$queryRaw<{ total: bigint; complete: bigint; available: bigint }[]>`
-      SELECT count(*) AS total,
-             count(*) FILTER (WHERE i.status = 'COMPLETE') AS complete,
-             count(*) FILTER (WHERE i.status = 'OPEN' AND NOT i."isGold"
-               AND NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."itemId" = i.id AND a."userId" = ${opts.userId})
-               AND (SELECT count(*) FROM "Assignment" a WHERE a."itemId" = i.id AND ${Prisma.raw(HOLDS_PLACE)}) < ${opts.overlap}) AS available
-        FROM "Item" i WHERE i."projectId" = ${opts.projectId} AND NOT i."isGold"`,
+  const [counts, { rows }] = await Promise.all([
+    projectItemCounts(opts.projectId),
+    pool().query<{ today: string; mine: string; served_open: string }>({
+      name: "annotator-progress",
+      text: `SELECT count(*) FILTER (WHERE n."createdAt" >= $3) AS today, count(*) AS mine,
+                    (SELECT count(*) FROM "Assignment" a JOIN "Item" i ON i.id = a."itemId"
+                      WHERE a."userId" = $1 AND a."projectId" = $2 AND i.status = 'OPEN' AND NOT i."isGold") AS served_open
+               FROM "Annotation" n WHERE n."userId" = $1 AND n."projectId" = $2`,
+      values: [opts.userId, opts.projectId, startOfDay],
+    }),
   ]);
   const r = rows[0];
   return {
-    doneToday: today,
-    doneInProject: mine,
-    itemsTotal: Number(r?.total ?? 0),
-    itemsComplete: Number(r?.complete ?? 0),
-    remainingForYou: Number(r?.available ?? 0),
+    doneToday: Number(r.today),
+    doneInProject: Number(r.mine),
+    itemsTotal: counts.total,
+    itemsComplete: counts.complete,
+    remainingForYou: Math.max(0, counts.open - Number(r.served_open)),
   };
 }
 

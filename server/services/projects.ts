@@ -74,6 +74,10 @@ export async function update(opts: { actorId: string; id: string; settings: Part
         where: { id: opts.id },
         data: { ...next, ...(next.criteria ? { criteria: next.criteria } : {}) },
       });
+      // a higher overlap opens places on items the queue marked busy
+      if (next.overlap !== undefined && next.overlap > before.overlap) {
+        await tx.item.updateMany({ where: { projectId: project.id, busyUntil: { not: null } }, data: { busyUntil: null } });
+      }
       await audit.record({ actorId: opts.actorId, action: next.archived === undefined ? "project.update" : next.archived ? "project.archive" : "project.unarchive", targetType: "project", targetId: project.id, before, after: project }, tx);
       return project;
     });

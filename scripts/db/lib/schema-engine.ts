@@ -68,6 +68,17 @@ async function connect(url: string, pools: Set<pg.Pool>, onDispose?: () => Promi
   // adapter-pg bundles a newer @types/pg than ours; the runtime pg module is the same one.
   const external = pool as unknown as ConstructorParameters<typeof PrismaPg>[0];
   const adapter = await new PrismaPg(external, { disposeExternalPool: true }).connect();
+  // adapter-pg runs a migration script by splitting it on every ";", which breaks a function body ($$ … $$) and a
+  // comment with a semicolon in it. PostgreSQL's simple-query protocol runs a whole script in one call, as Prisma's
+  // native engine does; errors still go through the adapter's own mapping.
+  const mapError = (adapter as unknown as { onError(error: unknown): never }).onError.bind(adapter);
+  adapter.executeScript = async (script: string) => {
+    try {
+      await pool.query(script);
+    } catch (error) {
+      mapError(error);
+    }
+  };
   const dispose = adapter.dispose.bind(adapter);
   adapter.dispose = async () => {
     await dispose();

@@ -52,7 +52,7 @@ export const annotationRouter = createTRPCRouter({
 
   progress: protectedProcedure.input(z.object({ projectSlug: z.string() })).query(async ({ ctx, input }) => {
     const project = await annotation.projectForAnnotator({ slug: input.projectSlug, userId: ctx.user.id, isAdmin: ctx.user.role === "ADMIN" });
-    return annotation.progress({ userId: ctx.user.id, projectId: project.id, overlap: project.overlap });
+    return annotation.progress({ userId: ctx.user.id, projectId: project.id });
   }),
 
   /** Admin view of one annotator's judgements is deliberately not here: annotators never see others' work. */

@@ -3,6 +3,11 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { callerFor, makeProject, makeUser, pairItems, pickFirst, rankItems } from "../fixtures/annotation";
 
+/** Waits until a lease has expired by the clock. */
+async function leaseRunsOut(item: { expiresAt: Date }) {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, item.expiresAt.getTime() - Date.now()) + 50));
+}
+
 describe("work queue", () => {
   it("returns the caller's own live lease on reload instead of burning a new item", async () => {
     const u = await makeUser();
@@ -59,10 +64,11 @@ describe("work queue", () => {
 
   it("frees an expired lease for others without any cron, and still stores the late submit as surplus", async () => {
     const [a, b] = [await makeUser(), await makeUser()];
-    const { project } = await makeProject({ items: pairItems(1), members: [a.id, b.id], overlap: 1 });
+    // a one-second lease, so it runs out for real: the item comes back through the clock alone
+    const { project } = await makeProject({ items: pairItems(1), members: [a.id, b.id], overlap: 1, leaseSeconds: 1 });
     const first = (await callerFor(a).annotation.next({ projectSlug: project.slug })).item!;
     expect((await callerFor(b).annotation.next({ projectSlug: project.slug })).item).toBeNull();
-    await db.assignment.update({ where: { id: first.assignmentId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await leaseRunsOut(first);
     const second = (await callerFor(b).annotation.next({ projectSlug: project.slug })).item!;
     expect(second.itemId).toBe(first.itemId);
     const bResult = await callerFor(b).annotation.submit(pickFirst(second));
@@ -74,12 +80,39 @@ describe("work queue", () => {
 
   it("renews the caller's own expired lease on reload when the item still has room", async () => {
     const u = await makeUser();
-    const { project } = await makeProject({ items: pairItems(2), members: [u.id] });
+    const { project } = await makeProject({ items: pairItems(2), members: [u.id], leaseSeconds: 1 });
     const first = (await callerFor(u).annotation.next({ projectSlug: project.slug })).item!;
-    await db.assignment.update({ where: { id: first.assignmentId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await leaseRunsOut(first);
     const again = (await callerFor(u).annotation.next({ projectSlug: project.slug })).item!;
     expect(again.assignmentId).toBe(first.assignmentId);
     expect(again.expiresAt.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it("raising a project's overlap opens its leased items to more annotators at once", async () => {
+    const [a, b, admin] = [await makeUser(), await makeUser(), await makeUser("ADMIN")];
+    const { project } = await makeProject({ items: pairItems(1), members: [a.id, b.id], overlap: 1 });
+    const held = (await callerFor(a).annotation.next({ projectSlug: project.slug })).item!;
+    expect((await callerFor(b).annotation.next({ projectSlug: project.slug })).item).toBeNull();
+    await callerFor(admin).project.update({ id: project.id, overlap: 2 });
+    expect((await callerFor(b).annotation.next({ projectSlug: project.slug })).item?.itemId).toBe(held.itemId);
+  });
+
+  it("progress shows the caller's judgements, the project's items and what is left for them", async () => {
+    const [a, b] = [await makeUser(), await makeUser()];
+    const gold = pairItems(1).map((it) => ({ ...it, isGold: true, goldRanking: [[0], [1]] }));
+    const { project } = await makeProject({ items: [...pairItems(4), ...gold], members: [a.id, b.id], overlap: 1 });
+    const first = (await callerFor(a).annotation.next({ projectSlug: project.slug })).item!;
+    await callerFor(a).annotation.submit(pickFirst(first));
+    await callerFor(b).annotation.next({ projectSlug: project.slug }); // b holds a lease on a second item
+    // gold items are quality control, not work: they count nowhere
+    expect(await callerFor(a).annotation.progress({ projectSlug: project.slug })).toEqual({
+      doneToday: 1,
+      doneInProject: 1,
+      itemsTotal: 4,
+      itemsComplete: 1,
+      remainingForYou: 3,
+    });
+    expect(await callerFor(b).annotation.progress({ projectSlug: project.slug })).toMatchObject({ doneToday: 0, doneInProject: 0, remainingForYou: 2 });
   });
 
   it("skip releases the item for others and never serves it to the skipper again", async () => {
