@@ -1,6 +1,7 @@
 // `npm start` / `npm run dev`: one command from a fresh clone to a running product.
 //   database (DATABASE_URL, else embedded PostgreSQL) → migrations → demo seed when empty → `next build` when the
-//   build is missing or stale → `next start` (or `next dev`) + the trainer worker. Ctrl-C stops everything.
+//   build is missing or stale → the web server (server/web.ts: Next.js + the tRPC API, dev or production) + the
+//   trainer worker. Ctrl-C stops everything.
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -112,7 +113,8 @@ export async function startApp(opts: StartOptions): Promise<{ stop: () => Promis
   if (!opts.dev) await buildIfStale(childEnv, log);
 
   const children: ChildProcess[] = [];
-  const web = spawn(path.join(BIN, "next"), [opts.dev ? "dev" : "start", "-p", String(opts.port)], {
+  // server/web.ts: Next.js for the pages plus the tRPC API, one process per core (WEB_CONCURRENCY)
+  const web = spawn(path.join(BIN, "tsx"), ["server/web.ts", ...(opts.dev ? ["--dev"] : [])], {
     cwd: ROOT,
     env: { ...childEnv, NODE_ENV: opts.dev ? "development" : "production" },
     stdio: "inherit",

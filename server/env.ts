@@ -1,4 +1,5 @@
 // The only reader of process.env. Everything else imports `env` from here, validated once at start-up.
+import os from "node:os";
 import { z } from "zod";
 
 const bool = z
@@ -11,6 +12,10 @@ const boolDefaultTrue = z
   .optional()
   .transform((v) => v === undefined || v === "" || v === "true" || v === "1");
 
+function defaultConcurrency(): number {
+  return Math.max(1, Math.min(8, os.availableParallelism()));
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   // When unset, scripts/start.ts starts an embedded PostgreSQL and sets it for the processes it spawns.
@@ -19,6 +24,8 @@ const schema = z.object({
   // embedded one under <DATA_DIR>/test-postgres.
   TEST_DATABASE_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // Web server processes sharing PORT (server/web.ts); default: one per CPU core.
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(defaultConcurrency()),
   NEXTAUTH_URL: z.string().url().optional(),
   // Signs session JWTs and derives the key that encrypts endpoint API keys. Required in production.
   NEXTAUTH_SECRET: z.string().min(16).optional(),

@@ -1,0 +1,117 @@
+// The web tier process (`npm start` runs it): Next.js serves the pages, and in production the tRPC API is served by
+// tRPC's own Node adapter in the same HTTP server, ahead of Next's router.
+//
+// Why not Next's route handler for tRPC: every judgement is two tRPC calls, and measured on a 2-core box an App
+// Router route handler costs ~0.7 ms of CPU per request before any of our code runs (web-stream request/response
+// wrapping, routing, tracing): a third of the whole request. Same router, same context, same session cookie — only
+// the adapter differs. In development Next keeps serving /api/trpc (app/api/trpc), so edits hot-reload.
+//
+// With WEB_CONCURRENCY > 1 this process is a cluster primary that forks that many workers sharing the port (the
+// web tier is stateless: sessions are JWTs, queues and limits live in PostgreSQL), and restarts a worker that dies.
+import cluster from "node:cluster";
+import http from "node:http";
+import path from "node:path";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import next from "next";
+import { appRouter } from "@/server/api/root";
+import { createContext } from "@/server/api/trpc";
+import { sessionUserIdFromHeaders } from "@/server/auth/jwt";
+import { env } from "@/server/env";
+
+const ROOT = path.resolve(__dirname, "..");
+/** tRPC request bodies are judgements and settings; uploads go through their own routes. */
+const MAX_TRPC_BODY_BYTES = 1 << 20;
+const RESTART_WINDOW_MS = 60_000;
+const MAX_RESTARTS_PER_WINDOW = 5;
+
+/** The headers next.config.js puts on every page (CSP, nosniff, …), so API responses carry them too. */
+async function securityHeaders(): Promise<{ key: string; value: string }[]> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the one config module Next itself loads
+  const config = require(path.join(ROOT, "next.config.js")) as { headers?: () => Promise<{ source: string; headers: { key: string; value: string }[] }[]> };
+  const rules = (await config.headers?.()) ?? [];
+  return rules.find((r) => r.source === "/:path*")?.headers ?? [];
+}
+
+async function serve(opts: { dev: boolean; port: number }): Promise<http.Server> {
+  const app = next({ dev: opts.dev, dir: ROOT, port: opts.port });
+  await app.prepare();
+  const handleNext = app.getRequestHandler();
+  const headers = await securityHeaders();
+  const handleTrpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/api/trpc/",
+    maxBodySize: MAX_TRPC_BODY_BYTES,
+    createContext: async ({ req }) => createContext({ userId: await sessionUserIdFromHeaders(req.headers) }),
+    onError({ error, path: procedure }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${procedure ?? "?"}:`, error.cause ?? error);
+    },
+  });
+  const server = http.createServer((req, res) => {
+    if (!opts.dev && req.url?.startsWith("/api/trpc/")) {
+      for (const h of headers) res.setHeader(h.key, h.value);
+      handleTrpc(req, res);
+      return;
+    }
+    void handleNext(req, res);
+  });
+  // Keep idle connections open a little longer than the usual proxy's 60 s, so a proxy never reuses a closing one.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(opts.port, resolve));
+  return server;
+}
+
+function workerMain(opts: { dev: boolean; port: number }) {
+  serve(opts).then(
+    (server) => {
+      const stop = () => {
+        server.close(() => process.exit(0));
+        // in-flight requests get ten seconds; idle keep-alive connections are closed at once
+        server.closeIdleConnections();
+        setTimeout(() => process.exit(0), 10_000).unref();
+      };
+      process.on("SIGTERM", stop);
+      process.on("SIGINT", stop);
+    },
+    (err: unknown) => {
+      console.error("[web] could not start:", err);
+      process.exit(1);
+    },
+  );
+}
+
+function primaryMain(workers: number) {
+  const restarts: number[] = [];
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    const now = Date.now();
+    restarts.push(now);
+    while (restarts.length && restarts[0] < now - RESTART_WINDOW_MS) restarts.shift();
+    if (restarts.length > MAX_RESTARTS_PER_WINDOW) {
+      console.error(`[web] workers keep dying (${restarts.length} in a minute, last: ${signal ?? `exit ${code}`}); stopping`);
+      process.exit(1);
+    }
+    console.error(`[web] worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); starting another`);
+    cluster.fork();
+  });
+  const stop = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
+    setTimeout(() => process.exit(0), 12_000).unref();
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  console.log(`[web] ${workers} workers on port ${env.PORT}`);
+}
+
+if (require.main === module) {
+  const dev = process.argv.includes("--dev");
+  // Next's dev server keeps its own state (compiler, hot reload): one process.
+  const workers = dev ? 1 : env.WEB_CONCURRENCY;
+  if (workers > 1 && cluster.isPrimary) primaryMain(workers);
+  else workerMain({ dev, port: env.PORT });
+}
