@@ -1,18 +1,18 @@
 // The web tier process (`npm start` runs it): Next.js serves the pages, and in production the tRPC API is served by
 // tRPC's own Node adapter in the same HTTP server, ahead of Next's router.
 //
-// Why not Next's route handler for tRPC: every judgement is two tRPC calls, and measured on a 2-core box an App
-// Router route handler costs ~0.7 ms of CPU per request before any of our code runs (web-stream request/response
-// wrapping, routing, tracing): a third of the whole request. Same router, same context, same session cookie — only
-// the adapter differs. In development Next keeps serving /api/trpc (app/api/trpc), so edits hot-reload.
+// Why not Next's route handler for tRPC: measured on a 2-core box an App Router route handler costs ~0.7 ms of CPU
+// per request before any of our code runs (web-stream request/response wrapping, routing, tracing), a third of a
+// whole annotation request. Same router, same context, same session cookie; server/api/http.ts is the adapter. In
+// development Next keeps serving /api/trpc (app/api/trpc), so edits hot-reload.
 //
 // With WEB_CONCURRENCY > 1 this process is a cluster primary that forks that many workers sharing the port (the
 // web tier is stateless: sessions are JWTs, queues and limits live in PostgreSQL), and restarts a worker that dies.
 import cluster from "node:cluster";
 import http from "node:http";
 import path from "node:path";
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import next from "next";
+import { createTrpcHttpHandler } from "@/server/api/http";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
 import { sessionUserIdFromHeaders } from "@/server/auth/jwt";
@@ -37,21 +37,18 @@ async function serve(opts: { dev: boolean; port: number }): Promise<http.Server>
   await app.prepare();
   const handleNext = app.getRequestHandler();
   const headers = await securityHeaders();
-  const handleTrpc = createHTTPHandler({
+  const handleTrpc = createTrpcHttpHandler({
     router: appRouter,
     basePath: "/api/trpc/",
     maxBodySize: MAX_TRPC_BODY_BYTES,
-    createContext: async ({ req }) => createContext({ userId: await sessionUserIdFromHeaders(req.headers) }),
+    headers,
+    createContext: async (req) => createContext({ userId: await sessionUserIdFromHeaders(req.headers) }),
     onError({ error, path: procedure }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${procedure ?? "?"}:`, error.cause ?? error);
     },
   });
   const server = http.createServer((req, res) => {
-    if (!opts.dev && req.url?.startsWith("/api/trpc/")) {
-      for (const h of headers) res.setHeader(h.key, h.value);
-      handleTrpc(req, res);
-      return;
-    }
+    if (!opts.dev && req.url?.startsWith("/api/trpc/")) return handleTrpc(req, res);
     void handleNext(req, res);
   });
   // Keep idle connections open a little longer than the usual proxy's 60 s, so a proxy never reuses a closing one.
