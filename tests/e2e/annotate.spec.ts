@@ -5,6 +5,11 @@ test.describe("annotating", () => {
   test("an annotator judges three prompts by keyboard alone and the database holds three judgements", async ({ page }) => {
     await signIn(page, ANNOTATOR, "/annotate/demo-pairwise");
     const before = await annotationCount(ANNOTATOR.email, "demo-pairwise");
+    // each judgement reaches the server as one request that also brings the next item
+    const submits: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("annotation.submit")) submits.push(new URL(r.url()).pathname);
+    });
     const seen = new Set<string>();
     for (let i = 0; i < 3; i++) {
       const item = page.getByTestId("item");
@@ -19,6 +24,7 @@ test.describe("annotating", () => {
     }
     await expect(page.getByTestId("outbox-status")).toHaveText("All saved");
     expect(await annotationCount(ANNOTATOR.email, "demo-pairwise")).toBe(before + 3);
+    expect(submits).toEqual(Array(3).fill("/api/trpc/annotation.submit,annotation.next"));
   });
 
   test("an annotator who opens an admin URL is refused", async ({ page }) => {
