@@ -4,13 +4,20 @@
 //  - a non-gold item never has more than `overlap` submitted + live (unexpired) leases at claim time;
 //  - a submit is stored exactly once per client submission id, even after the lease expired.
 // `next` and `submit` are the hot path (every judgement is one of each): each is a context query plus one call of a
-// SQL function (prisma/migrations/20261127140000_queue_functions), on the plain pool with prepared statements.
-// Everything else goes through Prisma.
+// SQL function (rlhf_claim_item, rlhf_submit_annotation: prisma/migrations/…_queue_hot_path), on the plain pool
+// with prepared statements; their SQL is in ./annotation-sql.ts. Everything else goes through Prisma.
 import type pg from "pg";
 import { db, type Tx } from "@/server/db";
 import { AppError, type FieldError } from "@/server/errors";
 import { Prisma, type Project, type Strength } from "@/server/generated/prisma/client";
 import { pool } from "@/server/pg";
+import {
+  ANNOTATOR_CONTEXT_SQL,
+  CLAIM_ITEM_VIEW_SQL,
+  OWN_ITEM_VIEW_SQL,
+  SUBMIT_ANNOTATION_SQL,
+  SUBMIT_CONTEXT_SQL,
+} from "@/server/services/annotation-sql";
 import { EDIT_WINDOW_SECONDS, type Judgement, type SubmitInput } from "@/server/schemas/annotation";
 import { derivePairs, matchesGold } from "@/server/services/comparisons";
 import { criteriaOf, type Criterion } from "@/server/services/projects";
@@ -58,15 +65,7 @@ interface AnnotatorContext {
 async function annotatorContext(opts: { slug: string; userId: string; isAdmin: boolean; leases: boolean; exclude?: string[] }): Promise<AnnotatorContext> {
   const { rows } = await pool().query<Project & { _member: boolean; _own: OwnLease[] | null; _served: { gold: number; total: number } | null }>({
     name: "annotator-context",
-    text: `SELECT p.*,
-         EXISTS (SELECT 1 FROM "ProjectMember" m WHERE m."projectId" = p.id AND m."userId" = $2) AS "_member",
-         (SELECT json_agg(json_build_object('id', a.id, 'itemId', a."itemId", 'live', a."expiresAt" > now()) ORDER BY a."leasedAt")
-            FROM "Assignment" a
-           WHERE $3 AND a."userId" = $2 AND a."projectId" = p.id AND a.state = 'ACTIVE' AND a.id <> ALL($4::text[])) AS "_own",
-         (SELECT json_build_object('gold', count(*) FILTER (WHERE i."isGold"), 'total', count(*))
-            FROM "Assignment" a JOIN "Item" i ON i.id = a."itemId"
-           WHERE $3 AND p."goldRate" > 0 AND a."userId" = $2 AND a."projectId" = p.id) AS "_served"
-       FROM "Project" p WHERE p.slug = $1`,
+    text: ANNOTATOR_CONTEXT_SQL,
     values: [opts.slug, opts.userId, opts.leases, opts.exclude ?? []],
   });
   const row = rows[0];
@@ -152,21 +151,6 @@ interface ItemViewRow {
   candidates: { id: string; text: string; model: string | null; position: number }[];
 }
 
-/** An assignment (`source`: a row with assignment_id, item_id, expires_at, shown_order) as the annotator sees it. */
-function itemViewQuery(source: string): string {
-  return `SELECT s.assignment_id, s.item_id, s.expires_at, s.shown_order, p.messages,
-            (SELECT json_agg(json_build_object('id', c.id, 'text', c.text, 'model', c.model, 'position', ic.position))
-               FROM "ItemCandidate" ic JOIN "Candidate" c ON c.id = ic."candidateId" WHERE ic."itemId" = s.item_id) AS candidates
-       FROM ${source} JOIN "Item" i ON i.id = s.item_id JOIN "Prompt" p ON p.id = i."promptId"`;
-}
-
-const OWN_ITEM_VIEW = itemViewQuery(
-  `(SELECT a.id AS assignment_id, a."itemId" AS item_id, a."expiresAt" AS expires_at, a."shownOrder" AS shown_order
-      FROM "Assignment" a WHERE a.id = $1) s`,
-);
-// rlhf_claim_item runs once (a function scan); the prompt and candidates it joins were there before the claim.
-const CLAIM_ITEM_VIEW = itemViewQuery(`rlhf_claim_item($1, $2, $3, $4, $5, $6) s`);
-
 function toItemView(row: ItemViewRow, showModelNames: boolean): ItemView {
   const byId = new Map(row.candidates.map((c) => [c.id, c]));
   const order = row.shown_order.length ? row.shown_order : [...row.candidates].sort((x, y) => x.position - y.position).map((c) => c.id);
@@ -183,7 +167,7 @@ function toItemView(row: ItemViewRow, showModelNames: boolean): ItemView {
 }
 
 async function ownItemView(assignmentId: string, showModelNames: boolean): Promise<ItemView> {
-  const { rows } = await pool().query<ItemViewRow>({ name: "own-item-view", text: OWN_ITEM_VIEW, values: [assignmentId] });
+  const { rows } = await pool().query<ItemViewRow>({ name: "own-item-view", text: OWN_ITEM_VIEW_SQL, values: [assignmentId] });
   if (!rows[0]) throw new AppError("NOT_FOUND", "No such assignment.");
   return toItemView(rows[0], showModelNames);
 }
@@ -193,7 +177,7 @@ async function claimNew(opts: { project: Project; userId: string; gold: boolean 
   const { project } = opts;
   const { rows } = await pool().query<ItemViewRow>({
     name: "claim-item",
-    text: CLAIM_ITEM_VIEW,
+    text: CLAIM_ITEM_VIEW_SQL,
     values: [project.id, opts.userId, opts.gold, project.overlap, project.leaseSeconds, project.activeLearning],
   });
   return rows[0] ? toItemView(rows[0], project.showModelNames) : null;
@@ -284,18 +268,6 @@ function notAssigned(): AppError {
   return new AppError("NOT_FOUND", "This item is not assigned to you.", [{ field: "assignmentId", message: "unknown assignment" }]);
 }
 
-/** What a submit is checked against, in one query: an annotation already stored under the id, else the assignment. */
-const SUBMIT_CONTEXT = `
-  SELECT n.id AS stored_id, n."userId" AS stored_user_id, n.late AS stored_late, n.surplus AS stored_surplus,
-         a."userId" AS user_id, a.state, i."isGold" AS is_gold, i."goldRanking" AS gold_ranking,
-         pr."taskType" AS task_type, pr."allowTies" AS allow_ties, pr."requireRationale" AS require_rationale, pr.criteria,
-         (SELECT array_agg(ic."candidateId") FROM "ItemCandidate" ic WHERE ic."itemId" = i.id) AS candidate_ids
-    FROM (SELECT 1) one
-    LEFT JOIN "Annotation" n ON n."submissionId" = $1
-    LEFT JOIN "Assignment" a ON n.id IS NULL AND a.id = $2
-    LEFT JOIN "Item" i ON i.id = a."itemId"
-    LEFT JOIN "Project" pr ON pr.id = i."projectId"`;
-
 interface SubmitContextRow {
   stored_id: string | null;
   stored_user_id: string | null;
@@ -315,7 +287,7 @@ interface SubmitContextRow {
 /** Stores one judgement. Idempotent on `submissionId`; late and surplus submits are stored and marked. */
 export async function submit(opts: { userId: string; input: SubmitInput }): Promise<SubmitResult> {
   const { input, userId } = opts;
-  const { rows } = await pool().query<SubmitContextRow>({ name: "submit-context", text: SUBMIT_CONTEXT, values: [input.submissionId, input.assignmentId] });
+  const { rows } = await pool().query<SubmitContextRow>({ name: "submit-context", text: SUBMIT_CONTEXT_SQL, values: [input.submissionId, input.assignmentId] });
   const c = rows[0];
   if (c.stored_id) return duplicateOf({ id: c.stored_id, userId: c.stored_user_id!, late: c.stored_late!, surplus: c.stored_surplus! }, userId);
   if (!c.user_id || c.user_id !== userId) throw notAssigned();
@@ -334,7 +306,7 @@ export async function submit(opts: { userId: string; input: SubmitInput }): Prom
   // racing past the checks above still land once.
   const { rows: stored } = await pool().query<{ outcome: string; annotation_id: string; owner_id: string; late: boolean; surplus: boolean }>({
     name: "submit-annotation",
-    text: `SELECT * FROM rlhf_submit_annotation($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    text: SUBMIT_ANNOTATION_SQL,
     values: [
       input.submissionId,
       input.assignmentId,

@@ -5,6 +5,7 @@ import { db } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { pool } from "@/server/pg";
+import { ACTIVE_USER_SQL } from "@/server/services/annotation-sql";
 import type { Role } from "@/server/generated/prisma/client";
 import * as audit from "@/server/services/audit";
 import * as rateLimit from "@/server/services/rate-limit";
@@ -16,7 +17,7 @@ import * as rateLimit from "@/server/services/rate-limit";
 export async function activeUser(id: string): Promise<{ id: string; email: string; name: string; role: Role } | null> {
   const { rows } = await pool().query<{ id: string; email: string; name: string; role: Role }>({
     name: "active-user",
-    text: `SELECT id, email, name, role FROM "User" WHERE id = $1 AND active`,
+    text: ACTIVE_USER_SQL,
     values: [id],
   });
   return rows[0] ?? null;
