@@ -71,13 +71,17 @@ function agreementFor(v: PairVotes | undefined, chosen: string): number | null {
   return (chosen === v.a ? v.winsA : v.winsB) / total(v);
 }
 
-/** Mean over criteria of one annotation's ratings of a candidate. */
-function annotationScore(ann: ExportAnnotation, candidateId: string): number | null {
-  const r = ann.ratings?.[candidateId];
+/** Mean over criteria of one annotation's ratings of one candidate (`{criterion: 1..7}`), or null without any. */
+export function ratingsScore(r: Record<string, number> | null | undefined): number | null {
   if (!r) return null;
   const values = Object.values(r).filter((x): x is number => typeof x === "number");
   if (values.length === 0) return null;
   return values.reduce((s, x) => s + x, 0) / values.length;
+}
+
+/** Mean over criteria of one annotation's ratings of a candidate. */
+function annotationScore(ann: ExportAnnotation, candidateId: string): number | null {
+  return ratingsScore(ann.ratings?.[candidateId]);
 }
 
 function mean(xs: number[]): number {
@@ -175,23 +179,6 @@ export function rankCandidates(
     ranks.set(id, rank);
   }
   return { ranks, scores };
-}
-
-export interface AgreementTally {
-  /** pairs judged by more than one vote */
-  pairs: number;
-  /** sum over those pairs of the share of votes for the most common answer */
-  sum: number;
-}
-
-/** Adds the prompt's pairs to a running agreement tally (for the dataset card). */
-export function tallyAgreement(votes: Map<string, PairVotes>, tally: AgreementTally): void {
-  for (const v of votes.values()) {
-    const t = total(v);
-    if (t < 2) continue;
-    tally.pairs++;
-    tally.sum += Math.max(v.winsA, v.winsB, v.ties) / t;
-  }
 }
 
 /** Preference pairs of one prompt under the policy. Row order is stable for unchanged data. */

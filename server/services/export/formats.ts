@@ -103,7 +103,7 @@ export function hhTranscript(messages: Message[], response: string): string {
   return `${out}\n\nAssistant: ${response}`;
 }
 
-function conversation(messages: Message[]): { role: string; content: string }[] {
+export function conversation(messages: Message[]): { role: string; content: string }[] {
   return messages.map((m) => ({ role: m.role, content: m.content }));
 }
 
@@ -113,7 +113,8 @@ function candidateMap(group: PromptGroup): Map<string, ExportCandidate> {
   return map;
 }
 
-function score(x: number | null): number | null {
+/** A pair's score as written: rounded (see round6), or null when unrated. */
+export function score(x: number | null): number | null {
   return x === null ? null : round6(x);
 }
 

@@ -1,6 +1,6 @@
 // Snapshots: immutable, versioned exports of the collected judgements. A snapshot is built once from its definition
 // into <DATA_DIR>/snapshots/<id>/ (train and test files plus a dataset card) and never changes after it succeeds.
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, hash } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type pg from "pg";
@@ -18,10 +18,11 @@ import {
   type SnapshotFile,
   type SnapshotStats,
 } from "@/server/schemas/export";
-import { tallyAgreement, type AgreementTally } from "./aggregate";
 import { datasetCard, type CardProject } from "./card";
 import { formats, votesOf, type FormatContext } from "./formats";
-import { beginExportRead, countAnnotations, promptGroups, type PromptGroup } from "./stream";
+import { writePairLines, writesPairLines } from "./pair-lines";
+import { snapshotStats } from "./stats";
+import { beginExportRead, countAnnotations, promptGroups } from "./stream";
 import { jsonlWriter, parquetWriter, type SplitWriter } from "./writers";
 
 export interface SnapshotProgress {
@@ -36,6 +37,8 @@ export interface SnapshotProgress {
 export type CreateSnapshotOptions = CreateSnapshotInput & {
   createdById?: string | null;
   onProgress?: (p: SnapshotProgress) => void;
+  /** write through the general path even where ./pair-lines.ts applies (tests compare the two) */
+  generalPath?: boolean;
 };
 
 export interface SnapshotView {
@@ -96,7 +99,8 @@ export function pseudonymizer(salt: string): (userId: string) => string {
 /** Test-split membership of a prompt: a pure function of its content hash, the seed and the ratio. */
 export function isTestPrompt(promptHash: string, split: SnapshotDefinition["split"]): boolean {
   if (split.testRatio <= 0) return false;
-  const h = createHash("sha256").update(`${split.seed}\n${promptHash}`).digest("hex");
+  // one-shot crypto.hash: called once per prompt, and a Hash object per call was a visible cost at 500k prompts
+  const h = hash("sha256", `${split.seed}\n${promptHash}`, "hex");
   return parseInt(h.slice(0, 13), 16) / 2 ** 52 < split.testRatio;
 }
 
@@ -189,6 +193,7 @@ async function build(opts: {
   projects: CardProject[];
   salt: string;
   onProgress?: (p: SnapshotProgress) => void;
+  generalPath?: boolean;
 }): Promise<BuildResult> {
   const { definition: def } = opts;
   const dir = snapshotDir(opts.snapshotId);
@@ -203,62 +208,88 @@ async function build(opts: {
     def.fileType === "parquet" ? parquetWriter(path.join(dir, file), columns) : jsonlWriter(path.join(dir, file), def.gzip);
   const writers = { train: open(names.train), test: open(names.test) };
 
-  const stats: SnapshotStats = {
-    rows: { train: 0, test: 0 },
-    annotations: 0,
-    comparisons: 0,
-    tieAnnotations: 0,
-    prompts: 0,
-    items: 0,
-    annotators: 0,
-    models: {},
-    agreement: null,
-    multiVotePairs: 0,
-  };
-  const annotators = new Set<string>();
-  const tally: AgreementTally = { pairs: 0, sum: 0 };
+  const rows = { train: 0, test: 0 };
+  let stats: SnapshotStats | null = null;
   let progressWrites: Promise<unknown> = Promise.resolve();
   let lastReported = 0;
 
+  // Two connections reading one snapshot: the rows are written on the first while the statistics are computed on
+  // the second.
   const client = await pool().connect();
+  let side: pg.PoolClient | null = null;
+  let failed: unknown = null;
   try {
     await beginExportRead(client);
     const excludedUserIds = await excludedAnnotators(client, def);
     const annotationsTotal = await countAnnotations({ client, projectIds: def.projectIds });
+    const snapshot = (await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0].id;
+    side = await pool().connect();
+    await beginExportRead(side, snapshot);
+
     const report = (annotationsRead: number) => {
       const progress = annotationsTotal === 0 ? 1 : Math.min(1, annotationsRead / annotationsTotal);
-      opts.onProgress?.({ progress, annotationsRead, annotationsTotal, rows: stats.rows.train + stats.rows.test });
+      opts.onProgress?.({ progress, annotationsRead, annotationsTotal, rows: rows.train + rows.test });
       // the admin page polls the row; a write per 2% is plenty and keeps Postgres out of the hot path
       if (progress - lastReported >= 0.02 && progress < 1) {
         lastReported = progress;
         progressWrites = progressWrites.then(() => db.snapshot.update({ where: { id: opts.snapshotId }, data: { progress } }));
       }
     };
-    const groups = promptGroups({ client, projectIds: def.projectIds, filters: def.filters, excludedUserIds, onAnnotations: report });
-    for await (const group of groups) {
-      addGroupStats(group, stats, annotators);
-      const votes = votesOf(group);
-      tallyAgreement(votes, tally);
-      const split = isTestPrompt(group.contentHash, def.split) ? "test" : "train";
-      const writer = writers[split];
-      for (const row of format.rows(group, votes, ctx)) {
-        stats.rows[split]++;
-        const w = writer.write(row);
-        if (w) await w;
+    const writeRows = async (onFirstRows: () => void) => {
+      if (writesPairLines(def) && !opts.generalPath) {
+        const written = await writePairLines({
+          client,
+          def,
+          ctx,
+          excludedUserIds,
+          writers,
+          isTest: (hash) => isTestPrompt(hash, def.split),
+          onAnnotations: (n) => (onFirstRows(), report(n)),
+        });
+        rows.train = written.train;
+        rows.test = written.test;
+        return;
       }
-    }
+      const groups = promptGroups({
+        client,
+        projectIds: def.projectIds,
+        filters: def.filters,
+        excludedUserIds,
+        shownOrder: def.format === "raw",
+        onAnnotations: (n) => (onFirstRows(), report(n)),
+      });
+      for await (const group of groups) {
+        const split = isTestPrompt(group.contentHash, def.split) ? "test" : "train";
+        const writer = writers[split];
+        for (const row of format.rows(group, votesOf(group), ctx)) {
+          rows[split]++;
+          const w = writer.write(row);
+          if (w) await w;
+        }
+      }
+    };
+    // The statistics start once the rows begin to flow: while Postgres sorts the rows, its workers have the
+    // cores; afterwards one core writes the rows and the statistics take the other.
+    let flowing!: () => void;
+    const started = new Promise<void>((resolve) => (flowing = resolve));
+    const counting = started.then(() => snapshotStats({ client: side!, def, excludedUserIds }));
+    counting.catch(() => undefined); // awaited below; a rows failure must not leave it unhandled
+    await writeRows(() => flowing());
+    flowing();
+    stats = { ...(await counting), rows };
+    await side.query("COMMIT");
     await client.query("COMMIT");
   } catch (err) {
-    await client.query("ROLLBACK");
+    failed = err;
     throw err;
   } finally {
-    client.release();
+    // a failure may leave a connection mid-COPY: it is closed rather than returned to the pool (which also ends its
+    // read-only transaction)
+    const discard = failed ? (failed instanceof Error ? failed : true) : undefined;
+    side?.release(discard);
+    client.release(discard);
   }
   await progressWrites;
-
-  stats.annotators = annotators.size;
-  stats.multiVotePairs = tally.pairs;
-  stats.agreement = tally.pairs > 0 ? Math.round((tally.sum / tally.pairs) * 1e4) / 1e4 : null;
 
   const files: SnapshotFile[] = [];
   for (const split of ["train", "test"] as const) {
@@ -278,26 +309,6 @@ async function build(opts: {
   return { files, stats };
 }
 
-function addGroupStats(group: PromptGroup, stats: SnapshotStats, annotators: Set<string>): void {
-  stats.prompts++;
-  const seen = new Set<string>();
-  for (const item of group.items) {
-    stats.items++;
-    for (const c of item.candidates) {
-      // candidates belong to one prompt, so de-duplicating within the group counts each response once
-      if (seen.has(c.id)) continue;
-      seen.add(c.id);
-      const model = c.model ?? "unknown";
-      stats.models[model] = (stats.models[model] ?? 0) + 1;
-    }
-    for (const a of item.annotations) {
-      stats.annotations++;
-      stats.comparisons += a.comparisons.length;
-      if (a.ranking.some((g) => g.length > 1)) stats.tieAnnotations++;
-      annotators.add(a.userId);
-    }
-  }
-}
 
 function toView(row: Awaited<ReturnType<typeof db.snapshot.findUniqueOrThrow>>): SnapshotView {
   return {
@@ -332,7 +343,7 @@ async function prepare(opts: CreateSnapshotOptions) {
   });
   const run = async (): Promise<SnapshotView> => {
     try {
-      const { files, stats } = await build({ snapshotId: row.id, name, definition, projects, salt, onProgress: opts.onProgress });
+      const { files, stats } = await build({ snapshotId: row.id, name, definition, projects, salt, onProgress: opts.onProgress, generalPath: opts.generalPath });
       const done = await db.snapshot.update({
         where: { id: row.id },
         data: {

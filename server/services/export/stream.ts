@@ -1,12 +1,21 @@
 // Reads the judgements of a snapshot from Postgres as a stream of prompt groups, in a stable order and with
-// bounded memory. One server-side cursor returns two kinds of rows, sorted together by (prompt hash, item key,
-// project): each item's candidates (the first carrying the prompt's messages), then its annotations joined with
-// their comparisons. One query lets Postgres use hash joins and one sort, as a plain COPY of the joined rows would;
-// per-item index lookups were several times slower (random reads across every table).
+// bounded memory. One `COPY (query) TO STDOUT` returns two kinds of rows, sorted together by (prompt hash, item key,
+// project): each item's candidates (the first carrying the prompt), then its annotations. Each row is one JSON
+// array built by Postgres, so Node parses a line with JSON.parse instead of decoding dozens of columns.
 //
-// All reads run in one REPEATABLE READ transaction so the count and the cursor see the same data.
+// Why COPY and not a cursor: Postgres never runs a cursor's query in parallel and plans it for the first rows;
+// COPY lets the joins, the JSON building and the sort run in parallel workers. The rows are built below the sort,
+// so the workers do that work too, and the sort keys are typed (timestamps, integers) rather than formatted text.
+// Comparisons are not read from their table: they are derivePairs(ranking, strength), exactly what the submit
+// wrote, so annotations need no join with it and each annotation is one row whatever its number of pairs.
+//
+// All reads run in one REPEATABLE READ transaction so the count and the stream see the same data.
+import { Readable } from "node:stream";
 import type pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import type { Strength } from "@/server/generated/prisma/client";
 import type { ExportFilters } from "@/server/schemas/export";
+import { derivePairs } from "@/server/services/comparisons";
 import type { Message } from "@/server/services/hashing";
 
 export interface ExportCandidate {
@@ -65,71 +74,70 @@ export interface StreamOptions {
   filters: ExportFilters;
   /** annotators left out by the gold-accuracy and deactivation filters */
   excludedUserIds: string[];
-  fetchSize?: number;
-  /** called after each fetched batch with the number of annotations read so far */
+  /** read the order each annotator was shown (only the raw format writes it) */
+  shownOrder?: boolean;
+  /**
+   * false: leave out every text (prompt messages, responses, rationales), for a pass that only needs the structure
+   * (the statistics of a snapshot whose rows are written by ./pair-lines.ts); groups then have no messages
+   */
+  texts?: boolean;
+  /** called now and then with the number of annotations read so far */
   onAnnotations?: (annotationsRead: number) => void;
 }
 
-const CURSOR = "export_rows";
+type QueryOptions = Pick<StreamOptions, "client" | "projectIds" | "filters" | "excludedUserIds">;
 
-interface SqlParts {
-  text: string;
-  params: unknown[];
+/**
+ * The WHERE conditions of a snapshot's filters, on items (`i`) and annotations (`a`), as SQL text: COPY takes no
+ * bind parameters, so values are quoted by the driver.
+ */
+export function filterClauses(opts: QueryOptions): { item: string; annotation: string; projects: string; onlyProjects: boolean } {
+  const { filters, client } = opts;
+  const list = (values: string[]) => `ARRAY[${values.map((v) => client.escapeLiteral(v)).join(", ")}]::text[]`;
+  const projects = list(opts.projectIds);
+  const item = [`i."projectId" = ANY(${projects})`];
+  if (filters.excludeGold) item.push(`NOT i."isGold"`);
+  if (filters.excludeFlagged) item.push(`NOT EXISTS (SELECT 1 FROM "Annotation" f WHERE f."itemId" = i.id AND cardinality(f.flags) > 0)`);
+  const annotation = [`a."projectId" = ANY(${projects})`];
+  // timestamps are stored in UTC (sessions run in UTC, see server/pg.ts)
+  if (filters.from) annotation.push(`a."createdAt" >= (${client.escapeLiteral(filters.from.toISOString())}::timestamptz AT TIME ZONE 'UTC')`);
+  if (filters.to) annotation.push(`a."createdAt" < (${client.escapeLiteral(filters.to.toISOString())}::timestamptz AT TIME ZONE 'UTC')`);
+  if (opts.excludedUserIds.length > 0) annotation.push(`NOT (a."userId" = ANY(${list(opts.excludedUserIds)}))`);
+  // no filter but the projects: every annotation of the projects' items counts, and queries can skip joins
+  const onlyProjects = item.length === 1 && annotation.length === 1 && (filters.minJudgements ?? 1) <= 1;
+  return { item: item.join(" AND "), annotation: annotation.join(" AND "), projects, onlyProjects };
 }
 
-/** The cursor query and its parameters for a set of filters. */
-function streamQuery(opts: Pick<StreamOptions, "projectIds" | "filters" | "excludedUserIds">): SqlParts {
-  const { filters } = opts;
-  const params: unknown[] = [opts.projectIds];
-  const itemWhere = [`i."projectId" = ANY($1::text[])`];
-  if (filters.excludeGold) itemWhere.push(`NOT i."isGold"`);
-  if (filters.excludeFlagged) {
-    itemWhere.push(`NOT EXISTS (SELECT 1 FROM "Annotation" f WHERE f."itemId" = i.id AND cardinality(f.flags) > 0)`);
-  }
-  const annWhere = ["TRUE"];
-  if (filters.from) {
-    params.push(filters.from);
-    annWhere.push(`a."createdAt" >= $${params.length}`);
-  }
-  if (filters.to) {
-    params.push(filters.to);
-    annWhere.push(`a."createdAt" < $${params.length}`);
-  }
-  if (opts.excludedUserIds.length > 0) {
-    params.push(opts.excludedUserIds);
-    annWhere.push(`NOT (a."userId" = ANY($${params.length}::text[]))`);
-  }
-  const item = itemWhere.join(" AND ");
-  const ann = annWhere.join(" AND ");
-  // Sort keys are compared byte-wise (COLLATE "C") so the order never depends on the database's collation; the
-  // prompt's messages ride on each item's first candidate row instead of a third part with its own joins; the
-  // comparisons are restricted to the projects so Postgres hash-joins them instead of probing an index per annotation.
-  const text = `
-    SELECT p."contentHash" COLLATE "C" AS k1, i."itemKey" COLLATE "C" AS k2, i."projectId" COLLATE "C" AS k3, 1 AS kind,
-      lpad(ic.position::text, 6, '0') COLLATE "C" AS k4, 0::bigint AS k5,
-      c.id, i.id AS item_id, i."promptId" AS prompt_id, i."isGold" AS item_gold, c.text AS body, c.model,
-      CASE WHEN ic.position = 0 THEN p.messages::text END AS messages,
-      NULL::text AS user_id, NULL::text AS ranking, NULL::text AS strength, NULL::boolean AS both_bad, NULL::text AS ratings,
-      NULL::text AS rationale, NULL::text[] AS flags, NULL::text AS flag_note, NULL::int AS time_spent_ms,
-      NULL::boolean AS late, NULL::boolean AS surplus, NULL::boolean AS ann_gold, NULL::boolean AS gold_correct,
-      NULL::text AS created_at, NULL::text[] AS shown_order, NULL::text AS chosen_id, NULL::text AS rejected_id,
-      NULL::float8 AS margin
+/** COPY … TO STDOUT of a query whose single column is one JSON (or other newline-free) text per row. */
+export function copyLines(query: string): string {
+  // CSV with a quote and a delimiter that JSON text never contains raw (it escapes every control character):
+  // each line is exactly the row's text, with no COPY escaping to undo.
+  return `COPY (${query}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
+}
+
+/** The COPY statement for a set of filters. */
+function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder" | "texts">): string {
+  const where = filterClauses(opts);
+  const shown = opts.shownOrder ? `(SELECT s."shownOrder" FROM "Assignment" s WHERE s.id = a."assignmentId")` : "NULL::text[]";
+  const texts = opts.texts !== false;
+  // Sort keys compare byte-wise (COLLATE "C") so the order never depends on the database's collation. The
+  // prompt's hash and messages ride on its items' first candidate row.
+  const query = `
+    SELECT p."contentHash" COLLATE "C" AS k1, i."itemKey" COLLATE "C" AS k2, i."projectId" COLLATE "C" AS k3, 1 AS k4,
+      ic.position AS k5, NULL::timestamp AS k6, NULL::text COLLATE "C" AS k7,
+      json_build_array(1, i."promptId", i.id, i."projectId", i."isGold", c.id, ${texts ? "c.text" : "NULL"}, c.model,
+        CASE WHEN ic.position = 0 THEN p."contentHash" END, ${texts ? `CASE WHEN ic.position = 0 THEN p.messages END` : "NULL"}) AS row
     FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId"
       JOIN "ItemCandidate" ic ON ic."itemId" = i.id JOIN "Candidate" c ON c.id = ic."candidateId"
-    WHERE ${item} AND i.id IN (SELECT a."itemId" FROM "Annotation" a WHERE a."projectId" = ANY($1::text[]) AND ${ann})
+    WHERE ${where.item} AND i.id IN (SELECT a."itemId" FROM "Annotation" a WHERE ${where.annotation})
     UNION ALL
-    SELECT p."contentHash", i."itemKey", i."projectId", 2,
-      to_char(a."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.US') || a.id, coalesce(c.id, 0),
-      a.id, i.id, i."promptId", i."isGold", NULL, NULL, NULL,
-      a."userId", a.ranking::text, a.strength::text, a."bothBad", a.ratings::text, a.rationale, a.flags, a."flagNote",
-      a."timeSpentMs", a.late, a.surplus, a."isGold", a."goldCorrect",
-      to_char(a."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), s."shownOrder", c."chosenId", c."rejectedId", c.margin
+    SELECT p."contentHash", i."itemKey", i."projectId", 2, 0, a."createdAt", a.id,
+      json_build_array(2, i."promptId", i.id, i."projectId", i."isGold", a.id, a."userId", a.ranking, a.strength, a."bothBad",
+        a.ratings, ${texts ? "a.rationale" : "''"}, a.flags, ${texts ? `a."flagNote"` : "''"}, a."timeSpentMs", a.late, a.surplus, a."isGold",
+        a."goldCorrect", to_char(a."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), ${shown})
     FROM "Annotation" a JOIN "Item" i ON i.id = a."itemId" JOIN "Prompt" p ON p.id = i."promptId"
-      LEFT JOIN "Assignment" s ON s.id = a."assignmentId"
-      LEFT JOIN (SELECT * FROM "Comparison" WHERE "projectId" = ANY($1::text[])) c ON c."annotationId" = a.id
-    WHERE ${item} AND a."projectId" = ANY($1::text[]) AND ${ann}
-    ORDER BY k1, k2, k3, kind, k4, k5`;
-  return { text, params };
+    WHERE ${where.item} AND ${where.annotation}`;
+  return copyLines(`SELECT q.row FROM (${query} ORDER BY k1, k2, k3, k4, k5, k6, k7) q`);
 }
 
 /** Annotations in the selected projects before filters: the denominator of the progress bar. */
@@ -141,124 +149,92 @@ export async function countAnnotations(opts: { client: pg.PoolClient; projectIds
   return Number(res.rows[0].n);
 }
 
-/** Opens the read transaction the stream needs; the caller commits (or rolls back) it. */
-export async function beginExportRead(client: pg.PoolClient): Promise<void> {
+/**
+ * Opens the read transaction the stream needs; the caller commits (or rolls back) it. With `snapshot` (from
+ * pg_export_snapshot on another connection) it reads exactly what that connection reads.
+ */
+export async function beginExportRead(client: pg.PoolClient, snapshot?: string): Promise<void> {
   await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (snapshot) await client.query(`SET TRANSACTION SNAPSHOT ${client.escapeLiteral(snapshot)}`);
   // a bigger sort budget keeps more of the one big sort in memory (Postgres spills the rest to disk)
   await client.query("SET LOCAL work_mem = '64MB'");
+  // floats in the rows Postgres formats (margins) print as the shortest exact form, as JavaScript does
+  await client.query("SET LOCAL extra_float_digits = 1");
 }
 
-interface StreamRow {
-  kind: number;
-  id: string;
-  item_id: string;
-  prompt_id: string;
-  item_gold: boolean;
-  messages: string | null;
-  k3: string;
-  k1: string;
-  body: string | null;
-  model: string | null;
-  user_id: string;
-  ranking: string;
-  strength: string | null;
-  both_bad: boolean;
-  ratings: string;
-  rationale: string;
-  flags: string[];
-  flag_note: string;
-  time_spent_ms: number;
-  late: boolean;
-  surplus: boolean;
-  ann_gold: boolean;
-  gold_correct: boolean | null;
-  created_at: string;
-  shown_order: string[] | null;
-  chosen_id: string | null;
-  rejected_id: string | null;
-  margin: number | null;
+type CandidateRow = [1, string, string, string, boolean, string, string | null, string | null, string | null, Message[] | null];
+type AnnotationRow = [
+  2, string, string, string, boolean, string, string, string[][], Strength | null, boolean,
+  Record<string, Record<string, number>>, string, string[], string, number, boolean, boolean, boolean, boolean | null, string,
+  string[] | null,
+];
+
+/** The lines of a COPY stream (see copyLines), a chunk's worth at a time. */
+export async function* copyStreamLines(stream: Readable): AsyncGenerator<string[]> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let rest = "";
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const text = rest + decoder.decode(chunk, { stream: true });
+    const parts = text.split("\n");
+    rest = parts.pop()!;
+    if (parts.length) yield parts;
+  }
+  rest += decoder.decode();
+  if (rest) throw new Error("export stream ended in the middle of a row");
 }
 
 /**
  * Yields one group per prompt: prompts ordered by content hash, items by item key, candidates by position,
- * annotations by time. Items left with fewer than `minJudgements` annotations after the filters are dropped. While
- * the caller writes one batch, Postgres is already producing the next.
+ * annotations by time. Items left with fewer than `minJudgements` annotations after the filters are dropped.
  */
 export async function* promptGroups(opts: StreamOptions): AsyncGenerator<PromptGroup> {
-  const fetchSize = opts.fetchSize ?? 2000;
-  const { text, params } = streamQuery(opts);
-  await opts.client.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${text}`, params);
+  const stream = opts.client.query(copyTo(streamQuery(opts)));
   const minJudgements = opts.filters.minJudgements ?? 1;
   let group: PromptGroup | null = null;
   let item: ExportItem | null = null;
-  let annotation: ExportAnnotation | null = null;
   let annotationsRead = 0;
 
   const closeItem = () => {
     if (item && group && item.annotations.length >= minJudgements) group.items.push(item);
     item = null;
-    annotation = null;
   };
-  const fetch = () => opts.client.query<StreamRow>(`FETCH ${fetchSize} FROM ${CURSOR}`);
-  let next = fetch();
-  for (;;) {
-    const res = await next;
-    if (res.rows.length === 0) break;
-    next = fetch();
-    // a failed prefetch is raised by the next `await next`; this only stops Node from reporting it as unhandled
-    next.catch(() => undefined);
-    const ready: PromptGroup[] = [];
-    for (const r of res.rows) {
-      if (!group || group.id !== r.prompt_id) {
-        closeItem();
-        if (group && group.items.length > 0) ready.push(group);
-        if (r.messages === null) {
-          // every item has a candidate at position 0 (import, seed and generation all number from 0)
-          throw new Error(`Item ${r.item_id} has no candidate at position 0; cannot read its prompt`);
+  try {
+    for await (const batch of copyStreamLines(stream)) {
+      const ready: PromptGroup[] = [];
+      for (const line of batch) {
+        const r = JSON.parse(line) as CandidateRow | AnnotationRow;
+        const [kind, promptId, itemId, projectId, itemGold] = r;
+        if (!group || group.id !== promptId) {
+          closeItem();
+          if (group && group.items.length > 0) ready.push(group);
+          if (kind !== 1 || r[8] === null) {
+            // every item has a candidate at position 0 (import, seed and generation all number from 0)
+            throw new Error(`Item ${itemId} has no candidate at position 0; cannot read its prompt`);
+          }
+          group = { id: promptId, contentHash: r[8], messages: r[9] ?? [], items: [] };
         }
-        group = { id: r.prompt_id, contentHash: r.k1, messages: JSON.parse(r.messages) as Message[], items: [] };
-      }
-      if (!item || item.id !== r.item_id) {
-        closeItem();
-        item = { id: r.item_id, projectId: r.k3, isGold: r.item_gold, candidates: [], annotations: [] };
-      }
-      if (r.kind === 1) {
-        item.candidates.push({ id: r.id, text: r.body!, model: r.model });
-        continue;
-      }
-      if (!annotation || annotation.id !== r.id) {
+        if (!item || item.id !== itemId) {
+          closeItem();
+          item = { id: itemId, projectId, isGold: itemGold, candidates: [], annotations: [] };
+        }
+        if (kind === 1) {
+          item.candidates.push({ id: r[5], text: r[6] ?? "", model: r[7] });
+          continue;
+        }
         annotationsRead++;
-        annotation = {
-          id: r.id,
-          itemId: r.item_id,
-          projectId: r.k3,
-          userId: r.user_id,
-          ranking: JSON.parse(r.ranking) as string[][],
-          strength: r.strength,
-          bothBad: r.both_bad,
-          ratings: JSON.parse(r.ratings) as ExportAnnotation["ratings"],
-          rationale: r.rationale,
-          flags: r.flags,
-          flagNote: r.flag_note,
-          timeSpentMs: r.time_spent_ms,
-          late: r.late,
-          surplus: r.surplus,
-          isGold: r.ann_gold,
-          goldCorrect: r.gold_correct,
-          createdAt: r.created_at,
-          shownOrder: r.shown_order ?? [],
-          comparisons: [],
-        };
-        item.annotations.push(annotation);
+        const [, , , , , id, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold, goldCorrect, createdAt, shownOrder] = r;
+        item.annotations.push({
+          id, itemId, projectId, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold,
+          goldCorrect, createdAt, shownOrder: shownOrder ?? [], comparisons: derivePairs(ranking, strength),
+        });
       }
-      if (r.chosen_id !== null && r.rejected_id !== null && r.margin !== null) {
-        annotation.comparisons.push({ chosenId: r.chosen_id, rejectedId: r.rejected_id, margin: r.margin });
-      }
+      for (const g of ready) yield g;
+      opts.onAnnotations?.(annotationsRead);
     }
-    for (const g of ready) yield g;
-    opts.onAnnotations?.(annotationsRead);
+    closeItem();
+    if (group && group.items.length > 0) yield group;
+  } finally {
+    // a consumer that stops early (an error while writing) must not leave the COPY running on the connection
+    if (!stream.readableEnded) stream.destroy();
   }
-  closeItem();
-  if (group && group.items.length > 0) yield group;
-  await opts.client.query(`CLOSE ${CURSOR}`);
 }

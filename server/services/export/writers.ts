@@ -15,6 +15,10 @@ export interface WrittenFile {
 
 export interface SplitWriter {
   write(row: Row): Promise<void> | void;
+  /** a row already serialized as one JSON text (JSONL only) */
+  writeLine(line: string): Promise<void> | void;
+  /** whole lines already encoded (UTF-8, each ending in a newline), `lines` of them (JSONL only) */
+  writeChunk(chunk: Buffer, lines: number): Promise<void> | void;
   close(): Promise<WrittenFile>;
 }
 
@@ -61,30 +65,50 @@ class HashedFile {
   }
 }
 
-const JSONL_CHUNK_CHARS = 1 << 20;
+const JSONL_CHUNK_BYTES = 1 << 20;
 
+/**
+ * Lines are encoded straight into a 1 MiB buffer that goes to the file when full: no per-line Buffer and no joined
+ * string, so a million rows leave little for the garbage collector.
+ */
 export function jsonlWriter(path: string, gzip: boolean): SplitWriter {
   const out = new HashedFile(path, gzip);
-  let buffered: string[] = [];
-  let chars = 0;
+  let buffer = Buffer.allocUnsafe(JSONL_CHUNK_BYTES);
+  let used = 0;
   let rows = 0;
-  const flush = async () => {
-    if (buffered.length === 0) return;
-    const chunk = Buffer.from(buffered.join(""), "utf8");
-    buffered = [];
-    chars = 0;
+  const flush = () => {
+    const chunk = buffer.subarray(0, used);
+    buffer = Buffer.allocUnsafe(JSONL_CHUNK_BYTES);
+    used = 0;
+    return out.write(chunk);
+  };
+  const writeLine = (text: string): Promise<void> | void => {
+    rows++;
+    // an upper bound: a UTF-16 code unit is at most 3 bytes of UTF-8
+    const size = text.length * 3 + 1;
+    let pending: Promise<void> | undefined;
+    if (used + size > JSONL_CHUNK_BYTES) {
+      if (used > 0) pending = flush();
+      if (size > JSONL_CHUNK_BYTES) {
+        // a line longer than the buffer goes on its own
+        return (pending ?? Promise.resolve()).then(() => out.write(Buffer.from(`${text}\n`, "utf8")));
+      }
+    }
+    used += buffer.write(text, used, "utf8");
+    buffer[used++] = 0x0a;
+    return pending;
+  };
+  const writeChunk = async (chunk: Buffer, lines: number): Promise<void> => {
+    if (used > 0) await flush();
+    rows += lines;
     await out.write(chunk);
   };
   return {
-    write(row) {
-      const line = JSON.stringify(row) + "\n";
-      buffered.push(line);
-      chars += line.length;
-      rows++;
-      if (chars >= JSONL_CHUNK_CHARS) return flush();
-    },
+    write: (row) => writeLine(JSON.stringify(row)),
+    writeLine,
+    writeChunk,
     async close() {
-      await flush();
+      if (used > 0) await flush();
       return { ...(await out.close()), rows };
     },
   };
@@ -141,6 +165,12 @@ export function parquetWriter(path: string, columns: Column[]): SplitWriter {
     await pq.write({ columnData, rowGroupSize: groupRows.length });
   };
   return {
+    writeLine() {
+      throw new Error("Parquet rows are written as objects");
+    },
+    writeChunk() {
+      throw new Error("Parquet rows are written as objects");
+    },
     write(row) {
       pending.push(row);
       rows++;

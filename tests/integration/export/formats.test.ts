@@ -287,6 +287,10 @@ describe("snapshots", () => {
     expect(card).toContain("| unknown | 1 |");
     expect(card).toContain("| score_chosen |");
     expect(s.stats).toMatchObject({ annotations: 10, comparisons: 12, tieAnnotations: 2, prompts: 5, items: 5, annotators: 4 });
+    // pairs judged twice or more: p1 2 of 3, p2 1 of 2 (a tie and a win), p3 1 of 2, and on p5 a>b 2 of 2, a>c 2 of
+    // 2, b~c 1 of 2 (a win and a tie): (2/3 + 1/2 + 1/2 + 1 + 1 + 1/2) / 6
+    expect(s.stats).toMatchObject({ multiVotePairs: 6, agreement: 0.6944 });
+    expect(s.stats.models).toEqual({ "m-bad": 4, "m-good": 5, "m-mid": 1, unknown: 1 });
   });
 });
 
