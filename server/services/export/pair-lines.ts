@@ -1,0 +1,238 @@
+// The direct path for the most common snapshot: a pairwise format (TRL, TRL conversational, HH-RLHF) as JSONL with
+// every pair kept (policy `all`, ties dropped, no agreement threshold) — the default definition. Each row is then
+// one comparison, so Postgres can stream them already joined and in order, with both responses escaped as JSON
+// string literals (to_json, built in its parallel workers before the sort). Node turns each prompt's messages into
+// the head of its rows once, with the same helpers as ./formats.ts, and completes every row by splicing the
+// literals in: the responses are never parsed or re-encoded, which was most of the cost of an export.
+// The statistics come from ./stats.ts, as for every snapshot.
+//
+// tests/integration/export/pair-lines.test.ts builds each eligible definition both ways (nasty texts included) and
+// requires identical bytes; the golden tests in formats.test.ts run through here too.
+import type pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import type { SnapshotDefinition } from "@/server/schemas/export";
+import type { Message } from "@/server/services/hashing";
+import { ratingsScore } from "./aggregate";
+import { conversation, hhTranscript, promptText, score, type FormatContext } from "./formats";
+import { copyLines, filterClauses } from "./stream";
+import type { SplitWriter } from "./writers";
+
+/** Whether the direct path writes this definition (the same bytes as the general one, faster). */
+export function writesPairLines(def: SnapshotDefinition): boolean {
+  return (
+    def.fileType === "jsonl" &&
+    (def.format === "trl" || def.format === "trl-conversational" || def.format === "hh") &&
+    def.aggregation.policy === "all" &&
+    def.aggregation.ties === "drop" &&
+    def.aggregation.minAgreement === 0 &&
+    (def.filters.minJudgements ?? 1) <= 1
+  );
+}
+
+// Fields of one streamed row are separated by \x03 (FIELD below): no field holds it raw (JSON escapes control
+// characters), and it is neither COPY's quote nor its delimiter (see copyLines).
+
+/**
+ * One line per comparison in the general path's order (prompt hash, item key, project, annotation time and id, then
+ * the order the submit wrote the pairs in): prompt hash, annotation id, the prompt's messages (jsonb text), chosen and
+ * rejected response as JSON literals, margin, and — with criteria — the annotation's ratings of both responses.
+ */
+function pairQuery(opts: { client: pg.PoolClient; def: SnapshotDefinition; excludedUserIds: string[]; withScores: boolean }): string {
+  const where = filterClauses({ client: opts.client, projectIds: opts.def.projectIds, filters: opts.def.filters, excludedUserIds: opts.excludedUserIds });
+  // with criteria, the annotation's ratings of both responses (for their scores)
+  const ratings = opts.withScores ? `, coalesce((a.ratings -> c."chosenId")::text, ''), coalesce((a.ratings -> c."rejectedId")::text, '')` : "";
+  return copyLines(`
+    SELECT q.line FROM (
+      SELECT p."contentHash" COLLATE "C" AS k1, i."itemKey" COLLATE "C" AS k2, i."projectId" COLLATE "C" AS k3,
+        a."createdAt" AS k4, a.id COLLATE "C" AS k5, c.id AS k6,
+        concat_ws(E'\\x03', p."contentHash", a.id, p.messages::text, to_json(ch.text)::text, to_json(rj.text)::text, c.margin::text${ratings}) AS line
+      FROM "Comparison" c JOIN "Annotation" a ON a.id = c."annotationId" JOIN "Item" i ON i.id = a."itemId"
+        JOIN "Prompt" p ON p.id = i."promptId" JOIN "Candidate" ch ON ch.id = c."chosenId" JOIN "Candidate" rj ON rj.id = c."rejectedId"
+      WHERE c."projectId" = ANY(${where.projects}) AND ${where.item} AND ${where.annotation}
+      ORDER BY k1, k2, k3, k4, k5, k6) q`);
+}
+
+/**
+ * Per prompt, the fixed parts of its rows; per row, the line. The responses are the JSON literals Postgres escaped,
+ * spliced in as they are. Mirrors the rows of ./formats.ts for each format.
+ */
+interface LineBuilder {
+  prompt(hash: string, messages: Message[]): void;
+  line(chosen: string, rejected: string, tail: string): string;
+}
+
+function lineBuilder(format: "trl" | "trl-conversational" | "hh"): LineBuilder {
+  let head = "";
+  let transcript = "";
+  const assistant = (content: string) => `[{"role":"assistant","content":${content}}]`;
+  switch (format) {
+    case "trl":
+      return {
+        prompt: (hash, messages) => {
+          head = `{"prompt_id":${JSON.stringify(hash)},"prompt":${JSON.stringify(promptText(messages))},"chosen":`;
+        },
+        line: (chosen, rejected, tail) => `${head}${chosen},"rejected":${rejected}${tail}`,
+      };
+    case "trl-conversational":
+      return {
+        prompt: (hash, messages) => {
+          head = `{"prompt_id":${JSON.stringify(hash)},"prompt":${JSON.stringify(conversation(messages))},"chosen":`;
+        },
+        line: (chosen, rejected, tail) => `${head}${assistant(chosen)},"rejected":${assistant(rejected)}${tail}`,
+      };
+    case "hh":
+      return {
+        prompt: (_hash, messages) => {
+          // the transcript up to the response, as the start of a JSON string: JSON escaping is per character, so
+          // the escaped transcript is this followed by the escaped response without its opening quote
+          transcript = JSON.stringify(hhTranscript(messages, "")).slice(0, -1);
+        },
+        line: (chosen, rejected) => `{"chosen":${transcript}${chosen.slice(1)},"rejected":${transcript}${rejected.slice(1)}}`,
+      };
+  }
+}
+
+const FIELD = "\u0003";
+const CHUNK_BYTES = 1 << 20;
+
+/** Output of one split: lines are encoded into a 1 MiB buffer handed to the split's writer when full. */
+class SplitOut {
+  buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  used = 0;
+  lines = 0;
+  constructor(readonly writer: SplitWriter) {}
+  /** appends one line; a promise when the buffer had to go to the file first */
+  add(line: string): Promise<void> | void {
+    // an upper bound: a UTF-16 code unit is at most 3 bytes of UTF-8
+    const size = line.length * 3 + 1;
+    let full: Promise<void> | void = undefined;
+    if (this.used + size > this.buffer.length) {
+      full = this.flush();
+      if (size > this.buffer.length) this.buffer = Buffer.allocUnsafe(size);
+    }
+    this.used += this.buffer.write(line, this.used, "utf8");
+    this.buffer[this.used++] = 0x0a;
+    this.lines++;
+    return full;
+  }
+  flush(): Promise<void> | void {
+    if (this.lines === 0) return;
+    const chunk = this.buffer.subarray(0, this.used);
+    const lines = this.lines;
+    this.buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    this.lines = 0;
+    return this.writer.writeChunk(chunk, lines);
+  }
+}
+
+const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+const RATING = /"([^"\\]*)": (-?[\d.eE+-]+)(, |\})/y;
+
+/**
+ * A response's score from the annotation's ratings of it (a JSON object, or nothing), as ./formats.ts scores it.
+ * Ratings are flat objects of small integers, so the usual case is read without JSON.parse: `{"key": 6, …}` in
+ * jsonb's text form, summed in the same order as ratingsScore sums Object.values; anything else (escapes in a key,
+ * a key that is a number — Object.values would reorder it —, a value that is not a plain number) goes through
+ * JSON.parse and ratingsScore themselves.
+ */
+function scoreOf(text: string): number | null {
+  if (text === "") return null;
+  if (text === "{}") return score(null);
+  let sum = 0;
+  let count = 0;
+  RATING.lastIndex = 1;
+  let plain = text.charCodeAt(0) === 0x7b && text.indexOf("\\") === -1;
+  while (plain && RATING.lastIndex < text.length) {
+    const m = RATING.exec(text);
+    if (!m || /^\d+$/.test(m[1]) || !NUMBER.test(m[2])) plain = false;
+    else {
+      sum += Number(m[2]);
+      count++;
+    }
+  }
+  if (plain && count > 0) return score(sum / count);
+  return score(ratingsScore(JSON.parse(text) as Record<string, number>));
+}
+
+/**
+ * Writes the rows of an eligible snapshot (writesPairLines) into the split writers; returns the rows per split.
+ * Runs inside the export's read transaction. A row is read with string searches (which V8 runs without leaving
+ * JavaScript) and written as one string: measured, this is faster than working on the bytes with Buffer calls.
+ */
+export async function writePairLines(opts: {
+  client: pg.PoolClient;
+  def: SnapshotDefinition;
+  ctx: FormatContext;
+  excludedUserIds: string[];
+  writers: { train: SplitWriter; test: SplitWriter };
+  isTest: (contentHash: string) => boolean;
+  /** called now and then with the number of annotations read so far */
+  onAnnotations?: (annotationsRead: number) => void;
+}): Promise<{ train: number; test: number }> {
+  const format = opts.def.format as "trl" | "trl-conversational" | "hh";
+  const withScores = opts.ctx.criteria.length > 0 && format !== "hh";
+  const build = lineBuilder(format);
+  const outs = { train: new SplitOut(opts.writers.train), test: new SplitOut(opts.writers.test) };
+  const rows = { train: 0, test: 0 };
+  const stream = opts.client.query(copyTo(pairQuery({ client: opts.client, def: opts.def, excludedUserIds: opts.excludedUserIds, withScores })));
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let prompt = "";
+  let annotation = "";
+  let annotationsRead = 0;
+  let split: "train" | "test" = "train";
+  let rest = "";
+  const tail = (margin: string, ratingsChosen: string, ratingsRejected: string): string => {
+    // a whole-number margin prints the same in Postgres and JavaScript; anything else is reprinted as JSON does
+    const m = /^\d{1,15}$/.test(margin) ? margin : JSON.stringify(Number(margin));
+    if (!withScores) return `,"margin":${m}}`;
+    return `,"margin":${m},"score_chosen":${JSON.stringify(scoreOf(ratingsChosen))},"score_rejected":${JSON.stringify(scoreOf(ratingsRejected))}}`;
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const text = rest + decoder.decode(chunk, { stream: true });
+      let start = 0;
+      for (;;) {
+        const end = text.indexOf("\n", start);
+        if (end === -1) break;
+        // hash, annotation, messages, chosen, rejected, margin[, ratings of chosen, ratings of rejected]
+        const f1 = text.indexOf(FIELD, start);
+        const f2 = text.indexOf(FIELD, f1 + 1);
+        const f3 = text.indexOf(FIELD, f2 + 1);
+        const f4 = text.indexOf(FIELD, f3 + 1);
+        const f5 = text.indexOf(FIELD, f4 + 1);
+        const f6 = withScores ? text.indexOf(FIELD, f5 + 1) : end;
+        const f7 = withScores ? text.indexOf(FIELD, f6 + 1) : end;
+        if (f5 === -1 || f5 > end || f7 === -1 || f7 > end) throw new Error("export stream: a row with missing fields");
+        const hash = text.slice(start, f1);
+        if (hash !== prompt) {
+          prompt = hash;
+          build.prompt(hash, JSON.parse(text.slice(f2 + 1, f3)) as Message[]);
+          split = opts.isTest(hash) ? "test" : "train";
+        }
+        const ann = text.slice(f1 + 1, f2);
+        if (ann !== annotation) {
+          annotation = ann;
+          annotationsRead++;
+        }
+        const line = build.line(
+          text.slice(f3 + 1, f4),
+          text.slice(f4 + 1, f5),
+          format === "hh" ? "" : tail(text.slice(f5 + 1, f6), withScores ? text.slice(f6 + 1, f7) : "", withScores ? text.slice(f7 + 1, end) : ""),
+        );
+        rows[split]++;
+        const full = outs[split].add(line);
+        if (full) await full;
+        start = end + 1;
+      }
+      rest = text.slice(start);
+      opts.onAnnotations?.(annotationsRead);
+    }
+    if (rest + decoder.decode()) throw new Error("export stream ended in the middle of a row");
+    await outs.train.flush();
+    await outs.test.flush();
+  } finally {
+    if (!stream.readableEnded) stream.destroy();
+  }
+  return rows;
+}
