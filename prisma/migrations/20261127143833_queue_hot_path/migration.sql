@@ -40,6 +40,8 @@ DECLARE
     v_item TEXT;
 BEGIN
     FOR attempt IN 1..100 LOOP
+        -- two statements for the two orders, so that each walks its own index (Item_queue_active_learning_idx,
+        -- Item_projectId_status_isGold_priority_createdAt_id_idx) and stops at the first free item
         IF p_active_learning THEN
             SELECT i.id INTO v_item FROM "Item" i
              WHERE i."projectId" = p_project_id AND i.status = 'OPEN' AND i."isGold" = p_gold
