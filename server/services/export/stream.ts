@@ -76,11 +76,6 @@ export interface StreamOptions {
   excludedUserIds: string[];
   /** read the order each annotator was shown (only the raw format writes it) */
   shownOrder?: boolean;
-  /**
-   * false: leave out every text (prompt messages, responses, rationales), for a pass that only needs the structure
-   * (the statistics of a snapshot whose rows are written by ./pair-lines.ts); groups then have no messages
-   */
-  texts?: boolean;
   /** called now and then with the number of annotations read so far */
   onAnnotations?: (annotationsRead: number) => void;
 }
@@ -116,24 +111,23 @@ export function copyLines(query: string): string {
 }
 
 /** The COPY statement for a set of filters. */
-function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder" | "texts">): string {
+function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder">): string {
   const where = filterClauses(opts);
   const shown = opts.shownOrder ? `(SELECT s."shownOrder" FROM "Assignment" s WHERE s.id = a."assignmentId")` : "NULL::text[]";
-  const texts = opts.texts !== false;
   // Sort keys compare byte-wise (COLLATE "C") so the order never depends on the database's collation. The
   // prompt's hash and messages ride on its items' first candidate row.
   const query = `
     SELECT p."contentHash" COLLATE "C" AS k1, i."itemKey" COLLATE "C" AS k2, i."projectId" COLLATE "C" AS k3, 1 AS k4,
       ic.position AS k5, NULL::timestamp AS k6, NULL::text COLLATE "C" AS k7,
-      json_build_array(1, i."promptId", i.id, i."projectId", i."isGold", c.id, ${texts ? "c.text" : "NULL"}, c.model,
-        CASE WHEN ic.position = 0 THEN p."contentHash" END, ${texts ? `CASE WHEN ic.position = 0 THEN p.messages END` : "NULL"}) AS row
+      json_build_array(1, i."promptId", i.id, i."projectId", i."isGold", c.id, c.text, c.model,
+        CASE WHEN ic.position = 0 THEN p."contentHash" END, CASE WHEN ic.position = 0 THEN p.messages END) AS row
     FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId"
       JOIN "ItemCandidate" ic ON ic."itemId" = i.id JOIN "Candidate" c ON c.id = ic."candidateId"
     WHERE ${where.item} AND i.id IN (SELECT a."itemId" FROM "Annotation" a WHERE ${where.annotation})
     UNION ALL
     SELECT p."contentHash", i."itemKey", i."projectId", 2, 0, a."createdAt", a.id,
       json_build_array(2, i."promptId", i.id, i."projectId", i."isGold", a.id, a."userId", a.ranking, a.strength, a."bothBad",
-        a.ratings, ${texts ? "a.rationale" : "''"}, a.flags, ${texts ? `a."flagNote"` : "''"}, a."timeSpentMs", a.late, a.surplus, a."isGold",
+        a.ratings, a.rationale, a.flags, a."flagNote", a."timeSpentMs", a.late, a.surplus, a."isGold",
         a."goldCorrect", to_char(a."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), ${shown})
     FROM "Annotation" a JOIN "Item" i ON i.id = a."itemId" JOIN "Prompt" p ON p.id = i."promptId"
     WHERE ${where.item} AND ${where.annotation}`;
@@ -162,7 +156,7 @@ export async function beginExportRead(client: pg.PoolClient, snapshot?: string):
   await client.query("SET LOCAL extra_float_digits = 1");
 }
 
-type CandidateRow = [1, string, string, string, boolean, string, string | null, string | null, string | null, Message[] | null];
+type CandidateRow = [1, string, string, string, boolean, string, string, string | null, string | null, Message[] | null];
 type AnnotationRow = [
   2, string, string, string, boolean, string, string, string[][], Strength | null, boolean,
   Record<string, Record<string, number>>, string, string[], string, number, boolean, boolean, boolean, boolean | null, string,
@@ -218,7 +212,7 @@ export async function* promptGroups(opts: StreamOptions): AsyncGenerator<PromptG
           item = { id: itemId, projectId, isGold: itemGold, candidates: [], annotations: [] };
         }
         if (kind === 1) {
-          item.candidates.push({ id: r[5], text: r[6] ?? "", model: r[7] });
+          item.candidates.push({ id: r[5], text: r[6], model: r[7] });
           continue;
         }
         annotationsRead++;
