@@ -35,19 +35,20 @@ export async function snapshotStats(opts: {
     ? `"Comparison" c WHERE c."projectId" = ANY(${where.projects})`
     : `"Comparison" c JOIN "Annotation" a ON a.id = c."annotationId" JOIN "Item" i ON i.id = a."itemId" WHERE ${w}`;
   const items = `"Item" i WHERE ${where.item} AND i.id IN (SELECT a."itemId" FROM ${judged})`;
+  // the kept items' ids; without filters, those the annotations name (they are all in the projects)
+  const itemIds = where.onlyProjects ? `SELECT a."itemId" FROM ${judged}` : `SELECT i.id FROM ${items}`;
   // strict: in lax mode the filter would look inside each group instead of at it
   const hasTie = `jsonb_path_exists(a.ranking, 'strict $[*] ? (@.size() > 1)')`;
 
-  // separate statements rather than count(DISTINCT …) side by side: each gets a parallel, hashed plan
+  // separate statements: each gets its own plan (several count(DISTINCT …) over one scan would sort for each)
   const annotations = await client.query<{ n: string; ties: string }>(`SELECT count(*) AS n, count(*) FILTER (WHERE ${hasTie}) AS ties FROM ${judged}`);
   const annotators = await client.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT DISTINCT a."userId" FROM ${judged}) x`);
-  const itemCounts = await client.query<{ items: string; prompts: string }>(`
-    SELECT count(*) AS items, (SELECT count(*) FROM (SELECT DISTINCT i."promptId" FROM ${items}) x) AS prompts FROM ${items}`);
+  const itemCounts = await client.query<{ items: string; prompts: string }>(`SELECT count(*) AS items, count(DISTINCT i."promptId") AS prompts FROM ${items}`);
   const comparisons = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${judgedPairs}`);
   // each candidate once, under its model: candidates belong to one prompt, so this is the per-prompt count summed
   const models = await client.query<{ model: string; n: string }>(`
     SELECT coalesce(c.model, 'unknown') AS model, count(*) AS n FROM "Candidate" c
-     WHERE c.id IN (SELECT ic."candidateId" FROM "ItemCandidate" ic WHERE ic."itemId" IN (SELECT i.id FROM ${items}))
+     WHERE c.id IN (SELECT ic."candidateId" FROM "ItemCandidate" ic WHERE ic."itemId" IN (${itemIds}))
      GROUP BY 1 ORDER BY coalesce(c.model, 'unknown') COLLATE "C"`);
   // Votes on each unordered pair of candidates: a comparison is a win for one side, two candidates ranked in one
   // group a tie. Pairs with at least two votes, tallied by their number of votes.
