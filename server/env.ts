@@ -12,8 +12,12 @@ const boolDefaultTrue = z
   .optional()
   .transform((v) => v === undefined || v === "" || v === "true" || v === "1");
 
+/**
+ * One web process per core, at most 4: each process keeps up to 20 database connections, and 4 × 20 stays well
+ * inside PostgreSQL's default max_connections (100) beside the trainer workers and the tools.
+ */
 function defaultConcurrency(): number {
-  return Math.max(1, Math.min(8, os.availableParallelism()));
+  return Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
 const schema = z.object({
@@ -24,7 +28,7 @@ const schema = z.object({
   // embedded one under <DATA_DIR>/test-postgres.
   TEST_DATABASE_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  // Web server processes sharing PORT (server/web.ts); default: one per CPU core.
+  // Web server processes sharing PORT (server/web.ts); default: one per CPU core, at most 4.
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(defaultConcurrency()),
   NEXTAUTH_URL: z.string().url().optional(),
   // Signs session JWTs and derives the key that encrypts endpoint API keys. Required in production.
