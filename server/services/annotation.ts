@@ -9,7 +9,7 @@
 import type pg from "pg";
 import { db, type Tx } from "@/server/db";
 import { AppError, type FieldError } from "@/server/errors";
-import { Prisma, type Project, type Strength } from "@/server/generated/prisma/client";
+import type { Prisma, Project, Strength } from "@/server/generated/prisma/client";
 import { pool } from "@/server/pg";
 import {
   ANNOTATOR_CONTEXT_SQL,
@@ -96,9 +96,9 @@ export function projectView(project: Project): ProjectView {
 }
 
 // What holds one of an item's `overlap` places: a submitted judgement or an unexpired lease. Expired leases free
-// the item without any cron. The renewal and the progress count use this definition; the claim function
-// (rlhf_claim_item) spells out the same condition.
-// (The IN list lets Postgres answer it from the (itemId, state) index in one scan.)
+// the item without any cron. The renewal of an expired lease uses this definition; the claim function
+// (rlhf_claim_item) spells out the same condition. (The IN list lets Postgres answer it from the (itemId, state)
+// index in one scan.)
 const HOLDS_PLACE = `(a.state IN ('SUBMITTED', 'ACTIVE') AND (a.state = 'SUBMITTED' OR a."expiresAt" > now()))`;
 
 /** Places of item $1 held by annotators other than $2. */
