@@ -32,7 +32,8 @@ export async function signIn(page: Page, who: { email: string; password: string 
  */
 export async function createProject(opts: {
   taskType: "PAIRWISE" | "RANKING";
-  items: { prompt: string; candidates: string[] }[];
+  /** `key`, when given, is the prompt's content hash (else one from the random slug): fixes the export order */
+  items: { prompt: string; candidates: string[]; key?: string }[];
   allowTies?: boolean;
 }): Promise<string> {
   const slug = `e2e-${Math.random().toString(36).slice(2, 10)}`;
@@ -52,7 +53,7 @@ export async function createProject(opts: {
       await db.query(`INSERT INTO "Prompt"(id, messages, "contentHash") VALUES ($1, $2, $3)`, [
         promptId,
         JSON.stringify([{ role: "user", content: it.prompt }]),
-        `${slug}-${i}`,
+        it.key ?? `${slug}-${i}`,
       ]);
       const itemId = id("it");
       await db.query(`INSERT INTO "Item"(id, "projectId", "promptId", "itemKey") VALUES ($1, $2, $3, $4)`, [itemId, projectId, promptId, `${slug}-${i}`]);

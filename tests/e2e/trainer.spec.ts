@@ -39,7 +39,9 @@ function hiddenRuleItems(n: number, seed: number) {
     const good = sentence(true);
     const bad = sentence(false);
     // the marked answer is shown first or second at random, so position says nothing
-    return { prompt: `About ${pick(TOPICS)} (${seed}-${i}).`, candidates: rand() < 0.5 ? [good, bad] : [bad, good] };
+    // a content hash of its own, not the random slug's: the snapshot's order and train/test split (both follow the
+    // hash) and so the trained model are the same on every run
+    return { prompt: `About ${pick(TOPICS)} (${seed}-${i}).`, candidates: rand() < 0.5 ? [good, bad] : [bad, good], key: `hidden-rule-${seed}-${i}` };
   });
 }
 
