@@ -93,39 +93,6 @@ function lineBuilder(format: "trl" | "trl-conversational" | "hh"): LineBuilder {
 }
 
 const FIELD = "\u0003";
-const CHUNK_BYTES = 1 << 20;
-
-/** Output of one split: lines are encoded into a 1 MiB buffer handed to the split's writer when full. */
-class SplitOut {
-  buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  used = 0;
-  lines = 0;
-  constructor(readonly writer: SplitWriter) {}
-  /** appends one line; a promise when the buffer had to go to the file first */
-  add(line: string): Promise<void> | void {
-    // an upper bound: a UTF-16 code unit is at most 3 bytes of UTF-8
-    const size = line.length * 3 + 1;
-    let full: Promise<void> | void = undefined;
-    if (this.used + size > this.buffer.length) {
-      full = this.flush();
-      if (size > this.buffer.length) this.buffer = Buffer.allocUnsafe(size);
-    }
-    this.used += this.buffer.write(line, this.used, "utf8");
-    this.buffer[this.used++] = 0x0a;
-    this.lines++;
-    return full;
-  }
-  flush(): Promise<void> | void {
-    if (this.lines === 0) return;
-    const chunk = this.buffer.subarray(0, this.used);
-    const lines = this.lines;
-    this.buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    this.used = 0;
-    this.lines = 0;
-    return this.writer.writeChunk(chunk, lines);
-  }
-}
-
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 const RATING = /"([^"\\]*)": (-?[\d.eE+-]+)(, |\})/y;
 
@@ -173,7 +140,6 @@ export async function writePairLines(opts: {
   const format = opts.def.format as "trl" | "trl-conversational" | "hh";
   const withScores = opts.ctx.criteria.length > 0 && format !== "hh";
   const build = lineBuilder(format);
-  const outs = { train: new SplitOut(opts.writers.train), test: new SplitOut(opts.writers.test) };
   const rows = { train: 0, test: 0 };
   const stream = opts.client.query(copyTo(pairQuery({ client: opts.client, def: opts.def, excludedUserIds: opts.excludedUserIds, withScores })));
   const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -221,7 +187,7 @@ export async function writePairLines(opts: {
           format === "hh" ? "" : tail(text.slice(f5 + 1, f6), withScores ? text.slice(f6 + 1, f7) : "", withScores ? text.slice(f7 + 1, end) : ""),
         );
         rows[split]++;
-        const full = outs[split].add(line);
+        const full = opts.writers[split].writeLine(line);
         if (full) await full;
         start = end + 1;
       }
@@ -229,8 +195,6 @@ export async function writePairLines(opts: {
       opts.onAnnotations?.(annotationsRead);
     }
     if (rest + decoder.decode()) throw new Error("export stream ended in the middle of a row");
-    await outs.train.flush();
-    await outs.test.flush();
   } finally {
     if (!stream.readableEnded) stream.destroy();
   }

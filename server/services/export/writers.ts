@@ -17,8 +17,6 @@ export interface SplitWriter {
   write(row: Row): Promise<void> | void;
   /** a row already serialized as one JSON text (JSONL only) */
   writeLine(line: string): Promise<void> | void;
-  /** whole lines already encoded (UTF-8, each ending in a newline), `lines` of them (JSONL only) */
-  writeChunk(chunk: Buffer, lines: number): Promise<void> | void;
   close(): Promise<WrittenFile>;
 }
 
@@ -98,15 +96,9 @@ export function jsonlWriter(path: string, gzip: boolean): SplitWriter {
     buffer[used++] = 0x0a;
     return pending;
   };
-  const writeChunk = async (chunk: Buffer, lines: number): Promise<void> => {
-    if (used > 0) await flush();
-    rows += lines;
-    await out.write(chunk);
-  };
   return {
     write: (row) => writeLine(JSON.stringify(row)),
     writeLine,
-    writeChunk,
     async close() {
       if (used > 0) await flush();
       return { ...(await out.close()), rows };
@@ -166,9 +158,6 @@ export function parquetWriter(path: string, columns: Column[]): SplitWriter {
   };
   return {
     writeLine() {
-      throw new Error("Parquet rows are written as objects");
-    },
-    writeChunk() {
       throw new Error("Parquet rows are written as objects");
     },
     write(row) {
