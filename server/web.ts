@@ -1,10 +1,10 @@
-// The web tier process (`npm start` runs it): Next.js serves the pages, and in production the tRPC API is served by
-// tRPC's own Node adapter in the same HTTP server, ahead of Next's router.
+// The web tier process (`npm start` runs it): Next.js serves the pages, and in production the tRPC API is answered in
+// the same HTTP server, ahead of Next's router, by server/api/http.ts.
 //
 // Why not Next's route handler for tRPC: measured on a 2-core box an App Router route handler costs ~0.7 ms of CPU
 // per request before any of our code runs (web-stream request/response wrapping, routing, tracing), a third of a
-// whole annotation request. Same router, same context, same session cookie; server/api/http.ts is the adapter. In
-// development Next keeps serving /api/trpc (app/api/trpc), so edits hot-reload.
+// whole annotation request. Same router, same context, same session cookie. In development Next keeps serving
+// /api/trpc (app/api/trpc), so edits hot-reload.
 //
 // With WEB_CONCURRENCY > 1 this process is a cluster primary that forks that many workers sharing the port (the
 // web tier is stateless: sessions are JWTs, queues and limits live in PostgreSQL), and restarts a worker that dies.
@@ -36,8 +36,8 @@ async function serve(opts: { dev: boolean; port: number }): Promise<http.Server>
   const app = next({ dev: opts.dev, dir: ROOT, port: opts.port });
   await app.prepare();
   const handleNext = app.getRequestHandler();
-  const headers = await securityHeaders();
-  const handleTrpc = createTrpcHttpHandler({
+  const headers = opts.dev ? [] : await securityHeaders();
+  const handleTrpc = opts.dev ? null : createTrpcHttpHandler({
     router: appRouter,
     basePath: "/api/trpc/",
     maxBodySize: MAX_TRPC_BODY_BYTES,
@@ -48,7 +48,7 @@ async function serve(opts: { dev: boolean; port: number }): Promise<http.Server>
     },
   });
   const server = http.createServer((req, res) => {
-    if (!opts.dev && req.url?.startsWith("/api/trpc/")) return handleTrpc(req, res);
+    if (handleTrpc && req.url?.startsWith("/api/trpc/")) return handleTrpc(req, res);
     void handleNext(req, res);
   });
   // Keep idle connections open a little longer than the usual proxy's 60 s, so a proxy never reuses a closing one.

@@ -4,14 +4,15 @@
 //   npm run bench:annotate -- [--annotators 100] [--seconds 30] [--items 50000] [--think-ms 2000] [--port 3200]
 //
 // Three measurements, each on its own generated project of --items pairwise items (overlap 1):
-//   capacity  --annotators simulated annotators in a closed loop, no pause: annotation.next → annotation.submit →
-//             next … The most judgements per second the web tier and the database deliver together.
+//   capacity  --annotators simulated annotators in a closed loop, no pause: each HTTP request submits the item in
+//             hand and claims the next (annotation.submit + annotation.next batched in tRPC's wire format, as the
+//             page sends them). The most judgements per second the web tier and the database deliver together.
 //   pgbench   as many pgbench clients running, per transaction, exactly the statements one judgement makes the app
-//             run (server/services/annotation-sql.ts: the session check of each request, the annotator context,
-//             the claim, the submit context, the submit), prepared, as the app prepares them.
+//             run (server/services/annotation-sql.ts: the request's session check, the annotator context, the
+//             claim, the submit context, the submit), prepared, as the app prepares them.
 //   paced     --annotators annotators working the way the annotation page does: one item on screen and one
-//             prefetched; each pauses for a think time (exponential, mean --think-ms) on an item, then submits it,
-//             refreshes the progress header and prefetches the next. Latency of every request, as people feel it.
+//             prefetched; each pauses for a think time (exponential, mean --think-ms) on an item, then submits it
+//             with the next prefetch and refreshes the progress header. Latency of every request, as people feel it.
 // A judgement is one claim + one submit; one pgbench transaction is one judgement.
 //
 // Then it checks what the server acknowledged against what the database holds: lost (acknowledged, not stored),

@@ -208,8 +208,7 @@ async function build(opts: {
     def.fileType === "parquet" ? parquetWriter(path.join(dir, file), columns) : jsonlWriter(path.join(dir, file), def.gzip);
   const writers = { train: open(names.train), test: open(names.test) };
 
-  const rows = { train: 0, test: 0 };
-  let stats: SnapshotStats | null = null;
+  let counted: Omit<SnapshotStats, "rows">;
   let progressWrites: Promise<unknown> = Promise.resolve();
   let lastReported = 0;
 
@@ -228,7 +227,7 @@ async function build(opts: {
 
     const report = (annotationsRead: number) => {
       const progress = annotationsTotal === 0 ? 1 : Math.min(1, annotationsRead / annotationsTotal);
-      opts.onProgress?.({ progress, annotationsRead, annotationsTotal, rows: rows.train + rows.test });
+      opts.onProgress?.({ progress, annotationsRead, annotationsTotal, rows: writers.train.rows + writers.test.rows });
       // the admin page polls the row; a write per 2% is plenty and keeps Postgres out of the hot path
       if (progress - lastReported >= 0.02 && progress < 1) {
         lastReported = progress;
@@ -237,7 +236,7 @@ async function build(opts: {
     };
     const writeRows = async (onFirstRows: () => void) => {
       if (writesPairLines(def) && !opts.generalPath) {
-        const written = await writePairLines({
+        return writePairLines({
           client,
           def,
           ctx,
@@ -246,9 +245,6 @@ async function build(opts: {
           isTest: (hash) => isTestPrompt(hash, def.split),
           onAnnotations: (n) => (onFirstRows(), report(n)),
         });
-        rows.train = written.train;
-        rows.test = written.test;
-        return;
       }
       const groups = promptGroups({
         client,
@@ -262,7 +258,6 @@ async function build(opts: {
         const split = isTestPrompt(group.contentHash, def.split) ? "test" : "train";
         const writer = writers[split];
         for (const row of format.rows(group, votesOf(group), ctx)) {
-          rows[split]++;
           const w = writer.write(row);
           if (w) await w;
         }
@@ -276,7 +271,7 @@ async function build(opts: {
     counting.catch(() => undefined); // awaited below; a rows failure must not leave it unhandled
     await writeRows(() => flowing());
     flowing();
-    stats = { ...(await counting), rows };
+    counted = await counting;
     await side.query("COMMIT");
     await client.query("COMMIT");
   } catch (err) {
@@ -296,6 +291,7 @@ async function build(opts: {
     const written = await writers[split].close();
     files.push({ name: names[split], split, ...written });
   }
+  const stats: SnapshotStats = { ...counted, rows: { train: writers.train.rows, test: writers.test.rows } };
   const card = datasetCard({ name: opts.name, definition: def, projects: opts.projects, stats, format, columns, files });
   const cardBytes = Buffer.from(card, "utf8");
   await writeFile(path.join(dir, "README.md"), cardBytes);

@@ -14,7 +14,7 @@ import type { SnapshotDefinition } from "@/server/schemas/export";
 import type { Message } from "@/server/services/hashing";
 import { ratingsScore } from "./aggregate";
 import { conversation, hhTranscript, promptText, score, type FormatContext } from "./formats";
-import { copyLines, filterClauses } from "./stream";
+import { copyLines, copyStreamText, filterClauses } from "./stream";
 import type { SplitWriter } from "./writers";
 
 /** Whether the direct path writes this definition (the same bytes as the general one, faster). */
@@ -123,7 +123,7 @@ function scoreOf(text: string): number | null {
 }
 
 /**
- * Writes the rows of an eligible snapshot (writesPairLines) into the split writers; returns the rows per split.
+ * Writes the rows of an eligible snapshot (writesPairLines) into the split writers.
  * Runs inside the export's read transaction. A row is read with string searches (which V8 runs without leaving
  * JavaScript) and written as one string: measured, this is faster than working on the bytes with Buffer calls.
  */
@@ -136,18 +136,15 @@ export async function writePairLines(opts: {
   isTest: (contentHash: string) => boolean;
   /** called now and then with the number of annotations read so far */
   onAnnotations?: (annotationsRead: number) => void;
-}): Promise<{ train: number; test: number }> {
+}): Promise<void> {
   const format = opts.def.format as "trl" | "trl-conversational" | "hh";
   const withScores = opts.ctx.criteria.length > 0 && format !== "hh";
   const build = lineBuilder(format);
-  const rows = { train: 0, test: 0 };
   const stream = opts.client.query(copyTo(pairQuery({ client: opts.client, def: opts.def, excludedUserIds: opts.excludedUserIds, withScores })));
-  const decoder = new TextDecoder("utf-8", { fatal: true });
   let prompt = "";
   let annotation = "";
   let annotationsRead = 0;
   let split: "train" | "test" = "train";
-  let rest = "";
   const tail = (margin: string, ratingsChosen: string, ratingsRejected: string): string => {
     // a whole-number margin prints the same in Postgres and JavaScript; anything else is reprinted as JSON does
     const m = /^\d{1,15}$/.test(margin) ? margin : JSON.stringify(Number(margin));
@@ -155,8 +152,7 @@ export async function writePairLines(opts: {
     return `,"margin":${m},"score_chosen":${JSON.stringify(scoreOf(ratingsChosen))},"score_rejected":${JSON.stringify(scoreOf(ratingsRejected))}}`;
   };
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const text = rest + decoder.decode(chunk, { stream: true });
+    for await (const text of copyStreamText(stream)) {
       let start = 0;
       for (;;) {
         const end = text.indexOf("\n", start);
@@ -186,17 +182,13 @@ export async function writePairLines(opts: {
           text.slice(f4 + 1, f5),
           format === "hh" ? "" : tail(text.slice(f5 + 1, f6), withScores ? text.slice(f6 + 1, f7) : "", withScores ? text.slice(f7 + 1, end) : ""),
         );
-        rows[split]++;
         const full = opts.writers[split].writeLine(line);
         if (full) await full;
         start = end + 1;
       }
-      rest = text.slice(start);
       opts.onAnnotations?.(annotationsRead);
     }
-    if (rest + decoder.decode()) throw new Error("export stream ended in the middle of a row");
   } finally {
     if (!stream.readableEnded) stream.destroy();
   }
-  return rows;
 }

@@ -10,7 +10,7 @@
 // wrote, so annotations need no join with it and each annotation is one row whatever its number of pairs.
 //
 // All reads run in one REPEATABLE READ transaction so the count and the stream see the same data.
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import type { Strength } from "@/server/generated/prisma/client";
@@ -163,18 +163,20 @@ type AnnotationRow = [
   string[] | null,
 ];
 
-/** The lines of a COPY stream (see copyLines), a chunk's worth at a time. */
-export async function* copyStreamLines(stream: Readable): AsyncGenerator<string[]> {
+/**
+ * The rows of a COPY stream (see copyLines) as text, a chunk's worth of whole lines at a time, each line ending in
+ * "\n"; throws when the stream ends inside a row. The one decoder of both readers (promptGroups, pair-lines.ts).
+ */
+export async function* copyStreamText(stream: Readable): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let rest = "";
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const text = rest + decoder.decode(chunk, { stream: true });
-    const parts = text.split("\n");
-    rest = parts.pop()!;
-    if (parts.length) yield parts;
+    const end = text.lastIndexOf("\n") + 1;
+    rest = text.slice(end);
+    if (end > 0) yield text.slice(0, end);
   }
-  rest += decoder.decode();
-  if (rest) throw new Error("export stream ended in the middle of a row");
+  if (rest + decoder.decode()) throw new Error("export stream ended in the middle of a row");
 }
 
 /**
@@ -193,9 +195,11 @@ export async function* promptGroups(opts: StreamOptions): AsyncGenerator<PromptG
     item = null;
   };
   try {
-    for await (const batch of copyStreamLines(stream)) {
+    for await (const text of copyStreamText(stream)) {
       const ready: PromptGroup[] = [];
-      for (const line of batch) {
+      const lines = text.split("\n");
+      lines.pop(); // the empty string after the last newline
+      for (const line of lines) {
         const r = JSON.parse(line) as CandidateRow | AnnotationRow;
         const [kind, promptId, itemId, projectId, itemGold] = r;
         if (!group || group.id !== promptId) {

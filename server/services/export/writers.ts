@@ -14,6 +14,8 @@ export interface WrittenFile {
 }
 
 export interface SplitWriter {
+  /** rows written so far */
+  readonly rows: number;
   write(row: Row): Promise<void> | void;
   /** a row already serialized as one JSON text (JSONL only) */
   writeLine(line: string): Promise<void> | void;
@@ -97,6 +99,9 @@ export function jsonlWriter(path: string, gzip: boolean): SplitWriter {
     return pending;
   };
   return {
+    get rows() {
+      return rows;
+    },
     write: (row) => writeLine(JSON.stringify(row)),
     writeLine,
     async close() {
@@ -157,6 +162,9 @@ export function parquetWriter(path: string, columns: Column[]): SplitWriter {
     await pq.write({ columnData, rowGroupSize: groupRows.length });
   };
   return {
+    get rows() {
+      return rows;
+    },
     writeLine() {
       throw new Error("Parquet rows are written as objects");
     },
