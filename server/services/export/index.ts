@@ -216,7 +216,7 @@ async function build(opts: {
   // the second.
   const client = await pool().connect();
   let side: pg.PoolClient | null = null;
-  let failed: unknown = null;
+  let done = false;
   try {
     await beginExportRead(client);
     const excludedUserIds = await excludedAnnotators(client, def);
@@ -225,7 +225,18 @@ async function build(opts: {
     side = await pool().connect();
     await beginExportRead(side, snapshot);
 
-    const report = (annotationsRead: number) => {
+    // The statistics start once the rows begin to flow: while Postgres sorts the rows, its workers have the
+    // cores; afterwards one core writes the rows and the statistics take the other.
+    let counting: Promise<Omit<SnapshotStats, "rows">> | null = null;
+    const countOnce = () => {
+      if (!counting) {
+        counting = snapshotStats({ client: side!, def, excludedUserIds });
+        counting.catch(() => undefined); // awaited below; a rows failure must not leave it unhandled
+      }
+      return counting;
+    };
+    const onAnnotations = (annotationsRead: number) => {
+      void countOnce();
       const progress = annotationsTotal === 0 ? 1 : Math.min(1, annotationsRead / annotationsTotal);
       opts.onProgress?.({ progress, annotationsRead, annotationsTotal, rows: writers.train.rows + writers.test.rows });
       // the admin page polls the row; a write per 2% is plenty and keeps Postgres out of the hot path
@@ -234,55 +245,27 @@ async function build(opts: {
         progressWrites = progressWrites.then(() => db.snapshot.update({ where: { id: opts.snapshotId }, data: { progress } }));
       }
     };
-    const writeRows = async (onFirstRows: () => void) => {
-      if (writesPairLines(def) && !opts.generalPath) {
-        return writePairLines({
-          client,
-          def,
-          ctx,
-          excludedUserIds,
-          writers,
-          isTest: (hash) => isTestPrompt(hash, def.split),
-          onAnnotations: (n) => (onFirstRows(), report(n)),
-        });
-      }
-      const groups = promptGroups({
-        client,
-        projectIds: def.projectIds,
-        filters: def.filters,
-        excludedUserIds,
-        shownOrder: def.format === "raw",
-        onAnnotations: (n) => (onFirstRows(), report(n)),
-      });
+    if (writesPairLines(def) && !opts.generalPath) {
+      await writePairLines({ client, def, ctx, excludedUserIds, writers, isTest: (hash) => isTestPrompt(hash, def.split), onAnnotations });
+    } else {
+      const groups = promptGroups({ client, projectIds: def.projectIds, filters: def.filters, excludedUserIds, shownOrder: def.format === "raw", onAnnotations });
       for await (const group of groups) {
-        const split = isTestPrompt(group.contentHash, def.split) ? "test" : "train";
-        const writer = writers[split];
+        const writer = writers[isTestPrompt(group.contentHash, def.split) ? "test" : "train"];
         for (const row of format.rows(group, votesOf(group), ctx)) {
           const w = writer.write(row);
           if (w) await w;
         }
       }
-    };
-    // The statistics start once the rows begin to flow: while Postgres sorts the rows, its workers have the
-    // cores; afterwards one core writes the rows and the statistics take the other.
-    let flowing!: () => void;
-    const started = new Promise<void>((resolve) => (flowing = resolve));
-    const counting = started.then(() => snapshotStats({ client: side!, def, excludedUserIds }));
-    counting.catch(() => undefined); // awaited below; a rows failure must not leave it unhandled
-    await writeRows(() => flowing());
-    flowing();
-    counted = await counting;
+    }
+    counted = await countOnce();
     await side.query("COMMIT");
     await client.query("COMMIT");
-  } catch (err) {
-    failed = err;
-    throw err;
+    done = true;
   } finally {
-    // a failure may leave a connection mid-COPY: it is closed rather than returned to the pool (which also ends its
-    // read-only transaction)
-    const discard = failed ? (failed instanceof Error ? failed : true) : undefined;
-    side?.release(discard);
-    client.release(discard);
+    // after a failure a connection may be mid-COPY: it is closed rather than returned to the pool (which also ends
+    // its read-only transaction)
+    side?.release(!done);
+    client.release(!done);
   }
   await progressWrites;
 
@@ -304,7 +287,6 @@ async function build(opts: {
   });
   return { files, stats };
 }
-
 
 function toView(row: Awaited<ReturnType<typeof db.snapshot.findUniqueOrThrow>>): SnapshotView {
   return {

@@ -1,6 +1,7 @@
 // The statistics of a snapshot (its dataset card and admin page): a few aggregate queries over the selected
-// judgements, on their own connection reading the export's snapshot, beside the pass that writes the rows. Every count is exact and
-// none depends on the order rows are read in; the agreement is computed in TypeScript from integer tallies.
+// judgements, on their own connection reading the export's snapshot, beside the pass that writes the rows. Every
+// count is exact and none depends on the order rows are read in; the agreement is computed in TypeScript from
+// integer tallies.
 import type pg from "pg";
 import type { SnapshotDefinition, SnapshotStats } from "@/server/schemas/export";
 import { filterClauses } from "./stream";
@@ -68,7 +69,6 @@ export async function snapshotStats(opts: {
       SELECT sum(win_x) AS wx, sum(win_y) AS wy, sum(tie) AS t FROM votes GROUP BY x, y HAVING count(*) >= 2
     )
     SELECT (wx + wy + t)::int AS votes, count(*) AS pairs, sum(greatest(wx, wy, t)) AS top FROM pairs GROUP BY 1 ORDER BY 1`);
-
 
   let multiVotePairs = 0;
   let sum = 0;
