@@ -1,6 +1,7 @@
 import { defineConfig } from "@playwright/test";
 
-const PORT = 3100;
+// E2E_PORT lets two checkouts on one machine run their e2e suites side by side.
+const PORT = Number(process.env.E2E_PORT ?? 3100);
 
 // Debian's Chromium: Playwright cannot download its own browsers on these machines.
 export const chromiumArgs = [
