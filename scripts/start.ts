@@ -9,6 +9,7 @@ import path from "node:path";
 import pg from "pg";
 import { ensureDatabase, type DatabaseHandle } from "@/server/embedded-postgres";
 import { env } from "@/server/env";
+import { authSecret } from "@/server/secret";
 import { migrate } from "@/scripts/db/lib/migrate";
 import { redactUrl } from "@/scripts/db/lib/databases";
 
@@ -64,16 +65,6 @@ async function buildIfStale(childEnv: NodeJS.ProcessEnv, log: (l: string) => voi
   fs.writeFileSync(stamp, fingerprint);
 }
 
-/** A stable session secret for this data directory when none is configured, so restarts keep people signed in. */
-function localSecret(): string {
-  const file = path.resolve(env.DATA_DIR, "auth-secret");
-  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const secret = crypto.randomBytes(32).toString("base64url");
-  fs.writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
-}
-
 async function hasUsers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -102,7 +93,8 @@ export async function startApp(opts: StartOptions): Promise<{ stop: () => Promis
     ...process.env,
     DATABASE_URL: url,
     PORT: String(opts.port),
-    NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? localSecret(),
+    // resolved once here (the file is created now if need be) so the children never race to create it
+    NEXTAUTH_SECRET: authSecret(),
     NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${opts.port}`,
     NEXT_TELEMETRY_DISABLED: "1",
   };

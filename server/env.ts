@@ -31,7 +31,8 @@ const schema = z.object({
   // Web server processes sharing PORT (server/web.ts); default: one per CPU core, at most 4.
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(defaultConcurrency()),
   NEXTAUTH_URL: z.string().url().optional(),
-  // Signs session JWTs and derives the key that encrypts endpoint API keys. Required in production.
+  // Signs session JWTs and keys endpoint API keys at rest and export pseudonyms (server/secret.ts). Unset: every
+  // process reads <DATA_DIR>/auth-secret, created by the first one that needs it.
   NEXTAUTH_SECRET: z.string().min(16).optional(),
   DATA_DIR: z.string().default(".data"),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
@@ -70,11 +71,3 @@ function load(): Env {
 
 export const env = load();
 
-/** The secret that signs sessions; a fixed dev value outside production so `npm start` works out of the box. */
-export function authSecret(): string {
-  if (env.NEXTAUTH_SECRET) return env.NEXTAUTH_SECRET;
-  if (env.NODE_ENV === "production" && process.env.NEXT_PHASE !== "phase-production-build") {
-    throw new Error("NEXTAUTH_SECRET must be set in production (at least 16 characters).");
-  }
-  return "dev-only-secret-change-me-in-production";
-}

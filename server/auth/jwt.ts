@@ -8,7 +8,8 @@ import { parse as parseCookies } from "cookie";
 import { EncryptJWT, jwtDecrypt } from "jose";
 import type { JWT, JWTDecodeParams, JWTEncodeParams } from "next-auth/jwt";
 import { getToken } from "next-auth/jwt";
-import { authSecret, env } from "@/server/env";
+import { env } from "@/server/env";
+import { authSecret } from "@/server/secret";
 
 const DEFAULT_MAX_AGE = 30 * 24 * 60 * 60;
 const keys = new Map<string, Uint8Array>();

@@ -8,8 +8,9 @@ import type { Provider } from "next-auth/providers/index";
 import { z } from "zod";
 import { decode, encode } from "@/server/auth/jwt";
 import { db } from "@/server/db";
-import { authSecret, env } from "@/server/env";
+import { env } from "@/server/env";
 import type { Role } from "@/server/generated/prisma/client";
+import { authSecret } from "@/server/secret";
 import { verifyCredentials } from "@/server/services/users";
 
 const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1).max(1024) });
@@ -68,7 +69,10 @@ declare module "next-auth/jwt" {
 }
 
 export const authOptions: NextAuthOptions = {
-  secret: authSecret(),
+  // read when next-auth handles a request, not when the module loads (`next build` loads it and signs nothing)
+  get secret() {
+    return authSecret();
+  },
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
   jwt: { encode, decode },
   pages: { signIn: "/signin" },

@@ -1,13 +1,12 @@
 // Encryption at rest for endpoint API keys: AES-256-GCM, key derived from the auth secret, stored as
 // "iv.tag.ciphertext" (base64). GCM authenticates, so a tampered value or a changed secret fails loudly
 // instead of yielding a garbage key that would be sent to a third party.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { AppError } from "@/server/errors";
-import { authSecret } from "@/server/env";
+import { authSecret, deriveKey } from "@/server/secret";
 
 function key(secret: string): Buffer {
-  // HKDF with a purpose label: the same secret also signs sessions, and the two uses must not share a key.
-  return Buffer.from(hkdfSync("sha256", secret, "rlhf-studio", "endpoint-api-key/v1", 32));
+  return deriveKey("endpoint-api-key/v1", secret);
 }
 
 export function encryptSecret(plaintext: string, secret: string = authSecret()): string {

@@ -6,10 +6,11 @@ import path from "node:path";
 import type pg from "pg";
 import { ZodError } from "zod";
 import { db } from "@/server/db";
-import { authSecret, env } from "@/server/env";
+import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { Prisma, type JobStatus } from "@/server/generated/prisma/client";
 import { pool } from "@/server/pg";
+import { deriveKey } from "@/server/secret";
 import * as audit from "@/server/services/audit";
 import {
   createSnapshotInputSchema,
@@ -76,12 +77,12 @@ function canonical(value: unknown): string {
 
 /**
  * Pseudonym salt: a function of the selection (same definition → same pseudonyms → byte-identical files; the file
- * format does not count, so a JSONL and a Parquet export of one selection can be joined) keyed with the server
- * secret, so nobody can recompute a pseudonym from a user id without it.
+ * format does not count, so a JSONL and a Parquet export of one selection can be joined) keyed with a key derived
+ * from the server secret for this purpose alone, so nobody can recompute a pseudonym from a user id without it.
  */
 function saltFor(def: SnapshotDefinition): string {
   const selection = { projectIds: def.projectIds, filters: def.filters, aggregation: def.aggregation, split: def.split };
-  return createHmac("sha256", authSecret()).update(`snapshot-salt:${canonical(selection)}`).digest("hex");
+  return createHmac("sha256", deriveKey("export-pseudonym/v1")).update(`snapshot-salt:${canonical(selection)}`).digest("hex");
 }
 
 export function pseudonymizer(salt: string): (userId: string) => string {

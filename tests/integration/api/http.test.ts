@@ -9,7 +9,7 @@ import { createTrpcHttpHandler } from "@/server/api/http";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
 import { encode, sessionUserIdFromHeaders } from "@/server/auth/jwt";
-import { authSecret } from "@/server/env";
+import { authSecret } from "@/server/secret";
 import { makeProject, makeUser, pairItems } from "../fixtures/annotation";
 
 const LIMIT = 64 * 1024;
