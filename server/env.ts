@@ -37,6 +37,9 @@ const schema = z.object({
   DATA_DIR: z.string().default(".data"),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  // Reverse proxies in front of the app that append to X-Forwarded-For. 0: the client is the socket's peer and
+  // X-Forwarded-For (which any client can write) is ignored (server/client-address.ts).
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 * 1024 * 1024),
   IMPORT_MAX_LINE_BYTES: z.coerce.number().int().min(1).default(8 * 1024 * 1024),
   GITHUB_ID: z.string().optional(),

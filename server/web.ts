@@ -16,6 +16,7 @@ import { createTrpcHttpHandler } from "@/server/api/http";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
 import { sessionUserIdFromHeaders } from "@/server/auth/jwt";
+import { stampClientAddress } from "@/server/client-address";
 import { env } from "@/server/env";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -48,6 +49,7 @@ async function serve(opts: { dev: boolean; port: number }): Promise<http.Server>
     },
   });
   const server = http.createServer((req, res) => {
+    stampClientAddress(req, env.TRUST_PROXY_HOPS);
     if (handleTrpc && req.url?.startsWith("/api/trpc/")) return handleTrpc(req, res);
     void handleNext(req, res);
   });

@@ -3,17 +3,24 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
+import { waitText } from "@/server/wait";
 
 const messages: Record<string, string> = {
   CredentialsSignin: "Wrong email or password.",
-  RateLimited: "Too many sign-in attempts. Wait a few minutes and try again.",
   Inactive: "This account is deactivated. Ask an admin.",
   NotInvited: "That account is not registered here. Ask an admin for an invite.",
 };
 
+/** The message for next-auth's error code; "RateLimited:<seconds>" carries the wait. */
+function messageFor(code: string): string {
+  const limited = /^RateLimited:(\d+)$/.exec(code);
+  if (limited) return `Too many sign-in attempts. Try again in ${waitText(Number(limited[1]))}.`;
+  return messages[code] ?? "Sign-in failed.";
+}
+
 export function SignInForm({ callbackUrl, providers, initialError }: { callbackUrl: string; providers: { id: string; name: string }[]; initialError?: string }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(initialError ? (messages[initialError] ?? "Sign-in failed.") : null);
+  const [error, setError] = useState<string | null>(initialError ? messageFor(initialError) : null);
   const [pending, setPending] = useState(false);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -24,7 +31,7 @@ export function SignInForm({ callbackUrl, providers, initialError }: { callbackU
     const res = await signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false });
     setPending(false);
     if (!res || res.error) {
-      setError(messages[res?.error ?? ""] ?? "Sign-in failed.");
+      setError(messageFor(res?.error ?? ""));
       return;
     }
     router.push(callbackUrl);

@@ -7,6 +7,7 @@ import GoogleProvider from "next-auth/providers/google";
 import type { Provider } from "next-auth/providers/index";
 import { z } from "zod";
 import { decode, encode } from "@/server/auth/jwt";
+import { CLIENT_ADDRESS_HEADER } from "@/server/client-address";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
 import type { Role } from "@/server/generated/prisma/client";
@@ -15,10 +16,10 @@ import { verifyCredentials } from "@/server/services/users";
 
 const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1).max(1024) });
 
-function clientIp(headers: Record<string, unknown> | undefined): string {
-  const fwd = headers?.["x-forwarded-for"];
-  const first = typeof fwd === "string" ? fwd.split(",")[0]?.trim() : undefined;
-  return first || "unknown";
+/** The address server/web.ts worked out for this request, or null when it did not (tests calling in directly). */
+function clientIp(headers: Record<string, unknown> | undefined): string | null {
+  const address = headers?.[CLIENT_ADDRESS_HEADER];
+  return typeof address === "string" && address ? address : null;
 }
 
 function oauthProviders(): Provider[] {
@@ -86,7 +87,8 @@ export const authOptions: NextAuthOptions = {
         const result = await verifyCredentials({ ...parsed.data, ip: clientIp(req?.headers) });
         if (!result.ok) {
           // next-auth turns a thrown error into ?error=<message> on the sign-in page.
-          if (result.reason === "rate_limited") throw new Error("RateLimited");
+          // the form reads the wait from the code: "RateLimited:<seconds>"
+          if (result.reason === "rate_limited") throw new Error(`RateLimited:${result.retryAfterSeconds}`);
           if (result.reason === "inactive") throw new Error("Inactive");
           return null;
         }

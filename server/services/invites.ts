@@ -6,12 +6,13 @@ import { AppError } from "@/server/errors";
 import { Prisma, type Role } from "@/server/generated/prisma/client";
 import * as audit from "@/server/services/audit";
 import * as rateLimit from "@/server/services/rate-limit";
+import { waitText } from "@/server/wait";
 import { hashPassword } from "@/server/services/users";
 
 const DAY_MS = 24 * 3600 * 1000;
 // A token has 256 bits, so guessing is hopeless; the limits stop someone hammering the endpoint anyway and
 // bound password attempts against one link.
-const PER_TOKEN_LIMIT = { max: 10, windowSeconds: 900 };
+const PER_TOKEN_LIMIT = { max: 10, windowSeconds: 900, firstDelaySeconds: 60 };
 const INVALID_TOKEN_LIMIT = { key: "invite:invalid", max: 200, windowSeconds: 900 };
 
 export function inviteTokenHash(token: string): string {
@@ -73,15 +74,17 @@ export async function revokeInvite(opts: { actorId: string; id: string }): Promi
   });
 }
 
+function tooMany(seconds: number, what: string): AppError {
+  return new AppError("TOO_MANY_REQUESTS", `${what} Try again in ${waitText(seconds)}.`);
+}
+
 async function findUsable(token: string) {
-  if (await rateLimit.isLimited(INVALID_TOKEN_LIMIT)) {
-    throw new AppError("TOO_MANY_REQUESTS", "Too many invite attempts. Wait a few minutes and try again.");
-  }
+  const attempt = await rateLimit.take(INVALID_TOKEN_LIMIT);
+  if (!attempt.allowed) throw tooMany(attempt.retryAfterSeconds, "Too many invite attempts.");
   const invite = await db.invite.findUnique({ where: { tokenHash: inviteTokenHash(token) } });
-  if (!invite) {
-    await rateLimit.hit(INVALID_TOKEN_LIMIT);
-    throw new AppError("NOT_FOUND", "This invite link is not valid. Check that you copied all of it, or ask an admin for a new one.");
-  }
+  if (!invite) throw new AppError("NOT_FOUND", "This invite link is not valid. Check that you copied all of it, or ask an admin for a new one.");
+  // only links that do not exist use up the shared budget
+  await rateLimit.giveBack(INVALID_TOKEN_LIMIT);
   const status = statusOf(invite, new Date());
   if (status === "used") throw new AppError("PRECONDITION_FAILED", "This invite link was already used. Sign in instead, or ask an admin for a new link.");
   if (status === "expired") {
@@ -99,8 +102,8 @@ export async function inspectInvite(opts: { token: string }) {
 /** Creates the account and spends the invite in one transaction: a link can make at most one account. */
 export async function acceptInvite(opts: { token: string; name: string; email?: string; password: string }): Promise<{ id: string; email: string }> {
   const tokenHash = inviteTokenHash(opts.token);
-  const perToken = await rateLimit.hit({ key: `invite:token:${tokenHash}`, ...PER_TOKEN_LIMIT });
-  if (!perToken.allowed) throw new AppError("TOO_MANY_REQUESTS", "Too many attempts with this invite link. Wait a few minutes and try again.");
+  const perToken = await rateLimit.take({ key: `invite:token:${tokenHash}`, ...PER_TOKEN_LIMIT });
+  if (!perToken.allowed) throw tooMany(perToken.retryAfterSeconds, "Too many attempts with this invite link.");
   const invite = await findUsable(opts.token);
   const email = (invite.email ?? opts.email ?? "").trim().toLowerCase();
   if (!email) throw new AppError("BAD_REQUEST", "Enter your email address.", [{ field: "email", message: "required" }]);

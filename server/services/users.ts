@@ -1,5 +1,5 @@
 // Users and passwords. Passwords are hashed with argon2id; sign-in checks go through `verifyCredentials`,
-// which also enforces the per-account and per-IP login rate limits.
+// which also enforces the per-account and per-address login budgets.
 import { hash, verify } from "@node-rs/argon2";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
@@ -35,30 +35,39 @@ function dummyHash(): Promise<string> {
 
 export type SignInResult =
   | { ok: true; user: { id: string; email: string; name: string; role: Role } }
-  | { ok: false; reason: "invalid" | "inactive" | "rate_limited" };
+  | { ok: false; reason: "invalid" | "inactive" }
+  | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
-export async function verifyCredentials(opts: { email: string; password: string; ip: string }): Promise<SignInResult> {
+/**
+ * Checks an email and password. Each attempt is taken from two budgets before the (deliberately slow) password check:
+ * the account's, and the client address's — wider, so one office behind a NAT is not locked out by a colleague, and
+ * skipped when the address is unknown rather than pooling every such client into one shared budget. A success gives
+ * both back.
+ */
+export async function verifyCredentials(opts: { email: string; password: string; ip: string | null }): Promise<SignInResult> {
   const email = opts.email.trim().toLowerCase();
-  const limits = { max: env.LOGIN_MAX_ATTEMPTS, windowSeconds: env.LOGIN_WINDOW_SECONDS };
-  const accountKey = `login:acct:${email}`;
-  const ipKey = `login:ip:${opts.ip}`;
-  // The IP budget is wider than the account one: a shared office NAT should not lock everyone out.
-  if ((await rateLimit.isLimited({ key: accountKey, ...limits })) ||
-      (await rateLimit.isLimited({ key: ipKey, ...limits, max: limits.max * 5 }))) {
-    return { ok: false, reason: "rate_limited" };
+  const windowSeconds = env.LOGIN_WINDOW_SECONDS;
+  const account = { key: `login:acct:${email}`, max: env.LOGIN_MAX_ATTEMPTS, windowSeconds };
+  const address = opts.ip ? { key: `login:ip:${opts.ip}`, max: env.LOGIN_MAX_ATTEMPTS * 5, windowSeconds } : null;
+  if (address) {
+    const attempt = await rateLimit.take(address);
+    if (!attempt.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: attempt.retryAfterSeconds };
+  }
+  const attempt = await rateLimit.take(account);
+  if (!attempt.allowed) {
+    // nothing was checked, so the address's attempt does not count
+    if (address) await rateLimit.giveBack(address);
+    return { ok: false, reason: "rate_limited", retryAfterSeconds: attempt.retryAfterSeconds };
   }
   const user = await db.user.findUnique({ where: { email } });
   // Unknown emails still pay for one argon2 verification, so response time does not reveal which emails exist.
   const valid = user?.passwordHash
     ? await verify(user.passwordHash, opts.password).catch(() => false)
     : await verify(await dummyHash(), opts.password).then(() => false, () => false);
-  if (!user || !valid) {
-    await rateLimit.hit({ key: accountKey, ...limits });
-    await rateLimit.hit({ key: ipKey, ...limits, max: limits.max * 5 });
-    return { ok: false, reason: "invalid" };
-  }
+  if (!user || !valid) return { ok: false, reason: "invalid" };
+  await rateLimit.reset(account.key);
+  if (address) await rateLimit.giveBack(address);
   if (!user.active) return { ok: false, reason: "inactive" };
-  await rateLimit.reset(accountKey);
   await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 }
