@@ -3,8 +3,8 @@
 // Calls the app's client makes — queries by GET, mutations by POST, JSON, batched or not — are answered by calling
 // the procedures with tRPC's public building blocks (the procedure call, getErrorShape, transformTRPCResponse,
 // getHTTPStatusCode), mirroring what resolveResponse does for them, body errors included. Everything else (an unknown
-// path, a method that does not fit the procedure, another content type, streaming or SSE requests) goes to tRPC's
-// standard Node adapter. Why: tRPC v11's adapters turn every Node request into a Fetch Request and the answer into
+// path, a method that does not fit the procedure, another content type, streaming or SSE requests, a batch over
+// MAX_BATCH_CALLS) goes to tRPC's standard Node adapter. Why: tRPC v11's adapters turn every Node request into a Fetch Request and the answer into
 // a Fetch Response; on the annotation hot path (2 cores, 100 annotators) that conversion cost more CPU than all of
 // the request's database round trips. tests/integration/api/http.test.ts sends the same requests to this handler
 // and to the standard adapter and requires identical answers.
@@ -12,6 +12,7 @@ import type http from "node:http";
 import { getErrorShape, getTRPCErrorFromUnknown, transformTRPCResponse, TRPCError, type AnyTRPCRouter } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { getHTTPStatusCode } from "@trpc/server/http";
+import { MAX_BATCH_CALLS } from "@/server/api/limits";
 
 export interface TrpcHttpOptions<TContext> {
   router: AnyTRPCRouter;
@@ -56,6 +57,8 @@ function directCalls(router: AnyTRPCRouter, req: http.IncomingMessage, url: URL,
   }
   const batch = batchParam === "1";
   const paths = batch ? pathPart.split(",") : [pathPart];
+  // the standard adapter refuses it (maxBatchSize), in the same words
+  if (paths.length > MAX_BATCH_CALLS) return null;
   const procedures = router._def.procedures as Record<string, Procedure | undefined>;
   const calls: Call[] = [];
   for (const path of paths) {
@@ -87,6 +90,7 @@ export function createTrpcHttpHandler<TContext>(opts: TrpcHttpOptions<TContext>)
     router: opts.router,
     basePath: opts.basePath,
     maxBodySize: opts.maxBodySize,
+    maxBatchSize: MAX_BATCH_CALLS,
     createContext: ({ req }) => opts.createContext(req),
     onError: ({ error, path }) => opts.onError?.({ error, path }),
   });

@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { BATCH_TOO_LARGE_MESSAGE, TRPC_BATCH_TOO_LARGE } from "@/server/api/limits";
 import { AppError, type AppErrorCode, type FieldError } from "@/server/errors";
 import type { Role } from "@/server/generated/prisma/client";
 import { activeUser } from "@/server/services/users";
@@ -51,10 +52,9 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
     let fieldErrors: FieldError[] | null = null;
     if (cause instanceof ZodError) fieldErrors = zodFieldErrors(cause);
     else if (cause instanceof AppError && cause.fieldErrors) fieldErrors = cause.fieldErrors;
-    const message =
-      cause instanceof ZodError
-        ? `Invalid input: ${fieldErrors!.map((f) => `${f.field}: ${f.message}`).join("; ")}`
-        : shape.message;
+    let message = shape.message;
+    if (cause instanceof ZodError) message = `Invalid input: ${fieldErrors!.map((f) => `${f.field}: ${f.message}`).join("; ")}`;
+    else if (error.message === TRPC_BATCH_TOO_LARGE) message = BATCH_TOO_LARGE_MESSAGE;
     return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };
   },
 });

@@ -4,9 +4,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as devRoute } from "@/app/api/trpc/[trpc]/route";
 import { createTrpcHttpHandler } from "@/server/api/http";
 import { appRouter } from "@/server/api/root";
+import { BATCH_TOO_LARGE_MESSAGE, MAX_BATCH_CALLS } from "@/server/api/limits";
 import { createContext } from "@/server/api/trpc";
 import { encode, sessionUserIdFromHeaders } from "@/server/auth/jwt";
 import { authSecret } from "@/server/secret";
@@ -71,7 +74,9 @@ beforeAll(async () => {
   annotator = await cookieFor(u);
   admin = await cookieFor(a);
   ours = await listen(createTrpcHttpHandler({ router: appRouter, basePath: "/api/trpc/", maxBodySize: LIMIT, createContext: context }));
-  standard = await listen(createHTTPHandler({ router: appRouter, basePath: "/api/trpc/", maxBodySize: LIMIT, createContext: ({ req }) => context(req) }));
+  standard = await listen(
+    createHTTPHandler({ router: appRouter, basePath: "/api/trpc/", maxBodySize: LIMIT, maxBatchSize: MAX_BATCH_CALLS, createContext: ({ req }) => context(req) }),
+  );
 });
 
 afterAll(async () => {
@@ -105,6 +110,7 @@ describe("tRPC over Node http: the direct path answers as tRPC's standard adapte
     ["a query sent as POST (the standard adapter's answer)", () => ["annotation.projects", post(annotator, input(null))]],
     ["an unknown procedure", () => ["annotation.nothing", post(annotator, input({}))]],
     ["another content type", () => ["annotation.next", post(annotator, "projectSlug=x", "application/x-www-form-urlencoded")]],
+    ["a batch over the limit", () => [`${Array(MAX_BATCH_CALLS + 1).fill("annotation.projects").join(",")}?batch=1`, get(annotator)]],
   ];
 
   for (const [name, request] of cases) {
@@ -134,5 +140,31 @@ describe("tRPC over Node http: the direct path answers as tRPC's standard adapte
     const [submitted, following] = res.body as [{ result: { data: { json: { duplicate: boolean } } } }, { result: { data: { json: { item: { assignmentId: string } } } } }];
     expect(submitted.result.data.json.duplicate).toBe(false);
     expect(following.result.data.json.item.assignmentId).not.toBe(item.assignmentId);
+  });
+});
+
+describe("batch size", () => {
+  // (800 paths fit Node's 16 KiB header limit; inputs would not, and each call would still run)
+  const inspect = (n: number) => `${Array(n).fill("invite.inspect").join(",")}?batch=1`;
+  const refused = { status: 400, body: { error: { json: expect.objectContaining({ message: BATCH_TOO_LARGE_MESSAGE, code: -32600 }) } } };
+
+  it("one anonymous request cannot batch 800 calls: 400 before any procedure runs, on the direct path", async () => {
+    expect(await ask(ours.url, inspect(800), get(null))).toMatchObject(refused);
+  });
+
+  it("on the standard adapter's path too (a batch the direct path would not take anyway)", async () => {
+    const paths = [...Array(MAX_BATCH_CALLS).fill("annotation.next"), "annotation.nothing"].join(",");
+    expect(await ask(ours.url, `${paths}?batch=1`, post(annotator, batch({ projectSlug: slug })))).toMatchObject(refused);
+  });
+
+  it("and in the development server's route handler", async () => {
+    const res = await devRoute(new NextRequest(`http://localhost/api/trpc/${inspect(MAX_BATCH_CALLS + 1)}`));
+    expect({ status: res.status, body: await res.json() }).toMatchObject(refused);
+  });
+
+  it("a batch at the limit is answered call by call", async () => {
+    const res = await ask(ours.url, `${Array(MAX_BATCH_CALLS).fill("annotation.projects").join(",")}?batch=1`, get(annotator));
+    expect(res.status).toBe(200);
+    expect(res.body).toHaveLength(MAX_BATCH_CALLS);
   });
 });

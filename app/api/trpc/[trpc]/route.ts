@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { NextRequest } from "next/server";
+import { MAX_BATCH_CALLS } from "@/server/api/limits";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
 import { sessionUserId } from "@/server/auth/jwt";
@@ -11,6 +12,7 @@ function handler(req: NextRequest) {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
+    maxBatchSize: MAX_BATCH_CALLS,
     // only reads the session: /api/auth/session (polled by the page) is what keeps it alive
     createContext: async () => createContext({ userId: await sessionUserId(req) }),
     onError({ error, path }) {
