@@ -1,5 +1,7 @@
-// The token-authenticated HTTP API's plumbing (app/api/v1/…): AppError → JSON error response, and a wrapper that
-// authenticates the bearer token before a route handler runs. Route handlers stay thin: parse, one service call.
+// The HTTP routes' plumbing (app/api/…): AppError → JSON error response, a wrapper that authenticates the bearer
+// token before a route handler runs (the token API, app/api/v1/…), and the cross-site check of cookie routes.
+// Route handlers stay thin: parse, one service call.
+import { env } from "@/server/env";
 import { AppError, type FieldError, httpStatus } from "@/server/errors";
 import type { Role, TokenScope } from "@/server/generated/prisma/client";
 import { type TokenUser, verifyToken } from "@/server/services/api-tokens";
@@ -17,6 +19,22 @@ export function errorResponse(err: unknown): Response {
   console.error("api:", err);
   const body: ErrorBody = { error: { code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on the server.", fieldErrors: [] } };
   return Response.json(body, { status: 500 });
+}
+
+/**
+ * For cookie-authenticated routes that change things (the browser upload): a browser attaches the session cookie to
+ * requests that other sites make too (a cross-site form post), so those are refused. Browsers say where a request
+ * comes from — Sec-Fetch-Site, else Origin; a request with neither is not a browser's cross-site request (curl, a
+ * script), and such a client has to hold the cookie itself.
+ */
+export function assertSameOrigin(req: Request): void {
+  const site = req.headers.get("sec-fetch-site");
+  const origin = req.headers.get("origin");
+  const ours = [new URL(req.url).origin, env.NEXTAUTH_URL ? new URL(env.NEXTAUTH_URL).origin : null];
+  const sameOrigin = site ? site === "same-origin" : origin === null || ours.includes(origin);
+  if (!sameOrigin) {
+    throw new AppError("FORBIDDEN", `Cross-site request refused: this endpoint accepts requests from ${ours[1] ?? ours[0]} only.`);
+  }
 }
 
 export function bearerToken(req: Request): string | null {

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { adminOrThrow } from "@/server/auth/session";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
-import { errorResponse, searchParams } from "@/server/http";
+import { assertSameOrigin, errorResponse, searchParams } from "@/server/http";
 import { importOptionsSchema } from "@/server/schemas/import";
 import * as audit from "@/server/services/audit";
 import { formatBytes, getImportJob, importFile } from "@/server/services/import";
@@ -22,6 +22,7 @@ const uploadQuerySchema = importOptionsSchema.extend({
 
 export async function POST(req: Request, { params }: { params: Promise<{ projectId: string }> }): Promise<Response> {
   try {
+    assertSameOrigin(req);
     const user = await adminOrThrow();
     const { projectId } = await params;
 
