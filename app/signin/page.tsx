@@ -2,13 +2,15 @@ import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { Card } from "@/components/ui/button";
 import { enabledOAuthProviders } from "@/server/auth/options";
+import { sameOriginPath } from "@/server/auth/redirect";
 import { currentUser } from "@/server/auth/session";
+import { env } from "@/server/env";
 
 export const dynamic = "force-dynamic";
 
-/** Only same-site paths: an open redirect after sign-in would hand the session page to anyone. */
+/** Only paths on this site (server/auth/redirect.ts); anything else goes to the annotation page. */
 function safeCallback(url: string | undefined): string {
-  return url && url.startsWith("/") && !url.startsWith("//") ? url : "/annotate";
+  return (url && sameOriginPath(url, env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`)) || "/annotate";
 }
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {

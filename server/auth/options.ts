@@ -7,6 +7,7 @@ import GoogleProvider from "next-auth/providers/google";
 import type { Provider } from "next-auth/providers/index";
 import { z } from "zod";
 import { decode, encode } from "@/server/auth/jwt";
+import { sameOriginPath } from "@/server/auth/redirect";
 import { CLIENT_ADDRESS_HEADER } from "@/server/client-address";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
@@ -113,6 +114,11 @@ export const authOptions: NextAuthOptions = {
       user.id = existing.id;
       user.role = existing.role;
       return true;
+    },
+    // next-auth's own check compares prefixes; this one parses, as the browser will
+    redirect({ url, baseUrl }) {
+      const path = sameOriginPath(url, baseUrl);
+      return path === null ? baseUrl : new URL(path, baseUrl).toString();
     },
     async jwt({ token, user }) {
       if (user) {
