@@ -3,6 +3,14 @@ import { defineConfig } from "@playwright/test";
 // E2E_PORT lets two checkouts on one machine run their e2e suites side by side.
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 
+/** The app signs in through a local OpenID Connect provider too (tests/e2e/oidc-provider.ts, started by its spec). */
+export const e2eOidc = {
+  port: PORT + 1000,
+  clientId: "rlhf-studio-e2e",
+  clientSecret: "e2e-client-secret-for-the-local-provider",
+  redirectUri: `http://localhost:${PORT}/api/auth/callback/oidc`,
+};
+
 // Debian's Chromium: Playwright cannot download its own browsers on these machines.
 export const chromiumArgs = [
   "--no-sandbox",
@@ -40,6 +48,12 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: { PORT: String(PORT) },
+    env: {
+      PORT: String(PORT),
+      OIDC_ISSUER: `http://127.0.0.1:${e2eOidc.port}`,
+      OIDC_ID: e2eOidc.clientId,
+      OIDC_SECRET: e2eOidc.clientSecret,
+      OIDC_NAME: "Test SSO",
+    },
   },
 });

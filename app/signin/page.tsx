@@ -1,7 +1,7 @@
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { Card } from "@/components/ui/button";
-import { enabledOAuthProviders } from "@/server/auth/options";
+import { enabledOAuthProviders } from "@/server/auth/providers";
 import { sameOriginPath } from "@/server/auth/redirect";
 import { currentUser } from "@/server/auth/session";
 import { env } from "@/server/env";

@@ -9,6 +9,7 @@ const messages: Record<string, string> = {
   CredentialsSignin: "Wrong email or password.",
   Inactive: "This account is deactivated. Ask an admin.",
   NotInvited: "That account is not registered here. Ask an admin for an invite.",
+  EmailNotVerified: "Your account at that provider has no verified email address. Verify it there, then try again.",
 };
 
 /** The message for next-auth's error code; "RateLimited:<seconds>" carries the wait. */

@@ -1,18 +1,15 @@
 // next-auth v4 configuration: credentials (the default) plus optional GitHub, Google and generic OIDC
-// providers when their env vars are set. Sessions are JWTs so any app instance can serve any request.
+// providers when their env vars are set (server/auth/providers.ts). Sessions are JWTs so any app instance can serve any request.
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import GithubProvider from "next-auth/providers/github";
-import GoogleProvider from "next-auth/providers/google";
-import type { Provider } from "next-auth/providers/index";
 import { z } from "zod";
 import { decode, encode } from "@/server/auth/jwt";
+import { oauthProviders } from "@/server/auth/providers";
 import { sameOriginPath } from "@/server/auth/redirect";
 import { CLIENT_ADDRESS_HEADER } from "@/server/client-address";
-import { db } from "@/server/db";
-import { env } from "@/server/env";
 import type { Role } from "@/server/generated/prisma/client";
 import { authSecret } from "@/server/secret";
+import { resolveOAuthUser, type OAuthSignIn } from "@/server/services/oauth";
 import { verifyCredentials } from "@/server/services/users";
 
 const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1).max(1024) });
@@ -21,37 +18,6 @@ const credentialsSchema = z.object({ email: z.string().email(), password: z.stri
 function clientIp(headers: Record<string, unknown> | undefined): string | null {
   const address = headers?.[CLIENT_ADDRESS_HEADER];
   return typeof address === "string" && address ? address : null;
-}
-
-function oauthProviders(): Provider[] {
-  const providers: Provider[] = [];
-  if (env.GITHUB_ID && env.GITHUB_SECRET) {
-    providers.push(GithubProvider({ clientId: env.GITHUB_ID, clientSecret: env.GITHUB_SECRET }));
-  }
-  if (env.GOOGLE_ID && env.GOOGLE_SECRET) {
-    providers.push(GoogleProvider({ clientId: env.GOOGLE_ID, clientSecret: env.GOOGLE_SECRET }));
-  }
-  if (env.OIDC_ISSUER && env.OIDC_ID && env.OIDC_SECRET) {
-    providers.push({
-      id: "oidc",
-      name: env.OIDC_NAME,
-      type: "oauth",
-      wellKnown: `${env.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
-      clientId: env.OIDC_ID,
-      clientSecret: env.OIDC_SECRET,
-      authorization: { params: { scope: "openid email profile" } },
-      idToken: true,
-      checks: ["pkce", "state"],
-      profile(profile: { sub: string; email?: string; name?: string }) {
-        return { id: profile.sub, email: profile.email ?? null, name: profile.name ?? profile.email ?? profile.sub };
-      },
-    });
-  }
-  return providers;
-}
-
-export function enabledOAuthProviders(): { id: string; name: string }[] {
-  return oauthProviders().map((p) => ({ id: p.id, name: p.name }));
 }
 
 declare module "next-auth" {
@@ -69,6 +35,13 @@ declare module "next-auth/jwt" {
     role?: Role;
   }
 }
+
+/** Error codes on the sign-in page (components/auth/sign-in-form.tsx says what they mean). */
+const oauthErrors: Record<Extract<OAuthSignIn, { ok: false }>["reason"], string> = {
+  unverified: "EmailNotVerified",
+  not_invited: "NotInvited",
+  inactive: "Inactive",
+};
 
 export const authOptions: NextAuthOptions = {
   // read when next-auth handles a request, not when the module loads (`next build` loads it and signs nothing)
@@ -99,20 +72,20 @@ export const authOptions: NextAuthOptions = {
     ...oauthProviders(),
   ],
   callbacks: {
-    // OAuth sign-in is for people an admin already added (by user or invite): no self sign-up.
+    // OAuth sign-in: the user a provider account is linked to, else an invited user the provider's verified email
+    // names (server/services/oauth.ts).
     async signIn({ user, account, profile }) {
       if (!account || account.provider === "credentials") return true;
-      const email = (user.email ?? (profile as { email?: string } | undefined)?.email ?? "").toLowerCase();
-      if (!email) return false;
-      const existing = await db.user.findUnique({ where: { email } });
-      if (!existing || !existing.active) return "/signin?error=NotInvited";
-      await db.oAuthAccount.upsert({
-        where: { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } },
-        update: {},
-        create: { provider: account.provider, providerAccountId: account.providerAccountId, userId: existing.id },
+      const claims = (profile ?? {}) as { email?: unknown; email_verified?: unknown };
+      const result = await resolveOAuthUser({
+        provider: account.provider,
+        providerAccountId: account.providerAccountId,
+        email: typeof claims.email === "string" ? claims.email : null,
+        emailVerified: claims.email_verified === true,
       });
-      user.id = existing.id;
-      user.role = existing.role;
+      if (!result.ok) return `/signin?error=${oauthErrors[result.reason]}`;
+      // the session is ours, whatever name and address the provider has for the person now
+      Object.assign(user, result.user);
       return true;
     },
     // next-auth's own check compares prefixes; this one parses, as the browser will
