@@ -1,20 +1,8 @@
 // @ts-check
-// Content-Security-Policy is defence in depth for model text, which is rendered inert by the markdown
-// renderer anyway: no inline event handlers or foreign scripts can run, no frames, no plugins.
-const csp = [
-  "default-src 'self'",
-  // Next.js hydration uses inline scripts; 'unsafe-eval' only in dev for React refresh.
-  `script-src 'self' 'unsafe-inline'${process.env.NODE_ENV === "production" ? "" : " 'unsafe-eval'"}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-].join("; ");
+// Pages get a per-request, nonce-based Content-Security-Policy from proxy.ts (server/csp.ts). Everything else served
+// here — JSON, CSV, downloads, tRPC answers (server/web.ts copies these headers) — is never a document that should
+// run or load anything, so its policy allows nothing.
+const apiCsp = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -29,12 +17,12 @@ const nextConfig = {
       {
         source: "/:path*",
         headers: [
-          { key: "Content-Security-Policy", value: csp },
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "same-origin" },
           { key: "X-Frame-Options", value: "DENY" },
         ],
       },
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: apiCsp }] },
     ];
   },
 };

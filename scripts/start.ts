@@ -15,7 +15,7 @@ import { redactUrl } from "@/scripts/db/lib/databases";
 
 const ROOT = path.resolve(__dirname, "..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
-const SOURCE_DIRS = ["app", "components", "server", "trainer/worker", "prisma/schema.prisma", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
+const SOURCE_DIRS = ["app", "components", "server", "trainer/worker", "prisma/schema.prisma", "next.config.js", "proxy.ts", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
 
 export interface StartOptions {
   dev: boolean;

@@ -25,12 +25,12 @@ const MAX_TRPC_BODY_BYTES = 1 << 20;
 const RESTART_WINDOW_MS = 60_000;
 const MAX_RESTARTS_PER_WINDOW = 5;
 
-/** The headers next.config.js puts on every page (CSP, nosniff, …), so API responses carry them too. */
+/** The headers next.config.js puts on API responses (nosniff, a policy that allows nothing, …), so tRPC's carry them too. */
 async function securityHeaders(): Promise<{ key: string; value: string }[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the one config module Next itself loads
   const config = require(path.join(ROOT, "next.config.js")) as { headers?: () => Promise<{ source: string; headers: { key: string; value: string }[] }[]> };
   const rules = (await config.headers?.()) ?? [];
-  return rules.find((r) => r.source === "/:path*")?.headers ?? [];
+  return rules.filter((r) => r.source === "/:path*" || r.source === "/api/:path*").flatMap((r) => r.headers);
 }
 
 async function serve(opts: { dev: boolean; port: number }): Promise<http.Server> {

@@ -13,7 +13,7 @@ test.describe("tRPC over HTTP", () => {
     expect(body.error.json.data.code).toBe("UNAUTHORIZED");
     expect(body.error.json.message).toBe("Sign in first.");
     expect(res.headers()["x-content-type-options"]).toBe("nosniff");
-    expect(res.headers()["content-security-policy"]).toContain("default-src 'self'");
+    expect(res.headers()["content-security-policy"]).toContain("default-src 'none'");
     expect(res.headers()["x-frame-options"]).toBe("DENY");
   });
 

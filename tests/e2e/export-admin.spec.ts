@@ -1,7 +1,7 @@
 // The admin's data path in the browser: create a project, import a file with progress, then export a snapshot
 // of a judged project and download its files.
 import { expect, test } from "@playwright/test";
-import { ADMIN, ANNOTATOR, createProject, signIn, withDb } from "./helpers";
+import { ADMIN, createProject, judge, signIn, withDb } from "./helpers";
 
 test("an admin creates a project and imports a JSONL file through the browser", async ({ page }) => {
   await signIn(page, ADMIN, "/admin/projects/new");
@@ -32,27 +32,6 @@ test("an admin creates a project and imports a JSONL file through the browser", 
   });
   expect(items).toBe(3);
 });
-
-/** Judgements straight in the database: ten items of the project, first candidate preferred. */
-async function judge(slug: string) {
-  await withDb(async (db) => {
-    await db.query(
-      `WITH picked AS (
-         SELECT i.id AS item_id, i."projectId", i."promptId",
-                (SELECT array_agg(ic."candidateId" ORDER BY ic.position) FROM "ItemCandidate" ic WHERE ic."itemId" = i.id) AS c
-           FROM "Item" i JOIN "Project" p ON p.id = i."projectId" WHERE p.slug = $1 ORDER BY i.id LIMIT 10),
-       ann AS (
-         INSERT INTO "Annotation"(id, "submissionId", "itemId", "projectId", "userId", ranking, strength, "timeSpentMs", flags, "updatedAt")
-         SELECT 'e2e-' || item_id, gen_random_uuid()::text, item_id, "projectId", (SELECT id FROM "User" WHERE email = $2),
-                json_build_array(json_build_array(c[1]), json_build_array(c[2])), 'BETTER', 1000, '{}', now()
-           FROM picked RETURNING id, "itemId", "projectId", "userId")
-       INSERT INTO "Comparison"("annotationId", "projectId", "itemId", "promptId", "userId", "chosenId", "rejectedId", margin)
-       SELECT ann.id, ann."projectId", ann."itemId", picked."promptId", ann."userId", picked.c[1], picked.c[2], 2
-         FROM ann JOIN picked ON picked.item_id = ann."itemId"`,
-      [slug, ANNOTATOR.email],
-    );
-  });
-}
 
 test("an admin exports a snapshot of a judged project and downloads its files", async ({ page }) => {
   const slug = await createProject({

@@ -67,6 +67,27 @@ export async function createProject(opts: {
   return slug;
 }
 
+/** Judgements straight in the database: ten items of the project, first candidate preferred. */
+export async function judge(slug: string) {
+  await withDb(async (db) => {
+    await db.query(
+      `WITH picked AS (
+         SELECT i.id AS item_id, i."projectId", i."promptId",
+                (SELECT array_agg(ic."candidateId" ORDER BY ic.position) FROM "ItemCandidate" ic WHERE ic."itemId" = i.id) AS c
+           FROM "Item" i JOIN "Project" p ON p.id = i."projectId" WHERE p.slug = $1 ORDER BY i.id LIMIT 10),
+       ann AS (
+         INSERT INTO "Annotation"(id, "submissionId", "itemId", "projectId", "userId", ranking, strength, "timeSpentMs", flags, "updatedAt")
+         SELECT 'e2e-' || item_id, gen_random_uuid()::text, item_id, "projectId", (SELECT id FROM "User" WHERE email = $2),
+                json_build_array(json_build_array(c[1]), json_build_array(c[2])), 'BETTER', 1000, '{}', now()
+           FROM picked RETURNING id, "itemId", "projectId", "userId")
+       INSERT INTO "Comparison"("annotationId", "projectId", "itemId", "promptId", "userId", "chosenId", "rejectedId", margin)
+       SELECT ann.id, ann."projectId", ann."itemId", picked."promptId", ann."userId", picked.c[1], picked.c[2], 2
+         FROM ann JOIN picked ON picked.item_id = ann."itemId"`,
+      [slug, ANNOTATOR.email],
+    );
+  });
+}
+
 export async function annotationCount(email: string, slug?: string): Promise<number> {
   return withDb(async (db) => {
     const res = await db.query<{ n: string }>(
