@@ -50,7 +50,8 @@ export const authOptions: NextAuthOptions = {
   },
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
   jwt: { encode, decode },
-  pages: { signIn: "/signin" },
+  // errors too: next-auth's own error page is an API response, whose policy allows no styles
+  pages: { signIn: "/signin", error: "/signin" },
   providers: [
     CredentialsProvider({
       name: "Email and password",
