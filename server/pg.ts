@@ -21,3 +21,25 @@ export function pool(): pg.Pool {
   if (!globalForPg.pgPool) globalForPg.pgPool = create();
   return globalForPg.pgPool;
 }
+
+/**
+ * Runs `fn` in one transaction on a pooled connection: COMMIT when it returns, ROLLBACK when it throws (the error
+ * goes on). `begin` may set the transaction up (isolation, SET LOCAL). For the hand-written multi-statement work on
+ * the plain pool; Prisma's own goes through db.$transaction.
+ */
+export async function withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, opts: { begin?: string } = {}): Promise<T> {
+  const client = await pool().connect();
+  let result: T;
+  try {
+    await client.query(opts.begin ?? "BEGIN");
+    result = await fn(client);
+    await client.query("COMMIT");
+  } catch (err) {
+    // a connection whose transaction state is unknown must not go back to the pool
+    const rolledBack = await client.query("ROLLBACK").then(() => true, () => false);
+    client.release(rolledBack ? undefined : true);
+    throw err;
+  }
+  client.release();
+  return result;
+}

@@ -5,8 +5,9 @@ import { db } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { pool } from "@/server/pg";
-import { ACTIVE_USER_SQL } from "@/server/services/annotation-sql";
+import { ACTIVE_USER_SQL } from "@/server/services/user-sql";
 import type { Role } from "@/server/generated/prisma/client";
+import { endLeases } from "@/server/services/annotation/leases";
 import * as audit from "@/server/services/audit";
 import * as rateLimit from "@/server/services/rate-limit";
 
@@ -140,12 +141,7 @@ export async function setActive(opts: { actorId: string; userId: string; active:
   if (before.active === opts.active) return before;
   return db.$transaction(async (tx) => {
     const after = await tx.user.update({ where: { id: opts.userId }, data: { active: opts.active }, select: { id: true, email: true, name: true, role: true, active: true } });
-    if (!opts.active) {
-      const live = { userId: opts.userId, state: "ACTIVE" as const, expiresAt: { gt: new Date() } };
-      // items before leases, the order claim and submit lock them in; the freed places must not look busy
-      await tx.item.updateMany({ where: { assignments: { some: live } }, data: { busyUntil: null } });
-      await tx.assignment.updateMany({ where: live, data: { expiresAt: new Date() } });
-    }
+    if (!opts.active) await endLeases(tx, { userIds: [opts.userId] });
     await audit.record({ actorId: opts.actorId, action: opts.active ? "user.reactivate" : "user.deactivate", targetType: "user", targetId: opts.userId, before, after }, tx);
     return after;
   });
@@ -159,7 +155,10 @@ export async function setProjects(opts: { actorId: string; userId: string; proje
   if (found !== projectIds.length) throw new AppError("NOT_FOUND", "Some of those projects do not exist.", [{ field: "projectIds", message: "unknown project" }]);
   const before = (await db.projectMember.findMany({ where: { userId: opts.userId }, select: { projectId: true }, orderBy: { projectId: "asc" } })).map((m) => m.projectId);
   await db.$transaction(async (tx) => {
+    const removed = await tx.projectMember.findMany({ where: { userId: opts.userId, projectId: { notIn: projectIds } }, select: { projectId: true } });
     await tx.projectMember.deleteMany({ where: { userId: opts.userId, projectId: { notIn: projectIds } } });
+    const user = await tx.user.findUniqueOrThrow({ where: { id: opts.userId }, select: { role: true } });
+    if (user.role !== "ADMIN") await endLeases(tx, { userIds: [opts.userId], projectIds: removed.map((m) => m.projectId) });
     await tx.projectMember.createMany({ data: projectIds.map((projectId) => ({ projectId, userId: opts.userId })), skipDuplicates: true });
     await audit.record({ actorId: opts.actorId, action: "user.projects", targetType: "user", targetId: opts.userId, before, after: [...projectIds].sort() }, tx);
   });
