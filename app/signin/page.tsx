@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { Card } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
 import { enabledOAuthProviders } from "@/server/auth/options";
 import { currentUser } from "@/server/auth/session";
 

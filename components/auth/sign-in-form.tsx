@@ -1,6 +1,5 @@
 "use client";
 import { signIn } from "next-auth/react";
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 
@@ -12,7 +11,6 @@ const messages: Record<string, string> = {
 };
 
 export function SignInForm({ callbackUrl, providers, initialError }: { callbackUrl: string; providers: { id: string; name: string }[]; initialError?: string }) {
-  const router = useRouter();
   const [error, setError] = useState<string | null>(initialError ? (messages[initialError] ?? "Sign-in failed.") : null);
   const [pending, setPending] = useState(false);
 
@@ -27,8 +25,10 @@ export function SignInForm({ callbackUrl, providers, initialError }: { callbackU
       setError(messages[res?.error ?? ""] ?? "Sign-in failed.");
       return;
     }
-    router.push(callbackUrl);
-    router.refresh();
+    // a full page load, not router.push + refresh: that renders the target twice, and an annotation page rendered
+    // twice at once claims two items
+    const target = new URL(callbackUrl, window.location.href);
+    window.location.assign(target.origin === window.location.origin ? target.pathname + target.search + target.hash : "/");
   }
 
   return (

@@ -8,7 +8,8 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
-import { Button, Card } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
 import { launchDefaults, launchRunInput, type Backend, type LaunchRunInput } from "@/server/schemas/run-launch";
 
 type Kind = "REWARD" | "PPO" | "GENERATE";

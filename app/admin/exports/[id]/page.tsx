@@ -4,7 +4,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { formatDate } from "@/components/admin/form";
-import { Markdown } from "@/components/annotate/markdown";
+import { ModelText } from "@/components/annotate/model-text";
 import { aggregationText, bytes, count, fileTypeText, formatLabel, isBuilding, percent, SnapshotStatus } from "@/components/exports/snapshot-labels";
 import { SnapshotProgress } from "@/components/exports/snapshot-progress";
 import { requireAdmin } from "@/server/auth/session";
@@ -204,7 +204,7 @@ print(ds)`;
             <section aria-labelledby="card" className="space-y-2">
               <h2 id="card" className="text-base font-semibold">Dataset card <span className="font-normal text-slate-500">(README.md)</span></h2>
               <div className="rounded-lg border border-slate-200 bg-white p-4">
-                <Markdown text={card} />
+                <ModelText text={card} />
               </div>
             </section>
           )}
