@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { currentUser } from "@/server/auth/session";
@@ -10,6 +9,8 @@ export const metadata: Metadata = {
   description: "Collect preference judgements; train reward models and policies.",
 };
 
+// The header's links are plain <a> (full page loads): next/link's client code would otherwise ride along in the
+// first load of every page, the annotation page included, for links people rarely click.
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
   return (
@@ -17,9 +18,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body className="min-h-screen bg-slate-50 text-slate-900">
         <header className="h-[var(--header-h)] border-b border-slate-200 bg-white">
           <nav className="mx-auto flex h-full max-w-7xl items-center gap-4 px-4 text-sm">
-            <Link href="/" className="whitespace-nowrap font-semibold text-indigo-700">RLHF Studio</Link>
-            {user && <Link href="/annotate" className="text-slate-700 hover:text-slate-900">Annotate</Link>}
-            {user?.role === "ADMIN" && <Link href="/admin" className="text-slate-700 hover:text-slate-900">Admin</Link>}
+            <a href="/" className="whitespace-nowrap font-semibold text-indigo-700">RLHF Studio</a>
+            {user && <a href="/annotate" className="text-slate-700 hover:text-slate-900">Annotate</a>}
+            {user?.role === "ADMIN" && <a href="/admin" className="text-slate-700 hover:text-slate-900">Admin</a>}
             <span className="ml-auto" />
             {user ? (
               <>
@@ -27,7 +28,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <SignOutButton />
               </>
             ) : (
-              <Link href="/signin" className="text-indigo-700">Sign in</Link>
+              <a href="/signin" className="text-indigo-700">Sign in</a>
             )}
           </nav>
         </header>

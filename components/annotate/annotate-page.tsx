@@ -22,6 +22,7 @@ import { Button } from "@/components/ui/button";
 import { Kbd } from "@/components/ui/kbd";
 import { rememberOnScreen } from "@/components/annotate/on-screen-cookie";
 import { MAX_RATIONALE } from "@/server/schemas/judgement";
+import { loadParser } from "@/components/annotate/model-text";
 
 // drag and drop is for rankings only: pairwise projects never download it
 const RankingView = dynamic(() => import("@/components/annotate/ranking-view"));
@@ -41,6 +42,9 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
   const pairwise = project.taskType === "PAIRWISE";
 
   const focusItem = () => itemRef.current?.focus({ preventScroll: true });
+
+  // the first item came parsed from the server; the items after it need the parser, which loads meanwhile
+  useEffect(() => void loadParser(), []);
 
   // a new item (or the edit of the last one) starts at its top, with the keys on it — before it is painted, so no
   // keystroke can reach a text field of the item before
@@ -200,7 +204,7 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
             data-ready={hydrated || undefined}
             className="mt-2 flex-1 space-y-3 pb-4 outline-none"
           >
-            <Conversation messages={view.item.messages} />
+            <Conversation messages={view.item.messages} trees={view.item.trees} />
             {pairwise ? (
               <PairwiseView item={view.item} draft={view.draft} />
             ) : (

@@ -8,13 +8,13 @@ const ROLE_STYLE: Record<string, string> = {
   assistant: "bg-white ring-slate-200",
 };
 
-export function Conversation({ messages }: { messages: ItemView["messages"] }) {
+export function Conversation({ messages, trees }: { messages: ItemView["messages"]; trees?: ItemView["trees"] }) {
   return (
     <div className="space-y-2" data-testid="conversation">
       {messages.map((m, i) => (
         <div key={i} className={`rounded-lg p-3 ring-1 ${ROLE_STYLE[m.role] ?? ROLE_STYLE.assistant}`} data-testid="message">
           <div className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">{m.role}</div>
-          <ModelText text={m.content} />
+          <ModelText text={m.content} tree={trees?.messages[i]} />
         </div>
       ))}
     </div>

@@ -24,7 +24,7 @@ export function PairwiseView({ item, draft }: { item: ItemView; draft: Draft }) 
               {c.model && <span className="rounded bg-slate-100 px-1">{c.model}</span>}
               {picked && <span className="ml-auto rounded bg-indigo-600 px-1.5 text-white">preferred</span>}
             </div>
-            <ModelText text={c.text} />
+            <ModelText text={c.text} tree={item.trees?.candidates[c.id]} />
           </section>
         );
       })}

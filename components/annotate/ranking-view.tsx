@@ -6,6 +6,7 @@ import { closestCenter, DndContext, PointerSensor, TouchSensor, useSensor, useSe
 import { SortableContext, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
 import { rankingGroups, type Draft, type DraftChange } from "@/components/annotate/draft";
+import type { MdTree } from "@/components/annotate/markdown-tree";
 import { ModelText } from "@/components/annotate/model-text";
 import { LABELS, type Candidate, type ItemView } from "@/components/annotate/types";
 
@@ -20,6 +21,7 @@ function Row(props: {
   allowTies: boolean;
   onSelect: () => void;
   onChange: (c: DraftChange) => void;
+  tree?: MdTree;
 }) {
   const { candidate: c, index } = props;
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({ id: c.id });
@@ -53,7 +55,7 @@ function Row(props: {
             </label>
           )}
         </div>
-        <ModelText text={c.text} />
+        <ModelText text={c.text} tree={props.tree} />
       </div>
     </li>
   );
@@ -97,6 +99,7 @@ export default function RankingView(props: {
               allowTies={props.allowTies}
               onSelect={() => props.onSelect(id)}
               onChange={props.onChange}
+              tree={item.trees?.candidates[id]}
             />
           ))}
         </ol>

@@ -2,14 +2,13 @@
 // The annotation page's behaviour: the reducer (./session-state.ts) plus everything that talks to the world —
 // keeping one item prefetched, the outbox that never loses a judgement (./outbox.ts), drafts that survive a reload
 // (./draft-storage.ts), the progress counters, skip and edit-last. Components get the state and named actions.
-import { TRPCClientError } from "@trpc/client";
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { fromJudgement, toJudgement, type DraftChange } from "@/components/annotate/draft";
 import { loadDrafts, saveDrafts } from "@/components/annotate/draft-storage";
 import { useOutbox, type OutboxEntry, type SendResult } from "@/components/annotate/outbox";
 import { initialState, onScreen, reduce, selectionKey, type Drawer, type Panel } from "@/components/annotate/session-state";
 import type { ItemView, Progress, ProjectView } from "@/components/annotate/types";
-import { makeTrpcClient, type TrpcClient } from "@/components/trpc-client";
+import type { TrpcClient } from "@/components/trpc-client";
 import type { SubmitInput } from "@/server/schemas/annotation";
 
 /** How often an empty queue asks again (items on loan to others come back when their leases run out). */
@@ -28,8 +27,9 @@ function uuid(): string {
 
 /** Whether a failed send is worth retrying (the network, the server, a lapsed session) or final (the server said no). */
 export function classify(err: unknown): SendResult {
-  if (err instanceof TRPCClientError) {
-    const status = (err.data as { httpStatus?: number } | undefined)?.httpStatus;
+  // by name, not instanceof: the tRPC client is loaded lazily and this module must not pull it in
+  if (err instanceof Error && err.name === "TRPCClientError") {
+    const status = ((err as Error & { data?: { httpStatus?: number } }).data)?.httpStatus;
     if (status === undefined || status >= 500 || status === 401 || status === 429 || status === 408) {
       return { ok: false, retry: true, error: status === 401 ? "Signed out — sign in again to send" : err.message };
     }
@@ -44,10 +44,18 @@ function localDayStart(): Date {
   return d;
 }
 
-let browserClient: TrpcClient | null = null;
+let browserClient: Promise<TrpcClient> | null = null;
+
+/**
+ * The tRPC client, loaded after the page is up: the first item arrives rendered with the HTML, and choosing needs no
+ * network, so the client's code stays out of the first load. Calls made in one tick still share one request.
+ */
+function trpc(): Promise<TrpcClient> {
+  browserClient ??= import("@/components/trpc-client").then((m) => m.makeTrpcClient());
+  return browserClient;
+}
 
 export function useAnnotationSession({ project, userId, firstItem }: { project: ProjectView; userId: string; firstItem: ItemView | null }) {
-  const client = useMemo(() => (browserClient ??= makeTrpcClient()), []);
   const [state, dispatch] = useReducer(reduce, null, () => initialState(firstItem, firstItem === null, Date.now()));
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -57,20 +65,22 @@ export function useAnnotationSession({ project, userId, firstItem }: { project: 
   const draftsKey = `rlhf-drafts:${userId}:${slug}`;
 
   const refreshProgress = useCallback(() => {
-    client.annotation.progress.query({ projectSlug: slug, dayStart: localDayStart() }).then(setProgress, () => undefined);
-  }, [client, slug]);
+    trpc()
+      .then((c) => c.annotation.progress.query({ projectSlug: slug, dayStart: localDayStart() }))
+      .then(setProgress, () => undefined);
+  }, [slug]);
 
   const send = useCallback(
     async (entry: OutboxEntry<SubmitInput>): Promise<SendResult> => {
       try {
-        await client.annotation.submit.mutate(entry.payload);
+        await (await trpc()).annotation.submit.mutate(entry.payload);
         refreshProgress();
         return { ok: true };
       } catch (err) {
         return classify(err);
       }
     },
-    [client, refreshProgress],
+    [refreshProgress],
   );
   const outbox = useOutbox<SubmitInput>(`rlhf-outbox:${userId}`, send);
   const outboxEntries = outbox.current;
@@ -84,7 +94,7 @@ export function useAnnotationSession({ project, userId, firstItem }: { project: 
     fetching.current = true;
     try {
       const held = [...stateRef.current.queue.map((i) => i.assignmentId), ...outboxEntries.current.map((e) => e.assignmentId)];
-      const res = await client.annotation.next.mutate({ projectSlug: slug, exclude: held });
+      const res = await (await trpc()).annotation.next.mutate({ projectSlug: slug, exclude: held });
       if (res.item) {
         dispatch({ type: "itemArrived", item: res.item, now: Date.now() });
       } else {
@@ -97,7 +107,7 @@ export function useAnnotationSession({ project, userId, firstItem }: { project: 
     } finally {
       fetching.current = false;
     }
-  }, [client, slug, outboxEntries]);
+  }, [slug, outboxEntries]);
 
   useEffect(() => {
     if (!exhausted.current && state.queue.length < 2) void fetchNext();
@@ -145,15 +155,15 @@ export function useAnnotationSession({ project, userId, firstItem }: { project: 
   const saveEdit = useCallback(
     (annotationId: string, judgement: ReturnType<typeof toJudgement> & { ok: true }) => {
       dispatch({ type: "editSaving" });
-      client.annotation.editLast
-        .mutate({ annotationId, ...judgement.judgement })
+      trpc()
+        .then((c) => c.annotation.editLast.mutate({ annotationId, ...judgement.judgement }))
         .then(() => {
           dispatch({ type: "editEnded", notice: "Your last submission was updated." });
           refreshProgress();
         })
         .catch((err: unknown) => dispatch({ type: "editFailed", error: err instanceof Error ? err.message : "The edit was not saved" }));
     },
-    [client, refreshProgress],
+    [refreshProgress],
   );
 
   /** Returns the field that needs attention when the draft cannot be submitted yet. */
@@ -196,7 +206,9 @@ export function useAnnotationSession({ project, userId, firstItem }: { project: 
       const view = onScreen(s, Date.now());
       if (!view || view.editing) return;
       const { assignmentId } = view.item;
-      client.annotation.skip.mutate({ assignmentId, reason }).then(
+      trpc()
+        .then((c) => c.annotation.skip.mutate({ assignmentId, reason }))
+        .then(
         () => {
           exhausted.current = false;
           dispatch({ type: "left", assignmentId, now: Date.now() });
@@ -205,7 +217,7 @@ export function useAnnotationSession({ project, userId, firstItem }: { project: 
         (err: unknown) => dispatch({ type: "formError", message: `Skip failed: ${err instanceof Error ? err.message : "network error"}` }),
       );
     },
-    [client, refreshProgress],
+    [refreshProgress],
   );
 
   const startEdit = useCallback(async () => {
@@ -216,13 +228,13 @@ export function useAnnotationSession({ project, userId, firstItem }: { project: 
       return;
     }
     try {
-      const last = await client.annotation.lastEditable.query({ projectSlug: slug });
+      const last = await (await trpc()).annotation.lastEditable.query({ projectSlug: slug });
       if (!last) return dispatch({ type: "notice", message: "Nothing to edit: only your last submission, within 5 minutes, can be edited." });
       dispatch({ type: "editStarted", annotationId: last.annotationId, item: last.item, draft: fromJudgement(last.item, last.judgement, Date.now()) });
     } catch (err) {
       dispatch({ type: "notice", message: `Could not load your last submission: ${err instanceof Error ? err.message : "network error"}` });
     }
-  }, [client, slug, outboxEntries]);
+  }, [slug, outboxEntries]);
 
   const cancelEdit = useCallback(() => dispatch({ type: "editEnded", notice: null }), []);
   const setPanel = useCallback((panel: Panel | null) => dispatch({ type: "panel", panel }), []);

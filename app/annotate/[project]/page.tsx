@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { cookies } from "next/headers";
 import Link from "next/link";
 import { AnnotatePage } from "@/components/annotate/annotate-page";
+import { parseModelText } from "@/components/annotate/markdown-tree";
 import { ON_SCREEN_COOKIE } from "@/components/annotate/on-screen-cookie";
 import { requireUser } from "@/server/auth/session";
 import { page } from "@/server/api/server";
@@ -28,5 +29,12 @@ export default async function AnnotateProjectPage({ params }: { params: Promise<
       </div>
     );
   }
-  return <AnnotatePage project={first.project} userId={user.id} firstItem={first.item} />;
+  const item = first.item && {
+    ...first.item,
+    trees: {
+      messages: first.item.messages.map((m) => parseModelText(m.content)),
+      candidates: Object.fromEntries(first.item.candidates.map((c) => [c.id, parseModelText(c.text)])),
+    },
+  };
+  return <AnnotatePage project={first.project} userId={user.id} firstItem={item} />;
 }

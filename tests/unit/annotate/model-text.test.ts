@@ -3,11 +3,16 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
+import { parseModelText } from "@/components/annotate/markdown-tree";
 import { ModelText } from "@/components/annotate/model-text";
 
-const html = (text: string) => renderToStaticMarkup(createElement(ModelText, { text }));
+const html = (text: string) => renderToStaticMarkup(createElement(ModelText, { text, tree: parseModelText(text) }));
 
 describe("model text", () => {
+  it("shows the text as written while the parser is still loading", () => {
+    expect(renderToStaticMarkup(createElement(ModelText, { text: "**raw** <b>text</b>\nline" }))).toContain("**raw** &lt;b&gt;text&lt;/b&gt;\nline");
+  });
+
   it("keeps single newlines and tabs of a paragraph as they are (shown with white-space: pre-wrap)", () => {
     const out = html("0.8 × P = 96\nP = 96 ÷ 0.8\n\tP = 120");
     expect(out).toContain("<p dir=\"auto\">0.8 × P = 96\nP = 96 ÷ 0.8\n\tP = 120</p>");

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { formatDate } from "@/components/admin/form";
+import { parseModelText } from "@/components/annotate/markdown-tree";
 import { ModelText } from "@/components/annotate/model-text";
 import { aggregationText, bytes, count, fileTypeText, formatLabel, isBuilding, percent, SnapshotStatus } from "@/components/exports/snapshot-labels";
 import { SnapshotProgress } from "@/components/exports/snapshot-progress";
@@ -204,7 +205,7 @@ print(ds)`;
             <section aria-labelledby="card" className="space-y-2">
               <h2 id="card" className="text-base font-semibold">Dataset card <span className="font-normal text-slate-500">(README.md)</span></h2>
               <div className="rounded-lg border border-slate-200 bg-white p-4">
-                <ModelText text={card} />
+                <ModelText text={card} tree={parseModelText(card)} />
               </div>
             </section>
           )}
