@@ -14,7 +14,7 @@ import path from "node:path";
 import next from "next";
 import { createTrpcHttpHandler } from "@/server/api/http";
 import { appRouter } from "@/server/api/root";
-import { createContext } from "@/server/api/trpc";
+import { createContext, logTrpcError } from "@/server/api/trpc";
 import { sessionUserIdFromHeaders } from "@/server/auth/jwt";
 import { env } from "@/server/env";
 
@@ -43,9 +43,7 @@ async function serve(opts: { dev: boolean; port: number }): Promise<http.Server>
     maxBodySize: MAX_TRPC_BODY_BYTES,
     headers,
     createContext: async (req) => createContext({ userId: await sessionUserIdFromHeaders(req.headers) }),
-    onError({ error, path: procedure }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${procedure ?? "?"}:`, error.cause ?? error);
-    },
+    onError: logTrpcError,
   });
   const server = http.createServer((req, res) => {
     if (handleTrpc && req.url?.startsWith("/api/trpc/")) return handleTrpc(req, res);
