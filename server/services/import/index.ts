@@ -9,10 +9,10 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
+import { AppError, clientError } from "@/server/errors";
 import { pool } from "@/server/pg";
 import type { ImportCounts, ImportFormat, ImportSummary } from "@/server/schemas/import";
-import { detectFormat, type LineError, parseRecords } from "./formats";
+import { detectFormat, type LineError, parseRecords, unrecognizedHint } from "./formats";
 import { planItems } from "./items";
 import { type Line, type LineLimits, readLines } from "./lines";
 import { Stager } from "./stage";
@@ -159,6 +159,8 @@ async function detect(
     );
   }
   const firstLine = peeked.find((l) => !l.problem && l.text.trim() !== "")?.line ?? 1;
+  const hint = unrecognizedHint(firstText);
+  if (hint) throw new AppError("BAD_REQUEST", `Could not read the file: ${hint}.`, [{ line: firstLine, field: "", message: hint }]);
   throw new AppError(
     "BAD_REQUEST",
     `Could not detect the format from line ${firstLine}: expected JSONL with "candidates", TRL ("prompt"/"chosen"/"rejected"), ` +
@@ -350,7 +352,9 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
     released = true;
     if (rejected) await (rejected as RejectedWriter).close().catch(() => null);
     await reporting;
-    const message = err instanceof Error ? err.message : String(err);
+    // the job's message is shown to the admin: driver and file-system text stays in the server log
+    if (!(err instanceof AppError)) console.error(`import ${jobId} failed:`, err);
+    const shown = clientError(err);
     await db.importJob
       .update({
         where: { id: jobId },
@@ -360,16 +364,15 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
           bytesRead: BigInt(bytesRead),
           linesRead,
           counts: { ...emptyCounts() },
-          errors: (err instanceof AppError && err.fieldErrors ? err.fieldErrors : errors).map((e) => ({ ...e })),
-          errorCount: Math.max(errorCount, err instanceof AppError && err.fieldErrors ? err.fieldErrors.length : 0),
+          errors: (shown.fieldErrors ?? errors).map((e) => ({ ...e })),
+          errorCount: Math.max(errorCount, shown.fieldErrors?.length ?? 0),
           rejectedLines: null,
           finishedAt: new Date(),
-          message,
+          message: shown.message,
         },
       })
       .catch(() => undefined);
-    if (err instanceof AppError) throw err;
-    throw new AppError("INTERNAL_SERVER_ERROR", `The import failed: ${message}`);
+    throw shown;
   } finally {
     if (!released) client.release();
   }
