@@ -33,6 +33,9 @@ const schema = z.object({
   NEXTAUTH_URL: z.string().url().optional(),
   // Signs session JWTs and derives the key that encrypts endpoint API keys. Required in production.
   NEXTAUTH_SECRET: z.string().min(16).optional(),
+  // During a rotation, the secret before NEXTAUTH_SECRET: endpoint API keys stored under it still decrypt until
+  // `npm run cli -- rotate-secrets` has re-encrypted them (README: "Rotating the secret").
+  NEXTAUTH_SECRET_PREVIOUS: z.string().min(16).optional(),
   DATA_DIR: z.string().default(".data"),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
