@@ -8,6 +8,7 @@ import { z } from "zod";
 import { AppError } from "@/server/errors";
 import { db } from "@/server/db";
 import { Prisma } from "@/server/generated/prisma/client";
+import * as audit from "@/server/services/audit";
 import { candidateHash, itemKey, type Message } from "@/server/services/hashing";
 import { pgText } from "@/server/services/runs";
 import { chunkCandidates } from "@/server/services/import/items";
@@ -179,7 +180,7 @@ export async function listEndpoints(): Promise<EndpointView[]> {
   return (await db.endpoint.findMany({ orderBy: { name: "asc" } })).map(view);
 }
 
-export async function saveEndpoint(options: { id?: string; input: EndpointInput }): Promise<EndpointView> {
+export async function saveEndpoint(options: { id?: string; input: EndpointInput; actorId?: string | null }): Promise<EndpointView> {
   const parsed = endpointInput.safeParse(options.input);
   if (!parsed.success) {
     throw new AppError("BAD_REQUEST", "invalid endpoint", parsed.error.issues.map((i) => ({ field: i.path.join("."), message: i.message })));
@@ -188,13 +189,20 @@ export async function saveEndpoint(options: { id?: string; input: EndpointInput 
   // the key is bound to its row, so a new endpoint gets its id before the key is encrypted
   const key = (id: string) => (apiKey ? { apiKeyEncrypted: encryptSecret(apiKey, apiKeyContext(id)) } : {});
   try {
-    const saved = options.id
-      ? await db.endpoint.update({ where: { id: options.id }, data: { ...rest, ...key(options.id) } })
-      : await db.$transaction(async (tx) => {
-          const created = await tx.endpoint.create({ data: rest });
-          return apiKey ? tx.endpoint.update({ where: { id: created.id }, data: key(created.id) }) : created;
-        });
-    return view(saved);
+    return await db.$transaction(async (tx) => {
+      const before = options.id ? await tx.endpoint.findUnique({ where: { id: options.id } }) : null;
+      if (options.id && !before) throw new AppError("NOT_FOUND", "endpoint not found");
+      let saved = options.id
+        ? await tx.endpoint.update({ where: { id: options.id }, data: { ...rest, ...key(options.id) } })
+        : await tx.endpoint.create({ data: rest });
+      if (!options.id && apiKey) saved = await tx.endpoint.update({ where: { id: saved.id }, data: key(saved.id) });
+      // the views carry hasApiKey, never the key
+      await audit.record(
+        { actorId: options.actorId ?? null, action: before ? "endpoint.update" : "endpoint.create", targetType: "endpoint", targetId: saved.id, before: before && view(before), after: view(saved) },
+        tx,
+      );
+      return view(saved);
+    });
   } catch (err) {
     if ((err as { code?: string }).code === "P2002") throw new AppError("CONFLICT", `an endpoint named "${rest.name}" exists`, [{ field: "name", message: "already taken" }]);
     if ((err as { code?: string }).code === "P2025") throw new AppError("NOT_FOUND", "endpoint not found");
@@ -243,9 +251,13 @@ export async function reencryptEndpointKeys(): Promise<ReencryptResult> {
   return result;
 }
 
-export async function deleteEndpoint(options: { id: string }): Promise<void> {
-  const deleted = await db.endpoint.deleteMany({ where: { id: options.id } });
-  if (deleted.count === 0) throw new AppError("NOT_FOUND", "endpoint not found");
+export async function deleteEndpoint(options: { id: string; actorId?: string | null }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const endpoint = await tx.endpoint.findUnique({ where: { id: options.id } });
+    const deleted = await tx.endpoint.deleteMany({ where: { id: options.id } });
+    if (!endpoint || deleted.count === 0) throw new AppError("NOT_FOUND", "endpoint not found");
+    await audit.record({ actorId: options.actorId ?? null, action: "endpoint.delete", targetType: "endpoint", targetId: options.id, before: view(endpoint) }, tx);
+  });
 }
 
 export interface EndpointGenerationOptions {

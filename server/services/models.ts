@@ -9,6 +9,7 @@ import { z } from "zod";
 import { AppError } from "@/server/errors";
 import { db, type Tx } from "@/server/db";
 import { env } from "@/server/env";
+import * as audit from "@/server/services/audit";
 import { Prisma, type Model, type TrainingRun } from "@/server/generated/prisma/client";
 import { findPython } from "@/trainer/worker/python";
 import { TRAINER_DIR, trainerEnv } from "@/trainer/worker/process";
@@ -81,12 +82,25 @@ export async function getModel(options: { id: string }) {
 }
 
 /** One active model per kind: the active reward model scores items; the active policy is the default to sample. */
-export async function setActiveModel(options: { id: string }): Promise<Model> {
+export async function setActiveModel(options: { id: string; actorId?: string | null }): Promise<Model> {
   return db.$transaction(async (tx) => {
     const model = await tx.model.findUnique({ where: { id: options.id } });
     if (!model) throw new AppError("NOT_FOUND", "model not found");
+    const previous = await tx.model.findFirst({ where: { kind: model.kind, active: true }, select: { id: true, name: true } });
     await tx.model.updateMany({ where: { kind: model.kind, active: true, NOT: { id: model.id } }, data: { active: false } });
-    return tx.model.update({ where: { id: model.id }, data: { active: true } });
+    const active = await tx.model.update({ where: { id: model.id }, data: { active: true } });
+    await audit.record(
+      {
+        actorId: options.actorId ?? null,
+        action: "model.activate",
+        targetType: "model",
+        targetId: model.id,
+        before: { kind: model.kind, active: previous },
+        after: { kind: model.kind, active: { id: model.id, name: model.name } },
+      },
+      tx,
+    );
+    return active;
   });
 }
 

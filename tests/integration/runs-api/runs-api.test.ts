@@ -183,3 +183,38 @@ describe("endpoints", () => {
     await expect(api.endpoint.delete({ id: created.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
+
+describe("audit log", () => {
+  it("records run launch, cancel and retry, model activation, endpoint create and delete, with who did it", async () => {
+    const admin = await makeUser("ADMIN");
+    const api = callerFor(admin);
+    const entries = async (targetType: string) =>
+      (await api.audit.list({ limit: 50, actorId: admin.id, targetType })).rows.map((r) => ({ action: r.action, targetId: r.targetId, before: r.before, after: r.after })).reverse();
+
+    const run = await api.run.launch({ kind: "REWARD", name: "audited", snapshotId: (await readySnapshot()).id, config: { lr: 1e-3 } });
+    await api.run.cancel({ id: run.id });
+    const retry = await api.run.retry({ id: run.id });
+    expect(await entries("run")).toEqual([
+      { action: "run.launch", targetId: run.id, before: null, after: expect.objectContaining({ kind: "REWARD", name: "audited", config: { lr: 1e-3 } }) },
+      { action: "run.cancel", targetId: run.id, before: { status: "QUEUED" }, after: { status: "CANCELLED", cancelRequested: true } },
+      { action: "run.retry", targetId: retry.id, before: { retryOf: run.id, status: "CANCELLED" }, after: expect.objectContaining({ name: "audited (retry)" }) },
+    ]);
+    await api.run.cancel({ id: retry.id });
+
+    const rm = await db.model.create({ data: { name: "audited rm", kind: "REWARD", backend: "tiny", path: "/m/audited" } });
+    await api.model.setActive({ id: rm.id });
+    expect(await entries("model")).toEqual([
+      { action: "model.activate", targetId: rm.id, before: { kind: "REWARD", active: expect.toSatisfy((v) => v === null || typeof v === "object") }, after: { kind: "REWARD", active: { id: rm.id, name: "audited rm" } } },
+    ]);
+
+    const secret = "sk-audit-DO-NOT-LEAK-0987654321";
+    const endpoint = await api.endpoint.create({ name: `audited ${Math.random()}`, baseUrl: "http://127.0.0.1:8000/v1", model: "llama", apiKey: secret });
+    await api.endpoint.delete({ id: endpoint.id });
+    const logged = await entries("endpoint");
+    expect(logged).toEqual([
+      { action: "endpoint.create", targetId: endpoint.id, before: null, after: expect.objectContaining({ name: endpoint.name, baseUrl: "http://127.0.0.1:8000/v1", hasApiKey: true }) },
+      { action: "endpoint.delete", targetId: endpoint.id, before: expect.objectContaining({ name: endpoint.name }), after: null },
+    ]);
+    expect(JSON.stringify(logged)).not.toContain(secret);
+  });
+});
