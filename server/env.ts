@@ -49,6 +49,14 @@ const schema = z.object({
   OIDC_ID: z.string().optional(),
   OIDC_SECRET: z.string().optional(),
   OIDC_NAME: z.string().default("SSO"),
+  // Endpoints (OpenAI-compatible model servers) may reach loopback and private-network addresses only when this
+  // is true; link-local addresses (cloud metadata) stay refused. See server/services/outbound.ts.
+  ENDPOINT_ALLOW_PRIVATE: bool,
+  // Host names or IPs (comma-separated, as written in endpoint URLs) that endpoints may reach whatever they resolve to.
+  ENDPOINT_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((h) => h.trim()).filter(Boolean)),
   TRAINER_PYTHON: z.string().optional(),
   TRAINER_GPUS: z.string().optional(),
   TRAINER_HOST: z.string().optional(),

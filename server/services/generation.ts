@@ -13,6 +13,7 @@ import { candidateHash, itemKey, type Message } from "@/server/services/hashing"
 import { pgText } from "@/server/services/runs";
 import { chunkCandidates } from "@/server/services/import/items";
 import { chatCompletion, limiter, type RetryPolicy, defaultRetryPolicy } from "@/server/services/openai-client";
+import { BlockedAddressError, checkEndpointUrl } from "@/server/services/outbound";
 import { decryptSecret, encryptSecret, openSecret } from "@/server/services/secrets";
 import { endpointInput, type EndpointInput } from "@/server/schemas/runs";
 
@@ -186,6 +187,12 @@ export async function saveEndpoint(options: { id?: string; input: EndpointInput;
     throw new AppError("BAD_REQUEST", "invalid endpoint", parsed.error.issues.map((i) => ({ field: i.path.join("."), message: i.message })));
   }
   const { apiKey, ...rest } = parsed.data;
+  try {
+    await checkEndpointUrl(rest.baseUrl);
+  } catch (err) {
+    if (!(err instanceof BlockedAddressError)) throw err;
+    throw new AppError("BAD_REQUEST", `invalid endpoint: ${err.message}`, [{ field: "baseUrl", message: err.message }]);
+  }
   // the key is bound to its row, so a new endpoint gets its id before the key is encrypted
   const key = (id: string) => (apiKey ? { apiKeyEncrypted: encryptSecret(apiKey, apiKeyContext(id)) } : {});
   try {

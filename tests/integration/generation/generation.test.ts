@@ -101,7 +101,7 @@ describe("generation from an endpoint", () => {
   });
 
   it("stops at the first request that fails for good, keeping what was already added", async () => {
-    server = await startFakeOpenAI((i) => (i === 2 ? { kind: "status", status: 400, body: "context length exceeded" } : { kind: "ok" }));
+    server = await startFakeOpenAI((i) => (i === 2 ? { kind: "status", status: 400, body: '{"error": {"message": "context length exceeded"}}' } : { kind: "ok" }));
     const endpoint = await saveEndpoint({ input: { name: `ep ${unique()}`, baseUrl: server.url, model: "m", concurrency: 1 } });
     const { project } = await projectWithPrompts("PAIRWISE", 5);
     await expect(

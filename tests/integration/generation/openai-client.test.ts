@@ -1,5 +1,5 @@
 // The OpenAI-compatible client against a local server that speaks the protocol: success, 429 with Retry-After,
-// 500, timeout, malformed JSON, plus the concurrency limiter and the key's encryption at rest.
+// 500, timeout, malformed JSON, plus the concurrency limiter; and what an endpoint may not reach (SSRF).
 import { afterEach, describe, expect, it } from "vitest";
 import { chatCompletion, completionsUrl, limiter, retryAfterMs, type RetryPolicy } from "@/server/services/openai-client";
 import { startFakeOpenAI, type FakeServer } from "./openai-server";
@@ -46,7 +46,7 @@ describe("chat completions client", () => {
     expect(await chatCompletion({ baseUrl: server.url, model: "m" }, { messages }, fast)).toEqual(["recovered"]);
     await server.close();
 
-    server = await startFakeOpenAI(() => ({ kind: "status", status: 503, body: "upstream overloaded" }));
+    server = await startFakeOpenAI(() => ({ kind: "status", status: 503, body: '{"error": {"message": "upstream overloaded"}}' }));
     await expect(chatCompletion({ baseUrl: server.url, model: "m" }, { messages }, fast)).rejects.toThrow(
       /server error 503: upstream overloaded.*gave up after 4 tries/,
     );
@@ -67,7 +67,7 @@ describe("chat completions client", () => {
 
   it("reports malformed JSON and unexpected shapes without retrying", async () => {
     server = await startFakeOpenAI(() => ({ kind: "raw", body: '{"choices": [ {"message": ' }));
-    await expect(chatCompletion({ baseUrl: server.url, model: "m" }, { messages }, fast)).rejects.toThrow(/malformed JSON in the response/);
+    await expect(chatCompletion({ baseUrl: server.url, model: "m" }, { messages }, fast)).rejects.toThrow(/the response is not JSON \(application\/json, 26 bytes\)/);
     expect(server.requests).toHaveLength(1);
     await server.close();
 
