@@ -1,5 +1,6 @@
 // The only reader of process.env. Everything else imports `env` from here, validated once at start-up.
 import os from "node:os";
+import path from "node:path";
 import { z } from "zod";
 
 const bool = z
@@ -58,6 +59,12 @@ const schema = z.object({
     .optional()
     .transform((v) => (v ?? "").split(",").map((h) => h.trim()).filter(Boolean)),
   TRAINER_PYTHON: z.string().optional(),
+  // Folders (separated by ":") where model directories may be besides <DATA_DIR>/runs and <DATA_DIR>/models
+  // (server/services/model-paths.ts).
+  TRAINER_MODEL_ROOTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(path.delimiter).map((r) => r.trim()).filter(Boolean)),
   TRAINER_GPUS: z.string().optional(),
   TRAINER_HOST: z.string().optional(),
   TRAINER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).default(5),

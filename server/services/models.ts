@@ -10,6 +10,7 @@ import { AppError } from "@/server/errors";
 import { db, type Tx } from "@/server/db";
 import { env } from "@/server/env";
 import * as audit from "@/server/services/audit";
+import { modelPathProblemOnDisk } from "@/server/services/model-paths";
 import { Prisma, type Model, type TrainingRun } from "@/server/generated/prisma/client";
 import { findPython } from "@/trainer/worker/python";
 import { TRAINER_DIR, trainerEnv } from "@/trainer/worker/process";
@@ -152,6 +153,8 @@ export async function scoreItems(options: { projectId: string; modelId?: string;
       rows.set(candidate.id, { id: candidate.id, prompt: item.prompt.messages, response: candidate.text });
     }
   }
+  const problem = await modelPathProblemOnDisk(model.path);
+  if (problem) throw new AppError("PRECONDITION_FAILED", `the reward model's directory ${model.path} ${problem}`);
   // PATH is read here (not via server/env.ts) because it is the search path, not app configuration.
   const found = await findPython({ trainerPython: env.TRAINER_PYTHON, pathVar: process.env.PATH });
   if (!found.ok) throw new AppError("PRECONDITION_FAILED", found.message);

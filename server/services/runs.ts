@@ -19,6 +19,7 @@ import { AppError } from "@/server/errors";
 import { db, type Tx } from "@/server/db";
 import { pool } from "@/server/pg";
 import * as audit from "@/server/services/audit";
+import { MODEL_PATH_KEYS, modelPathProblem } from "@/server/services/model-paths";
 import { Prisma, type TrainingRun } from "@/server/generated/prisma/client";
 import {
   enqueueRunInput,
@@ -107,6 +108,13 @@ export async function enqueueRun(options: { input: EnqueueRunInput; createdById?
       if (input.gpuCount > 0) throw new AppError("BAD_REQUEST", "endpoint generation needs no GPU", [{ field: "gpuCount", message: "must be 0" }]);
     }
   }
+
+  const pathErrors = MODEL_PATH_KEYS.flatMap((key) => {
+    const value = config[key];
+    const problem = typeof value === "string" && value !== "" ? modelPathProblem(value) : null;
+    return problem ? [{ field: `config.${key}`, message: problem }] : [];
+  });
+  if (pathErrors.length > 0) throw new AppError("BAD_REQUEST", `${pathErrors[0].field} ${pathErrors[0].message}`, pathErrors);
 
   return db.$transaction(async (tx) => {
     const run = await tx.trainingRun.create({

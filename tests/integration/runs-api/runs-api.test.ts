@@ -1,6 +1,7 @@
 // The admin procedures behind the runs, models and endpoints pages. No worker runs here, so queued runs stay queued.
 // A database of its own: queue positions count every queued run, so no other test file may enqueue into it.
 import { ownDatabaseUrl, dropOwnDatabase } from "../worker/own-database";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { db } from "@/server/db";
@@ -181,6 +182,23 @@ describe("endpoints", () => {
     await api.endpoint.delete({ id: created.id });
     expect((await api.endpoint.list()).map((e) => e.id)).not.toContain(created.id);
     await expect(api.endpoint.delete({ id: created.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("model directories at launch", () => {
+  it("must lie under the model folders, named per field", async () => {
+    const api = callerFor(await makeUser("ADMIN"));
+    const rm = await db.model.create({ data: { name: `rm-paths ${Math.random()}`, kind: "REWARD", backend: "tiny", path: path.resolve(".data/runs/x/model") } });
+    const { project } = await makeProject({ items: pairItems(1), members: [] });
+    const ppo = (config: Record<string, unknown>) => api.run.launch({ kind: "PPO", name: "paths", modelId: rm.id, projectId: project.id, config });
+    expect(await fieldsOf(ppo({ policy_path: "/etc" }))).toEqual(["config.policy_path"]);
+    expect(await fieldsOf(ppo({ policy_path: "models/sft" }))).toEqual(["config.policy_path"]);
+    expect(await fieldsOf(ppo({ policy_path: path.resolve(".data/models/sft"), value_model_path: "/root/.ssh" }))).toEqual(["config.value_model_path"]);
+    const snapshot = await readySnapshot();
+    expect(await fieldsOf(api.run.launch({ kind: "REWARD", name: "paths", snapshotId: snapshot.id, config: { backend: "hf", model_path: "/home/someone/llama" } }))).toEqual(["config.model_path"]);
+    await expect(ppo({ policy_path: "/etc" })).rejects.toThrow(/^config\.policy_path must be under one of the model folders: .*\.data\/runs, .*\.data\/models/);
+    const ok = await ppo({ policy_path: path.resolve(".data/models/sft") });
+    await api.run.cancel({ id: ok.id });
   });
 });
 
