@@ -3,6 +3,7 @@
 const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<number>; usage: string }>> = {
   import: () => import("./cli/import"),
   export: () => import("./cli/export"),
+  "rotate-secrets": () => import("./cli/rotate-secrets"),
 };
 
 async function main(): Promise<number> {

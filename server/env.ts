@@ -1,5 +1,6 @@
 // The only reader of process.env. Everything else imports `env` from here, validated once at start-up.
 import os from "node:os";
+import path from "node:path";
 import { z } from "zod";
 
 const bool = z
@@ -33,6 +34,9 @@ const schema = z.object({
   NEXTAUTH_URL: z.string().url().optional(),
   // Signs session JWTs and derives the key that encrypts endpoint API keys. Required in production.
   NEXTAUTH_SECRET: z.string().min(16).optional(),
+  // During a rotation, the secret before NEXTAUTH_SECRET: endpoint API keys stored under it still decrypt until
+  // `npm run cli -- rotate-secrets` has re-encrypted them (README: "Rotating the secret").
+  NEXTAUTH_SECRET_PREVIOUS: z.string().min(16).optional(),
   DATA_DIR: z.string().default(".data"),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
@@ -46,7 +50,21 @@ const schema = z.object({
   OIDC_ID: z.string().optional(),
   OIDC_SECRET: z.string().optional(),
   OIDC_NAME: z.string().default("SSO"),
+  // Endpoints (OpenAI-compatible model servers) may reach loopback and private-network addresses only when this
+  // is true; link-local addresses (cloud metadata) stay refused. See server/services/outbound.ts.
+  ENDPOINT_ALLOW_PRIVATE: bool,
+  // Host names or IPs (comma-separated, as written in endpoint URLs) that endpoints may reach whatever they resolve to.
+  ENDPOINT_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((h) => h.trim()).filter(Boolean)),
   TRAINER_PYTHON: z.string().optional(),
+  // Folders (separated by ":") where model directories may be besides <DATA_DIR>/runs and <DATA_DIR>/models
+  // (server/services/model-paths.ts).
+  TRAINER_MODEL_ROOTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(path.delimiter).map((r) => r.trim()).filter(Boolean)),
   TRAINER_GPUS: z.string().optional(),
   TRAINER_HOST: z.string().optional(),
   TRAINER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).default(5),

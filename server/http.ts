@@ -1,6 +1,6 @@
 // The token-authenticated HTTP API's plumbing (app/api/v1/…): AppError → JSON error response, and a wrapper that
 // authenticates the bearer token before a route handler runs. Route handlers stay thin: parse, one service call.
-import { AppError, type FieldError, httpStatus } from "@/server/errors";
+import { AppError, clientError, type FieldError, httpStatus } from "@/server/errors";
 import type { Role, TokenScope } from "@/server/generated/prisma/client";
 import { type TokenUser, verifyToken } from "@/server/services/api-tokens";
 
@@ -9,14 +9,11 @@ export interface ErrorBody {
 }
 
 export function errorResponse(err: unknown): Response {
-  if (err instanceof AppError) {
-    const body: ErrorBody = { error: { code: err.code, message: err.message, fieldErrors: err.fieldErrors ?? [] } };
-    return Response.json(body, { status: httpStatus[err.code] });
-  }
-  // unexpected errors are logged here and never shown: their messages can hold SQL or file paths
-  console.error("api:", err);
-  const body: ErrorBody = { error: { code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on the server.", fieldErrors: [] } };
-  return Response.json(body, { status: 500 });
+  // unexpected errors are logged in full here and answered in the client's terms (server/errors.ts clientError)
+  if (!(err instanceof AppError)) console.error("api:", err);
+  const shown = clientError(err);
+  const body: ErrorBody = { error: { code: shown.code, message: shown.message, fieldErrors: shown.fieldErrors ?? [] } };
+  return Response.json(body, { status: httpStatus[shown.code] });
 }
 
 export function bearerToken(req: Request): string | null {

@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { NextRequest } from "next/server";
 import { appRouter } from "@/server/api/root";
-import { createContext } from "@/server/api/trpc";
+import { createContext, logTrpcError } from "@/server/api/trpc";
 import { sessionUserId } from "@/server/auth/jwt";
 
 export const dynamic = "force-dynamic";
@@ -13,9 +13,7 @@ function handler(req: NextRequest) {
     router: appRouter,
     // only reads the session: /api/auth/session (polled by the page) is what keeps it alive
     createContext: async () => createContext({ userId: await sessionUserId(req) }),
-    onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"}:`, error.cause ?? error);
-    },
+    onError: logTrpcError,
   });
 }
 
