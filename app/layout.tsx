@@ -25,7 +25,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <span className="ml-auto" />
               {user ? (
                 <>
-                  <span className="text-slate-500" data-testid="whoami">{user.name} · {user.role.toLowerCase()}</span>
+                  <Link href="/account" className="text-slate-500 hover:text-slate-900" data-testid="whoami" title="Your account and password">
+                    {user.name} · {user.role.toLowerCase()}
+                  </Link>
                   <SignOutButton />
                 </>
               ) : (

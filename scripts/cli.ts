@@ -3,6 +3,8 @@
 const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<number>; usage: string }>> = {
   import: () => import("./cli/import"),
   export: () => import("./cli/export"),
+  "create-admin": () => import("./cli/create-admin"),
+  "setup-link": () => import("./cli/setup-link"),
 };
 
 async function main(): Promise<number> {

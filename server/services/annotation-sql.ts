@@ -1,8 +1,11 @@
 // The SQL every judgement runs (annotation.next + annotation.submit, and the session check of each request), in one
 // module without side effects, so that `npm run bench:annotate` replays exactly these statements with pgbench.
 
-/** The signed-in user, if they still exist and are active: $1 user id. */
-export const ACTIVE_USER_SQL = `SELECT id, email, name, role FROM "User" WHERE id = $1 AND active`;
+/**
+ * The signed-in user, if they still exist, are active and the session is not older than their last password change
+ * or sign-out: $1 user id, $2 the session's version.
+ */
+export const ACTIVE_USER_SQL = `SELECT id, email, name, role FROM "User" WHERE id = $1 AND active AND "sessionVersion" = $2`;
 
 /**
  * A project as one annotator may use it: $1 slug, $2 user id, $3 whether to read leases, $4 assignment ids to leave
