@@ -1,5 +1,6 @@
 // `npm run db:seed`: demo users and projects. Idempotent: running it again changes nothing.
 import { db } from "@/server/db";
+import { pool } from "@/server/pg";
 import { DEMO_ADMIN, DEMO_ANNOTATOR, seedDemo } from "./demo";
 
 async function main() {
@@ -12,6 +13,8 @@ async function main() {
     console.log("Demo data already present; nothing changed.");
   }
   await db.$disconnect();
+  // the raters' judgements went through the annotation service's plain pool
+  await pool().end();
 }
 
 main().catch((err: unknown) => {
