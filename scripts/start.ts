@@ -13,7 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { DEMO_ADMIN, DEMO_ANNOTATOR } from "@/prisma/seed/demo";
+import { DEMO_ADMIN, DEMO_ANNOTATOR } from "@/prisma/seed/demo-accounts";
 import { ensureDatabase, type DatabaseHandle } from "@/server/embedded-postgres";
 import { consoleUrl, env } from "@/server/env";
 import { migrate } from "@/scripts/db/lib/migrate";

@@ -5,11 +5,10 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "@/server/generated/prisma/client";
 import * as annotation from "@/server/services/annotation";
+import { DEMO_ADMIN, DEMO_ANNOTATOR } from "./demo-accounts";
 import { addItems, addMembers, upsertProject, upsertUser } from "./helpers";
 import { pairwisePrompts, rankingPrompts, type DemoPrompt } from "./demo-data";
 
-export const DEMO_ADMIN = { email: "admin@demo.local", password: "demo-admin-pass", name: "Demo Admin" } as const;
-export const DEMO_ANNOTATOR = { email: "annotator@demo.local", password: "demo-annotator-pass", name: "Demo Annotator" } as const;
 
 /**
  * Demo raters: no password, so nobody signs in as them. `accuracy` is how often each picks the better response,

@@ -1,7 +1,8 @@
 // `npm run db:seed`: demo users and projects. Idempotent: running it again changes nothing.
 import { db } from "@/server/db";
 import { pool } from "@/server/pg";
-import { DEMO_ADMIN, DEMO_ANNOTATOR, seedDemo } from "./demo";
+import { seedDemo } from "./demo";
+import { DEMO_ADMIN, DEMO_ANNOTATOR } from "./demo-accounts";
 
 async function main() {
   const { created } = await seedDemo(db);

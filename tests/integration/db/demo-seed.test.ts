@@ -3,7 +3,8 @@
 // demo annotator still has work in both projects. A database of its own: the demo's slugs and emails are fixed.
 import { dropOwnDatabase } from "../worker/own-database";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEMO_ADMIN, DEMO_ANNOTATOR, seedDemo } from "@/prisma/seed/demo";
+import { seedDemo } from "@/prisma/seed/demo";
+import { DEMO_ADMIN, DEMO_ANNOTATOR } from "@/prisma/seed/demo-accounts";
 import { db } from "@/server/db";
 import { pool } from "@/server/pg";
 import { projectAnalytics } from "@/server/services/analytics";
