@@ -24,7 +24,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <span className="ml-auto" />
             {user ? (
               <>
-                <span className="truncate text-slate-500" data-testid="whoami">{user.name} · {user.role.toLowerCase()}</span>
+                <a href="/account" className="truncate text-slate-500 hover:text-slate-900" data-testid="whoami" title="Your account and password">
+                  {user.name} · {user.role.toLowerCase()}
+                </a>
                 <SignOutButton />
               </>
             ) : (

@@ -4,6 +4,8 @@ const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<
   import: () => import("./cli/import"),
   export: () => import("./cli/export"),
   "rotate-secrets": () => import("./cli/rotate-secrets"),
+  "create-admin": () => import("./cli/create-admin"),
+  "setup-link": () => import("./cli/setup-link"),
 };
 
 async function main(): Promise<number> {

@@ -3,6 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
+/** true / false when set, undefined when unset or empty (the caller picks the default). */
+const optionalBool = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1"));
+
+/** true when set to true/1, else false. */
 const bool = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
@@ -72,7 +79,9 @@ const schema = z.object({
   TRAINER_POLL_MS: z.coerce.number().int().min(50).default(1000),
   // `npm start` runs the trainer worker beside the web app unless this is false
   START_WORKER: boolDefaultTrue,
-  SKIP_SEED: bool,
+  // Demo data (public passwords) in an empty database: unset = yes for `npm run dev`, no for `npm start`
+  // (`npm start -- --demo` asks for it too).
+  SEED_DEMO: optionalBool,
 });
 
 export type Env = z.infer<typeof schema>;
@@ -87,6 +96,14 @@ function load(): Env {
 }
 
 export const env = load();
+
+/**
+ * Where people reach the app, for links printed on a console (there is no request to read the host from):
+ * NEXTAUTH_URL, else this machine on the app's port.
+ */
+export function consoleUrl(port: number = env.PORT): string {
+  return (env.NEXTAUTH_URL ?? `http://localhost:${port}`).replace(/\/+$/, "");
+}
 
 /** The secret that signs sessions; a fixed dev value outside production so `npm start` works out of the box. */
 export function authSecret(): string {

@@ -15,7 +15,7 @@ import next from "next";
 import { createTrpcHttpHandler } from "@/server/api/http";
 import { appRouter } from "@/server/api/root";
 import { createContext, logTrpcError } from "@/server/api/trpc";
-import { sessionUserIdFromHeaders } from "@/server/auth/jwt";
+import { sessionFromHeaders } from "@/server/auth/jwt";
 import { env } from "@/server/env";
 import { reapInterruptedSnapshots } from "@/server/services/export";
 import { reapInterruptedImports } from "@/server/services/import";
@@ -45,7 +45,7 @@ async function serve(opts: { dev: boolean; port: number }): Promise<http.Server>
     basePath: "/api/trpc/",
     maxBodySize: MAX_TRPC_BODY_BYTES,
     headers,
-    createContext: async (req) => createContext({ userId: await sessionUserIdFromHeaders(req.headers) }),
+    createContext: async (req) => createContext({ session: await sessionFromHeaders(req.headers) }),
     onError: logTrpcError,
   });
   const server = http.createServer((req, res) => {

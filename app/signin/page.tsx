@@ -6,9 +6,12 @@ import { currentUser } from "@/server/auth/session";
 
 export const dynamic = "force-dynamic";
 
-/** Only same-site paths: an open redirect after sign-in would hand the session page to anyone. */
+/**
+ * Only same-site paths: an open redirect after sign-in would hand the session page to anyone. Without one, "/" sends
+ * admins to /admin and annotators to /annotate.
+ */
 function safeCallback(url: string | undefined): string {
-  return url && url.startsWith("/") && !url.startsWith("//") ? url : "/annotate";
+  return url && url.startsWith("/") && !url.startsWith("//") ? url : "/";
 }
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {

@@ -1,6 +1,8 @@
 "use client";
-// Signs out through next-auth's own endpoint (CSRF token, then POST /api/auth/signout), without loading
-// next-auth's client library into every page's first load for this one button.
+// Signs out through next-auth's own endpoint (its CSRF token, then POST /api/auth/signout: the server ends the
+// account's sessions, server/auth/options.ts events.signOut), then goes to the sign-in page of the host the browser
+// is on — next-auth's own redirect would go to NEXTAUTH_URL, localhost unless configured. Hand-rolled rather than
+// next-auth/react's signOut, which would put next-auth's client library into every page's first load.
 import { useState } from "react";
 
 export function SignOutButton() {
@@ -9,15 +11,12 @@ export function SignOutButton() {
     setBusy(true);
     try {
       const { csrfToken } = (await (await fetch("/api/auth/csrf")).json()) as { csrfToken: string };
-      const res = await fetch("/api/auth/signout", {
+      await fetch("/api/auth/signout", {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" },
+        headers: { "content-type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams({ csrfToken, callbackUrl: "/signin", json: "true" }),
       });
-      const { url } = (await res.json().catch(() => ({}))) as { url?: string };
-      // the site's own sign-in page, on whatever host the visitor is using
-      const target = url ? new URL(url, window.location.href) : null;
-      window.location.assign(target && target.origin === window.location.origin ? target.pathname + target.search : "/signin");
+      window.location.assign("/signin");
     } catch {
       setBusy(false);
     }

@@ -297,7 +297,7 @@ function pgbenchScript(project: BenchProject): string {
     `\\set uid :client_id + 1`,
     `\\set sid random(1, 1000000000000)`,
     // one request per judgement (submit + next, batched): one session check
-    `${oneLine(bind(ACTIVE_USER_SQL, [user]))};`,
+    `${oneLine(bind(ACTIVE_USER_SQL, [user, "0"]))};`,
     // annotation.next: annotator context, claim
     `${oneLine(bind(ANNOTATOR_CONTEXT_SQL, [`'${project.id}'`, user, "true", "'{}'"]))};`,
     `SELECT v.assignment_id, v.shown_order[1] AS c1, v.shown_order[2] AS c2 FROM (${oneLine(
@@ -429,7 +429,7 @@ async function main() {
   await vacuum.query("VACUUM ANALYZE");
   await vacuum.end();
 
-  const app = await startApp({ dev: false, port: PORT, worker: false, seed: false, databaseUrl: database.url, log: (l) => log(`[app] ${l}`) });
+  const app = await startApp({ dev: false, port: PORT, worker: false, demo: false, setupLink: false, databaseUrl: database.url, log: (l) => log(`[app] ${l}`) });
   try {
     for (let i = 0; ; i++) {
       const ready = await request("GET", "/signin", {}).then((r) => r.status === 200, () => false);

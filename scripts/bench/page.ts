@@ -20,7 +20,7 @@ import zlib from "node:zlib";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import pg from "pg";
 import { chromiumArgs } from "@/playwright.config";
-import { DEMO_ANNOTATOR } from "@/prisma/seed/demo";
+import { DEMO_ANNOTATOR } from "@/prisma/seed/demo-accounts";
 import { startApp } from "@/scripts/start";
 import { createTestDatabase } from "@/tests/setup/database";
 
@@ -166,7 +166,7 @@ async function main() {
   let app: { stop: () => Promise<void> } | null = null;
   let browser: Browser | null = null;
   try {
-    app = await startApp({ dev: false, port: PORT, worker: false, seed: true, databaseUrl: database.url, log: (l) => console.log(`[start] ${l}`) });
+    app = await startApp({ dev: false, port: PORT, worker: false, demo: true, setupLink: false, databaseUrl: database.url, log: (l) => console.log(`[start] ${l}`) });
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     const copies = Math.ceil((SUBMITS + 5) / 10);

@@ -7,13 +7,10 @@ import { TRPCError } from "@trpc/server";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { createCaller } from "@/server/api/root";
-import { createContext } from "@/server/api/trpc";
 import { currentUser } from "@/server/auth/session";
 
-const caller = cache(async () => {
-  const user = await currentUser();
-  return createCaller(await createContext({ userId: user?.id ?? null }));
-});
+// the same user the tRPC context would have (currentUser runs the same session check), read once per request
+const caller = cache(async () => createCaller({ user: await currentUser() }));
 
 export type ServerCaller = Awaited<ReturnType<typeof caller>>;
 

@@ -5,7 +5,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { AppError, type AppErrorCode, clientError, type FieldError } from "@/server/errors";
 import type { Role } from "@/server/generated/prisma/client";
-import { activeUser } from "@/server/services/users";
+import { activeUser, type SessionRef } from "@/server/services/users";
 
 export interface ContextUser {
   id: string;
@@ -18,10 +18,10 @@ export interface Context {
   user: ContextUser | null;
 }
 
-/** Builds the context from the session's user id; inactive or deleted users count as anonymous. */
-export async function createContext(opts: { userId: string | null }): Promise<Context> {
+/** Builds the context from the request's session; inactive or deleted users and ended sessions count as anonymous. */
+export async function createContext(opts: { session: SessionRef | null }): Promise<Context> {
   try {
-    return { user: opts.userId ? await activeUser(opts.userId) : null };
+    return { user: opts.session ? await activeUser(opts.session) : null };
   } catch (err) {
     // runs before any procedure, so its errors miss the appErrors middleware below
     throw toTRPCError(err);

@@ -10,7 +10,7 @@ import { decode, encode } from "@/server/auth/jwt";
 import { db } from "@/server/db";
 import { authSecret, env } from "@/server/env";
 import type { Role } from "@/server/generated/prisma/client";
-import { verifyCredentials } from "@/server/services/users";
+import { endSessions, sessionVersion, verifyCredentials } from "@/server/services/users";
 
 const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1).max(1024) });
 
@@ -64,6 +64,8 @@ declare module "next-auth/jwt" {
   interface JWT {
     uid?: string;
     role?: Role;
+    /** the user's session version at sign-in (server/services/users.ts: activeUser) */
+    sv?: number;
   }
 }
 
@@ -91,6 +93,12 @@ export const authOptions: NextAuthOptions = {
     }),
     ...oauthProviders(),
   ],
+  events: {
+    // A JWT cannot be withdrawn, so sign-out ends the user's sessions server-side: a copied cookie stops working too.
+    async signOut({ token }) {
+      if (token?.uid) await endSessions({ userId: token.uid, sessionVersion: token.sv ?? 0 });
+    },
+  },
   callbacks: {
     // OAuth sign-in is for people an admin already added (by user or invite): no self sign-up.
     async signIn({ user, account, profile }) {
@@ -112,6 +120,7 @@ export const authOptions: NextAuthOptions = {
       if (user) {
         token.uid = user.id;
         token.role = user.role;
+        token.sv = await sessionVersion(user.id);
       }
       return token;
     },

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { hash } from "@node-rs/argon2";
 import { expect, type Page } from "@playwright/test";
 import pg from "pg";
 
@@ -24,6 +25,21 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("whoami")).toBeVisible();
+}
+
+/**
+ * A person of their own for a spec that signs out or changes passwords (which end every session of the account, so
+ * the shared demo logins must not be used for it). Straight in the database, like createProject.
+ */
+export async function createUser(role: "ADMIN" | "ANNOTATOR" = "ANNOTATOR"): Promise<{ id: string; email: string; password: string; name: string }> {
+  const tag = Math.random().toString(36).slice(2, 10);
+  const user = { id: `usr${tag}`, email: `e2e-${tag}@test.local`, password: `password of ${tag}`, name: `E2E ${tag}` };
+  await withDb((db) =>
+    hash(user.password).then((passwordHash) =>
+      db.query(`INSERT INTO "User"(id, email, name, role, "passwordHash", "updatedAt") VALUES ($1, $2, $3, $4, $5, now())`, [user.id, user.email, user.name, role, passwordHash]),
+    ),
+  );
+  return user;
 }
 
 /**

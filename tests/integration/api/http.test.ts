@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTrpcHttpHandler } from "@/server/api/http";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
-import { encode, sessionUserIdFromHeaders } from "@/server/auth/jwt";
+import { encode, sessionFromHeaders } from "@/server/auth/jwt";
 import { authSecret } from "@/server/env";
 import { makeProject, makeUser, pairItems } from "../fixtures/annotation";
 
 const LIMIT = 64 * 1024;
-const context = async (req: http.IncomingMessage) => createContext({ userId: await sessionUserIdFromHeaders(req.headers) });
+const context = async (req: http.IncomingMessage) => createContext({ session: await sessionFromHeaders(req.headers) });
 
 function listen(handler: http.RequestListener): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer(handler);

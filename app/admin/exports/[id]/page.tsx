@@ -10,7 +10,6 @@ import { aggregationText, bytes, count, fileTypeText, formatLabel, isBuilding, p
 import { SnapshotProgress } from "@/components/exports/snapshot-progress";
 import { requireAdmin } from "@/server/auth/session";
 import { db } from "@/server/db";
-import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { getSnapshot, snapshotFile, type SnapshotView } from "@/server/services/export";
 
@@ -25,9 +24,12 @@ async function load(id: string): Promise<SnapshotView> {
   }
 }
 
-/** The address people reach this server at, for the copyable commands. */
+/**
+ * The address this admin's browser reached the server at (through a proxy: its X-Forwarded-* headers), for the
+ * copyable commands: links the app shows follow the browser, like invite and reset links do. Not NEXTAUTH_URL,
+ * which `npm start` sets to localhost unless configured.
+ */
 async function origin(): Promise<string> {
-  if (env.NEXTAUTH_URL) return env.NEXTAUTH_URL.replace(/\/+$/, "");
   const h = await headers();
   return `${h.get("x-forwarded-proto") ?? "http"}://${h.get("x-forwarded-host") ?? h.get("host") ?? "localhost:3000"}`;
 }

@@ -2,7 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { NextRequest } from "next/server";
 import { appRouter } from "@/server/api/root";
 import { createContext, logTrpcError } from "@/server/api/trpc";
-import { sessionUserId } from "@/server/auth/jwt";
+import { sessionOf } from "@/server/auth/jwt";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +12,7 @@ function handler(req: NextRequest) {
     req,
     router: appRouter,
     // only reads the session: /api/auth/session (polled by the page) is what keeps it alive
-    createContext: async () => createContext({ userId: await sessionUserId(req) }),
+    createContext: async () => createContext({ session: await sessionOf(req) }),
     onError: logTrpcError,
   });
 }
