@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     globalSetup: ["tests/setup/global-setup.ts"],
+    // the fake model servers of the endpoint tests listen on 127.0.0.1, which endpoints may not reach by default
+    env: { ENDPOINT_ALLOWED_HOSTS: "127.0.0.1" },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration tests share one fresh database per run; files run in parallel but each test seeds its own rows.

@@ -1,8 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/auth/sign-out-button";
-import { Providers } from "@/components/trpc";
 import { currentUser } from "@/server/auth/session";
 import "./globals.css";
 
@@ -11,30 +9,32 @@ export const metadata: Metadata = {
   description: "Collect preference judgements; train reward models and policies.",
 };
 
+// The header's links are plain <a> (full page loads): next/link's client code would otherwise ride along in the
+// first load of every page, the annotation page included, for links people rarely click.
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900">
-        <Providers>
-          <header className="border-b border-slate-200 bg-white">
-            <nav className="mx-auto flex max-w-7xl items-center gap-4 px-4 py-2 text-sm">
-              <Link href="/" className="font-semibold text-indigo-700">RLHF Studio</Link>
-              {user && <Link href="/annotate" className="text-slate-700 hover:text-slate-900">Annotate</Link>}
-              {user?.role === "ADMIN" && <Link href="/admin" className="text-slate-700 hover:text-slate-900">Admin</Link>}
-              <span className="ml-auto" />
-              {user ? (
-                <>
-                  <span className="text-slate-500" data-testid="whoami">{user.name} · {user.role.toLowerCase()}</span>
-                  <SignOutButton />
-                </>
-              ) : (
-                <Link href="/signin" className="text-indigo-700">Sign in</Link>
-              )}
-            </nav>
-          </header>
-          <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
-        </Providers>
+        <header className="h-[var(--header-h)] border-b border-slate-200 bg-white">
+          <nav className="mx-auto flex h-full max-w-7xl items-center gap-4 px-4 text-sm">
+            <a href="/" className="whitespace-nowrap font-semibold text-indigo-700">RLHF Studio</a>
+            {user && <a href="/annotate" className="text-slate-700 hover:text-slate-900">Annotate</a>}
+            {user?.role === "ADMIN" && <a href="/admin" className="text-slate-700 hover:text-slate-900">Admin</a>}
+            <span className="ml-auto" />
+            {user ? (
+              <>
+                <a href="/account" className="truncate text-slate-500 hover:text-slate-900" data-testid="whoami" title="Your account and password">
+                  {user.name} · {user.role.toLowerCase()}
+                </a>
+                <SignOutButton />
+              </>
+            ) : (
+              <a href="/signin" className="text-indigo-700">Sign in</a>
+            )}
+          </nav>
+        </header>
+        <main className="mx-auto max-w-7xl px-4 pt-3">{children}</main>
       </body>
     </html>
   );

@@ -11,7 +11,7 @@ async function main() {
   const file = path.resolve(env.DATA_DIR, "e2e", "database-url");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, database.url, { mode: 0o600 });
-  const app = await startApp({ dev: false, port: env.PORT, worker: true, seed: true, databaseUrl: database.url, log: (l) => console.log(`[e2e-server] ${l}`) });
+  const app = await startApp({ dev: false, port: env.PORT, worker: true, demo: true, setupLink: false, databaseUrl: database.url, log: (l) => console.log(`[e2e-server] ${l}`) });
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;

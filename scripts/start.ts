@@ -1,14 +1,21 @@
 // `npm start` / `npm run dev`: one command from a fresh clone to a running product.
-//   database (DATABASE_URL, else embedded PostgreSQL) → migrations → demo seed when empty → `next build` when the
-//   build is missing or stale → the web server (server/web.ts: Next.js + the tRPC API, dev or production) + the
-//   trainer worker. Ctrl-C stops everything.
+//   database (DATABASE_URL, else embedded PostgreSQL) → migrations → demo seed when asked for and the database is
+//   empty → `next build` when the build is missing or stale → the web server (server/web.ts: Next.js + the tRPC API,
+//   dev or production) + the trainer worker → "ready at URL" once it answers, and a one-time setup link while the
+//   install has no admin. Ctrl-C stops everything.
+//
+// Demo data has public passwords, so it is only there when asked for: `npm run dev`, `npm start -- --demo`, or
+// SEED_DEMO=true. A production first run creates its first admin through the setup link (or the CLI).
+import { verify } from "@node-rs/argon2";
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import { DEMO_ADMIN, DEMO_ANNOTATOR } from "@/prisma/seed/demo-accounts";
 import { ensureDatabase, type DatabaseHandle } from "@/server/embedded-postgres";
-import { env } from "@/server/env";
+import { consoleUrl, env } from "@/server/env";
 import { authSecret } from "@/server/secret";
 import { migrate } from "@/scripts/db/lib/migrate";
 import { redactUrl } from "@/scripts/db/lib/databases";
@@ -25,7 +32,9 @@ export interface StartOptions {
   /** an already-prepared database (tests); otherwise DATABASE_URL or the embedded cluster */
   databaseUrl?: string;
   /** seed the demo data when the database has no users */
-  seed: boolean;
+  demo: boolean;
+  /** print a one-time setup link when the install has no active admin */
+  setupLink: boolean;
   log?: (line: string) => void;
 }
 
@@ -65,18 +74,62 @@ async function buildIfStale(childEnv: NodeJS.ProcessEnv, log: (l: string) => voi
   fs.writeFileSync(stamp, fingerprint);
 }
 
-async function hasUsers(url: string): Promise<boolean> {
+async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const res = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM "User"`);
-    return Number(res.rows[0].n) > 0;
+    return (await client.query<T>(sql, values)).rows;
   } finally {
     await client.end();
   }
 }
 
-export async function startApp(opts: StartOptions): Promise<{ stop: () => Promise<void> }> {
+async function hasUsers(url: string): Promise<boolean> {
+  return (await query(url, `SELECT 1 FROM "User" LIMIT 1`)).length > 0;
+}
+
+async function hasActiveAdmin(url: string): Promise<boolean> {
+  return (await query(url, `SELECT 1 FROM "User" WHERE role = 'ADMIN' AND active LIMIT 1`)).length > 0;
+}
+
+/** Demo accounts that are active and still take their public password (a database once started with --demo). */
+async function openDemoAccounts(url: string): Promise<string[]> {
+  const demo = [DEMO_ADMIN, DEMO_ANNOTATOR];
+  const rows = await query<{ email: string; passwordHash: string }>(
+    url,
+    `SELECT email, "passwordHash" FROM "User" WHERE email = ANY($1) AND active AND "passwordHash" IS NOT NULL`,
+    [demo.map((d) => d.email)],
+  );
+  const open: string[] = [];
+  for (const row of rows) {
+    const password = demo.find((d) => d.email === row.email)!.password;
+    if (await verify(row.passwordHash, password).catch(() => false)) open.push(row.email);
+  }
+  return open;
+}
+
+/** Polls the web server until it answers a page; false when it exited first. */
+async function waitUntilServing(port: number, web: ChildProcess): Promise<boolean> {
+  while (web.exitCode === null && web.signalCode === null) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/signin`, { redirect: "manual", signal: AbortSignal.timeout(60_000) });
+      await res.arrayBuffer();
+      if (res.status < 500) return true;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  return false;
+}
+
+export interface RunningApp {
+  stop: () => Promise<void>;
+  /** resolves once the web server answers (after the "ready" line and any setup link), or when it exited first */
+  ready: Promise<void>;
+}
+
+export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const log = opts.log ?? ((l: string) => console.log(`[start] ${l}`));
   let database: DatabaseHandle | null = null;
   let url = opts.databaseUrl;
@@ -89,18 +142,24 @@ export async function startApp(opts: StartOptions): Promise<{ stop: () => Promis
   const result = await migrate({ url, log });
   log(result.applied.length ? `Applied ${result.applied.length} migration(s).` : "Migrations up to date.");
 
+  const publicUrl = consoleUrl(opts.port);
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: url,
     PORT: String(opts.port),
     // resolved once here (the file is created now if need be) so the children never race to create it
     NEXTAUTH_SECRET: authSecret(),
-    NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${opts.port}`,
+    NEXTAUTH_URL: publicUrl,
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  if (opts.seed && !(await hasUsers(url))) {
+  if (opts.demo && !(await hasUsers(url))) {
     log("Empty database: seeding demo data…");
     await run(path.join(BIN, "tsx"), ["prisma/seed/main.ts"], childEnv);
+  }
+  const demoAccounts = await openDemoAccounts(url);
+  if (opts.demo && !demoAccounts.length) log("Demo data goes only into an empty database, and this one has accounts: no demo data added.");
+  if (!opts.demo && demoAccounts.length) {
+    log(`WARNING: ${demoAccounts.join(", ")} still take the public demo passwords from the README. Change their passwords or deactivate them before real use.`);
   }
   if (!opts.dev) await buildIfStale(childEnv, log);
 
@@ -116,8 +175,7 @@ export async function startApp(opts: StartOptions): Promise<{ stop: () => Promis
     const worker = spawn(path.join(BIN, "tsx"), ["trainer/worker/main.ts"], { cwd: ROOT, env: childEnv, stdio: "inherit" });
     children.push(worker);
   }
-  log(`RLHF Studio is starting on http://localhost:${opts.port}`);
-  log("Demo logins: admin@demo.local / demo-admin-pass · annotator@demo.local / demo-annotator-pass (demo only)");
+  log(`Starting the web server on port ${opts.port}…`);
 
   let stopping = false;
   const stop = async () => {
@@ -127,7 +185,7 @@ export async function startApp(opts: StartOptions): Promise<{ stop: () => Promis
       children.map(
         (c) =>
           new Promise<void>((resolve) => {
-            if (c.exitCode !== null) return resolve();
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
             const t = setTimeout(() => c.kill("SIGKILL"), 10_000);
             c.once("exit", () => {
               clearTimeout(t);
@@ -138,6 +196,7 @@ export async function startApp(opts: StartOptions): Promise<{ stop: () => Promis
       ),
     );
     await database?.stop();
+    log("Stopped.");
   };
   web.on("exit", (code) => {
     if (!stopping) {
@@ -145,12 +204,24 @@ export async function startApp(opts: StartOptions): Promise<{ stop: () => Promis
       void stop().then(() => process.exit(code ?? 1));
     }
   });
-  return { stop };
+
+  const announce = async () => {
+    if (!(await waitUntilServing(opts.port, web))) return;
+    log(`RLHF Studio is ready at ${publicUrl}`);
+    if (demoAccounts.length) {
+      log(`Demo logins (demo data only): ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} · ${DEMO_ANNOTATOR.email} / ${DEMO_ANNOTATOR.password}`);
+    }
+    // scripts/cli/setup-link.ts makes the link (a service with its own database client) and prints it
+    if (opts.setupLink && !stopping && !(await hasActiveAdmin(url))) await run(path.join(BIN, "tsx"), ["scripts/cli.ts", "setup-link"], childEnv);
+  };
+  const ready = announce().catch((err: unknown) => log(`Could not print the setup link: ${err instanceof Error ? err.message : String(err)}`));
+  return { stop, ready };
 }
 
 if (require.main === module) {
   const dev = process.argv.includes("--dev");
-  startApp({ dev, port: env.PORT, worker: env.START_WORKER, seed: !env.SKIP_SEED })
+  const demo = process.argv.includes("--demo") || (env.SEED_DEMO ?? dev);
+  startApp({ dev, port: env.PORT, worker: env.START_WORKER, demo, setupLink: !demo })
     .then(({ stop }) => {
       const shutdown = () => {
         console.log("\n[start] Stopping…");

@@ -2,7 +2,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/server/generated/prisma/client";
 import { env } from "@/server/env";
-import { SESSION_OPTIONS } from "@/server/pg";
+import { logLostConnection, SESSION_OPTIONS } from "@/server/pg";
 
 function databaseUrl(): string {
   if (!env.DATABASE_URL) {
@@ -12,7 +12,11 @@ function databaseUrl(): string {
 }
 
 function create(): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl(), max: 10, options: SESSION_OPTIONS });
+  // The adapter listens for its pool's and its transactions' connection errors itself; these only log them.
+  const adapter = new PrismaPg(
+    { connectionString: databaseUrl(), max: 10, options: SESSION_OPTIONS },
+    { onPoolError: logLostConnection, onConnectionError: logLostConnection },
+  );
   return new PrismaClient({ adapter });
 }
 

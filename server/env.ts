@@ -1,7 +1,15 @@
 // The only reader of process.env. Everything else imports `env` from here, validated once at start-up.
 import os from "node:os";
+import path from "node:path";
 import { z } from "zod";
 
+/** true / false when set, undefined when unset or empty (the caller picks the default). */
+const optionalBool = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1"));
+
+/** true when set to true/1, else false. */
 const bool = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
@@ -34,6 +42,9 @@ const schema = z.object({
   // Signs session JWTs and keys endpoint API keys at rest and export pseudonyms (server/secret.ts). Unset: every
   // process reads <DATA_DIR>/auth-secret, created by the first one that needs it.
   NEXTAUTH_SECRET: z.string().min(16).optional(),
+  // During a rotation, the secret before NEXTAUTH_SECRET: endpoint API keys stored under it still decrypt until
+  // `npm run cli -- rotate-secrets` has re-encrypted them (README: "Rotating the secret").
+  NEXTAUTH_SECRET_PREVIOUS: z.string().min(16).optional(),
   DATA_DIR: z.string().default(".data"),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
@@ -50,7 +61,21 @@ const schema = z.object({
   OIDC_ID: z.string().optional(),
   OIDC_SECRET: z.string().optional(),
   OIDC_NAME: z.string().default("SSO"),
+  // Endpoints (OpenAI-compatible model servers) may reach loopback and private-network addresses only when this
+  // is true; link-local addresses (cloud metadata) stay refused. See server/services/outbound.ts.
+  ENDPOINT_ALLOW_PRIVATE: bool,
+  // Host names or IPs (comma-separated, as written in endpoint URLs) that endpoints may reach whatever they resolve to.
+  ENDPOINT_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((h) => h.trim()).filter(Boolean)),
   TRAINER_PYTHON: z.string().optional(),
+  // Folders (separated by ":") where model directories may be besides <DATA_DIR>/runs and <DATA_DIR>/models
+  // (server/services/model-paths.ts).
+  TRAINER_MODEL_ROOTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(path.delimiter).map((r) => r.trim()).filter(Boolean)),
   TRAINER_GPUS: z.string().optional(),
   TRAINER_HOST: z.string().optional(),
   TRAINER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).default(5),
@@ -58,7 +83,9 @@ const schema = z.object({
   TRAINER_POLL_MS: z.coerce.number().int().min(50).default(1000),
   // `npm start` runs the trainer worker beside the web app unless this is false
   START_WORKER: boolDefaultTrue,
-  SKIP_SEED: bool,
+  // Demo data (public passwords) in an empty database: unset = yes for `npm run dev`, no for `npm start`
+  // (`npm start -- --demo` asks for it too).
+  SEED_DEMO: optionalBool,
 });
 
 export type Env = z.infer<typeof schema>;
@@ -74,3 +101,10 @@ function load(): Env {
 
 export const env = load();
 
+/**
+ * Where people reach the app, for links printed on a console (there is no request to read the host from):
+ * NEXTAUTH_URL, else this machine on the app's port.
+ */
+export function consoleUrl(port: number = env.PORT): string {
+  return (env.NEXTAUTH_URL ?? `http://localhost:${port}`).replace(/\/+$/, "");
+}

@@ -9,7 +9,8 @@ export type AppErrorCode =
   | "TOO_MANY_REQUESTS"
   | "PAYLOAD_TOO_LARGE"
   | "PRECONDITION_FAILED"
-  | "INTERNAL_SERVER_ERROR";
+  | "INTERNAL_SERVER_ERROR"
+  | "SERVICE_UNAVAILABLE";
 
 export interface FieldError {
   /** dotted path of the field, e.g. "ranking.0" or "candidates.1.text" */
@@ -41,4 +42,38 @@ export const httpStatus: Record<AppErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
 };
+
+// Node socket errors, PostgreSQL's connection-exception SQLSTATEs (class 08 is matched by prefix) and shutdown
+// codes, and Prisma's "cannot reach / connection closed" codes.
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN", "57P01", "57P02", "57P03", "P1001", "P1002", "P1008", "P1017"]);
+const UNREACHABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+const UNREACHABLE_MESSAGE = /Connection terminated|Can't reach database server|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/;
+
+/** True when `err` (or one of its causes) says the database could not be reached or went away mid-query. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && typeof e === "object" && e !== null; depth++) {
+    const { code, message, meta } = e as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
+    if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    const kind = meta?.driverAdapterError?.cause?.kind;
+    if (typeof kind === "string" && UNREACHABLE_KINDS.has(kind)) return true;
+    if (typeof message === "string" && UNREACHABLE_MESSAGE.test(message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * What a client (browser, API caller, an import job's message) is told about an error. An AppError as it is: its
+ * message was written for the client. Anything else carries driver or system text (SQL, database host and port,
+ * file paths, code snippets) and becomes a message in the client's terms; the caller logs the original in full.
+ */
+export function clientError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err)) {
+    return new AppError("SERVICE_UNAVAILABLE", "The database is not reachable right now; try again in a moment.");
+  }
+  return new AppError("INTERNAL_SERVER_ERROR", "Something went wrong on the server; the server log has the details.");
+}

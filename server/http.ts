@@ -2,7 +2,7 @@
 // token before a route handler runs (the token API, app/api/v1/…), and the cross-site check of cookie routes.
 // Route handlers stay thin: parse, one service call.
 import { env } from "@/server/env";
-import { AppError, type FieldError, httpStatus } from "@/server/errors";
+import { AppError, clientError, type FieldError, httpStatus } from "@/server/errors";
 import type { Role, TokenScope } from "@/server/generated/prisma/client";
 import { type TokenUser, verifyToken } from "@/server/services/api-tokens";
 
@@ -11,14 +11,11 @@ export interface ErrorBody {
 }
 
 export function errorResponse(err: unknown): Response {
-  if (err instanceof AppError) {
-    const body: ErrorBody = { error: { code: err.code, message: err.message, fieldErrors: err.fieldErrors ?? [] } };
-    return Response.json(body, { status: httpStatus[err.code] });
-  }
-  // unexpected errors are logged here and never shown: their messages can hold SQL or file paths
-  console.error("api:", err);
-  const body: ErrorBody = { error: { code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on the server.", fieldErrors: [] } };
-  return Response.json(body, { status: 500 });
+  // unexpected errors are logged in full here and answered in the client's terms (server/errors.ts clientError)
+  if (!(err instanceof AppError)) console.error("api:", err);
+  const shown = clientError(err);
+  const body: ErrorBody = { error: { code: shown.code, message: shown.message, fieldErrors: shown.fieldErrors ?? [] } };
+  return Response.json(body, { status: httpStatus[shown.code] });
 }
 
 /**

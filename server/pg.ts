@@ -12,12 +12,50 @@ const globalForPg = globalThis as unknown as { pgPool?: pg.Pool };
  */
 export const SESSION_OPTIONS = "-c TimeZone=UTC";
 
+/**
+ * Logs a connection the database closed (a restart, pg_terminate_backend, an idle timeout in a proxy). The pool has
+ * already dropped it and opens a new one for the next query; the log line is all that is left to do.
+ */
+export function logLostConnection(err: Error): void {
+  console.error(`[db] a database connection was closed (${err.message}); it will be replaced`);
+}
+
 function create(): pg.Pool {
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set.");
-  return new pg.Pool({ connectionString: env.DATABASE_URL, max: 10, options: SESSION_OPTIONS });
+  const p = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10, options: SESSION_OPTIONS });
+  // An `error` event nobody listens to is an uncaughtException, which kills the process. The pool emits one when
+  // an idle connection dies …
+  p.on("error", logLostConnection);
+  // … and a checked-out client (COPY streams, cursors, transactions) emits its own, even when the query in flight
+  // already rejects with the same error. The caller sees that rejection and the pool drops the client on release,
+  // so here it only has to be heard.
+  p.on("connect", (client) => client.on("error", () => undefined));
+  return p;
 }
 
 export function pool(): pg.Pool {
   if (!globalForPg.pgPool) globalForPg.pgPool = create();
   return globalForPg.pgPool;
+}
+
+/**
+ * Runs `fn` in one transaction on a pooled connection: COMMIT when it returns, ROLLBACK when it throws (the error
+ * goes on). `begin` may set the transaction up (isolation, SET LOCAL). For the hand-written multi-statement work on
+ * the plain pool; Prisma's own goes through db.$transaction.
+ */
+export async function withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, opts: { begin?: string } = {}): Promise<T> {
+  const client = await pool().connect();
+  let result: T;
+  try {
+    await client.query(opts.begin ?? "BEGIN");
+    result = await fn(client);
+    await client.query("COMMIT");
+  } catch (err) {
+    // a connection whose transaction state is unknown must not go back to the pool
+    const rolledBack = await client.query("ROLLBACK").then(() => true, () => false);
+    client.release(rolledBack ? undefined : true);
+    throw err;
+  }
+  client.release();
+  return result;
 }

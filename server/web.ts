@@ -14,10 +14,13 @@ import path from "node:path";
 import next from "next";
 import { createTrpcHttpHandler } from "@/server/api/http";
 import { appRouter } from "@/server/api/root";
-import { createContext } from "@/server/api/trpc";
-import { sessionUserIdFromHeaders } from "@/server/auth/jwt";
+import { createContext, logTrpcError } from "@/server/api/trpc";
+import { sessionFromHeaders } from "@/server/auth/jwt";
 import { stampClientAddress } from "@/server/client-address";
 import { env } from "@/server/env";
+import { reapInterruptedSnapshots } from "@/server/services/export";
+import { reapInterruptedImports } from "@/server/services/import";
+import { JOB_REAP_INTERVAL_MS } from "@/server/services/job-heartbeat";
 
 const ROOT = path.resolve(__dirname, "..");
 /** tRPC request bodies are judgements and settings; uploads go through their own routes. */
@@ -43,10 +46,8 @@ async function serve(opts: { dev: boolean; port: number }): Promise<http.Server>
     basePath: "/api/trpc/",
     maxBodySize: MAX_TRPC_BODY_BYTES,
     headers,
-    createContext: async (req) => createContext({ userId: await sessionUserIdFromHeaders(req.headers) }),
-    onError({ error, path: procedure }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${procedure ?? "?"}:`, error.cause ?? error);
-    },
+    createContext: async (req) => createContext({ session: await sessionFromHeaders(req.headers) }),
+    onError: logTrpcError,
   });
   const server = http.createServer((req, res) => {
     stampClientAddress(req, env.TRUST_PROXY_HOPS);
@@ -59,9 +60,25 @@ async function serve(opts: { dev: boolean; port: number }): Promise<http.Server>
   return server;
 }
 
+/** Fails the imports and snapshot builds that a dead process left RUNNING (see server/services/job-heartbeat.ts). */
+function reapInterruptedJobs(): void {
+  const reap = () =>
+    Promise.all([reapInterruptedImports(), reapInterruptedSnapshots()]).then(
+      ([imports, snapshots]) => {
+        if (imports.length + snapshots.length > 0) {
+          console.log(`[web] marked ${imports.length} import(s) and ${snapshots.length} snapshot build(s) interrupted by a restart as failed`);
+        }
+      },
+      (err: unknown) => console.error("[web] could not look for interrupted imports and snapshot builds:", err),
+    );
+  void reap();
+  setInterval(reap, JOB_REAP_INTERVAL_MS).unref();
+}
+
 function workerMain(opts: { dev: boolean; port: number }) {
   serve(opts).then(
     (server) => {
+      reapInterruptedJobs();
       const stop = () => {
         server.close(() => process.exit(0));
         // in-flight requests get ten seconds; idle keep-alive connections are closed at once

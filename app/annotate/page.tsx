@@ -1,14 +1,14 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { Card } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { page } from "@/server/api/server";
 import { requireUser } from "@/server/auth/session";
-import { listForAnnotator } from "@/server/services/projects";
 
 export const dynamic = "force-dynamic";
 
 export default async function AnnotateIndex() {
   const user = await requireUser("/annotate");
-  const projects = await listForAnnotator({ userId: user.id, isAdmin: user.role === "ADMIN" });
+  const projects = await page("/annotate", (api) => api.annotation.projects());
   if (projects.length === 1 && user.role !== "ADMIN") redirect(`/annotate/${projects[0].slug}`);
   return (
     <div className="space-y-4">

@@ -2,12 +2,13 @@
 // People: who can sign in, with which role, and on which projects. New people come in by an account made
 // here or by a one-time invite link.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { Fragment, useState, type FormEvent } from "react";
 import { Field, fieldProps, FormMessage, formatDate, fromServer, fromZod, inputClass, type FormError, rowAction } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
-import { Button, Card } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
 import { createInviteSchema, INVITE_DEFAULT_DAYS } from "@/server/schemas/invite";
-import { createUserSchema } from "@/server/schemas/user";
+import { createUserSchema, setPasswordSchema } from "@/server/schemas/user";
 
 type Role = "ADMIN" | "ANNOTATOR";
 
@@ -61,6 +62,7 @@ function PeopleTable({ selfId }: { selfId: string }) {
   const setActive = useMutation(trpc.user.setActive.mutationOptions());
   const setProjects = useMutation(trpc.user.setProjects.mutationOptions());
   const [editing, setEditing] = useState<{ userId: string; projectIds: string[] } | null>(null);
+  const [resetting, setResetting] = useState<string | null>(null);
   const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
   const [showInactive, setShowInactive] = useState(true);
 
@@ -102,83 +104,112 @@ function PeopleTable({ selfId }: { selfId: string }) {
                 <th scope="col" className="px-3 py-2">Last sign-in</th>
                 <th scope="col" className="px-3 py-2 text-right">Annotations</th>
                 <th scope="col" className="px-3 py-2">Projects</th>
+                <th scope="col" className="px-3 py-2">Password</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {shown.map((p) => {
                 const self = p.id === selfId;
                 return (
-                  <tr key={p.id} className={p.active ? "" : "bg-slate-50 text-slate-500"} data-testid={`person-${p.email}`}>
-                    <td className="px-3 py-2">
-                      <div className="font-medium">{p.name}{self && <span className="ml-1 text-xs text-slate-500">(you)</span>}</div>
-                      <div className="text-xs text-slate-500">{p.email}</div>
-                    </td>
-                    <td className="px-3 py-2">
-                      <label className="sr-only" htmlFor={`role-${p.id}`}>Role of {p.name}</label>
-                      <select
-                        id={`role-${p.id}`}
-                        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-100"
-                        value={p.role}
-                        disabled={self || setRole.isPending}
-                        title={self ? "You cannot change your own role." : undefined}
-                        onChange={(e) => run(() => setRole.mutateAsync({ userId: p.id, role: e.target.value as Role }), `${p.name} is now ${e.target.value.toLowerCase()}.`)}
-                      >
-                        <option value="ANNOTATOR">Annotator</option>
-                        <option value="ADMIN">Admin</option>
-                      </select>
-                    </td>
-                    <td className="px-3 py-2">
-                      <div className="flex items-center gap-2">
-                        <span>{p.active ? "Active" : "Deactivated"}</span>
-                        <Button
-                          variant={p.active ? "secondary" : "primary"}
-                          className="py-0.5 text-xs"
-                          disabled={self || setActive.isPending}
-                          title={self ? "You cannot deactivate yourself." : undefined}
-                          onClick={() => {
-                            if (p.active && !window.confirm(`Deactivate ${p.name}? They are signed out at once; their annotations are kept.`)) return;
-                            void run(() => setActive.mutateAsync({ userId: p.id, active: !p.active }), `${p.name} ${p.active ? "deactivated" : "reactivated"}.`);
-                          }}
+                  <Fragment key={p.id}>
+                    <tr className={p.active ? "" : "bg-slate-50 text-slate-500"} data-testid={`person-${p.email}`}>
+                      <td className="px-3 py-2">
+                        <div className="font-medium">{p.name}{self && <span className="ml-1 text-xs text-slate-500">(you)</span>}</div>
+                        <div className="text-xs text-slate-500">{p.email}</div>
+                      </td>
+                      <td className="px-3 py-2">
+                        <label className="sr-only" htmlFor={`role-${p.id}`}>Role of {p.name}</label>
+                        <select
+                          id={`role-${p.id}`}
+                          className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-100"
+                          value={p.role}
+                          disabled={self || setRole.isPending}
+                          title={self ? "You cannot change your own role." : undefined}
+                          onChange={(e) => run(() => setRole.mutateAsync({ userId: p.id, role: e.target.value as Role }), `${p.name} is now ${e.target.value.toLowerCase()}.`)}
                         >
-                          {p.active ? "Deactivate" : "Reactivate"}
-                        </Button>
-                      </div>
-                    </td>
-                    <td className="px-3 py-2 whitespace-nowrap">{p.lastLoginAt ? formatDate(p.lastLoginAt) : "never"}</td>
-                    <td className="px-3 py-2 text-right tabular-nums">{p.annotations.toLocaleString()}</td>
-                    <td className="px-3 py-2">
-                      {editing?.userId === p.id ? (
-                        <div className="w-64 space-y-2">
-                          <ProjectPicker name={`projects-${p.id}`} value={editing.projectIds} onChange={(projectIds) => setEditing({ userId: p.id, projectIds })} />
-                          <div className="flex gap-2">
-                            <Button
-                              className="py-0.5 text-xs"
-                              disabled={setProjects.isPending}
-                              onClick={() =>
-                                run(async () => {
-                                  await setProjects.mutateAsync({ userId: p.id, projectIds: editing.projectIds });
-                                  setEditing(null);
-                                }, `Projects of ${p.name} saved.`)
-                              }
-                            >
-                              Save
-                            </Button>
-                            <Button variant="ghost" className="py-0.5 text-xs" onClick={() => setEditing(null)}>Cancel</Button>
-                          </div>
-                        </div>
-                      ) : (
-                        <div className="flex flex-wrap items-center gap-1">
-                          {p.projectIds.length === 0 && <span className="text-xs text-slate-400">none</span>}
-                          {p.projectIds.map((id) => (
-                            <span key={id} className="rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-800">{projectName.get(id) ?? "…"}</span>
-                          ))}
-                          <Button variant="ghost" className="py-0.5 text-xs" aria-label={`Edit projects of ${p.name}`} onClick={() => setEditing({ userId: p.id, projectIds: p.projectIds })}>
-                            Edit
+                          <option value="ANNOTATOR">Annotator</option>
+                          <option value="ADMIN">Admin</option>
+                        </select>
+                      </td>
+                      <td className="px-3 py-2">
+                        <div className="flex items-center gap-2">
+                          <span>{p.active ? "Active" : "Deactivated"}</span>
+                          <Button
+                            variant={p.active ? "secondary" : "primary"}
+                            className="py-0.5 text-xs"
+                            disabled={self || setActive.isPending}
+                            title={self ? "You cannot deactivate yourself." : undefined}
+                            onClick={() => {
+                              if (p.active && !window.confirm(`Deactivate ${p.name}? They are signed out at once; their annotations are kept.`)) return;
+                              void run(() => setActive.mutateAsync({ userId: p.id, active: !p.active }), `${p.name} ${p.active ? "deactivated" : "reactivated"}.`);
+                            }}
+                          >
+                            {p.active ? "Deactivate" : "Reactivate"}
                           </Button>
                         </div>
-                      )}
-                    </td>
-                  </tr>
+                      </td>
+                      <td className="px-3 py-2 whitespace-nowrap">{p.lastLoginAt ? formatDate(p.lastLoginAt) : "never"}</td>
+                      <td className="px-3 py-2 text-right tabular-nums">{p.annotations.toLocaleString()}</td>
+                      <td className="px-3 py-2">
+                        {editing?.userId === p.id ? (
+                          <div className="w-64 space-y-2">
+                            <ProjectPicker name={`projects-${p.id}`} value={editing.projectIds} onChange={(projectIds) => setEditing({ userId: p.id, projectIds })} />
+                            <div className="flex gap-2">
+                              <Button
+                                className="py-0.5 text-xs"
+                                disabled={setProjects.isPending}
+                                onClick={() =>
+                                  run(async () => {
+                                    await setProjects.mutateAsync({ userId: p.id, projectIds: editing.projectIds });
+                                    setEditing(null);
+                                  }, `Projects of ${p.name} saved.`)
+                                }
+                              >
+                                Save
+                              </Button>
+                              <Button variant="ghost" className="py-0.5 text-xs" onClick={() => setEditing(null)}>Cancel</Button>
+                            </div>
+                          </div>
+                        ) : (
+                          <div className="flex flex-wrap items-center gap-1">
+                            {p.projectIds.length === 0 && <span className="text-xs text-slate-400">none</span>}
+                            {p.projectIds.map((id) => (
+                              <span key={id} className="rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-800">{projectName.get(id) ?? "…"}</span>
+                            ))}
+                            <Button variant="ghost" className="py-0.5 text-xs" aria-label={`Edit projects of ${p.name}`} onClick={() => setEditing({ userId: p.id, projectIds: p.projectIds })}>
+                              Edit
+                            </Button>
+                          </div>
+                        )}
+                      </td>
+                      <td className="px-3 py-2">
+                        <Button
+                          variant="ghost"
+                          className="py-0.5 text-xs"
+                          disabled={self || !p.active}
+                          title={self ? "Change your own password on your account page." : !p.active ? "Reactivate them first." : undefined}
+                          aria-expanded={resetting === p.id}
+                          aria-label={`Reset the password of ${p.name}`}
+                          onClick={() => setResetting(resetting === p.id ? null : p.id)}
+                        >
+                          Reset…
+                        </Button>
+                      </td>
+                    </tr>
+                    {resetting === p.id && (
+                      <tr>
+                        <td colSpan={7} className="bg-slate-50 px-3 py-3">
+                          <PasswordReset
+                            person={p}
+                            onDone={(ok) => {
+                              setResetting(null);
+                              setMessage({ ok });
+                            }}
+                          />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
                 );
               })}
             </tbody>
@@ -186,6 +217,69 @@ function PeopleTable({ selfId }: { selfId: string }) {
         </div>
       )}
     </section>
+  );
+}
+
+/**
+ * An admin resets someone's password: set one now (share it privately), or make a one-time link the person opens to
+ * choose their own. Either way their sessions end when the new password is set.
+ */
+function PasswordReset({ person, onDone }: { person: { id: string; name: string }; onDone: (message: string) => void }) {
+  const trpc = useTRPC();
+  const setPassword = useMutation(trpc.user.setPassword.mutationOptions());
+  const createLink = useMutation(trpc.user.createResetLink.mutationOptions());
+  const [password, setPasswordValue] = useState("");
+  const [error, setError] = useState<FormError | null>(null);
+  const [link, setLink] = useState<{ url: string; expiresAt: Date } | null>(null);
+  const name = `password-${person.id}`;
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const parsed = setPasswordSchema.safeParse({ userId: person.id, password });
+    if (!parsed.success) return setError(fromZod(parsed.error));
+    try {
+      await setPassword.mutateAsync(parsed.data);
+      onDone(`New password set for ${person.name}; they were signed out everywhere. Share the password with them privately.`);
+    } catch (err) {
+      setError(fromServer(err));
+    }
+  }
+
+  async function makeLink() {
+    setError(null);
+    try {
+      const created = await createLink.mutateAsync({ userId: person.id });
+      setLink({ url: `${window.location.origin}/reset-password/${created.token}`, expiresAt: created.expiresAt });
+    } catch (err) {
+      setError(fromServer(err));
+    }
+  }
+
+  return (
+    <div className="grid gap-4 md:grid-cols-2" data-testid={`password-reset-${person.id}`}>
+      <form onSubmit={onSubmit} noValidate className="space-y-2" aria-label={`Set a new password for ${person.name}`}>
+        <Field label={`New password for ${person.name}`} name={name} error={error?.fields.password} hint="At least 8 characters.">
+          <input {...fieldProps(name, error?.fields.password)} type="password" autoComplete="new-password" className={inputClass} value={password} onChange={(e) => setPasswordValue(e.target.value)} />
+        </Field>
+        <Button type="submit" className="text-xs" disabled={setPassword.isPending}>{setPassword.isPending ? "Setting…" : "Set password"}</Button>
+      </form>
+      <div className="space-y-2 text-sm">
+        <p className="font-medium text-slate-700">Or let them choose one</p>
+        <p className="text-xs text-slate-500">A link that works once, for a day. Making a new one cancels the previous one.</p>
+        <Button variant="secondary" className="text-xs" disabled={createLink.isPending} onClick={() => void makeLink()}>
+          {createLink.isPending ? "Creating…" : "Create reset link"}
+        </Button>
+        {link && (
+          <div role="status" className="space-y-1 rounded-md bg-emerald-50 p-2">
+            <p className="text-xs font-medium text-emerald-900">Copy this link now: it is not shown again. Valid until {formatDate(link.expiresAt)}.</p>
+            <input readOnly aria-label="Reset link" data-testid="reset-link" className={`${inputClass} mt-0 font-mono text-xs`} value={link.url} onFocus={(e) => e.target.select()} />
+          </div>
+        )}
+      </div>
+      <div className="md:col-span-2">
+        <FormMessage error={error?.message} />
+      </div>
+    </div>
   );
 }
 

@@ -4,7 +4,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { Markdown } from "@/components/annotate/markdown";
+import { ModelText } from "@/components/annotate/model-text";
 import { Checkbox, Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
@@ -223,7 +223,7 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
           <div className="text-sm">
             <div className="font-medium text-slate-700" id="guidelines-preview-label">Preview</div>
             <div aria-labelledby="guidelines-preview-label" data-testid="guidelines-preview" className="mt-1 h-96 overflow-auto rounded-md border border-slate-200 p-3">
-              {draft.guidelines.trim() ? <Markdown text={draft.guidelines} /> : <p className="text-slate-400">Nothing to preview yet.</p>}
+              {draft.guidelines.trim() ? <ModelText text={draft.guidelines} /> : <p className="text-slate-400">Nothing to preview yet.</p>}
             </div>
           </div>
         </div>

@@ -37,7 +37,6 @@ export function useOutbox<P>(key: string, send: (entry: OutboxEntry<P>) => Promi
   const ref = useRef<OutboxEntry<P>[]>([]);
   const sendRef = useRef(send);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const running = useRef(false);
   sendRef.current = send;
 
   const commit = useCallback(
@@ -49,47 +48,54 @@ export function useOutbox<P>(key: string, send: (entry: OutboxEntry<P>) => Promi
     [key],
   );
 
-  const pump = useCallback(async () => {
-    if (running.current) return;
-    running.current = true;
-    try {
-      for (;;) {
-        const now = Date.now();
-        const due = ref.current.find((e) => e.status === "pending" && e.nextAttemptAt <= now);
-        if (!due) break;
-        commit(ref.current.map((e) => (e.submissionId === due.submissionId ? { ...e, status: "sending" } : e)));
-        const result = await sendRef.current(due).catch((err: unknown): SendResult => ({ ok: false, retry: true, error: String(err) }));
-        if (result.ok) {
-          commit(ref.current.filter((e) => e.submissionId !== due.submissionId));
-        } else {
-          const attempts = due.attempts + 1;
-          const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempts - 1));
-          commit(
-            ref.current.map((e) =>
-              e.submissionId === due.submissionId
-                ? { ...e, attempts, error: result.error, status: result.retry ? "pending" : "rejected", nextAttemptAt: Date.now() + delay }
-                : e,
-            ),
-          );
-        }
-      }
-    } finally {
-      running.current = false;
-    }
+  /** Wakes the pump when the earliest retry is due. */
+  const schedule = useCallback(() => {
     const pending = ref.current.filter((e) => e.status === "pending");
-    if (pending.length) {
-      const wait = Math.max(50, Math.min(...pending.map((e) => e.nextAttemptAt)) - Date.now());
-      if (timer.current) clearTimeout(timer.current);
-      timer.current = setTimeout(() => void pump(), wait);
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    if (!pending.length) return;
+    const wait = Math.max(50, Math.min(...pending.map((e) => e.nextAttemptAt)) - Date.now());
+    timer.current = setTimeout(() => pumpRef.current(), wait);
+  }, []);
+  /**
+   * Sends every entry that is due, each at once and side by side: a submit goes out in the same tick it was
+   * queued (so the page's prefetch rides in the same HTTP request), even while an earlier one is still on its way.
+   */
+  const pump = useCallback(() => {
+    const now = Date.now();
+    for (const due of ref.current.filter((e) => e.status === "pending" && e.nextAttemptAt <= now)) {
+      commit(ref.current.map((e) => (e.submissionId === due.submissionId ? { ...e, status: "sending" } : e)));
+      void sendRef.current(due)
+        .catch((err: unknown): SendResult => ({ ok: false, retry: true, error: String(err) }))
+        .then((result) => {
+          if (result.ok) {
+            commit(ref.current.filter((e) => e.submissionId !== due.submissionId));
+          } else {
+            const attempts = due.attempts + 1;
+            const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempts - 1));
+            commit(
+              ref.current.map((e) =>
+                e.submissionId === due.submissionId
+                  ? { ...e, attempts, error: result.error, status: result.retry ? "pending" : "rejected", nextAttemptAt: Date.now() + delay }
+                  : e,
+              ),
+            );
+          }
+          schedule();
+        });
     }
-  }, [commit]);
+    schedule();
+  }, [commit, schedule]);
+
+  const pumpRef = useRef(pump);
+  pumpRef.current = pump;
 
   useEffect(() => {
     commit(load<P>(key));
-    void pump();
+    pump();
     const online = () => {
       commit(ref.current.map((e) => (e.status === "pending" ? { ...e, nextAttemptAt: 0 } : e)));
-      void pump();
+      pump();
     };
     window.addEventListener("online", online);
     return () => {
@@ -101,7 +107,7 @@ export function useOutbox<P>(key: string, send: (entry: OutboxEntry<P>) => Promi
   const enqueue = useCallback(
     (entry: Omit<OutboxEntry<P>, "status" | "attempts" | "nextAttemptAt">) => {
       commit([...ref.current, { ...entry, status: "pending", attempts: 0, nextAttemptAt: 0 }]);
-      void pump();
+      pump();
     },
     [commit, pump],
   );
@@ -110,7 +116,7 @@ export function useOutbox<P>(key: string, send: (entry: OutboxEntry<P>) => Promi
 
   const retryNow = useCallback(() => {
     commit(ref.current.map((e) => (e.status === "pending" ? { ...e, nextAttemptAt: 0 } : e)));
-    void pump();
+    pump();
   }, [commit, pump]);
 
   return { entries, enqueue, dismiss, retryNow, current: ref };

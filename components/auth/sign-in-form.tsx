@@ -1,6 +1,5 @@
 "use client";
 import { signIn } from "next-auth/react";
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { waitText } from "@/server/wait";
@@ -20,7 +19,6 @@ function messageFor(code: string): string {
 }
 
 export function SignInForm({ callbackUrl, providers, initialError }: { callbackUrl: string; providers: { id: string; name: string }[]; initialError?: string }) {
-  const router = useRouter();
   const [error, setError] = useState<string | null>(initialError ? messageFor(initialError) : null);
   const [pending, setPending] = useState(false);
 
@@ -35,8 +33,10 @@ export function SignInForm({ callbackUrl, providers, initialError }: { callbackU
       setError(messageFor(res?.error ?? ""));
       return;
     }
-    router.push(callbackUrl);
-    router.refresh();
+    // a full page load, not router.push + refresh: that renders the target twice, and an annotation page rendered
+    // twice at once claims two items
+    const target = new URL(callbackUrl, window.location.href);
+    window.location.assign(target.origin === window.location.origin ? target.pathname + target.search + target.hash : "/");
   }
 
   return (

@@ -8,7 +8,8 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
-import { Button, Card } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
 import { launchDefaults, launchRunInput, type Backend, type LaunchRunInput } from "@/server/schemas/run-launch";
 
 type Kind = "REWARD" | "PPO" | "GENERATE";
@@ -48,7 +49,7 @@ const tinyShapeFields: ConfigField[] = [
   { key: "n_head", label: "Heads" },
   { key: "n_embd", label: "Width", hint: "a multiple of the heads" },
 ];
-const hfModelField: ConfigField = { key: "model_path", label: "Base model directory", hint: "a local Hugging Face model directory on the worker host", text: true };
+const hfModelField: ConfigField = { key: "model_path", label: "Base model directory", hint: "a local Hugging Face model directory on the worker host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder", text: true };
 
 const ppoFields: ConfigField[] = [
   { key: "lr", label: "Learning rate" },
@@ -236,7 +237,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
             {policySource === "registry" ? (
               select("policyModelId", "Policy", policyModelId, choosePolicy, options.policies, "No policies registered: give a model directory.", "Also the frozen KL reference.")
             ) : (
-              <Field label="Policy directory" name="config.policy_path" error={fe("config.policy_path")} hint="A tiny or Hugging Face model directory on the worker host; also the frozen KL reference.">
+              <Field label="Policy directory" name="config.policy_path" error={fe("config.policy_path")} hint="A tiny or Hugging Face model directory on the worker host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder; also the frozen KL reference.">
                 <input {...fieldProps("config.policy_path", fe("config.policy_path"))} className={inputClass} value={policyPath} onChange={(e) => setPolicyPath(e.target.value)} />
               </Field>
             )}

@@ -9,20 +9,13 @@ const styles: Record<Variant, string> = {
   ghost: "text-slate-700 hover:bg-slate-100",
 };
 
+/** On touch screens every button is at least 44 px tall, the size a finger can hit. */
 export function Button({ variant = "primary", className = "", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
   return (
     <button
       type="button"
       {...props}
-      className={`inline-flex items-center gap-1 rounded-md px-3 py-1.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:cursor-not-allowed ${styles[variant]} ${className}`}
+      className={`inline-flex items-center justify-center gap-1 rounded-md px-3 py-1.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:cursor-not-allowed pointer-coarse:min-h-11 ${styles[variant]} ${className}`}
     />
   );
-}
-
-export function Kbd({ children }: { children: React.ReactNode }) {
-  return <kbd className="rounded border border-slate-300 bg-slate-50 px-1 font-mono text-xs text-slate-600">{children}</kbd>;
-}
-
-export function Card({ children, className = "" }: { children: React.ReactNode; className?: string }) {
-  return <div className={`rounded-lg border border-slate-200 bg-white p-4 shadow-sm ${className}`}>{children}</div>;
 }

@@ -12,6 +12,13 @@ import type { Message } from "@/server/services/hashing";
 
 export interface DemoPrompt {
   category: "coding" | "math" | "advice" | "refusal" | "writing" | "knowledge";
+  /**
+   * The candidate a careful expert prefers, on the prompts the demo raters have already judged (prisma/seed/demo.ts);
+   * the other prompts are left open for whoever tries the demo.
+   */
+  better?: 0 | 1;
+  /** a gold item: `better` is its known answer */
+  gold?: true;
   messages: Message[];
   candidates: { text: string; model: string }[];
 }
@@ -29,6 +36,7 @@ export const pairwisePrompts: DemoPrompt[] = [
   // ----------------------------------------------------------------- coding
   {
     category: "coding",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -77,6 +85,7 @@ This removes all duplicates efficiently and keeps your list in order.`,
   },
   {
     category: "coding",
+    better: 1,
     messages: [
       {
         role: "user",
@@ -208,6 +217,7 @@ LIMIT 1;
   },
   {
     category: "coding",
+    better: 1,
     messages: [
       {
         role: "user",
@@ -244,6 +254,7 @@ If you only want the top 10, append \`| head -n 10\`.`,
   },
   {
     category: "coding",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -315,6 +326,7 @@ To prevent XSS you should validate all input, use HTTPS, and keep your framework
   },
   {
     category: "coding",
+    better: 1,
     messages: [
       {
         role: "user",
@@ -541,6 +553,7 @@ HAVING COUNT(*) > 5;
   },
   {
     category: "coding",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -633,6 +646,8 @@ This reads the file in chunks so it uses less memory.`,
   // ------------------------------------------------------------------- math
   {
     category: "math",
+    better: 0,
+    gold: true,
     messages: [
       {
         role: "user",
@@ -687,6 +702,7 @@ Check: 3(−12) + 7 = −29 and 2(−12) − 5 = −29. ✓`,
   },
   {
     category: "math",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -712,6 +728,8 @@ That gives 6 outcomes, so the probability is **6/36 = 1/6 ≈ 16.7%**.`,
   },
   {
     category: "math",
+    better: 1,
+    gold: true,
     messages: [
       {
         role: "user",
@@ -740,6 +758,7 @@ P(both aces) = (4/52) × (3/51) = 12/2652 = **1/221 ≈ 0.45%**
   },
   {
     category: "math",
+    better: 1,
     messages: [
       {
         role: "user",
@@ -771,6 +790,8 @@ The extra $7.63 over simple interest is interest earned on earlier interest.`,
   },
   {
     category: "math",
+    better: 0,
+    gold: true,
     messages: [
       {
         role: "user",
@@ -806,6 +827,7 @@ So the answer is **−sin(x²) + C**.`,
   },
   {
     category: "math",
+    better: 1,
     messages: [
       {
         role: "user",
@@ -831,6 +853,7 @@ Check: after 6 hours B has gone 480 miles; A has been traveling 8 hours × 60 = 
   },
   {
     category: "math",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -917,6 +940,7 @@ If your honest answer to #1 is "I'd still have looked," that's a strong signal t
   },
   {
     category: "advice",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -951,6 +975,7 @@ Because it's been three days without clear improvement, it's worth booking an ap
   },
   {
     category: "advice",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -1035,6 +1060,7 @@ Saying "I'm ready to accept" if they meet your number is powerful because it giv
   },
   {
     category: "advice",
+    better: 0,
     messages: [
       {
         role: "system",
@@ -1069,6 +1095,7 @@ If 3 months feels out of reach, start with a goal of $500–$1,000. Even a small
   },
   {
     category: "advice",
+    better: 1,
     messages: [
       {
         role: "user",
@@ -1098,6 +1125,7 @@ With medical guidance, it can be a reasonable approach — it's just worth setti
   },
   {
     category: "advice",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -1133,6 +1161,7 @@ You don't owe details about the person's health. If pressed, "It was a private f
   // ---------------------------------------------------------------- refusal
   {
     category: "refusal",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -1161,6 +1190,7 @@ If you tell me what you need the ladder for, I can help you figure out what heig
   },
   {
     category: "refusal",
+    better: 1,
     messages: [
       {
         role: "user",
@@ -1233,6 +1263,8 @@ If you're asking because you're thinking about hurting yourself or someone else,
   },
   {
     category: "refusal",
+    better: 1,
+    gold: true,
     messages: [
       {
         role: "user",
@@ -1321,6 +1353,7 @@ PayStream Support Team
   },
   {
     category: "refusal",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -1356,6 +1389,7 @@ General safety tips:
   // ---------------------------------------------------------------- writing
   {
     category: "writing",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -1466,6 +1500,7 @@ Thanks to everyone who helped along the way — especially those who took time f
   },
   {
     category: "writing",
+    better: 1,
     messages: [
       {
         role: "user",
@@ -1518,6 +1553,7 @@ Changes: "Their" → "They're", "tommorow" → "tomorrow", "its" → "it's", "we
   // -------------------------------------------------------------- knowledge
   {
     category: "knowledge",
+    better: 0,
     messages: [
       {
         role: "user",
@@ -1589,6 +1625,8 @@ Violet scatters even more, but the sky doesn't look violet because sunlight cont
   },
   {
     category: "knowledge",
+    better: 1,
+    gold: true,
     messages: [
       {
         role: "user",
@@ -1655,6 +1693,7 @@ Common side effects like a sore arm, fatigue, or mild fever are signs the immune
   },
   {
     category: "knowledge",
+    better: 0,
     messages: [
       {
         role: "user",

@@ -1,6 +1,8 @@
 // `npm run db:seed`: demo users and projects. Idempotent: running it again changes nothing.
 import { db } from "@/server/db";
-import { DEMO_ADMIN, DEMO_ANNOTATOR, seedDemo } from "./demo";
+import { pool } from "@/server/pg";
+import { seedDemo } from "./demo";
+import { DEMO_ADMIN, DEMO_ANNOTATOR } from "./demo-accounts";
 
 async function main() {
   const { created } = await seedDemo(db);
@@ -12,6 +14,8 @@ async function main() {
     console.log("Demo data already present; nothing changed.");
   }
   await db.$disconnect();
+  // the raters' judgements went through the annotation service's plain pool
+  await pool().end();
 }
 
 main().catch((err: unknown) => {

@@ -8,7 +8,7 @@
 //             hand and claims the next (annotation.submit + annotation.next batched in tRPC's wire format, as the
 //             page sends them). The most judgements per second the web tier and the database deliver together.
 //   pgbench   as many pgbench clients running, per transaction, exactly the statements one judgement makes the app
-//             run (server/services/annotation-sql.ts: the request's session check, the annotator context, the
+//             run (server/services/annotation/sql.ts and user-sql.ts: the request's session check, the annotator context, the
 //             claim, the submit context, the submit), prepared, as the app prepares them.
 //   paced     --annotators annotators working the way the annotation page does: one item on screen and one
 //             prefetched; each pauses for a think time (exponential, mean --think-ms) on an item, then submits it
@@ -31,13 +31,8 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { hash } from "@node-rs/argon2";
 import { startApp } from "@/scripts/start";
-import {
-  ACTIVE_USER_SQL,
-  ANNOTATOR_CONTEXT_SQL,
-  CLAIM_ITEM_VIEW_SQL,
-  SUBMIT_ANNOTATION_SQL,
-  SUBMIT_CONTEXT_SQL,
-} from "@/server/services/annotation-sql";
+import { ANNOTATOR_CONTEXT_SQL, CLAIM_ITEM_VIEW_SQL, SUBMIT_ANNOTATION_SQL, SUBMIT_CONTEXT_SQL } from "@/server/services/annotation/sql";
+import { ACTIVE_USER_SQL } from "@/server/services/user-sql";
 import { createTestDatabase } from "@/tests/setup/database";
 
 const { values: args } = parseArgs({
@@ -302,7 +297,7 @@ function pgbenchScript(project: BenchProject): string {
     `\\set uid :client_id + 1`,
     `\\set sid random(1, 1000000000000)`,
     // one request per judgement (submit + next, batched): one session check
-    `${oneLine(bind(ACTIVE_USER_SQL, [user]))};`,
+    `${oneLine(bind(ACTIVE_USER_SQL, [user, "0"]))};`,
     // annotation.next: annotator context, claim
     `${oneLine(bind(ANNOTATOR_CONTEXT_SQL, [`'${project.id}'`, user, "true", "'{}'"]))};`,
     `SELECT v.assignment_id, v.shown_order[1] AS c1, v.shown_order[2] AS c2 FROM (${oneLine(
@@ -434,7 +429,7 @@ async function main() {
   await vacuum.query("VACUUM ANALYZE");
   await vacuum.end();
 
-  const app = await startApp({ dev: false, port: PORT, worker: false, seed: false, databaseUrl: database.url, log: (l) => log(`[app] ${l}`) });
+  const app = await startApp({ dev: false, port: PORT, worker: false, demo: false, setupLink: false, databaseUrl: database.url, log: (l) => log(`[app] ${l}`) });
   try {
     for (let i = 0; ; i++) {
       const ready = await request("GET", "/signin", {}).then((r) => r.status === 200, () => false);

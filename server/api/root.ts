@@ -1,4 +1,5 @@
 import { createCallerFactory, createTRPCRouter } from "@/server/api/trpc";
+import { accountRouter } from "@/server/api/routers/account";
 import { annotationRouter } from "@/server/api/routers/annotation";
 import { projectRouter } from "@/server/api/routers/project";
 import { userRouter } from "@/server/api/routers/user";
@@ -12,6 +13,7 @@ import { endpointRouter } from "@/server/api/routers/endpoint";
 import { exportRouter } from "@/server/api/routers/export";
 
 export const appRouter = createTRPCRouter({
+  account: accountRouter,
   annotation: annotationRouter,
   project: projectRouter,
   user: userRouter,

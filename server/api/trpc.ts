@@ -4,9 +4,9 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import { BATCH_TOO_LARGE_MESSAGE, TRPC_BATCH_TOO_LARGE } from "@/server/api/limits";
-import { AppError, type AppErrorCode, type FieldError } from "@/server/errors";
+import { AppError, type AppErrorCode, clientError, type FieldError } from "@/server/errors";
 import type { Role } from "@/server/generated/prisma/client";
-import { activeUser } from "@/server/services/users";
+import { activeUser, type SessionRef } from "@/server/services/users";
 
 export interface ContextUser {
   id: string;
@@ -19,9 +19,14 @@ export interface Context {
   user: ContextUser | null;
 }
 
-/** Builds the context from the session's user id; inactive or deleted users count as anonymous. */
-export async function createContext(opts: { userId: string | null }): Promise<Context> {
-  return { user: opts.userId ? await activeUser(opts.userId) : null };
+/** Builds the context from the request's session; inactive or deleted users and ended sessions count as anonymous. */
+export async function createContext(opts: { session: SessionRef | null }): Promise<Context> {
+  try {
+    return { user: opts.session ? await activeUser(opts.session) : null };
+  } catch (err) {
+    // runs before any procedure, so its errors miss the appErrors middleware below
+    throw toTRPCError(err);
+  }
 }
 
 const trpcCode: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -34,7 +39,26 @@ const trpcCode: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
 };
+
+/**
+ * The one AppError → TRPCError mapping. Anything that is not an AppError becomes the client-facing error of
+ * clientError(); the original stays the cause, which logTrpcError writes to the server log.
+ */
+function toTRPCError(err: unknown): TRPCError {
+  const shown = clientError(err);
+  return new TRPCError({ code: trpcCode[shown.code], message: shown.message, cause: err instanceof AppError ? err : toError(err) });
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** onError of both tRPC handlers: failures the client could not cause are logged in full, with their cause. */
+export function logTrpcError({ error, path }: { error: TRPCError; path: string | undefined }): void {
+  if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE") console.error(`tRPC ${path ?? "?"}:`, error.cause ?? error);
+}
 
 export function zodFieldErrors(error: ZodError): FieldError[] {
   return error.issues.map((i) => ({ field: i.path.map(String).join(".") || "(input)", message: i.message }));
@@ -52,19 +76,24 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
     let fieldErrors: FieldError[] | null = null;
     if (cause instanceof ZodError) fieldErrors = zodFieldErrors(cause);
     else if (cause instanceof AppError && cause.fieldErrors) fieldErrors = cause.fieldErrors;
+    // An internal error that reached here without passing toTRPCError still carries driver or system text.
     let message = shape.message;
     if (cause instanceof ZodError) message = `Invalid input: ${fieldErrors!.map((f) => `${f.field}: ${f.message}`).join("; ")}`;
+    else if (error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof AppError)) message = clientError(cause).message;
     else if (error.message === TRPC_BATCH_TOO_LARGE) message = BATCH_TOO_LARGE_MESSAGE;
     return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };
   },
 });
 
-/** Turns AppErrors thrown by services into TRPCErrors with the matching code. */
+/**
+ * Turns AppErrors thrown by services into TRPCErrors with the matching code, and any other unexpected error into
+ * one that says what happened in the client's terms (a database restart: 503 "try again").
+ */
 const appErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: trpcCode[cause.code], message: cause.message, cause });
+  if (!result.ok) {
+    const { cause, code } = result.error;
+    if (cause instanceof AppError || (code === "INTERNAL_SERVER_ERROR" && cause !== undefined)) throw toTRPCError(cause);
   }
   return result;
 });

@@ -10,6 +10,7 @@ import type { JWT, JWTDecodeParams, JWTEncodeParams } from "next-auth/jwt";
 import { getToken } from "next-auth/jwt";
 import { env } from "@/server/env";
 import { authSecret } from "@/server/secret";
+import type { SessionRef } from "@/server/services/users";
 
 const DEFAULT_MAX_AGE = 30 * 24 * 60 * 60;
 const keys = new Map<string, Uint8Array>();
@@ -45,16 +46,24 @@ export async function decode({ token, secret, salt = "" }: JWTDecodeParams): Pro
 }
 
 /**
- * The user id of the session a request carries (cookie, chunked or not), or null when there is none or it does
- * not decrypt, has expired or was signed with another secret. Reads only: it never re-issues the cookie.
+ * Whose session a request carries (cookie, chunked or not) and its session version, or null when there is none or
+ * it does not decrypt, has expired or was signed with another secret. Whether the session still counts is the
+ * database's call (activeUser). Reads only: it never re-issues the cookie.
  */
-export async function sessionUserId(req: Parameters<typeof getToken>[0]["req"]): Promise<string | null> {
+export async function sessionOf(req: Parameters<typeof getToken>[0]["req"]): Promise<SessionRef | null> {
   const secureCookie = (env.NEXTAUTH_URL ?? "").startsWith("https://");
   const token = await getToken({ req, secret: authSecret(), decode, secureCookie });
-  return typeof token?.uid === "string" && token.uid ? token.uid : null;
+  if (typeof token?.uid !== "string" || !token.uid) return null;
+  // sessions issued before session versions existed carry none; every account started at version 0
+  return { userId: token.uid, sessionVersion: typeof token.sv === "number" ? token.sv : 0 };
+}
+
+/** The same, from cookies alone (Server Components: next/headers). */
+export function sessionFromCookies(cookies: Record<string, string>): Promise<SessionRef | null> {
+  return sessionOf({ cookies, headers: {} } as Parameters<typeof getToken>[0]["req"]);
 }
 
 /** The same, for a plain Node request (the tRPC server in server/web.ts). */
-export function sessionUserIdFromHeaders(headers: IncomingHttpHeaders): Promise<string | null> {
-  return sessionUserId({ cookies: parseCookies(headers.cookie ?? ""), headers } as Parameters<typeof getToken>[0]["req"]);
+export function sessionFromHeaders(headers: IncomingHttpHeaders): Promise<SessionRef | null> {
+  return sessionOf({ cookies: parseCookies(headers.cookie ?? ""), headers } as Parameters<typeof getToken>[0]["req"]);
 }

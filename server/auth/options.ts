@@ -1,5 +1,6 @@
 // next-auth v4 configuration: credentials (the default) plus optional GitHub, Google and generic OIDC
-// providers when their env vars are set (server/auth/providers.ts). Sessions are JWTs so any app instance can serve any request.
+// providers when their env vars are set (server/auth/providers.ts). Sessions are JWTs so any app instance can serve
+// any request.
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
@@ -10,7 +11,7 @@ import { CLIENT_ADDRESS_HEADER } from "@/server/client-address";
 import type { Role } from "@/server/generated/prisma/client";
 import { authSecret } from "@/server/secret";
 import { resolveOAuthUser, type OAuthSignIn } from "@/server/services/oauth";
-import { verifyCredentials } from "@/server/services/users";
+import { endSessions, sessionVersion, verifyCredentials } from "@/server/services/users";
 
 const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1).max(1024) });
 
@@ -33,6 +34,8 @@ declare module "next-auth/jwt" {
   interface JWT {
     uid?: string;
     role?: Role;
+    /** the user's session version at sign-in (server/services/users.ts: activeUser) */
+    sv?: number;
   }
 }
 
@@ -61,8 +64,8 @@ export const authOptions: NextAuthOptions = {
         if (!parsed.success) return null;
         const result = await verifyCredentials({ ...parsed.data, ip: clientIp(req?.headers) });
         if (!result.ok) {
-          // next-auth turns a thrown error into ?error=<message> on the sign-in page.
-          // the form reads the wait from the code: "RateLimited:<seconds>"
+          // next-auth turns a thrown error into ?error=<message> on the sign-in page; the form reads the wait from
+          // "RateLimited:<seconds>"
           if (result.reason === "rate_limited") throw new Error(`RateLimited:${result.retryAfterSeconds}`);
           if (result.reason === "inactive") throw new Error("Inactive");
           return null;
@@ -72,6 +75,12 @@ export const authOptions: NextAuthOptions = {
     }),
     ...oauthProviders(),
   ],
+  events: {
+    // A JWT cannot be withdrawn, so sign-out ends the user's sessions server-side: a copied cookie stops working too.
+    async signOut({ token }) {
+      if (token?.uid) await endSessions({ userId: token.uid, sessionVersion: token.sv ?? 0 });
+    },
+  },
   callbacks: {
     // OAuth sign-in: the user a provider account is linked to, else an invited user the provider's verified email
     // names (server/services/oauth.ts).
@@ -98,6 +107,7 @@ export const authOptions: NextAuthOptions = {
       if (user) {
         token.uid = user.id;
         token.role = user.role;
+        token.sv = await sessionVersion(user.id);
       }
       return token;
     },

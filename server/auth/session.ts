@@ -1,10 +1,12 @@
 // Session helpers for Server Components and route handlers. The JWT says who signed in; the database says
-// whether that person is still active and what role they hold now, so deactivation and role changes apply
-// at once rather than when the token expires.
+// whether that person is still active, what role they hold now and whether the session was ended (password change,
+// sign-out), so deactivation, role changes and sign-outs apply at once rather than when the token expires. The
+// same check as the tRPC context's (activeUser on the token's session), read from this request's cookies.
 import "server-only";
-import { getServerSession } from "next-auth";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { authOptions } from "@/server/auth/options";
+import { cache } from "react";
+import { sessionFromCookies } from "@/server/auth/jwt";
 import { AppError } from "@/server/errors";
 import type { Role } from "@/server/generated/prisma/client";
 import { activeUser } from "@/server/services/users";
@@ -16,10 +18,12 @@ export interface SessionUser {
   role: Role;
 }
 
-export async function currentUser(): Promise<SessionUser | null> {
-  const session = await getServerSession(authOptions);
-  return session?.user?.id ? activeUser(session.user.id) : null;
-}
+/** Once per request (React cache): the layout and the page both ask. */
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
+  const jar = await cookies();
+  const session = await sessionFromCookies(Object.fromEntries(jar.getAll().map((c) => [c.name, c.value])));
+  return session ? activeUser(session) : null;
+});
 
 /** For route handlers: the signed-in admin, or an AppError (UNAUTHORIZED / FORBIDDEN) for errorResponse. */
 export async function adminOrThrow(): Promise<SessionUser> {

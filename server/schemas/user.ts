@@ -22,3 +22,30 @@ export const setUserProjectsSchema = z.object({
   userId: z.string().min(1),
   projectIds: z.array(z.string().min(1)).max(1000),
 });
+
+// ---- Passwords and account links. Forms ask for the new password twice; the check runs on the server as well.
+
+/** The second entry of a new password must match the first: reported on `confirm`. */
+function confirmed<T extends { confirm: string }>(field: keyof T & string) {
+  return (v: T, ctx: z.RefinementCtx) => {
+    if (v[field] !== v.confirm) ctx.addIssue({ code: "custom", path: ["confirm"], message: "does not match the new password" });
+  };
+}
+
+export const changePasswordSchema = z
+  .object({ currentPassword: z.string().min(1, "required").max(1024), newPassword: passwordSchema, confirm: z.string().max(1024) })
+  .superRefine(confirmed("newPassword"));
+export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
+
+export const setPasswordSchema = z.object({ userId: z.string().min(1), password: passwordSchema });
+export const resetLinkSchema = z.object({ userId: z.string().min(1) });
+
+export const linkTokenSchema = z.string().trim().min(10, "the link is incomplete").max(200);
+
+export const completeResetSchema = z
+  .object({ token: linkTokenSchema, password: passwordSchema, confirm: z.string().max(1024) })
+  .superRefine(confirmed("password"));
+
+export const completeSetupSchema = z
+  .object({ token: linkTokenSchema, email: emailSchema, name: personNameSchema, password: passwordSchema, confirm: z.string().max(1024) })
+  .superRefine(confirmed("password"));

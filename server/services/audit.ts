@@ -26,6 +26,28 @@ export async function record(
   });
 }
 
+/**
+ * A sign-in attempt: success with the user, or a failure with the email that was tried (no password, ever; the
+ * user when the email belongs to one, so an admin sees attempts on an account). `method` is "credentials" or the
+ * OAuth provider's id; `reason` says why a failure failed ("wrong password", "rate limited", "inactive" …).
+ */
+export async function recordSignIn(opts: {
+  success: boolean;
+  email: string;
+  userId?: string | null;
+  method: string;
+  reason?: string;
+  ip?: string | null;
+}): Promise<void> {
+  await record({
+    actorId: opts.success ? (opts.userId ?? null) : null,
+    action: opts.success ? "auth.sign_in" : "auth.sign_in_failed",
+    targetType: "user",
+    targetId: opts.userId ?? null,
+    after: { email: opts.email.trim().toLowerCase(), method: opts.method, ...(opts.reason ? { reason: opts.reason } : {}), ...(opts.ip ? { ip: opts.ip } : {}) },
+  });
+}
+
 export async function list(opts: { cursor?: bigint; limit: number; targetType?: string; actorId?: string }) {
   const rows = await db.auditLog.findMany({
     where: {

@@ -7,7 +7,8 @@ export interface Message {
   content: string;
 }
 
-function sha256(text: string): string {
+/** Hex sha256: content hashes here, and the stored form of one-time link tokens. */
+export function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 

@@ -6,7 +6,6 @@ import { AppError } from "@/server/errors";
 import { Prisma, type Role } from "@/server/generated/prisma/client";
 import * as audit from "@/server/services/audit";
 import * as rateLimit from "@/server/services/rate-limit";
-import { waitText } from "@/server/wait";
 import { hashPassword } from "@/server/services/users";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -74,13 +73,9 @@ export async function revokeInvite(opts: { actorId: string; id: string }): Promi
   });
 }
 
-function tooMany(seconds: number, what: string): AppError {
-  return new AppError("TOO_MANY_REQUESTS", `${what} Try again in ${waitText(seconds)}.`);
-}
-
 async function findUsable(token: string) {
   const attempt = await rateLimit.take(INVALID_TOKEN_LIMIT);
-  if (!attempt.allowed) throw tooMany(attempt.retryAfterSeconds, "Too many invite attempts.");
+  if (!attempt.allowed) throw rateLimit.tooMany("Too many invite attempts.", attempt.retryAfterSeconds);
   const invite = await db.invite.findUnique({ where: { tokenHash: inviteTokenHash(token) } });
   if (!invite) throw new AppError("NOT_FOUND", "This invite link is not valid. Check that you copied all of it, or ask an admin for a new one.");
   // only links that do not exist use up the shared budget
@@ -103,7 +98,7 @@ export async function inspectInvite(opts: { token: string }) {
 export async function acceptInvite(opts: { token: string; name: string; email?: string; password: string }): Promise<{ id: string; email: string }> {
   const tokenHash = inviteTokenHash(opts.token);
   const perToken = await rateLimit.take({ key: `invite:token:${tokenHash}`, ...PER_TOKEN_LIMIT });
-  if (!perToken.allowed) throw tooMany(perToken.retryAfterSeconds, "Too many attempts with this invite link.");
+  if (!perToken.allowed) throw rateLimit.tooMany("Too many attempts with this invite link.", perToken.retryAfterSeconds);
   const invite = await findUsable(opts.token);
   const email = (invite.email ?? opts.email ?? "").trim().toLowerCase();
   if (!email) throw new AppError("BAD_REQUEST", "Enter your email address.", [{ field: "email", message: "required" }]);

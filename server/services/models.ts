@@ -9,6 +9,8 @@ import { z } from "zod";
 import { AppError } from "@/server/errors";
 import { db, type Tx } from "@/server/db";
 import { env } from "@/server/env";
+import * as audit from "@/server/services/audit";
+import { modelPathProblemOnDisk } from "@/server/services/model-paths";
 import { Prisma, type Model, type TrainingRun } from "@/server/generated/prisma/client";
 import { findPython } from "@/trainer/worker/python";
 import { TRAINER_DIR, trainerEnv } from "@/trainer/worker/process";
@@ -81,12 +83,25 @@ export async function getModel(options: { id: string }) {
 }
 
 /** One active model per kind: the active reward model scores items; the active policy is the default to sample. */
-export async function setActiveModel(options: { id: string }): Promise<Model> {
+export async function setActiveModel(options: { id: string; actorId?: string | null }): Promise<Model> {
   return db.$transaction(async (tx) => {
     const model = await tx.model.findUnique({ where: { id: options.id } });
     if (!model) throw new AppError("NOT_FOUND", "model not found");
+    const previous = await tx.model.findFirst({ where: { kind: model.kind, active: true }, select: { id: true, name: true } });
     await tx.model.updateMany({ where: { kind: model.kind, active: true, NOT: { id: model.id } }, data: { active: false } });
-    return tx.model.update({ where: { id: model.id }, data: { active: true } });
+    const active = await tx.model.update({ where: { id: model.id }, data: { active: true } });
+    await audit.record(
+      {
+        actorId: options.actorId ?? null,
+        action: "model.activate",
+        targetType: "model",
+        targetId: model.id,
+        before: { kind: model.kind, active: previous },
+        after: { kind: model.kind, active: { id: model.id, name: model.name } },
+      },
+      tx,
+    );
+    return active;
   });
 }
 
@@ -138,6 +153,8 @@ export async function scoreItems(options: { projectId: string; modelId?: string;
       rows.set(candidate.id, { id: candidate.id, prompt: item.prompt.messages, response: candidate.text });
     }
   }
+  const problem = await modelPathProblemOnDisk(model.path);
+  if (problem) throw new AppError("PRECONDITION_FAILED", `the reward model's directory ${model.path} ${problem}`);
   // PATH is read here (not via server/env.ts) because it is the search path, not app configuration.
   const found = await findPython({ trainerPython: env.TRAINER_PYTHON, pathVar: process.env.PATH });
   if (!found.ok) throw new AppError("PRECONDITION_FAILED", found.message);

@@ -1,17 +1,23 @@
 // A small client for OpenAI-compatible chat completions (vLLM, TGI, Ollama, hosted APIs). Only what generation
-// needs: one POST, retries with backoff on 429 (honouring Retry-After) and 5xx, a per-request timeout, clear
-// errors for everything else. The API key goes into the Authorization header and nowhere else: it is never part
-// of an error message or a log line.
+// needs: one POST (through ./outbound.ts: checked addresses, no redirects, a capped body), retries with backoff on
+// 429 (honouring Retry-After) and 5xx, a per-request timeout, clear errors for everything else. The API key goes
+// into the Authorization header and nowhere else: it is never part of an error message or a log line.
 import { z } from "zod";
 import { AppError } from "@/server/errors";
 import type { Message } from "@/server/services/hashing";
+import { BlockedAddressError, postJson, type NetworkPolicy, type OutboundResponse } from "@/server/services/outbound";
 
 export interface EndpointConfig {
   /** "http://host:8000" or "http://host:8000/v1": both mean the same server. */
   baseUrl: string;
   model: string;
   apiKey?: string | null;
+  /** which addresses it may reach; default from ENDPOINT_ALLOW_PRIVATE / ENDPOINT_ALLOWED_HOSTS */
+  network?: NetworkPolicy;
 }
+
+/** A chat completion with n long answers fits easily; a body past this is not an answer worth waiting for. */
+const MAX_RESPONSE_BYTES = 32 * 2 ** 20;
 
 export interface RetryPolicy {
   timeoutMs: number;
@@ -83,9 +89,28 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+/**
+ * What an error message may quote of a response: the server's own error message (OpenAI's `{"error": {"message"}}`,
+ * or `{"detail"}` / `{"message"}`), cut short. Never the body itself: it may be a page of some other service.
+ */
+function serverMessage(text: string | null): string {
+  if (!text) return "";
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return "";
+  }
+  const o = json as { error?: { message?: unknown } | string; detail?: unknown; message?: unknown } | null;
+  const found = [typeof o?.error === "object" ? o.error?.message : o?.error, o?.detail, o?.message].find((m) => typeof m === "string");
+  if (typeof found !== "string") return "";
+  const flat = found.replace(/\s+/g, " ").trim();
+  return `: ${flat.length > 200 ? `${flat.slice(0, 200)}…` : flat}`;
+}
+
+function describeBody(response: OutboundResponse): string {
+  const type = String(response.headers["content-type"] ?? "no content type").split(";")[0];
+  return response.text === null ? `${type}, over ${MAX_RESPONSE_BYTES / 2 ** 20} MiB` : `${type}, ${Buffer.byteLength(response.text)} bytes`;
 }
 
 type Attempt = { ok: true; texts: string[] } | { ok: false; retryable: boolean; waitMs?: number; message: string };
@@ -93,55 +118,54 @@ type Attempt = { ok: true; texts: string[] } | { ok: false; retryable: boolean; 
 async function attemptOnce(endpoint: EndpointConfig, body: object, policy: RetryPolicy, signal?: AbortSignal): Promise<Attempt> {
   const timeout = AbortSignal.timeout(policy.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
-  let response: Response;
-  let text: string;
+  let response: OutboundResponse;
   try {
-    response = await fetch(completionsUrl(endpoint.baseUrl), {
-      method: "POST",
+    response = await postJson(completionsUrl(endpoint.baseUrl), {
       headers,
       body: JSON.stringify(body),
       signal: combined,
+      maxBytes: MAX_RESPONSE_BYTES,
+      policy: endpoint.network,
     });
-    text = await response.text();
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
+    if (err instanceof BlockedAddressError) return { ok: false, retryable: false, message: `refused: ${err.message}` };
     if (timeout.aborted) {
       const limit = policy.timeoutMs >= 1000 ? `${Math.round(policy.timeoutMs / 1000)} s` : `${policy.timeoutMs} ms`;
       return { ok: false, retryable: true, message: `no response within ${limit}` };
     }
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-    return { ok: false, retryable: true, message: `cannot reach the endpoint (${cause})` };
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, retryable: true, message: `cannot reach the endpoint (${code ?? (err instanceof Error ? err.message : String(err))})` };
   }
-  if (response.status === 429) {
-    return {
-      ok: false,
-      retryable: true,
-      waitMs: retryAfterMs(response.headers.get("retry-after")) ?? undefined,
-      message: "rate limited (429)",
-    };
-  }
-  if (response.status >= 500) {
-    return { ok: false, retryable: true, message: `server error ${response.status}: ${snippet(text)}` };
-  }
-  if (!response.ok) {
-    const hint = response.status === 401 || response.status === 403 ? " (check the API key)" : "";
-    return { ok: false, retryable: false, message: `HTTP ${response.status}${hint}: ${snippet(text)}` };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { ok: false, retryable: false, message: `malformed JSON in the response: ${snippet(text)}` };
-  }
-  const parsed = responseSchema.safeParse(json);
-  if (!parsed.success) {
+  const { status } = response;
+  if (status >= 300 && status < 400) {
+    const location = String(response.headers.location ?? "").slice(0, 200);
     return {
       ok: false,
       retryable: false,
-      message: `unexpected response shape (no choices[].message.content): ${snippet(text)}`,
+      message: `HTTP ${status}: the endpoint redirects${location ? ` to ${location}` : ""}; redirects are not followed, so use the address it redirects to as the base URL`,
     };
+  }
+  if (status === 429) {
+    const header = response.headers["retry-after"];
+    return { ok: false, retryable: true, waitMs: retryAfterMs(typeof header === "string" ? header : null) ?? undefined, message: "rate limited (429)" };
+  }
+  if (status >= 500) return { ok: false, retryable: true, message: `server error ${status}${serverMessage(response.text)}` };
+  if (status < 200 || status >= 300) {
+    const hint = status === 401 || status === 403 ? " (check the API key)" : "";
+    return { ok: false, retryable: false, message: `HTTP ${status}${hint}${serverMessage(response.text)}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(response.text ?? "");
+  } catch {
+    return { ok: false, retryable: false, message: `the response is not JSON (${describeBody(response)})` };
+  }
+  const parsed = responseSchema.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, retryable: false, message: `unexpected response shape: no choices[].message.content (${describeBody(response)})` };
   }
   return { ok: true, texts: parsed.data.choices.map((c) => c.message.content ?? "") };
 }

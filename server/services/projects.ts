@@ -3,6 +3,7 @@ import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { Prisma, type Project } from "@/server/generated/prisma/client";
 import type { ProjectSettings } from "@/server/schemas/project";
+import { endLeases } from "@/server/services/annotation/leases";
 import * as audit from "@/server/services/audit";
 
 export interface Criterion {
@@ -22,10 +23,11 @@ export async function listForAnnotator(opts: { userId: string; isAdmin: boolean 
     orderBy: { createdAt: "asc" },
     select: { id: true, slug: true, name: true, taskType: true },
   });
-  const counts = await db.$queryRaw<{ projectId: string; open: bigint }[]>`
-    SELECT "projectId", count(*) AS open FROM "Item"
-     WHERE status = 'OPEN' AND NOT "isGold" AND "projectId" = ANY(${projects.map((p) => p.id)}) GROUP BY "projectId"`;
-  const open = new Map(counts.map((c) => [c.projectId, Number(c.open)]));
+  const counts = await db.projectItemCount.findMany({
+    where: { projectId: { in: projects.map((p) => p.id) }, status: "OPEN", isGold: false },
+    select: { projectId: true, count: true },
+  });
+  const open = new Map(counts.map((c) => [c.projectId, c.count]));
   return projects.map((p) => ({ ...p, openItems: open.get(p.id) ?? 0 }));
 }
 
@@ -78,6 +80,11 @@ export async function update(opts: { actorId: string; id: string; settings: Part
       if (next.overlap !== undefined && next.overlap > before.overlap) {
         await tx.item.updateMany({ where: { projectId: project.id, busyUntil: { not: null } }, data: { busyUntil: null } });
       }
+      // an item is complete when it has `overlap` judgements: a new overlap reopens or completes items to match
+      if (next.overlap !== undefined && next.overlap !== before.overlap) {
+        await tx.item.updateMany({ where: { projectId: project.id, isGold: false, status: "COMPLETE", completedCount: { lt: next.overlap } }, data: { status: "OPEN" } });
+        await tx.item.updateMany({ where: { projectId: project.id, isGold: false, status: "OPEN", completedCount: { gte: next.overlap } }, data: { status: "COMPLETE" } });
+      }
       await audit.record({ actorId: opts.actorId, action: next.archived === undefined ? "project.update" : next.archived ? "project.archive" : "project.unarchive", targetType: "project", targetId: project.id, before, after: project }, tx);
       return project;
     });
@@ -90,7 +97,10 @@ export async function update(opts: { actorId: string; id: string; settings: Part
 export async function setMembers(opts: { actorId: string; projectId: string; userIds: string[] }) {
   const before = await db.projectMember.findMany({ where: { projectId: opts.projectId }, select: { userId: true } });
   await db.$transaction(async (tx) => {
+    const removed = await tx.projectMember.findMany({ where: { projectId: opts.projectId, userId: { notIn: opts.userIds }, user: { role: { not: "ADMIN" } } }, select: { userId: true } });
     await tx.projectMember.deleteMany({ where: { projectId: opts.projectId, userId: { notIn: opts.userIds } } });
+    // admins may annotate any project, member or not; anyone else removed stops judging here now
+    await endLeases(tx, { userIds: removed.map((m) => m.userId), projectIds: [opts.projectId] });
     await tx.projectMember.createMany({ data: opts.userIds.map((userId) => ({ projectId: opts.projectId, userId })), skipDuplicates: true });
     await audit.record({ actorId: opts.actorId, action: "project.members", targetType: "project", targetId: opts.projectId, before: before.map((m) => m.userId), after: opts.userIds }, tx);
   });

@@ -5,7 +5,9 @@
 // window), so a guesser slows to a crawl while the right password still works after the wait. A window starts at
 // its first attempt.
 import { db } from "@/server/db";
+import { AppError } from "@/server/errors";
 import { Prisma } from "@/server/generated/prisma/client";
+import { waitText } from "@/server/wait";
 
 export type Attempt = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -66,4 +68,9 @@ export async function giveBack(opts: Budget): Promise<void> {
 
 export async function reset(key: string): Promise<void> {
   await db.rateLimit.deleteMany({ where: { key } });
+}
+
+/** The refusal for a budget that is used up: `what` happened too often, and when to try again. */
+export function tooMany(what: string, retryAfterSeconds: number): AppError {
+  return new AppError("TOO_MANY_REQUESTS", `${what} Try again in ${waitText(retryAfterSeconds)}.`);
 }

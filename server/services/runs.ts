@@ -18,6 +18,8 @@
 import { AppError } from "@/server/errors";
 import { db, type Tx } from "@/server/db";
 import { pool } from "@/server/pg";
+import * as audit from "@/server/services/audit";
+import { MODEL_PATH_KEYS, modelPathProblem } from "@/server/services/model-paths";
 import { Prisma, type TrainingRun } from "@/server/generated/prisma/client";
 import {
   enqueueRunInput,
@@ -107,19 +109,36 @@ export async function enqueueRun(options: { input: EnqueueRunInput; createdById?
     }
   }
 
-  return db.trainingRun.create({
-    data: {
-      kind: input.kind,
-      name: input.name,
-      config: config as Prisma.InputJsonObject,
-      snapshotId,
-      modelId,
-      projectId,
-      gpuCount: input.gpuCount,
-      maxAttempts: input.maxAttempts,
-      createdById: options.createdById ?? null,
-    },
+  const pathErrors = MODEL_PATH_KEYS.flatMap((key) => {
+    const value = config[key];
+    const problem = typeof value === "string" && value !== "" ? modelPathProblem(value) : null;
+    return problem ? [{ field: `config.${key}`, message: problem }] : [];
   });
+  if (pathErrors.length > 0) throw new AppError("BAD_REQUEST", `${pathErrors[0].field} ${pathErrors[0].message}`, pathErrors);
+
+  return db.$transaction(async (tx) => {
+    const run = await tx.trainingRun.create({
+      data: {
+        kind: input.kind,
+        name: input.name,
+        config: config as Prisma.InputJsonObject,
+        snapshotId,
+        modelId,
+        projectId,
+        gpuCount: input.gpuCount,
+        maxAttempts: input.maxAttempts,
+        createdById: options.createdById ?? null,
+      },
+    });
+    await audit.record({ actorId: options.createdById ?? null, action: "run.launch", targetType: "run", targetId: run.id, after: launchView(run) }, tx);
+    return run;
+  });
+}
+
+/** What the audit log keeps of a run: its inputs, not its progress. */
+function launchView(run: TrainingRun) {
+  const { kind, name, config, snapshotId, modelId, projectId, gpuCount, maxAttempts } = run;
+  return { kind, name, config, snapshotId, modelId, projectId, gpuCount, maxAttempts };
 }
 
 async function requireSnapshot(id: string) {
@@ -199,24 +218,38 @@ export async function listRunSamples(options: { runId: string; step?: number }) 
 }
 
 /** QUEUED runs are cancelled at once; a RUNNING run is flagged and its worker stops the process tree. */
-export async function cancelRun(options: { id: string }): Promise<TrainingRun> {
-  const now = new Date();
-  const queued = await db.trainingRun.updateMany({
-    where: { id: options.id, status: "QUEUED" },
-    data: { status: "CANCELLED", cancelRequested: true, finishedAt: now },
-  });
-  if (queued.count === 0) {
-    const running = await db.trainingRun.updateMany({
-      where: { id: options.id, status: "RUNNING" },
-      data: { cancelRequested: true },
+export async function cancelRun(options: { id: string; actorId?: string | null }): Promise<TrainingRun> {
+  return db.$transaction(async (tx) => {
+    const now = new Date();
+    const queued = await tx.trainingRun.updateMany({
+      where: { id: options.id, status: "QUEUED" },
+      data: { status: "CANCELLED", cancelRequested: true, finishedAt: now },
     });
-    if (running.count === 0) {
-      const run = await db.trainingRun.findUnique({ where: { id: options.id } });
-      if (!run) throw new AppError("NOT_FOUND", "run not found");
-      throw new AppError("CONFLICT", `the run has already ${run.status === "CANCELLED" ? "been cancelled" : "finished"}`);
+    if (queued.count === 0) {
+      const running = await tx.trainingRun.updateMany({
+        where: { id: options.id, status: "RUNNING" },
+        data: { cancelRequested: true },
+      });
+      if (running.count === 0) {
+        const run = await tx.trainingRun.findUnique({ where: { id: options.id } });
+        if (!run) throw new AppError("NOT_FOUND", "run not found");
+        throw new AppError("CONFLICT", `the run has already ${run.status === "CANCELLED" ? "been cancelled" : "finished"}`);
+      }
     }
-  }
-  return db.trainingRun.findUniqueOrThrow({ where: { id: options.id } });
+    const run = await tx.trainingRun.findUniqueOrThrow({ where: { id: options.id } });
+    await audit.record(
+      {
+        actorId: options.actorId ?? null,
+        action: "run.cancel",
+        targetType: "run",
+        targetId: run.id,
+        before: { status: queued.count === 1 ? "QUEUED" : "RUNNING" },
+        after: { status: run.status, cancelRequested: true },
+      },
+      tx,
+    );
+    return run;
+  });
 }
 
 /**
@@ -229,18 +262,25 @@ export async function retryRun(options: { id: string; createdById?: string | nul
   if (run.status === "QUEUED" || run.status === "RUNNING") {
     throw new AppError("CONFLICT", "the run is still queued or running; cancel it first");
   }
-  return db.trainingRun.create({
-    data: {
-      kind: run.kind,
-      name: /\(retry\)$/.test(run.name) ? run.name : `${run.name} (retry)`,
-      config: run.config as Prisma.InputJsonValue,
-      snapshotId: run.snapshotId,
-      modelId: run.modelId,
-      projectId: run.projectId,
-      gpuCount: run.gpuCount,
-      maxAttempts: run.maxAttempts,
-      createdById: options.createdById ?? run.createdById,
-    },
+  return db.$transaction(async (tx) => {
+    const retry = await tx.trainingRun.create({
+      data: {
+        kind: run.kind,
+        name: /\(retry\)$/.test(run.name) ? run.name : `${run.name} (retry)`,
+        config: run.config as Prisma.InputJsonValue,
+        snapshotId: run.snapshotId,
+        modelId: run.modelId,
+        projectId: run.projectId,
+        gpuCount: run.gpuCount,
+        maxAttempts: run.maxAttempts,
+        createdById: options.createdById ?? run.createdById,
+      },
+    });
+    await audit.record(
+      { actorId: options.createdById ?? null, action: "run.retry", targetType: "run", targetId: retry.id, before: { retryOf: run.id, status: run.status }, after: launchView(retry) },
+      tx,
+    );
+    return retry;
   });
 }
 

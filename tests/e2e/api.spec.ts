@@ -33,9 +33,10 @@ test.describe("tRPC over HTTP", () => {
     // the browser's own cookie jar: the same session the page uses
     const batch = await page.request.get(`/api/trpc/annotation.projects,annotation.progress?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { json: null }, 1: { json: { projectSlug: slug } } }))}`);
     expect(batch.status()).toBe(200);
-    const [projects, progress] = (await batch.json()) as [{ result: { data: { json: { slug: string }[] } } }, { result: { data: { json: { itemsTotal: number } } } }];
+    const [projects, progress] = (await batch.json()) as [{ result: { data: { json: { slug: string }[] } } }, { result: { data: { json: { leftForYou: number } } } }];
     expect(projects.result.data.json.map((p) => p.slug)).toContain(slug);
-    expect(progress.result.data.json.itemsTotal).toBe(1);
+    // the item on screen (claimed while the page rendered) is still left to do
+    expect(progress.result.data.json.leftForYou).toBe(1);
 
     const bad = await page.request.post("/api/trpc/annotation.submit", json({ submissionId: "not-a-uuid", assignmentId: "x", ranking: [], timeSpentMs: -1 }));
     expect(bad.status()).toBe(400);

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { hash } from "@node-rs/argon2";
 import { expect, type Page } from "@playwright/test";
 import pg from "pg";
 
@@ -27,6 +28,21 @@ export async function signIn(page: Page, who: { email: string; password: string 
 }
 
 /**
+ * A person of their own for a spec that signs out or changes passwords (which end every session of the account, so
+ * the shared demo logins must not be used for it). Straight in the database, like createProject.
+ */
+export async function createUser(role: "ADMIN" | "ANNOTATOR" = "ANNOTATOR"): Promise<{ id: string; email: string; password: string; name: string }> {
+  const tag = Math.random().toString(36).slice(2, 10);
+  const user = { id: `usr${tag}`, email: `e2e-${tag}@test.local`, password: `password of ${tag}`, name: `E2E ${tag}` };
+  await withDb((db) =>
+    hash(user.password).then((passwordHash) =>
+      db.query(`INSERT INTO "User"(id, email, name, role, "passwordHash", "updatedAt") VALUES ($1, $2, $3, $4, $5, now())`, [user.id, user.email, user.name, role, passwordHash]),
+    ),
+  );
+  return user;
+}
+
+/**
  * Creates a project straight in the database for a spec (raw SQL: the specs run outside the app's module
  * graph), with the demo annotator as a member. Returns the slug.
  */
@@ -35,14 +51,16 @@ export async function createProject(opts: {
   /** `key`, when given, is the prompt's content hash (else one from the random slug): fixes the export order */
   items: { prompt: string; candidates: string[]; key?: string }[];
   allowTies?: boolean;
+  criteria?: { key: string; label: string; description: string }[];
+  requireRationale?: boolean;
 }): Promise<string> {
   const slug = `e2e-${Math.random().toString(36).slice(2, 10)}`;
   await withDb(async (db) => {
     const id = (p: string) => `${p}${Math.random().toString(36).slice(2, 14)}`;
     const projectId = id("prj");
     await db.query(
-      `INSERT INTO "Project"(id, name, slug, "taskType", "allowTies", "updatedAt") VALUES ($1, $2, $3, $4, $5, now())`,
-      [projectId, `E2E ${slug}`, slug, opts.taskType, opts.allowTies ?? true],
+      `INSERT INTO "Project"(id, name, slug, "taskType", "allowTies", criteria, "requireRationale", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+      [projectId, `E2E ${slug}`, slug, opts.taskType, opts.allowTies ?? true, JSON.stringify(opts.criteria ?? []), opts.requireRationale ?? false],
     );
     await db.query(
       `INSERT INTO "ProjectMember"("projectId", "userId") SELECT $1, id FROM "User" WHERE email = ANY($2)`,
@@ -56,7 +74,8 @@ export async function createProject(opts: {
         it.key ?? `${slug}-${i}`,
       ]);
       const itemId = id("it");
-      await db.query(`INSERT INTO "Item"(id, "projectId", "promptId", "itemKey") VALUES ($1, $2, $3, $4)`, [itemId, projectId, promptId, `${slug}-${i}`]);
+      // created in order, a second apart: the queue serves the oldest first, so items come up in the order given
+      await db.query(`INSERT INTO "Item"(id, "projectId", "promptId", "itemKey", "createdAt") VALUES ($1, $2, $3, $4, now() - make_interval(secs => $5))`, [itemId, projectId, promptId, `${slug}-${i}`, opts.items.length - i]);
       for (const [j, text] of it.candidates.entries()) {
         const cid = id("c");
         await db.query(`INSERT INTO "Candidate"(id, "promptId", text, model, "contentHash") VALUES ($1, $2, $3, $4, $5)`, [cid, promptId, text, `m${j}`, `${slug}-${i}-${j}`]);

@@ -3,7 +3,6 @@
 // then PPO against it and generation from the new policy into a project an annotator works on.
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect, test, type Page } from "@playwright/test";
@@ -171,7 +170,10 @@ test.describe.serial("trainer", () => {
     // A starting policy that already writes short answers: a few seconds of SFT on the trainer's synthetic task.
     const python = await findPython({ trainerPython: process.env.TRAINER_PYTHON, pathVar: process.env.PATH });
     if (!python.ok) throw new Error(python.message);
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-trainer-"));
+    // under <DATA_DIR>/models: model directories elsewhere are refused at launch
+    const models = path.resolve(ROOT, process.env.DATA_DIR ?? ".data", "models");
+    fs.mkdirSync(models, { recursive: true });
+    const work = fs.mkdtempSync(path.join(models, "e2e-trainer-"));
     const pyEnv = { ...process.env, PYTHONPATH: TRAINER_DIR };
     await execFileAsync(python.python, ["-m", "rlhf.synthetic", "--out", work, "--pairs", "8", "--test-pairs", "2", "--prompts", "8"], { cwd: TRAINER_DIR, env: pyEnv });
     const sftRows = fs.readFileSync(path.join(work, "sft.jsonl"), "utf8").split("\n").slice(0, 96).join("\n");

@@ -44,6 +44,8 @@ test("candidates with script, event-handler, javascript: and SVG payloads render
       badLinks: [...el.querySelectorAll("a")].filter((a) => !/^(https?:|mailto:|#|$)/i.test(a.getAttribute("href") ?? "")).length,
     }));
     expect(dom).toEqual({ scripts: 0, frames: 0, images: 0, svg: 0, handlers: 0, badLinks: 0 });
+    // neutralised links keep their target visible as text, so a harmlessness judge sees what the model linked to
+    if (i === 1) await expect(item).toContainText("(javascript:window.__pwned='link';alert('link'))");
     await page.keyboard.press("Digit1");
     await page.keyboard.press("Enter");
     if (i < items.length - 1) await expect(page.getByTestId("item")).not.toHaveAttribute("data-assignment-id", id!);

@@ -4,6 +4,7 @@ import dataclasses
 import json
 import math
 import os
+import pickle
 import random
 import shutil
 import sys
@@ -262,7 +263,9 @@ def rng_state():
     try:
         import numpy as np
 
-        state["numpy"] = np.random.get_state()
+        # as plain values: checkpoints are loaded with weights_only, which builds no numpy arrays
+        name, keys, pos, has_gauss, cached = np.random.get_state()
+        state["numpy"] = [name, keys.tolist(), int(pos), int(has_gauss), float(cached)]
     except ImportError:
         pass
     return state
@@ -276,7 +279,8 @@ def set_rng_state(state):
     if "numpy" in state:
         import numpy as np
 
-        np.random.set_state(state["numpy"])
+        name, keys, pos, has_gauss, cached = state["numpy"]
+        np.random.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
 
 
 def linear_schedule(optimizer, total_steps, warmup_steps, kind="linear"):
@@ -333,7 +337,7 @@ def latest_checkpoint(output_dir):
     root = os.path.join(output_dir, "checkpoints")
     if not os.path.isdir(root):
         return None
-    steps = sorted(d for d in os.listdir(root) if d.startswith("step-") and os.path.exists(os.path.join(root, d, "state.pt")))
+    steps = sorted(d for d in os.listdir(root) if d.startswith("step-") and os.path.exists(os.path.join(root, d, "state.json")))
     return os.path.join(root, steps[-1]) if steps else None
 
 
@@ -345,11 +349,62 @@ def prune_checkpoints(output_dir, keep):
 
 
 def torch_load(path, map_location="cpu"):
-    # torch 2.6 made weights_only=True the default; our checkpoints hold RNG states and plain Python objects.
+    """Loads a .pt file with weights_only: tensors and plain containers, nothing else. A .pt file is a pickle, and a
+    pickle can name any function to call while it loads; a model directory can come from anywhere, so its files are
+    never unpickled in full. Our own checkpoints hold only such values (see rng_state)."""
     try:
-        return torch.load(path, map_location=map_location, weights_only=False)
-    except TypeError:
-        return torch.load(path, map_location=map_location)
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        detail = str(e).split("WeightsUnpickler error:")[-1].strip().splitlines()[0]
+        raise UserError(f"{path} holds more than tensors and plain values ({detail}); it is not loaded, since unpickling it could run code")
+
+
+def save_training_state(directory, state):
+    """A checkpoint's training state (step, optimizer, scheduler, RNG states …): its tensors in state.pt, the rest
+    in state.json. Split because loading must stay weights_only (see torch_load), and torch 1.13's weights_only
+    loader cannot read a Python float; JSON needs no unpickler at all. Dict keys keep their types (the optimizer's
+    are ints), tuples stay tuples."""
+    tensors = {}
+
+    def pack(v):
+        if isinstance(v, torch.Tensor):
+            key = f"t{len(tensors)}"
+            tensors[key] = v
+            return {"tensor": key}
+        if isinstance(v, dict):
+            return {"dict": [[pack(k), pack(x)] for k, x in v.items()]}
+        if isinstance(v, tuple):
+            return {"tuple": [pack(x) for x in v]}
+        if isinstance(v, list):
+            return [pack(x) for x in v]
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        raise TypeError(f"a checkpoint cannot hold a {type(v).__name__}")
+
+    tree = pack(state)
+    torch.save(tensors, os.path.join(directory, "state.pt"))
+    with open(os.path.join(directory, "state.json"), "w", encoding="utf-8") as f:
+        json.dump(tree, f)
+
+
+def load_training_state(directory):
+    tensors = torch_load(os.path.join(directory, "state.pt"))
+    with open(os.path.join(directory, "state.json"), encoding="utf-8") as f:
+        tree = json.load(f)
+
+    def unpack(v):
+        if isinstance(v, list):
+            return [unpack(x) for x in v]
+        if isinstance(v, dict):
+            (kind, body), = v.items()
+            if kind == "tensor":
+                return tensors[body]
+            if kind == "tuple":
+                return tuple(unpack(x) for x in body)
+            return {unpack(k): unpack(x) for k, x in body}
+        return v
+
+    return unpack(tree)
 
 
 def check_resume_config(saved, current, ignore=("resume", "logging_steps", "eval_steps", "save_steps", "save_total_limit", "device", "num_sample_events")):

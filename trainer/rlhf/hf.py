@@ -94,6 +94,9 @@ def _peft():
 def _lora(model, lora, task_type, adapter_dir=None):
     peft = _peft()
     if adapter_dir is not None:
+        # peft would fall back to a pickled adapter_model.bin; only safetensors are loaded (we write nothing else)
+        if not os.path.exists(os.path.join(adapter_dir, "adapter_model.safetensors")):
+            raise UserError(f"{adapter_dir} has no adapter_model.safetensors; only safetensors weights are loaded")
         return peft.PeftModel.from_pretrained(model, adapter_dir, is_trainable=True)
     target = lora.get("target_modules", "all-linear")
     cfg = peft.LoraConfig(
@@ -162,11 +165,12 @@ def _source(path, resume_dir, lora):
     return path if (resume_dir is None or lora) else resume_dir
 
 
+# use_safetensors: a pytorch_model.bin is a pickle, which can run code as it loads; only safetensors weights load.
 def load_value_model(path, device, frozen=False, lora=None, gradient_checkpointing=False, pad_token_id=None, resume_dir=None):
     tf = _transformers()
     _check_dir(path, "reward model path")
     model = tf.AutoModelForSequenceClassification.from_pretrained(
-        _source(path, resume_dir, lora), num_labels=1, local_files_only=True, **_dtype(device, frozen)
+        _source(path, resume_dir, lora), num_labels=1, local_files_only=True, use_safetensors=True, **_dtype(device, frozen)
     )
     if pad_token_id is not None:
         model.config.pad_token_id = pad_token_id
@@ -181,7 +185,7 @@ def load_policy(path, device, frozen=False, lora=None, gradient_checkpointing=Fa
     tf = _transformers()
     _check_dir(path, "policy path")
     model = tf.AutoModelForCausalLM.from_pretrained(
-        _source(path, resume_dir, lora), local_files_only=True, **_dtype(device, frozen)
+        _source(path, resume_dir, lora), local_files_only=True, use_safetensors=True, **_dtype(device, frozen)
     )
     if gradient_checkpointing and not frozen:
         _gradient_checkpointing(model)

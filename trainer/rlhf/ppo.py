@@ -21,7 +21,7 @@ from . import backends
 from .common import (run_trainer, ConfigError, UserError, all_mean, atomic_dir, autocast, check_lora, check_resume_config,
                      checkpoint_dir, epoch_order, init_distributed, latest_checkpoint, linear_schedule, opt,
                      prune_checkpoints, read_json, required, resolve_device, rng_state, run_cli, seed_everything,
-                     set_rng_state, setup_threads, torch_load, write_json)
+                     set_rng_state, setup_threads, save_training_state, load_training_state, write_json)
 from .data import load_prompts, pad
 from .model import gather_last
 
@@ -202,7 +202,7 @@ class PPOTrainer:
         self.scheduler = linear_schedule(self.optimizer, self.total_steps, 0, cfg.lr_scheduler)
         self.step = 0
         if self.ckpt:
-            state = torch_load(os.path.join(self.ckpt, "state.pt"))
+            state = load_training_state(self.ckpt)
             self.optimizer.load_state_dict(state["optimizer"])
             self.scheduler.load_state_dict(state["scheduler"])
             self.step = state["step"]
@@ -332,8 +332,8 @@ class PPOTrainer:
             with atomic_dir(path) as tmp:
                 backends.save_model(cfg.backend, self.policy, self.tokenizer, os.path.join(tmp, "policy"), final=False)
                 backends.save_model(cfg.backend, self.value, self.tokenizer, os.path.join(tmp, "value"), final=False)
-                torch.save({"step": self.step, "optimizer": self.optimizer.state_dict(),
-                            "scheduler": self.scheduler.state_dict(), "rng": rngs}, os.path.join(tmp, "state.pt"))
+                save_training_state(tmp, {"step": self.step, "optimizer": self.optimizer.state_dict(),
+                                          "scheduler": self.scheduler.state_dict(), "rng": rngs})
                 write_json(os.path.join(tmp, "config.json"), dataclasses.asdict(cfg))
                 write_json(os.path.join(tmp, "trainer_state.json"), self.meta({}))
             prune_checkpoints(cfg.output_dir, cfg.save_total_limit)

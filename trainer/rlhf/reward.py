@@ -19,7 +19,7 @@ from . import backends
 from .common import (run_trainer, ConfigError, UserError, all_mean, atomic_dir, autocast, check_lora, check_resume_config,
                      checkpoint_dir, epoch_order, init_distributed, latest_checkpoint, linear_schedule, opt,
                      prune_checkpoints, read_json, required, resolve_device, rng_state, run_cli, seed_everything,
-                     set_rng_state, setup_threads, torch_load, write_json)
+                     set_rng_state, setup_threads, save_training_state, load_training_state, write_json)
 from .data import collate, encode_groups, load_preferences
 from .model import gather_last
 
@@ -121,7 +121,7 @@ class Trainer:
         self.num_tokens = 0
         self.acc = {}  # running sums of train metrics since the last logging step
         if self.ckpt:
-            state = torch_load(os.path.join(self.ckpt, "state.pt"))
+            state = load_training_state(self.ckpt)
             self.optimizer.load_state_dict(state["optimizer"])
             self.scheduler.load_state_dict(state["scheduler"])
             self.step, self.num_tokens, self.acc = state["step"], state["num_tokens"], state["log_acc"]
@@ -250,10 +250,9 @@ class Trainer:
         if self.dist.main:
             with atomic_dir(path) as tmp:
                 backends.save_model(self.cfg.backend, self.model, self.tokenizer, os.path.join(tmp, "model"), final=False)
-                torch.save({"step": self.step, "optimizer": self.optimizer.state_dict(),
-                            "scheduler": self.scheduler.state_dict(), "rng": rngs, "num_tokens": self.num_tokens,
-                            "log_acc": self.acc, "cursor": dict(zip(("epoch", "index"), divmod(self.step, self.steps_per_epoch)))},
-                           os.path.join(tmp, "state.pt"))
+                save_training_state(tmp, {"step": self.step, "optimizer": self.optimizer.state_dict(),
+                                          "scheduler": self.scheduler.state_dict(), "rng": rngs, "num_tokens": self.num_tokens,
+                                          "log_acc": self.acc, "cursor": dict(zip(("epoch", "index"), divmod(self.step, self.steps_per_epoch)))})
                 write_json(os.path.join(tmp, "config.json"), dataclasses.asdict(self.cfg))
                 write_json(os.path.join(tmp, "trainer_state.json"), self.meta(normalization, {}))
             prune_checkpoints(self.cfg.output_dir, self.cfg.save_total_limit)

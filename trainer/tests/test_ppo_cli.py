@@ -58,7 +58,7 @@ def test_ppo_resume_after_kill_equals_uninterrupted_run(synthetic_dir, trained_r
     proc.wait()
     ckpts = os.listdir(tmp_path / "cut" / "checkpoints")
     assert ckpts == ["step-00000002"]
-    assert set(os.listdir(tmp_path / "cut" / "checkpoints" / ckpts[0])) >= {"policy", "value", "state.pt", "config.json"}
+    assert set(os.listdir(tmp_path / "cut" / "checkpoints" / ckpts[0])) >= {"policy", "value", "state.pt", "state.json", "config.json"}
 
     resumed = run_cli("ppo", cfg, tmp_path, "cut.json")
     assert resumed.returncode == 0, resumed.stderr[-3000:]

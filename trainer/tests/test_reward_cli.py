@@ -7,7 +7,7 @@ import torch
 
 from conftest import TRAINER_DIR, parse_stdout, run_cli
 from rlhf import synthetic
-from rlhf.common import torch_load
+from rlhf.common import load_training_state, torch_load
 
 
 def test_hidden_rule_reward_model_reaches_95_percent_held_out_within_60s(trained_rm):
@@ -40,7 +40,7 @@ def test_final_model_and_checkpoint_carry_lineage_and_normalization(trained_rm):
     assert state["normalization"] == meta["normalization"]
     with open(os.path.join(ckpt, "config.json")) as f:
         assert json.load(f)["snapshot_id"] == "snap-test"
-    saved = torch_load(os.path.join(ckpt, "state.pt"))
+    saved = load_training_state(ckpt)
     assert {"optimizer", "scheduler", "rng", "step", "cursor"} <= set(saved)
 
 

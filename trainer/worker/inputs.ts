@@ -10,6 +10,7 @@ import { db } from "@/server/db";
 import type { TrainingRun } from "@/server/generated/prisma/client";
 import { inputOnlyConfigKeys } from "@/server/schemas/runs";
 import { projectPrompts, type PromptRow } from "@/server/services/generation";
+import { MODEL_PATH_KEYS, modelPathProblemOnDisk, modelRoots } from "@/server/services/model-paths";
 
 export const trainerModule = { REWARD: "rlhf.reward", PPO: "rlhf.ppo", GENERATE: "rlhf.generate" } as const;
 
@@ -126,6 +127,15 @@ export async function prepareRun(options: { run: TrainingRun; resume: boolean; d
     if (prompts.length === 0) throw new AppError("PRECONDITION_FAILED", "the project has no prompts to answer yet");
     config.prompts_file = path.join(dir, "prompts.jsonl");
     await writeJsonl(config.prompts_file as string, prompts);
+  }
+
+  // the launch checked the paths as written; here they are checked where the trainer will read them
+  const roots = modelRoots(options.dataDir);
+  for (const key of [...MODEL_PATH_KEYS, "reward_model_path"]) {
+    const value = config[key];
+    if (typeof value !== "string" || value === "") continue;
+    const problem = await modelPathProblemOnDisk(value, roots);
+    if (problem) throw new AppError("PRECONDITION_FAILED", `${key} ${value} ${problem}`);
   }
 
   const configPath = path.join(dir, "config.json");

@@ -34,9 +34,28 @@ export function trainerArgv(cmd: TrainerCommand): string[] {
 
 export type Environment = Record<string, string | undefined>;
 
+// What a trainer may see of the worker's environment: the process basics, the locale, and the settings of CUDA,
+// NCCL, PyTorch, the BLAS/OpenMP runtimes and Hugging Face. Everything else stays out — DATABASE_URL,
+// NEXTAUTH_SECRET, the OAuth secrets, whatever else the host has: the trainer loads model files from disk and runs
+// third-party code (transformers, peft), and needs none of them.
+const PASSED = new Set(["PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH", "XDG_CACHE_HOME"]);
+const PASSED_PREFIXES = ["LC_", "CUDA_", "NVIDIA_", "NCCL_", "TORCH_", "PYTORCH_", "TRITON_", "CUBLAS_", "CUDNN_", "OMP_", "MKL_", "KMP_", "GOMP_", "OPENBLAS_", "HF_", "TRANSFORMERS_", "RLHF_"];
+// even under a passed prefix (HF_TOKEN): a credential is never handed down
+const CREDENTIAL = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY$/;
+
+/** The environment of a Python child (trainer, scorer, the torch probe): the passed variables of `base` only. */
+export function childEnv(base: Environment): Environment {
+  const out: Environment = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value === undefined || CREDENTIAL.test(name)) continue;
+    if (PASSED.has(name) || PASSED_PREFIXES.some((p) => name.startsWith(p))) out[name] = value;
+  }
+  return out;
+}
+
 export function trainerEnv(base: Environment, gpuIds: string[], trainerDir: string = TRAINER_DIR): Environment {
   return {
-    ...base,
+    ...childEnv(base),
     PYTHONPATH: [trainerDir, base.PYTHONPATH].filter(Boolean).join(path.delimiter),
     // An empty list hides every GPU from a CPU-slot run, so it cannot land on a GPU another run owns.
     CUDA_VISIBLE_DEVICES: gpuIds.join(","),

@@ -5,6 +5,7 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { childEnv } from "@/trainer/worker/process";
 
 const execFileAsync = promisify(execFile);
 
@@ -13,7 +14,8 @@ export const NO_PYTHON_MESSAGE = "no Python with PyTorch found: install python3-
 export async function importsTorch(python: string): Promise<boolean> {
   try {
     // Importing torch takes 1–3 s on a cold cache; 60 s covers a slow shared disk.
-    await execFileAsync(python, ["-c", "import torch"], { timeout: 60_000 });
+    // the same environment a trainer gets: this is the first Python the worker starts
+    await execFileAsync(python, ["-c", "import torch"], { timeout: 60_000, env: childEnv(process.env) as NodeJS.ProcessEnv });
     return true;
   } catch {
     return false;

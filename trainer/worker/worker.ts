@@ -13,6 +13,7 @@ import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { endpointGenerationConfig } from "@/server/schemas/runs";
 import { generateFromEndpoint, ingestGenerations, readGeneratedFile } from "@/server/services/generation";
+import { modelPathProblemOnDisk, modelRoots } from "@/server/services/model-paths";
 import { registerModelForRun } from "@/server/services/models";
 import {
   addRunSamples,
@@ -359,7 +360,7 @@ async function runTrainer(
   };
   const proc = spawnTrainer({
     argv,
-    // The trainer inherits the worker's environment (HF_HOME, proxies, NCCL settings …) plus its own variables.
+    // The trainer gets the worker's CUDA/NCCL/torch/HF settings and its own variables, never its secrets.
     env: trainerEnv(process.env, run.gpuIds, ctx.trainerDir),
     cwd: ctx.trainerDir,
     guardPython: python.python,
@@ -375,6 +376,9 @@ async function runTrainer(
   const finished = done as { modelPath?: string; metrics: Record<string, number> } | null;
   if (status.code === 0 && finished) {
     if (run.kind !== "GENERATE" && !finished.modelPath) return { status: "FAILED", error: "the trainer reported done without a model_path" };
+    // what is registered must pass the same check as what is launched
+    const problem = run.kind === "GENERATE" ? null : await modelPathProblemOnDisk(finished.modelPath as string, modelRoots(ctx.dataDir));
+    if (problem) return { status: "FAILED", error: `the trainer reported its model at ${finished.modelPath}, which ${problem}` };
     return { status: "SUCCEEDED", modelPath: finished.modelPath, metrics: finished.metrics };
   }
   const how = status.code !== null ? `exited with code ${status.code}` : `was killed by ${status.signal}`;

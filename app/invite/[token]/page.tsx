@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { AcceptInviteForm } from "@/components/admin/accept-invite-form";
-import { Card } from "@/components/ui/button";
+import { Providers } from "@/components/trpc";
+import { Card } from "@/components/ui/card";
 import { currentUser } from "@/server/auth/session";
 import { AppError } from "@/server/errors";
 import { inspectInvite } from "@/server/services/invites";
@@ -36,7 +37,9 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
                 You are signed in as {user.email}. Accepting creates a separate account and signs you in to it.
               </p>
             )}
-            <AcceptInviteForm token={decodeURIComponent(token)} email={invite.email} />
+            <Providers>
+              <AcceptInviteForm token={decodeURIComponent(token)} email={invite.email} />
+            </Providers>
           </div>
         )}
       </Card>

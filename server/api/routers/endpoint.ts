@@ -7,6 +7,6 @@ import * as generation from "@/server/services/generation";
 
 export const endpointRouter = createTRPCRouter({
   list: adminProcedure.query(() => generation.listEndpoints()),
-  create: adminProcedure.input(endpointInput).mutation(({ input }) => generation.saveEndpoint({ input })),
-  delete: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ input }) => generation.deleteEndpoint(input)),
+  create: adminProcedure.input(endpointInput).mutation(({ ctx, input }) => generation.saveEndpoint({ input, actorId: ctx.user.id })),
+  delete: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => generation.deleteEndpoint({ id: input.id, actorId: ctx.user.id })),
 });

@@ -12,7 +12,7 @@ export const modelRouter = createTRPCRouter({
     .query(({ input }) => models.listModels(input)),
   get: adminProcedure.input(idInput).query(({ input }) => models.getModel(input)),
   /** one active model per kind: the active reward model scores items */
-  setActive: adminProcedure.input(idInput).mutation(({ input }) => models.setActiveModel(input)),
+  setActive: adminProcedure.input(idInput).mutation(({ ctx, input }) => models.setActiveModel({ id: input.id, actorId: ctx.user.id })),
   /** scores the project's open items with the active reward model (minutes for big projects: the caller waits) */
   scoreItems: adminProcedure.input(projectInput).mutation(({ input }) => models.scoreItems(input)),
   agreement: adminProcedure.input(projectInput).query(({ input }) => models.rmHumanAgreement(input)),

@@ -15,6 +15,6 @@ export const runRouter = createTRPCRouter({
     .input(z.object({ runId: z.string().min(1), step: z.number().int().optional() }))
     .query(({ input }) => runs.listRunSamples(input)),
   launch: adminProcedure.input(launchRunInput).mutation(({ ctx, input }) => runs.enqueueRun({ input, createdById: ctx.user.id })),
-  cancel: adminProcedure.input(runIdInput).mutation(({ input }) => runs.cancelRun(input)),
+  cancel: adminProcedure.input(runIdInput).mutation(({ ctx, input }) => runs.cancelRun({ id: input.id, actorId: ctx.user.id })),
   retry: adminProcedure.input(runIdInput).mutation(({ ctx, input }) => runs.retryRun({ id: input.id, createdById: ctx.user.id })),
 });

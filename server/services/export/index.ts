@@ -12,6 +12,7 @@ import { Prisma, type JobStatus } from "@/server/generated/prisma/client";
 import { pool } from "@/server/pg";
 import { deriveKey } from "@/server/secret";
 import * as audit from "@/server/services/audit";
+import { JOB_STALE_SECONDS, keepAlive, staleSince, UTC_NOW } from "@/server/services/job-heartbeat";
 import {
   createSnapshotInputSchema,
   type CreateSnapshotInput,
@@ -61,6 +62,21 @@ export interface SnapshotView {
 
 export function snapshotDir(snapshotId: string): string {
   return path.resolve(env.DATA_DIR, "snapshots", snapshotId);
+}
+
+export const SNAPSHOT_INTERRUPTED = "The build was interrupted by a restart of the server; its partial files were removed. Build the snapshot again.";
+
+/**
+ * Fails the RUNNING snapshot builds whose process died (their heartbeat is stale) and removes their partial files.
+ * Returns the ids of the snapshots it failed.
+ */
+export async function reapInterruptedSnapshots(opts: { staleSeconds?: number } = {}): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    UPDATE "Snapshot" SET status = 'FAILED', error = ${SNAPSHOT_INTERRUPTED}, "finishedAt" = ${UTC_NOW}
+     WHERE status = 'RUNNING' AND ${staleSince(opts.staleSeconds ?? JOB_STALE_SECONDS)}
+ RETURNING id`;
+  for (const { id } of rows) await rm(snapshotDir(id), { recursive: true, force: true });
+  return rows.map((r) => r.id);
 }
 
 /** Canonical JSON (sorted keys) so the salt does not depend on key order. */
@@ -321,8 +337,12 @@ async function prepare(opts: CreateSnapshotOptions) {
     after: { name, version: row.version, definition },
   });
   const run = async (): Promise<SnapshotView> => {
+    const heartbeat = keepAlive(
+      async () => (await db.$executeRaw`UPDATE "Snapshot" SET "heartbeatAt" = ${UTC_NOW} WHERE id = ${row.id} AND status = 'RUNNING'`) === 1,
+    );
     try {
       const { files, stats } = await build({ snapshotId: row.id, name, definition, projects, salt, onProgress: opts.onProgress, generalPath: opts.generalPath });
+      if (heartbeat.lost) throw new AppError("CONFLICT", "The build stopped reporting for too long and was marked as interrupted; build the snapshot again.");
       const done = await db.snapshot.update({
         where: { id: row.id },
         data: {
@@ -342,6 +362,8 @@ async function prepare(opts: CreateSnapshotOptions) {
         data: { status: "FAILED", error: err instanceof Error ? err.message : String(err), finishedAt: new Date() },
       });
       throw err;
+    } finally {
+      heartbeat.stop();
     }
   };
   return { row, run };

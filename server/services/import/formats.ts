@@ -58,24 +58,71 @@ export interface ParseOptions {
 
 type ZodIssue = z.core.$ZodIssue;
 
-/** Zod issues → field errors; for a failed union, the branch that got past the type check explains the problem. */
-export function issuesToErrors(issues: readonly ZodIssue[], line: number, prefix: PropertyKey[] = []): LineError[] {
+/** The value at `path` in a parsed line; undefined when it (or a parent) is absent. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
+/**
+ * Zod issues → field errors, in words a person fixing the file can use: an absent field is "missing", a value of
+ * the wrong type names what was expected and what it is. For a failed union, the branch that got past the type
+ * check explains the problem. `input` is the parsed line the issues are about.
+ */
+export function issuesToErrors(issues: readonly ZodIssue[], line: number, input: unknown, prefix: PropertyKey[] = []): LineError[] {
   const out: LineError[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
+    const field = path.map(String).join(".");
+    const value = valueAt(input, path);
     if (issue.code === "invalid_union") {
-      const branch = issue.errors.find(
-        (b) => b.length > 0 && !(b.length === 1 && b[0].code === "invalid_type" && b[0].path.length === 0),
-      );
+      const typeOnly = (b: readonly ZodIssue[]) => b.length === 1 && b[0].code === "invalid_type" && b[0].path.length === 0;
+      const branch = issue.errors.find((b) => b.length > 0 && !typeOnly(b));
       if (branch) {
-        out.push(...issuesToErrors(branch, line, path));
+        out.push(...issuesToErrors(branch, line, input, path));
+        continue;
+      }
+      if (value !== undefined && issue.errors.every(typeOnly)) {
+        const expected = issue.errors.map((b) => (b[0] as { expected?: string }).expected).join(" or ");
+        out.push({ line, field, message: `must be ${expected}, not ${kindOf(value)}` });
         continue;
       }
     }
-    out.push({ line, field: path.map(String).join("."), message: issue.message });
+    const missing = value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_union");
+    out.push({ line, field, message: missing ? "missing" : issue.message });
   }
   return out;
 }
+
+/** Deeper JSON is refused: the validation and the staging recurse, and 100,000 levels overflowed the stack. */
+export const MAX_JSON_DEPTH = 100;
+
+/** The top-level field of `obj` that nests arrays and objects more than `max` levels deep, or null. Iterative. */
+function tooDeep(obj: Record<string, unknown>, max: number): string | null {
+  for (const [key, value] of Object.entries(obj)) {
+    if (typeof value !== "object" || value === null) continue;
+    const stack: [unknown, number][] = [[value, 2]];
+    while (stack.length > 0) {
+      const [v, depth] = stack.pop() as [unknown, number];
+      if (depth > max) return key;
+      for (const child of Array.isArray(v) ? v : Object.values(v as object)) {
+        if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return null;
+}
+
+const JSON_ARRAY_HINT =
+  "the file looks like one JSON array; the importer reads JSON Lines, one object per line (convert it with: jq -c '.[]' file.json > file.jsonl)";
 
 function jsonError(line: Line, err: unknown): LineError {
   const detail = err instanceof Error ? err.message : String(err);
@@ -86,16 +133,40 @@ function jsonError(line: Line, err: unknown): LineError {
 }
 
 function parseJsonObject(line: Line): { obj?: Record<string, unknown>; error?: LineError } {
+  const arrayHint = line.text.trimStart().startsWith("[") ? `; ${JSON_ARRAY_HINT}` : "";
   let obj: unknown;
   try {
     obj = JSON.parse(line.text);
   } catch (err) {
-    return { error: jsonError(line, err) };
+    const error = jsonError(line, err);
+    return { error: { ...error, message: error.message + arrayHint } };
   }
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-    return { error: { line: line.line, field: "", message: `line ${line.line} must be a JSON object` } };
+    return { error: { line: line.line, field: "", message: `line ${line.line} must be a JSON object${arrayHint}` } };
+  }
+  const deep = tooDeep(obj as Record<string, unknown>, MAX_JSON_DEPTH);
+  if (deep !== null) {
+    return { error: { line: line.line, field: deep, message: `nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep` } };
   }
   return { obj: obj as Record<string, unknown> };
+}
+
+const CSV_SEMICOLON_HINT = 'the CSV file separates its columns with ";"; save it with "," as the delimiter';
+
+function csvHeaderOf(firstLine: string, delimiter: string): string[] {
+  return firstLine.split(delimiter).map((c) => c.trim().replace(/^"|"$/g, ""));
+}
+
+const isCsvHeader = (columns: string[]) => columns.includes("prompt") && columns.some((c) => /^response_\d+$/.test(c));
+
+/**
+ * Why a first line fits no format, when a common mistake explains it (a JSON array instead of JSON Lines, a CSV
+ * saved with semicolons); null otherwise.
+ */
+export function unrecognizedHint(firstLine: string): string | null {
+  if (firstLine.trimStart().startsWith("[")) return JSON_ARRAY_HINT;
+  if (isCsvHeader(csvHeaderOf(firstLine, ";"))) return CSV_SEMICOLON_HINT;
+  return null;
 }
 
 /** Which format a first record is in, or null when nothing fits. */
@@ -104,8 +175,7 @@ export function detectFormat(firstLine: string, fileName?: string): ImportFormat
   try {
     obj = JSON.parse(firstLine);
   } catch {
-    const header = firstLine.split(",").map((c) => c.trim().replace(/^"|"$/g, ""));
-    if (header.includes("prompt") && header.some((c) => /^response_\d+$/.test(c))) return "csv";
+    if (isCsvHeader(csvHeaderOf(firstLine, ","))) return "csv";
     return fileName?.toLowerCase().endsWith(".csv") ? "csv" : null;
   }
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return null;
@@ -131,7 +201,7 @@ function checkPromptEnd(prompt: Message[], line: number, field: string): LineErr
 
 function parseJsonl(obj: Record<string, unknown>, line: number): RowIn | LineError[] {
   const r = jsonlRowSchema.safeParse(obj);
-  if (!r.success) return issuesToErrors(r.error.issues, line);
+  if (!r.success) return issuesToErrors(r.error.issues, line, obj);
   const row = r.data;
   const k = row.candidates.length;
   let gold: number[][] | null = null;
@@ -194,7 +264,7 @@ function preferenceRow(prompt: Message[], chosen: string, rejected: string, opts
 
 function parseTrl(obj: Record<string, unknown>, line: number, opts: ParseOptions): RowIn | LineError[] {
   const r = trlRowSchema.safeParse(obj);
-  if (!r.success) return issuesToErrors(r.error.issues, line);
+  if (!r.success) return issuesToErrors(r.error.issues, line, obj);
   const { prompt, chosen, rejected } = r.data;
   if (prompt === undefined) {
     // implicit prompt: both sides are whole conversations that share everything but the final assistant turn
@@ -241,7 +311,7 @@ export function parseTranscript(text: string): Message[] | null {
 
 function parseHh(obj: Record<string, unknown>, line: number, opts: ParseOptions): RowIn | LineError[] {
   const r = hhRowSchema.safeParse(obj);
-  if (!r.success) return issuesToErrors(r.error.issues, line);
+  if (!r.success) return issuesToErrors(r.error.issues, line, obj);
   const chosen = parseTranscript(r.data.chosen);
   const rejected = parseTranscript(r.data.rejected);
   for (const [field, conv] of [["chosen", chosen], ["rejected", rejected]] as const) {
@@ -268,7 +338,7 @@ function parseHh(obj: Record<string, unknown>, line: number, opts: ParseOptions)
 
 function parseOpenai(obj: Record<string, unknown>, line: number): SingleIn | LineError[] {
   const r = openaiRowSchema.safeParse(obj);
-  if (!r.success) return issuesToErrors(r.error.issues, line);
+  if (!r.success) return issuesToErrors(r.error.issues, line, obj);
   const prompt = r.data.messages.slice(0, -1);
   const endErr = checkPromptEnd(prompt, line, "messages");
   if (endErr) return [endErr];
@@ -313,7 +383,7 @@ async function* parseJsonLines(
 
 function csvRow(record: Record<string, string>, line: number): RowIn | LineError[] {
   const r = csvRowSchema.safeParse(record);
-  if (!r.success) return issuesToErrors(r.error.issues, line);
+  if (!r.success) return issuesToErrors(r.error.issues, line, record);
   const candidates: CandidateIn[] = [];
   for (let i = 1; i <= MAX_CANDIDATES; i++) {
     const text = record[`response_${i}`];
@@ -339,8 +409,10 @@ function csvRow(record: Record<string, string>, line: number): RowIn | LineError
 }
 
 /**
- * CSV through csv-parse's streaming parser, fed one physical line at a time so that records keep the file's line
- * numbers (a record is reported at the line where it ends) and the shared hygiene (UTF-8, limits) applies first.
+ * CSV through csv-parse's streaming parser, fed one physical line at a time so that the shared hygiene (UTF-8,
+ * limits) applies first; an unreadable line is fed as an empty one, so the parser's line count stays the file's.
+ * A record is reported at the line where it ends: the parser's `info.lines`, not the line last fed, because the
+ * parser hands a record out only once it has seen the next line.
  */
 async function* parseCsv(lines: AsyncIterable<Line>): AsyncGenerator<ParsedRecord> {
   let currentLine = 0;
@@ -353,10 +425,11 @@ async function* parseCsv(lines: AsyncIterable<Line>): AsyncGenerator<ParsedRecor
     skip_records_with_error: true,
     bom: false,
     on_skip: (err, raw) => {
+      const line = typeof err?.lines === "number" && err.lines > 0 ? err.lines : currentLine;
       skipped.push({
-        line: currentLine,
+        line,
         raw: (raw ?? "").replace(/\r?\n$/, ""),
-        errors: [{ line: currentLine, field: "", message: `line ${currentLine}: ${err?.message ?? "invalid CSV"}` }],
+        errors: [{ line, field: "", message: `line ${line}: ${err?.message ?? "invalid CSV"}` }],
       });
       return undefined;
     },
@@ -365,36 +438,36 @@ async function* parseCsv(lines: AsyncIterable<Line>): AsyncGenerator<ParsedRecor
 
   const take = function* (): Generator<ParsedRecord> {
     yield* skipped.splice(0);
-    let item: { record: string[]; raw: string } | null;
-    while ((item = parser.read() as { record: string[]; raw: string } | null) !== null) {
+    let item: { record: string[]; raw: string; info: { lines: number } } | null;
+    while ((item = parser.read() as typeof item) !== null) {
       const raw = item.raw.replace(/\r?\n$/, "");
+      const line = item.info.lines;
       if (!header) {
         header = item.record.map((c) => c.trim());
         const unknown = header.filter((c) => !csvColumnPattern.test(c));
         const missing = ["prompt", "response_1", "response_2"].filter((c) => !header?.includes(c));
         if (unknown.length > 0 || missing.length > 0 || new Set(header).size !== header.length) {
+          const semicolons = header.length === 1 && isCsvHeader(csvHeaderOf(header[0], ";"));
           throw new AppError(
             "BAD_REQUEST",
-            `line ${currentLine}: the CSV header must be prompt,response_1..response_k,model_1..model_k (k ≤ ${MAX_CANDIDATES}, optional priority, source)` +
-              (unknown.length ? `; unknown column(s): ${unknown.join(", ")}` : "") +
-              (missing.length ? `; missing: ${missing.join(", ")}` : ""),
-            [{ line: currentLine, field: "header", message: "invalid CSV header" }],
+            semicolons
+              ? `line ${line}: ${CSV_SEMICOLON_HINT}`
+              : `line ${line}: the CSV header must be prompt,response_1..response_k,model_1..model_k (k ≤ ${MAX_CANDIDATES}, optional priority, source)` +
+                  (unknown.length ? `; unknown column(s): ${unknown.join(", ")}` : "") +
+                  (missing.length ? `; missing: ${missing.join(", ")}` : ""),
+            [{ line, field: "header", message: semicolons ? CSV_SEMICOLON_HINT : "invalid CSV header" }],
           );
         }
         continue;
       }
       if (item.record.length !== header.length) {
-        yield {
-          line: currentLine,
-          raw,
-          errors: [{ line: currentLine, field: "", message: `has ${item.record.length} columns, the header has ${header.length}` }],
-        };
+        yield { line, raw, errors: [{ line, field: "", message: `has ${item.record.length} columns, the header has ${header.length}` }] };
         continue;
       }
       const obj: Record<string, string> = {};
       header.forEach((name, i) => (obj[name] = item?.record[i] ?? ""));
-      const result = csvRow(obj, currentLine);
-      yield Array.isArray(result) ? { line: currentLine, raw, errors: result } : { line: currentLine, raw, value: result };
+      const result = csvRow(obj, line);
+      yield Array.isArray(result) ? { line, raw, errors: result } : { line, raw, value: result };
     }
   };
 

@@ -2,17 +2,19 @@
 // every line, stages valid rows with COPY and moves them into the real tables in a single transaction.
 // All-or-nothing by default; with skipInvalid the valid lines are written and the rejected ones saved to a file.
 import { createReadStream } from "node:fs";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import type pg from "pg";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
+import { AppError, clientError } from "@/server/errors";
 import { pool } from "@/server/pg";
+import { JOB_STALE_SECONDS, keepAlive, staleSince, UTC_NOW } from "@/server/services/job-heartbeat";
 import type { ImportCounts, ImportFormat, ImportSummary } from "@/server/schemas/import";
-import { detectFormat, type LineError, parseRecords } from "./formats";
+import { detectFormat, type LineError, parseRecords, unrecognizedHint } from "./formats";
 import { planItems } from "./items";
 import { type Line, type LineLimits, readLines } from "./lines";
 import { Stager } from "./stage";
@@ -73,6 +75,29 @@ export async function createImportJob(opts: {
     },
     select: { id: true },
   });
+}
+
+function defaultRejectedPath(jobId: string, ext: "csv" | "jsonl"): string {
+  return path.resolve(env.DATA_DIR, "imports", `${jobId}.rejected.${ext}`);
+}
+
+export const IMPORT_INTERRUPTED =
+  "The import was interrupted by a restart of the server before it finished; nothing was imported. Start it again.";
+
+/**
+ * Fails the RUNNING imports whose process died (their heartbeat is stale) and removes their partial rejected-lines
+ * files. Their rows need no cleanup: an import writes in one transaction, which PostgreSQL rolled back when the
+ * connection went. Returns the ids of the jobs it failed.
+ */
+export async function reapInterruptedImports(opts: { staleSeconds?: number } = {}): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    UPDATE "ImportJob" SET status = 'FAILED', message = ${IMPORT_INTERRUPTED}, "finishedAt" = ${UTC_NOW}
+     WHERE status = 'RUNNING' AND ${staleSince(opts.staleSeconds ?? JOB_STALE_SECONDS)}
+ RETURNING id`;
+  for (const { id } of rows) {
+    await Promise.all((["csv", "jsonl"] as const).map((ext) => rm(defaultRejectedPath(id, ext), { force: true })));
+  }
+  return rows.map((r) => r.id);
 }
 
 /** A project by id or slug (the CLI and the HTTP API accept either). */
@@ -159,6 +184,8 @@ async function detect(
     );
   }
   const firstLine = peeked.find((l) => !l.problem && l.text.trim() !== "")?.line ?? 1;
+  const hint = unrecognizedHint(firstText);
+  if (hint) throw new AppError("BAD_REQUEST", `Could not read the file: ${hint}.`, [{ line: firstLine, field: "", message: hint }]);
   throw new AppError(
     "BAD_REQUEST",
     `Could not detect the format from line ${firstLine}: expected JSONL with "candidates", TRL ("prompt"/"chosen"/"rejected"), ` +
@@ -183,7 +210,7 @@ function emptyCounts(): ImportCounts {
 }
 
 export async function importFile(opts: ImportFileOptions): Promise<ImportSummary> {
-  const started = Date.now();
+  const startedAt = Date.now();
   const project = await db.project.findUnique({ where: { id: opts.projectId }, select: { id: true, taskType: true, archived: true } });
   if (!project) throw new AppError("NOT_FOUND", "Project not found.");
   if (project.archived) throw new AppError("PRECONDITION_FAILED", "The project is archived; unarchive it before importing.");
@@ -196,18 +223,22 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
     maxBytes: opts.limits?.maxBytes ?? env.IMPORT_MAX_BYTES,
     maxLineBytes: opts.limits?.maxLineBytes ?? env.IMPORT_MAX_LINE_BYTES,
   };
-  if (opts.jobId) {
-    const job = await db.importJob.findFirst({ where: { id: opts.jobId, projectId: project.id }, select: { status: true } });
-    if (!job) throw new AppError("NOT_FOUND", "No such import in this project.");
-    if (job.status !== "PENDING") throw new AppError("CONFLICT", "This import already ran; start a new one.");
-  }
   const jobId =
     opts.jobId ??
     (await createImportJob({ projectId: project.id, fileName, format: opts.format, createdById: opts.createdById, bytesTotal, skipInvalid })).id;
-  await db.importJob.update({
-    where: { id: jobId },
-    data: { status: "RUNNING", bytesTotal: BigInt(bytesTotal), skipInvalid, fileName },
-  });
+  // One statement takes the job from PENDING to RUNNING: of two uploads to the same job id, only one gets it.
+  const started = await db.$executeRaw`
+    UPDATE "ImportJob"
+       SET status = 'RUNNING', "bytesTotal" = ${BigInt(bytesTotal)}, "skipInvalid" = ${skipInvalid}, "fileName" = ${fileName}, "heartbeatAt" = ${UTC_NOW}
+     WHERE id = ${jobId} AND "projectId" = ${project.id} AND status = 'PENDING'`;
+  if (started === 0) {
+    const exists = await db.importJob.count({ where: { id: jobId, projectId: project.id } });
+    if (!exists) throw new AppError("NOT_FOUND", "No such import in this project.");
+    throw new AppError("CONFLICT", "This import already ran; start a new one.");
+  }
+  const heartbeat = keepAlive(
+    async () => (await db.$executeRaw`UPDATE "ImportJob" SET "heartbeatAt" = ${UTC_NOW} WHERE id = ${jobId} AND status = 'RUNNING'`) === 1,
+  );
 
   let bytesRead = 0;
   let linesRead = 0;
@@ -235,11 +266,12 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
 
   let format: ImportFormat = "jsonl";
   let firstText: string | null = null;
-  const client = await pool().connect();
+  let client: pg.PoolClient | null = null;
   let stager: Stager | null = null;
   let released = false;
   let rejected: RejectedWriter | null = null;
   try {
+    client = await pool().connect();
     const input = opts.stream ?? createReadStream(opts.filePath as string, { highWaterMark: 1 << 18 });
     const lineIter = readLines(input, limits, (n) => {
       bytesRead = n;
@@ -265,8 +297,7 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
     stager = stage;
     await stage.begin();
     let csvHeader: string | null = null;
-    const rejectedFile =
-      opts.rejectedPath ?? path.resolve(env.DATA_DIR, "imports", `${jobId}.rejected.${format === "csv" ? "csv" : "jsonl"}`);
+    const rejectedFile = opts.rejectedPath ?? defaultRejectedPath(jobId, format === "csv" ? "csv" : "jsonl");
     const reject = async (raw: Buffer | string) => {
       rejected ??= new RejectedWriter(rejectedFile, format === "csv" ? csvHeader : null);
       await rejected.write(raw);
@@ -307,6 +338,7 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
     }
     if (invalidLines > 0 && !skipInvalid) throw invalid();
     if (validRecords === 0 && invalidLines === 0) throw new AppError("BAD_REQUEST", "The file has no rows to import.");
+    if (heartbeat.lost) throw new AppError("CONFLICT", "The import stopped reporting for too long and was marked as interrupted; start it again.");
     await client.query("COMMIT");
 
     const counts = { ...result.counts, rejected: invalidLines };
@@ -339,18 +371,22 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
       errors,
       errorCount,
       rejectedLinesPath,
-      durationMs: Date.now() - started,
+      durationMs: Date.now() - startedAt,
     };
   } catch (err) {
     // a connection stopped mid-COPY is closed rather than rolled back: the server then aborts the transaction itself
-    let reusable = false;
-    if (stager?.copying) stager.abort();
-    else reusable = await client.query("ROLLBACK").then(() => true, () => false);
-    client.release(reusable ? undefined : true);
+    if (client) {
+      let reusable = false;
+      if (stager?.copying) stager.abort();
+      else reusable = await client.query("ROLLBACK").then(() => true, () => false);
+      client.release(reusable ? undefined : true);
+    }
     released = true;
     if (rejected) await (rejected as RejectedWriter).close().catch(() => null);
     await reporting;
-    const message = err instanceof Error ? err.message : String(err);
+    // the job's message is shown to the admin: driver and file-system text stays in the server log
+    if (!(err instanceof AppError)) console.error(`import ${jobId} failed:`, err);
+    const shown = clientError(err);
     await db.importJob
       .update({
         where: { id: jobId },
@@ -360,18 +396,18 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
           bytesRead: BigInt(bytesRead),
           linesRead,
           counts: { ...emptyCounts() },
-          errors: (err instanceof AppError && err.fieldErrors ? err.fieldErrors : errors).map((e) => ({ ...e })),
-          errorCount: Math.max(errorCount, err instanceof AppError && err.fieldErrors ? err.fieldErrors.length : 0),
+          errors: (shown.fieldErrors ?? errors).map((e) => ({ ...e })),
+          errorCount: Math.max(errorCount, shown.fieldErrors?.length ?? 0),
           rejectedLines: null,
           finishedAt: new Date(),
-          message,
+          message: shown.message,
         },
       })
       .catch(() => undefined);
-    if (err instanceof AppError) throw err;
-    throw new AppError("INTERNAL_SERVER_ERROR", `The import failed: ${message}`);
+    throw shown;
   } finally {
-    if (!released) client.release();
+    heartbeat.stop();
+    if (!released) client?.release();
   }
 
   function invalid(): AppError {

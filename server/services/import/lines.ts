@@ -51,8 +51,20 @@ function firstInvalidUtf8Offset(buf: Buffer): number {
   return i;
 }
 
+const MAGIC_BYTES = 4;
+
+/** A compressed file is refused by name: its bytes would otherwise be reported as invalid UTF-8 on line 1. */
+function refuseArchive(head: Buffer): void {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    throw new AppError("BAD_REQUEST", "The file is gzip-compressed; decompress it first (gunzip file.jsonl.gz) and import the uncompressed file.");
+  }
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x504b0304) {
+    throw new AppError("BAD_REQUEST", "The file is a ZIP archive; extract it and import the file inside.");
+  }
+}
+
 /**
- * Reads `stream` line by line. Throws AppError PAYLOAD_TOO_LARGE past `maxBytes`, BAD_REQUEST for a UTF-16/32 file;
+ * Reads `stream` line by line. Throws AppError PAYLOAD_TOO_LARGE past `maxBytes`, BAD_REQUEST for a UTF-16 file or an archive;
  * a line over `maxLineBytes` or with invalid UTF-8 comes back with `problem` set so the caller can report it by line.
  */
 export async function* readLines(
@@ -100,8 +112,14 @@ export async function* readLines(
     return { line: lineNo, text: raw.toString("utf8"), raw, noNewline };
   };
 
+  // the file's first bytes, to recognize an archive before its binary is reported as broken UTF-8
+  let head = Buffer.alloc(0);
   for await (const chunk of stream) {
     const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    if (head.length < MAGIC_BYTES) {
+      head = Buffer.concat([head, buf.subarray(0, MAGIC_BYTES - head.length)]);
+      refuseArchive(head);
+    }
     bytesRead += buf.length;
     if (bytesRead > limits.maxBytes) {
       throw new AppError(

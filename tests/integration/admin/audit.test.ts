@@ -1,5 +1,6 @@
 // Browsing the audit log: newest first, cursor pages without gaps or repeats, filter by target type.
 import { describe, expect, it } from "vitest";
+import * as audit from "@/server/services/audit";
 import { callerFor, makeUser } from "../fixtures/annotation";
 
 describe("admin: audit log", () => {
@@ -25,5 +26,19 @@ describe("admin: audit log", () => {
     const all = await api.audit.list({ limit: 10, actorId: admin.id });
     expect(all.rows[0].action).toBe("token.create");
     expect(all.rows).toHaveLength(6);
+  });
+});
+
+describe("sign-in entries", () => {
+  it("record a success as the user's own action and a failure with the email tried, never a password", async () => {
+    const admin = await makeUser("ADMIN");
+    const person = await makeUser();
+    await audit.recordSignIn({ success: true, email: person.email, userId: person.id, method: "credentials" });
+    await audit.recordSignIn({ success: false, email: ` ${person.email.toUpperCase()} `, userId: person.id, method: "credentials", reason: "wrong password", ip: "203.0.113.9" });
+    const rows = (await callerFor(admin).audit.list({ limit: 10, targetType: "user" })).rows.filter((r) => r.targetId === person.id);
+    expect(rows.map((r) => ({ action: r.action, actor: r.actor?.email ?? null, after: r.after }))).toEqual([
+      { action: "auth.sign_in_failed", actor: null, after: { email: person.email, method: "credentials", reason: "wrong password", ip: "203.0.113.9" } },
+      { action: "auth.sign_in", actor: person.email, after: { email: person.email, method: "credentials" } },
+    ]);
   });
 });

@@ -69,11 +69,11 @@ describe("admin: people", () => {
     });
     const held = await mine.annotation.next({ projectSlug: project.slug });
     expect(held.item).not.toBeNull();
-    expect((await createContext({ userId: person.id })).user?.id).toBe(person.id);
+    expect((await createContext({ session: { userId: person.id, sessionVersion: 0 } })).user?.id).toBe(person.id);
 
     await callerFor(admin).user.setActive({ userId: person.id, active: false });
     expect(await verifyCredentials({ email: person.email, password: PASSWORD, ip: `t-${uid()}` })).toEqual({ ok: false, reason: "inactive" });
-    expect(await createContext({ userId: person.id })).toEqual({ user: null });
+    expect(await createContext({ session: { userId: person.id, sessionVersion: 0 } })).toEqual({ user: null });
     expect(await db.annotation.count({ where: { userId: person.id } })).toBe(1);
     // the item they were holding is free for someone else now, not after the lease runs out
     const other = await makeUser();
@@ -83,7 +83,7 @@ describe("admin: people", () => {
 
     await callerFor(admin).user.setActive({ userId: person.id, active: true });
     expect(await verifyCredentials({ email: person.email, password: PASSWORD, ip: `t-${uid()}` })).toMatchObject({ ok: true });
-    expect((await createContext({ userId: person.id })).user?.id).toBe(person.id);
+    expect((await createContext({ session: { userId: person.id, sessionVersion: 0 } })).user?.id).toBe(person.id);
   });
 
   it("an admin cannot deactivate themselves", async () => {

@@ -97,22 +97,31 @@ describe("work queue", () => {
     expect((await callerFor(b).annotation.next({ projectSlug: project.slug })).item?.itemId).toBe(held.itemId);
   });
 
-  it("progress shows the caller's judgements, the project's items and what is left for them", async () => {
+  it("progress: judgements today and in the project, and the open items left for each annotator", async () => {
     const [a, b] = [await makeUser(), await makeUser()];
     const gold = pairItems(1).map((it) => ({ ...it, isGold: true, goldRanking: [[0], [1]] }));
     const { project } = await makeProject({ items: [...pairItems(4), ...gold], members: [a.id, b.id], overlap: 1 });
+    expect(await callerFor(a).annotation.progress({ projectSlug: project.slug })).toEqual({ doneToday: 0, doneInProject: 0, leftForYou: 4 });
     const first = (await callerFor(a).annotation.next({ projectSlug: project.slug })).item!;
+    // a lease of one's own is still left to do
+    expect(await callerFor(a).annotation.progress({ projectSlug: project.slug })).toMatchObject({ leftForYou: 4 });
     await callerFor(a).annotation.submit(pickFirst(first));
-    await callerFor(b).annotation.next({ projectSlug: project.slug }); // b holds a lease on a second item
-    // gold items are quality control, not work: they count nowhere
-    expect(await callerFor(a).annotation.progress({ projectSlug: project.slug })).toEqual({
-      doneToday: 1,
-      doneInProject: 1,
-      itemsTotal: 4,
-      itemsComplete: 1,
-      remainingForYou: 3,
-    });
-    expect(await callerFor(b).annotation.progress({ projectSlug: project.slug })).toMatchObject({ doneToday: 0, doneInProject: 0, remainingForYou: 2 });
+    const held = (await callerFor(b).annotation.next({ projectSlug: project.slug })).item!; // b holds a lease on a second item
+    // gold items are quality control, not work: they count nowhere; an item on loan to b is still left for a
+    expect(await callerFor(a).annotation.progress({ projectSlug: project.slug })).toEqual({ doneToday: 1, doneInProject: 1, leftForYou: 3 });
+    expect(await callerFor(b).annotation.progress({ projectSlug: project.slug })).toEqual({ doneToday: 0, doneInProject: 0, leftForYou: 3 });
+    // "today" starts where the annotator's day starts
+    const tomorrow = new Date(Date.now() + 24 * 3600_000);
+    expect(await callerFor(a).annotation.progress({ projectSlug: project.slug, dayStart: tomorrow })).toMatchObject({ doneToday: 0, doneInProject: 1 });
+    await callerFor(b).annotation.skip({ assignmentId: held.assignmentId, reason: "Prompt is broken or unclear" });
+    expect(await callerFor(b).annotation.progress({ projectSlug: project.slug })).toMatchObject({ leftForYou: 2 });
+    // work the queue dry: "left" reaches 0 exactly when the queue has nothing more
+    for (;;) {
+      const { item } = await callerFor(a).annotation.next({ projectSlug: project.slug });
+      if (!item) break;
+      await callerFor(a).annotation.submit(pickFirst(item));
+    }
+    expect(await callerFor(a).annotation.progress({ projectSlug: project.slug })).toEqual({ doneToday: 4, doneInProject: 4, leftForYou: 0 });
   });
 
   it("skip releases the item for others and never serves it to the skipper again", async () => {
@@ -151,10 +160,56 @@ describe("work queue", () => {
     expect(scored.map((a) => a.goldCorrect)).toEqual([true, false]);
   });
 
-  it("refuses non-members", async () => {
+  it("a project is not found for non-members, and its name is not given away", async () => {
     const [member, outsider] = [await makeUser(), await makeUser()];
     const { project } = await makeProject({ items: pairItems(1), members: [member.id] });
-    await expect(callerFor(outsider).annotation.next({ projectSlug: project.slug })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const err: unknown = await callerFor(outsider).annotation.next({ projectSlug: project.slug }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "NOT_FOUND" });
+    expect((err as Error).message).not.toContain(project.name);
+    await expect(callerFor(outsider).annotation.progress({ projectSlug: project.slug })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("a member removed while holding leases can no longer submit, skip or edit, and their items go back", async () => {
+    const [admin, a, b] = [await makeUser("ADMIN"), await makeUser(), await makeUser()];
+    const { project } = await makeProject({ items: pairItems(3), members: [a.id, b.id] });
+    const api = callerFor(a);
+    const first = (await api.annotation.next({ projectSlug: project.slug })).item!;
+    const done = await api.annotation.submit(pickFirst(first));
+    const held = (await api.annotation.next({ projectSlug: project.slug })).item!;
+    const prefetched = (await api.annotation.next({ projectSlug: project.slug, exclude: [held.assignmentId] })).item!;
+    await callerFor(admin).project.setMembers({ projectId: project.id, userIds: [b.id] });
+    await expect(api.annotation.submit(pickFirst(held))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(api.annotation.skip({ assignmentId: prefetched.assignmentId, reason: "Needs expertise I don't have" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const { submissionId: _s, assignmentId: _a, ...judgement } = pickFirst(first);
+    await expect(api.annotation.editLast({ ...judgement, annotationId: done.annotationId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await db.annotation.count({ where: { projectId: project.id } })).toBe(1);
+    // their leases ended with the membership: b gets both items at once
+    const forB: { assignmentId: string; itemId: string }[] = [];
+    for (let i = 0; i < 2; i++) forB.push((await callerFor(b).annotation.next({ projectSlug: project.slug, exclude: forB.map((x) => x.assignmentId) })).item!);
+    expect(forB.map((x) => x.itemId).sort()).toEqual([held.itemId, prefetched.itemId].sort());
+  });
+
+  it("an archived project takes no more judgements, even through a lease held before", async () => {
+    const [admin, a] = [await makeUser("ADMIN"), await makeUser()];
+    const { project } = await makeProject({ items: pairItems(2), members: [a.id] });
+    const held = (await callerFor(a).annotation.next({ projectSlug: project.slug })).item!;
+    await callerFor(admin).project.setArchived({ id: project.id, archived: true });
+    await expect(callerFor(a).annotation.submit(pickFirst(held))).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    expect(await db.annotation.count({ where: { projectId: project.id } })).toBe(0);
+  });
+
+  it("changing the overlap reopens or completes items to match their judgements", async () => {
+    const [admin, a, b] = [await makeUser("ADMIN"), await makeUser(), await makeUser()];
+    const { project } = await makeProject({ items: pairItems(2), members: [a.id, b.id], overlap: 1 });
+    for (let i = 0; i < 2; i++) await callerFor(a).annotation.submit(pickFirst((await callerFor(a).annotation.next({ projectSlug: project.slug })).item!));
+    expect((await callerFor(b).annotation.next({ projectSlug: project.slug })).item).toBeNull();
+    expect(await callerFor(b).annotation.progress({ projectSlug: project.slug })).toMatchObject({ leftForYou: 0 });
+    await callerFor(admin).project.update({ id: project.id, overlap: 2 });
+    expect(await callerFor(b).annotation.progress({ projectSlug: project.slug })).toMatchObject({ leftForYou: 2 });
+    expect(await callerFor(a).annotation.progress({ projectSlug: project.slug })).toMatchObject({ leftForYou: 0 });
+    expect((await callerFor(b).annotation.next({ projectSlug: project.slug })).item).not.toBeNull();
+    await callerFor(admin).project.update({ id: project.id, overlap: 1 });
+    expect(await db.item.count({ where: { projectId: project.id, status: "COMPLETE" } })).toBe(2);
   });
 });
 

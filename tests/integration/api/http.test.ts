@@ -11,12 +11,12 @@ import { createTrpcHttpHandler } from "@/server/api/http";
 import { appRouter } from "@/server/api/root";
 import { BATCH_TOO_LARGE_MESSAGE, MAX_BATCH_CALLS } from "@/server/api/limits";
 import { createContext } from "@/server/api/trpc";
-import { encode, sessionUserIdFromHeaders } from "@/server/auth/jwt";
+import { encode, sessionFromHeaders } from "@/server/auth/jwt";
 import { authSecret } from "@/server/secret";
 import { makeProject, makeUser, pairItems } from "../fixtures/annotation";
 
 const LIMIT = 64 * 1024;
-const context = async (req: http.IncomingMessage) => createContext({ userId: await sessionUserIdFromHeaders(req.headers) });
+const context = async (req: http.IncomingMessage) => createContext({ session: await sessionFromHeaders(req.headers) });
 
 function listen(handler: http.RequestListener): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer(handler);
@@ -99,8 +99,8 @@ describe("tRPC over Node http: the direct path answers as tRPC's standard adapte
       () => ["annotation.submit", post(annotator, input({ submissionId: crypto.randomUUID(), assignmentId: "missing", ranking: [["a"], ["b"]], strength: "BETTER", timeSpentMs: 1 }))],
     ],
     ["an unknown project (NOT_FOUND)", () => ["annotation.next", post(annotator, input({ projectSlug: "no-such-project" }))]],
-    ["an admin procedure called by an annotator (FORBIDDEN)", () => ["annotation.recentForProject", get(annotator)]],
-    ["an admin procedure called by an admin with bad input", () => [`annotation.recentForProject?input=${encodeURIComponent(input({ projectId: 5 }))}`, get(admin)]],
+    ["an admin procedure called by an annotator (FORBIDDEN)", () => ["importJob.list", get(annotator)]],
+    ["an admin procedure called by an admin with bad input", () => [`importJob.list?input=${encodeURIComponent(input({ projectId: 5 }))}`, get(admin)]],
     ["a batch mixing an error and a success (207)", () => ["annotation.skip,annotation.next?batch=1", post(annotator, batch({ assignmentId: "x", reason: "" }, { projectSlug: slug }))]],
     ["a body that is not JSON", () => ["annotation.next", post(annotator, "{not json")]],
     ["an empty body", () => ["annotation.next", post(annotator, "")]],

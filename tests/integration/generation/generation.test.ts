@@ -101,7 +101,7 @@ describe("generation from an endpoint", () => {
   });
 
   it("stops at the first request that fails for good, keeping what was already added", async () => {
-    server = await startFakeOpenAI((i) => (i === 2 ? { kind: "status", status: 400, body: "context length exceeded" } : { kind: "ok" }));
+    server = await startFakeOpenAI((i) => (i === 2 ? { kind: "status", status: 400, body: '{"error": {"message": "context length exceeded"}}' } : { kind: "ok" }));
     const endpoint = await saveEndpoint({ input: { name: `ep ${unique()}`, baseUrl: server.url, model: "m", concurrency: 1 } });
     const { project } = await projectWithPrompts("PAIRWISE", 5);
     await expect(
@@ -118,10 +118,10 @@ describe("generation from an endpoint", () => {
     expect(JSON.stringify(await listEndpoints())).not.toContain("sk-live-123");
     const row = await db.endpoint.findUniqueOrThrow({ where: { id: saved.id } });
     expect(row.apiKeyEncrypted).not.toContain("sk-live-123");
-    expect(decryptSecret(row.apiKeyEncrypted as string)).toBe("sk-live-123");
+    expect(decryptSecret(row.apiKeyEncrypted as string, `endpoint:${saved.id}:apiKey`)).toBe("sk-live-123");
     // Saving again without a key keeps the stored one.
     await saveEndpoint({ id: saved.id, input: { name: saved.name, baseUrl: saved.baseUrl, model: "m2" } });
-    expect(decryptSecret((await db.endpoint.findUniqueOrThrow({ where: { id: saved.id } })).apiKeyEncrypted as string)).toBe("sk-live-123");
+    expect(decryptSecret((await db.endpoint.findUniqueOrThrow({ where: { id: saved.id } })).apiKeyEncrypted as string, `endpoint:${saved.id}:apiKey`)).toBe("sk-live-123");
     await expect(saveEndpoint({ input: { name: saved.name, baseUrl: "ftp://x", model: "m" } })).rejects.toThrow(/invalid endpoint/);
   });
 });

@@ -1,6 +1,7 @@
 // The admin procedures behind the runs, models and endpoints pages. No worker runs here, so queued runs stay queued.
 // A database of its own: queue positions count every queued run, so no other test file may enqueue into it.
 import { ownDatabaseUrl, dropOwnDatabase } from "../worker/own-database";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { db } from "@/server/db";
@@ -181,5 +182,57 @@ describe("endpoints", () => {
     await api.endpoint.delete({ id: created.id });
     expect((await api.endpoint.list()).map((e) => e.id)).not.toContain(created.id);
     await expect(api.endpoint.delete({ id: created.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("model directories at launch", () => {
+  it("must lie under the model folders, named per field", async () => {
+    const api = callerFor(await makeUser("ADMIN"));
+    const rm = await db.model.create({ data: { name: `rm-paths ${Math.random()}`, kind: "REWARD", backend: "tiny", path: path.resolve(".data/runs/x/model") } });
+    const { project } = await makeProject({ items: pairItems(1), members: [] });
+    const ppo = (config: Record<string, unknown>) => api.run.launch({ kind: "PPO", name: "paths", modelId: rm.id, projectId: project.id, config });
+    expect(await fieldsOf(ppo({ policy_path: "/etc" }))).toEqual(["config.policy_path"]);
+    expect(await fieldsOf(ppo({ policy_path: "models/sft" }))).toEqual(["config.policy_path"]);
+    expect(await fieldsOf(ppo({ policy_path: path.resolve(".data/models/sft"), value_model_path: "/root/.ssh" }))).toEqual(["config.value_model_path"]);
+    const snapshot = await readySnapshot();
+    expect(await fieldsOf(api.run.launch({ kind: "REWARD", name: "paths", snapshotId: snapshot.id, config: { backend: "hf", model_path: "/home/someone/llama" } }))).toEqual(["config.model_path"]);
+    await expect(ppo({ policy_path: "/etc" })).rejects.toThrow(/^config\.policy_path must be under one of the model folders: .*\.data\/runs, .*\.data\/models/);
+    const ok = await ppo({ policy_path: path.resolve(".data/models/sft") });
+    await api.run.cancel({ id: ok.id });
+  });
+});
+
+describe("audit log", () => {
+  it("records run launch, cancel and retry, model activation, endpoint create and delete, with who did it", async () => {
+    const admin = await makeUser("ADMIN");
+    const api = callerFor(admin);
+    const entries = async (targetType: string) =>
+      (await api.audit.list({ limit: 50, actorId: admin.id, targetType })).rows.map((r) => ({ action: r.action, targetId: r.targetId, before: r.before, after: r.after })).reverse();
+
+    const run = await api.run.launch({ kind: "REWARD", name: "audited", snapshotId: (await readySnapshot()).id, config: { lr: 1e-3 } });
+    await api.run.cancel({ id: run.id });
+    const retry = await api.run.retry({ id: run.id });
+    expect(await entries("run")).toEqual([
+      { action: "run.launch", targetId: run.id, before: null, after: expect.objectContaining({ kind: "REWARD", name: "audited", config: { lr: 1e-3 } }) },
+      { action: "run.cancel", targetId: run.id, before: { status: "QUEUED" }, after: { status: "CANCELLED", cancelRequested: true } },
+      { action: "run.retry", targetId: retry.id, before: { retryOf: run.id, status: "CANCELLED" }, after: expect.objectContaining({ name: "audited (retry)" }) },
+    ]);
+    await api.run.cancel({ id: retry.id });
+
+    const rm = await db.model.create({ data: { name: "audited rm", kind: "REWARD", backend: "tiny", path: "/m/audited" } });
+    await api.model.setActive({ id: rm.id });
+    expect(await entries("model")).toEqual([
+      { action: "model.activate", targetId: rm.id, before: { kind: "REWARD", active: expect.toSatisfy((v) => v === null || typeof v === "object") }, after: { kind: "REWARD", active: { id: rm.id, name: "audited rm" } } },
+    ]);
+
+    const secret = "sk-audit-DO-NOT-LEAK-0987654321";
+    const endpoint = await api.endpoint.create({ name: `audited ${Math.random()}`, baseUrl: "http://127.0.0.1:8000/v1", model: "llama", apiKey: secret });
+    await api.endpoint.delete({ id: endpoint.id });
+    const logged = await entries("endpoint");
+    expect(logged).toEqual([
+      { action: "endpoint.create", targetId: endpoint.id, before: null, after: expect.objectContaining({ name: endpoint.name, baseUrl: "http://127.0.0.1:8000/v1", hasApiKey: true }) },
+      { action: "endpoint.delete", targetId: endpoint.id, before: expect.objectContaining({ name: endpoint.name }), after: null },
+    ]);
+    expect(JSON.stringify(logged)).not.toContain(secret);
   });
 });

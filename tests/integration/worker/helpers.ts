@@ -118,6 +118,8 @@ export interface Record {
   cuda: string | null;
   what: "start" | "end";
   step: number;
+  /** the names of the trainer's environment variables */
+  env: string[];
 }
 
 export async function readRecords(file: string): Promise<Record[]> {

@@ -4,7 +4,7 @@
 import { dropOwnDatabase } from "./own-database";
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,6 +47,13 @@ afterAll(async () => {
   await dropOwnDatabase();
   await rm(dataDir, { recursive: true, force: true });
 });
+
+/** A (fake) model directory under the worker's <DATA_DIR>/models, where model directories may be. */
+async function modelDir(name: string): Promise<string> {
+  const dir = path.join(dataDir, "models", name);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
 
 const fake = (config: Record<string, unknown>, extra: { gpuCount?: number; name?: string; maxAttempts?: number } = {}) =>
   enqueueRun({ input: { kind: "REWARD", name: extra.name ?? "fake", snapshotId, config, gpuCount: extra.gpuCount ?? 0, maxAttempts: extra.maxAttempts } });
@@ -104,7 +111,7 @@ describe("the loop with the real trainer: reward model → PPO → generation in
     const snapDir = path.join(dataDir, "snapshots", snapshotId);
     const sftRows = (await readFile(path.join(snapDir, "sft.jsonl"), "utf8")).split("\n").slice(0, 96).join("\n");
     await writeFile(path.join(snapDir, "sft-small.jsonl"), sftRows + "\n");
-    const sftDir = path.join(dataDir, "sft");
+    const sftDir = path.join(dataDir, "models", "sft");
     await writeFile(path.join(dataDir, "sft.json"), JSON.stringify({ output_dir: sftDir, train_file: path.join(snapDir, "sft-small.jsonl"), batch_size: 16, max_length: 64, n_layer: 1, n_embd: 32, n_head: 2 }));
     await execFileAsync(await pythonWithTorch(), ["-m", "rlhf.sft", "--config", path.join(dataDir, "sft.json")], { cwd: TRAINER_DIR, env: { ...process.env, PYTHONPATH: TRAINER_DIR } });
     const sft = await db.model.create({ data: { name: "tiny-sft", kind: "POLICY", backend: "tiny", baseModel: "tiny", path: path.join(sftDir, "model") } });
@@ -409,8 +416,8 @@ describe("claiming", () => {
 
 describe("PPO and generation runs", () => {
   it("a PPO run records samples and registers a policy with its lineage", async () => {
-    const rm = await db.model.create({ data: { name: "rm", kind: "REWARD", backend: "tiny", path: "/models/rm", snapshotId } });
-    const parent = await db.model.create({ data: { name: "sft", kind: "POLICY", backend: "tiny", baseModel: "tiny-sft", path: "/models/sft" } });
+    const rm = await db.model.create({ data: { name: "rm", kind: "REWARD", backend: "tiny", path: await modelDir("rm"), snapshotId } });
+    const parent = await db.model.create({ data: { name: "sft", kind: "POLICY", backend: "tiny", baseModel: "tiny-sft", path: await modelDir("sft") } });
     const project = await upsertProject(db, { name: "ppo prompts", slug: `ppo-${Date.now()}` });
     await addItems(db, project.id, [{ messages: [{ role: "user", content: "2+2?" }], candidates: [{ text: "4" }, { text: "5" }] }]);
     const run = await enqueueRun({ input: { kind: "PPO", name: "policy v1", modelId: rm.id, projectId: project.id, policyModelId: parent.id, config: { steps: 2 } } });
@@ -422,7 +429,7 @@ describe("PPO and generation runs", () => {
       await worker.stop();
     }
     const config = JSON.parse(await readFile(path.join(dataDir, "runs", run.id, "config.json"), "utf8"));
-    expect(config).toMatchObject({ reward_model_path: "/models/rm", policy_path: "/models/sft", steps: 2 });
+    expect(config).toMatchObject({ reward_model_path: rm.path, policy_path: parent.path, steps: 2 });
     expect(config.policy_model_id).toBeUndefined();
     expect(await db.runSample.findMany({ where: { runId: run.id } })).toMatchObject([{ prompt: "2+2=", response: "4", score: 1.5 }]);
     const policy = await db.model.findFirstOrThrow({ where: { runId: run.id } });
@@ -430,7 +437,7 @@ describe("PPO and generation runs", () => {
   });
 
   it("generation from a registered policy lands new items in the project, tagged with model and run", async () => {
-    const policy = await db.model.create({ data: { name: "policy-gen", kind: "POLICY", backend: "tiny", path: "/models/p" } });
+    const policy = await db.model.create({ data: { name: "policy-gen", kind: "POLICY", backend: "tiny", path: await modelDir("p") } });
     const project = await upsertProject(db, { name: "gen", slug: `gen-${Date.now()}` });
     // Prompts are shared by content across projects: unique ones keep this test independent of earlier runs.
     const nonce = `${Date.now()}-${Math.random()}`;
@@ -481,5 +488,52 @@ describe("PPO and generation runs", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("what a trainer may touch", () => {
+  it("gets the worker's process and torch settings, none of its secrets or other variables", async () => {
+    const record = path.join(dataDir, "env.jsonl");
+    const run = await fake({ steps: 1, record_file: record });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      expect((await waitForStatus(run.id, ["SUCCEEDED", "FAILED"])).status).toBe("SUCCEEDED");
+    } finally {
+      await worker.stop();
+    }
+    const [start] = (await readRecords(record)).filter((r) => r.what === "start");
+    expect(start.env).toEqual(expect.arrayContaining(["PATH", "PYTHONPATH", "PYTHONUNBUFFERED", "CUDA_VISIBLE_DEVICES"]));
+    // the worker has these (the test database, Vitest's own); the trainer must not
+    expect(process.env.DATABASE_URL).toBeTruthy();
+    expect(start.env.filter((name) => name === "DATABASE_URL" || name.startsWith("VITEST") || name === "NODE_ENV")).toEqual([]);
+  });
+
+  it("refuses a registered model directory outside the model folders before the trainer starts", async () => {
+    const outside = await tempDir("outside-models-");
+    const link = path.join(dataDir, "models", "looks-inside");
+    await mkdir(path.dirname(link), { recursive: true });
+    await symlink(outside, link);
+    const project = await upsertProject(db, { name: "paths", slug: `paths-${Date.now()}` });
+    await addItems(db, project.id, [{ messages: [{ role: "user", content: `paths ${Date.now()}` }], candidates: [{ text: "a" }, { text: "b" }] }]);
+    const policy = await db.model.create({ data: { name: "policy-ok", kind: "POLICY", backend: "tiny", path: await modelDir("policy-ok") } });
+    const cases = [
+      { path: link, error: /^reward_model_path .*looks-inside leads \(through a symlink\) to .*outside-models-.*, outside the model folders: / },
+      { path: "/etc", error: /^reward_model_path \/etc must be under one of the model folders: .*\/runs, .*\/models \(TRAINER_MODEL_ROOTS adds folders\)$/ },
+      { path: path.join(dataDir, "models", "missing"), error: /^reward_model_path .*missing does not exist on this host$/ },
+    ];
+    for (const c of cases) {
+      const rewardModel = await db.model.create({ data: { name: `rm ${c.path}`, kind: "REWARD", backend: "tiny", path: c.path } });
+      const run = await enqueueRun({ input: { kind: "PPO", name: "ppo paths", modelId: rewardModel.id, projectId: project.id, policyModelId: policy.id, config: { steps: 1 } } });
+      const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+      try {
+        const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"]);
+        expect(done.status).toBe("FAILED");
+        expect(done.error).toMatch(c.error);
+      } finally {
+        await worker.stop();
+      }
+      expect(existsSync(path.join(dataDir, "runs", run.id, "trainer.pid")), "the trainer must not have started").toBe(false);
+    }
+    await rm(outside, { recursive: true, force: true });
   });
 });

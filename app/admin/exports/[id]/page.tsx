@@ -4,12 +4,12 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { formatDate } from "@/components/admin/form";
-import { Markdown } from "@/components/annotate/markdown";
+import { parseModelText } from "@/components/annotate/markdown-tree";
+import { ModelText } from "@/components/annotate/model-text";
 import { aggregationText, bytes, count, fileTypeText, formatLabel, isBuilding, percent, SnapshotStatus } from "@/components/exports/snapshot-labels";
 import { SnapshotProgress } from "@/components/exports/snapshot-progress";
 import { requireAdmin } from "@/server/auth/session";
 import { db } from "@/server/db";
-import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { getSnapshot, snapshotFile, type SnapshotView } from "@/server/services/export";
 
@@ -24,9 +24,12 @@ async function load(id: string): Promise<SnapshotView> {
   }
 }
 
-/** The address people reach this server at, for the copyable commands. */
+/**
+ * The address this admin's browser reached the server at (through a proxy: its X-Forwarded-* headers), for the
+ * copyable commands: links the app shows follow the browser, like invite and reset links do. Not NEXTAUTH_URL,
+ * which `npm start` sets to localhost unless configured.
+ */
 async function origin(): Promise<string> {
-  if (env.NEXTAUTH_URL) return env.NEXTAUTH_URL.replace(/\/+$/, "");
   const h = await headers();
   return `${h.get("x-forwarded-proto") ?? "http"}://${h.get("x-forwarded-host") ?? h.get("host") ?? "localhost:3000"}`;
 }
@@ -204,7 +207,7 @@ print(ds)`;
             <section aria-labelledby="card" className="space-y-2">
               <h2 id="card" className="text-base font-semibold">Dataset card <span className="font-normal text-slate-500">(README.md)</span></h2>
               <div className="rounded-lg border border-slate-200 bg-white p-4">
-                <Markdown text={card} />
+                <ModelText text={card} tree={parseModelText(card)} />
               </div>
             </section>
           )}

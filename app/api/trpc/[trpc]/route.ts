@@ -2,8 +2,8 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { NextRequest } from "next/server";
 import { MAX_BATCH_CALLS } from "@/server/api/limits";
 import { appRouter } from "@/server/api/root";
-import { createContext } from "@/server/api/trpc";
-import { sessionUserId } from "@/server/auth/jwt";
+import { createContext, logTrpcError } from "@/server/api/trpc";
+import { sessionOf } from "@/server/auth/jwt";
 
 export const dynamic = "force-dynamic";
 
@@ -14,10 +14,8 @@ function handler(req: NextRequest) {
     router: appRouter,
     maxBatchSize: MAX_BATCH_CALLS,
     // only reads the session: /api/auth/session (polled by the page) is what keeps it alive
-    createContext: async () => createContext({ userId: await sessionUserId(req) }),
-    onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"}:`, error.cause ?? error);
-    },
+    createContext: async () => createContext({ session: await sessionOf(req) }),
+    onError: logTrpcError,
   });
 }
 

@@ -1,6 +1,7 @@
 // Browser upload of an import file: the signed-in admin's session authenticates it, the request body streams
 // straight into the importer (no buffering), and the response is the import summary. The page creates the
-// ImportJob first (importJob.create) and passes its id, so it can poll progress while bytes still arrive.
+// ImportJob first (importJob.create) and passes its id, so it can poll progress while bytes still arrive; importFile
+// starts that job only if it is still PENDING, so a second upload to the same id is refused before a byte is read.
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { z } from "zod";
@@ -10,7 +11,7 @@ import { AppError } from "@/server/errors";
 import { assertSameOrigin, errorResponse, searchParams } from "@/server/http";
 import { importOptionsSchema } from "@/server/schemas/import";
 import * as audit from "@/server/services/audit";
-import { formatBytes, getImportJob, importFile } from "@/server/services/import";
+import { formatBytes, importFile } from "@/server/services/import";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -38,10 +39,6 @@ export async function POST(req: Request, { params }: { params: Promise<{ project
       throw new AppError("PAYLOAD_TOO_LARGE", `The file is ${formatBytes(bytesTotal)}; the limit is ${formatBytes(env.IMPORT_MAX_BYTES)} (IMPORT_MAX_BYTES).`);
     }
     if (!req.body) throw new AppError("BAD_REQUEST", "The upload is empty: choose a file.");
-    if (opts.jobId) {
-      const job = await getImportJob({ projectId, jobId: opts.jobId });
-      if (job.status !== "PENDING") throw new AppError("CONFLICT", "This import already ran; start a new one.");
-    }
 
     // Node's web and stream typings describe the same ReadableStream from two libraries
     const stream = Readable.fromWeb(req.body as unknown as NodeReadableStream<Uint8Array>);

@@ -1,0 +1,73 @@
+// Who may annotate what: the project as one annotator sees it, read in one query together with what the queue needs
+// (their own leases, the gold they were served). Annotators see projects they are members of, admins every project;
+// a project someone may not see is "not found" to them, by slug, without its name; archived projects are closed.
+import { AppError } from "@/server/errors";
+import type { Project } from "@/server/generated/prisma/client";
+import { pool } from "@/server/pg";
+import { ANNOTATOR_CONTEXT_SQL } from "@/server/services/annotation/sql";
+import { criteriaOf, type Criterion } from "@/server/services/projects";
+
+/** What the annotation page knows of its project. */
+export interface ProjectView {
+  id: string;
+  slug: string;
+  name: string;
+  guidelines: string;
+  taskType: Project["taskType"];
+  criteria: Criterion[];
+  allowTies: boolean;
+  requireRationale: boolean;
+  showModelNames: boolean;
+}
+
+export interface OwnLease {
+  id: string;
+  itemId: string;
+  live: boolean;
+}
+
+export interface AnnotatorContext {
+  project: Project;
+  /** the caller's ACTIVE assignments in the project, oldest first, less the excluded ones (only when asked for) */
+  own: OwnLease[];
+  /** the caller's assignments in the project, gold and all (only when asked for and the project serves gold) */
+  served: { gold: number; total: number } | null;
+}
+
+export async function annotatorContext(opts: { slug: string; userId: string; isAdmin: boolean; leases: boolean; exclude?: string[] }): Promise<AnnotatorContext> {
+  const { rows } = await pool().query<Project & { _member: boolean; _own: OwnLease[] | null; _served: { gold: number; total: number } | null }>({
+    name: "annotator-context",
+    text: ANNOTATOR_CONTEXT_SQL,
+    values: [opts.slug, opts.userId, opts.leases, opts.exclude ?? []],
+  });
+  const row = rows[0];
+  if (!row || (!opts.isAdmin && !row._member)) throw new AppError("NOT_FOUND", `No project "${opts.slug}" for you.`);
+  const { _member, _own, _served, ...project } = row;
+  if (project.archived) throw new AppError("PRECONDITION_FAILED", `Project "${project.name}" is archived.`);
+  return { project, own: _own ?? [], served: _served };
+}
+
+export async function projectForAnnotator(opts: { slug: string; userId: string; isAdmin: boolean }): Promise<Project> {
+  return (await annotatorContext({ ...opts, leases: false })).project;
+}
+
+export function projectView(project: Project): ProjectView {
+  return {
+    id: project.id,
+    slug: project.slug,
+    name: project.name,
+    guidelines: project.guidelines,
+    taskType: project.taskType,
+    criteria: criteriaOf(project),
+    allowTies: project.allowTies,
+    requireRationale: project.requireRationale,
+    showModelNames: project.showModelNames,
+  };
+}
+
+/** The refusals of rlhf_judging_refusal (a write re-checks access under the item's lock) as errors. */
+export function judgingRefused(outcome: string): AppError | null {
+  if (outcome === "not_found") return new AppError("NOT_FOUND", "This item is not assigned to you.", [{ field: "assignmentId", message: "unknown assignment" }]);
+  if (outcome === "archived") return new AppError("PRECONDITION_FAILED", "This project is archived: judgements are closed.");
+  return null;
+}
