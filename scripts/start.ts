@@ -36,6 +36,8 @@ export interface StartOptions {
   /** print a one-time setup link when the install has no active admin */
   setupLink: boolean;
   log?: (line: string) => void;
+  /** receives the web server's output line by line instead of it going to this process's stdout (benchmarks) */
+  onWebLine?: (line: string) => void;
 }
 
 function walk(p: string, out: string[]) {
@@ -123,8 +125,42 @@ async function waitUntilServing(port: number, web: ChildProcess): Promise<boolea
   return false;
 }
 
+/**
+ * Watches the database while the app runs and says so when it goes away and when it is back (the web and worker
+ * processes ride it out: their pools reconnect). One short connection every few seconds.
+ */
+function watchDatabase(url: string, log: (line: string) => void, everyMs = 3_000): () => void {
+  let downSince: number | null = null;
+  let busy = false;
+  const probe = async () => {
+    if (busy) return;
+    busy = true;
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+    client.on("error", () => undefined);
+    try {
+      await client.connect();
+      await client.query("SELECT 1");
+      if (downSince !== null) log(`The database is back after ${((Date.now() - downSince) / 1000).toFixed(1)} s.`);
+      downSince = null;
+    } catch (err) {
+      if (downSince === null) {
+        downSince = Date.now();
+        log(`The database went away (${err instanceof Error ? err.message : String(err)}); waiting for it to come back…`);
+      }
+    } finally {
+      busy = false;
+      await client.end().catch(() => undefined);
+    }
+  };
+  const timer = setInterval(() => void probe(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export interface RunningApp {
   stop: () => Promise<void>;
+  /** the web server's process (the cluster primary when WEB_CONCURRENCY > 1) */
+  web: ChildProcess;
   /** resolves once the web server answers (after the "ready" line and any setup link), or when it exited first */
   ready: Promise<void>;
 }
@@ -168,9 +204,21 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const web = spawn(path.join(BIN, "tsx"), ["server/web.ts", ...(opts.dev ? ["--dev"] : [])], {
     cwd: ROOT,
     env: { ...childEnv, NODE_ENV: opts.dev ? "development" : "production" },
-    stdio: "inherit",
+    stdio: opts.onWebLine ? ["inherit", "pipe", "pipe"] : "inherit",
   });
+  if (opts.onWebLine) {
+    const onLine = opts.onWebLine;
+    for (const stream of [web.stdout!, web.stderr!]) {
+      let rest = "";
+      stream.on("data", (chunk: Buffer) => {
+        const lines = (rest + chunk.toString("utf8")).split("\n");
+        rest = lines.pop()!;
+        for (const line of lines) onLine(line);
+      });
+    }
+  }
   children.push(web);
+  const unwatch = watchDatabase(url, log);
   if (opts.worker) {
     const worker = spawn(path.join(BIN, "tsx"), ["trainer/worker/main.ts"], { cwd: ROOT, env: childEnv, stdio: "inherit" });
     children.push(worker);
@@ -181,6 +229,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    unwatch();
     await Promise.all(
       children.map(
         (c) =>
@@ -215,7 +264,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     if (opts.setupLink && !stopping && !(await hasActiveAdmin(url))) await run(path.join(BIN, "tsx"), ["scripts/cli.ts", "setup-link"], childEnv);
   };
   const ready = announce().catch((err: unknown) => log(`Could not print the setup link: ${err instanceof Error ? err.message : String(err)}`));
-  return { stop, ready };
+  return { stop, ready, web };
 }
 
 if (require.main === module) {

@@ -192,7 +192,9 @@ async function release(dataDir: string, lease: string, server: Server | undefine
     if (server) detach(server);
     return;
   }
-  if (server) return stopServer(server);
+  if (server) await stopServer(server);
+  // by data directory, not only the process we spawned: a server restarted under us (by an operator, a crash
+  // recovery, a test) runs as another process, and must not outlive the last lease either
   const running = runningServer(dataDir);
   if (running) await stopByPid(running.pid);
 }

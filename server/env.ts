@@ -86,6 +86,8 @@ const schema = z.object({
   // Demo data (public passwords) in an empty database: unset = yes for `npm run dev`, no for `npm start`
   // (`npm start -- --demo` asks for it too).
   SEED_DEMO: optionalBool,
+  // Internal, set by server/web.ts's cluster primary on its warm spare worker (not a setting).
+  RLHF_WEB_SPARE: bool,
 });
 
 export type Env = z.infer<typeof schema>;

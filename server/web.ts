@@ -8,7 +8,7 @@
 //
 // With WEB_CONCURRENCY > 1 this process is a cluster primary that forks that many workers sharing the port (the
 // web tier is stateless: sessions are JWTs, queues and limits live in PostgreSQL), and restarts a worker that dies.
-import cluster from "node:cluster";
+import cluster, { type Worker } from "node:cluster";
 import http from "node:http";
 import path from "node:path";
 import next from "next";
@@ -26,6 +26,9 @@ const ROOT = path.resolve(__dirname, "..");
 /** tRPC request bodies are judgements and settings; uploads go through their own routes. */
 const MAX_TRPC_BODY_BYTES = 1 << 20;
 const RESTART_WINDOW_MS = 60_000;
+const SPARE_ENV = "RLHF_WEB_SPARE";
+const SPARE_READY_MESSAGE = "rlhf:spare-ready";
+const SERVE_MESSAGE = "rlhf:serve";
 const MAX_RESTARTS_PER_WINDOW = 5;
 
 /** The headers next.config.js puts on API responses (nosniff, a policy that allows nothing, …), so tRPC's carry them too. */
@@ -36,7 +39,20 @@ async function securityHeaders(): Promise<{ key: string; value: string }[]> {
   return rules.filter((r) => r.source === "/:path*" || r.source === "/api/:path*").flatMap((r) => r.headers);
 }
 
-async function serve(opts: { dev: boolean; port: number }): Promise<http.Server> {
+/** Resolves when the primary tells this warm spare to take over from a worker that died. */
+function takeoverSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (message === SERVE_MESSAGE) {
+        process.off("message", onMessage);
+        resolve();
+      }
+    };
+    process.on("message", onMessage);
+  });
+}
+
+async function serve(opts: { dev: boolean; port: number; spare: boolean }): Promise<http.Server> {
   const app = next({ dev: opts.dev, dir: ROOT, port: opts.port });
   await app.prepare();
   const handleNext = app.getRequestHandler();
@@ -56,6 +72,11 @@ async function serve(opts: { dev: boolean; port: number }): Promise<http.Server>
   });
   // Keep idle connections open a little longer than the usual proxy's 60 s, so a proxy never reuses a closing one.
   server.keepAliveTimeout = 65_000;
+  // a warm spare has done all of the above (the slow part: loading the modules and the build) and waits to listen
+  if (opts.spare) {
+    process.send?.(SPARE_READY_MESSAGE);
+    await takeoverSignal();
+  }
   await new Promise<void>((resolve) => server.listen(opts.port, resolve));
   return server;
 }
@@ -75,7 +96,7 @@ function reapInterruptedJobs(): void {
   setInterval(reap, JOB_REAP_INTERVAL_MS).unref();
 }
 
-function workerMain(opts: { dev: boolean; port: number }) {
+function workerMain(opts: { dev: boolean; port: number; spare: boolean }) {
   serve(opts).then(
     (server) => {
       reapInterruptedJobs();
@@ -95,15 +116,43 @@ function workerMain(opts: { dev: boolean; port: number }) {
   );
 }
 
+/**
+ * The cluster primary: `workers` serving processes plus one warm spare, fully started but not listening. When a
+ * serving worker dies the spare takes its place at once (a fresh worker needs seconds to load the app: the
+ * survivors would carry the load meanwhile), and a new spare starts in the background.
+ */
 function primaryMain(workers: number) {
   const restarts: number[] = [];
   let stopping = false;
-  for (let i = 0; i < workers; i++) cluster.fork();
+  const startedAt = new Map<number, number>();
+  let spare: { worker: Worker; ready: boolean } | null = null;
+  const fork = (role: "serve" | "spare") => {
+    const w = cluster.fork(role === "spare" ? { [SPARE_ENV]: "1" } : {});
+    startedAt.set(w.id, performance.now());
+    if (role === "spare") {
+      spare = { worker: w, ready: false };
+      w.on("message", (message: unknown) => {
+        if (message === SPARE_READY_MESSAGE && spare?.worker === w) spare.ready = true;
+      });
+    }
+    return w;
+  };
+  for (let i = 0; i < workers; i++) fork("serve");
+  fork("spare");
+  // one line per worker that starts serving, with how long it took: after a crash this is the recovery time
+  cluster.on("listening", (worker) => {
+    const started = startedAt.get(worker.id);
+    startedAt.delete(worker.id);
+    const serving = Object.values(cluster.workers ?? {}).filter((w) => w && !startedAt.has(w.id)).length;
+    console.log(`[web] worker ${worker.process.pid} serving (${serving} of ${workers}), ${started === undefined ? "?" : Math.round(performance.now() - started)} ms after ${worker === takenOver ? "the takeover" : "its start"}`);
+  });
+  let takenOver: Worker | null = null;
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
       return;
     }
+    startedAt.delete(worker.id);
     const now = Date.now();
     restarts.push(now);
     while (restarts.length && restarts[0] < now - RESTART_WINDOW_MS) restarts.shift();
@@ -111,8 +160,22 @@ function primaryMain(workers: number) {
       console.error(`[web] workers keep dying (${restarts.length} in a minute, last: ${signal ?? `exit ${code}`}); stopping`);
       process.exit(1);
     }
-    console.error(`[web] worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); starting another`);
-    cluster.fork();
+    const current = spare as { worker: Worker; ready: boolean } | null;
+    if (current?.worker === worker) {
+      console.error(`[web] the spare worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); starting another`);
+      fork("spare");
+      return;
+    }
+    if (current?.ready) {
+      console.error(`[web] worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); the spare ${current.worker.process.pid} takes over`);
+      takenOver = current.worker;
+      startedAt.set(current.worker.id, performance.now());
+      current.worker.send(SERVE_MESSAGE);
+      fork("spare");
+    } else {
+      console.error(`[web] worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); starting another`);
+      fork("serve");
+    }
   });
   const stop = () => {
     stopping = true;
@@ -129,5 +192,5 @@ if (require.main === module) {
   // Next's dev server keeps its own state (compiler, hot reload): one process.
   const workers = dev ? 1 : env.WEB_CONCURRENCY;
   if (workers > 1 && cluster.isPrimary) primaryMain(workers);
-  else workerMain({ dev, port: env.PORT });
+  else workerMain({ dev, port: env.PORT, spare: env.RLHF_WEB_SPARE });
 }

@@ -22,9 +22,7 @@
 // where throughput is the capacity run and p50/p99 are the paced run (100 annotators at work); the capacity run's
 // own latencies follow as saturated_p50_ms/saturated_p99_ms.
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -34,6 +32,19 @@ import { startApp } from "@/scripts/start";
 import { ANNOTATOR_CONTEXT_SQL, CLAIM_ITEM_VIEW_SQL, SUBMIT_ANNOTATION_SQL, SUBMIT_CONTEXT_SQL } from "@/server/services/annotation/sql";
 import { ACTIVE_USER_SQL } from "@/server/services/user-sql";
 import { createTestDatabase } from "@/tests/setup/database";
+import {
+  BenchHttp,
+  checkStored,
+  generateProject,
+  percentile,
+  PASSWORD,
+  Recorder,
+  sleep,
+  submitAndNext,
+  type BenchProject,
+  type ItemView,
+  type NextResult,
+} from "./lib/annotators";
 
 const { values: args } = parseArgs({
   options: {
@@ -56,165 +67,18 @@ const ITEMS = positiveInt("items", args.items);
 const THINK_MS = positiveInt("think-ms", args["think-ms"]);
 const WARMUP_SECONDS = positiveInt("warmup-seconds", args["warmup-seconds"]);
 const PORT = positiveInt("port", args.port);
-const PASSWORD = "bench-password-123";
 const LEASE_SECONDS = 600;
+const web = new BenchHttp(PORT, 4 * ANNOTATORS);
 
-interface BenchProject {
-  id: string;
-  /** user ids are `${userPrefix}${1..ANNOTATORS}` */
-  userPrefix: string;
-}
 const PROJECTS = {
   capacity: { id: "bench-capacity", userPrefix: "bc-u-" },
   paced: { id: "bench-paced", userPrefix: "bp-u-" },
   sql: { id: "bench-sql", userPrefix: "bs-u-" },
 } satisfies Record<string, BenchProject>;
 
-async function generate(client: pg.Client, project: BenchProject, passwordHash: string) {
-  const { id, userPrefix } = project;
-  await client.query(`INSERT INTO "Project"(id, name, slug, "updatedAt", overlap, "leaseSeconds") VALUES ($1, $1, $1, now(), 1, $2)`, [id, LEASE_SECONDS]);
-  await client.query(
-    `INSERT INTO "User"(id, email, name, "passwordHash", role, "updatedAt")
-     SELECT $1 || g, $1 || g || '@bench.local', 'Bench ' || g, $2, 'ANNOTATOR', now() FROM generate_series(1, $3) g`,
-    [userPrefix, passwordHash, ANNOTATORS],
-  );
-  await client.query(`INSERT INTO "ProjectMember"("projectId", "userId") SELECT $1, $2 || g FROM generate_series(1, $3) g`, [id, userPrefix, ANNOTATORS]);
-  await client.query(
-    `INSERT INTO "Prompt"(id, messages, "contentHash")
-     SELECT $1 || g, json_build_array(json_build_object('role', 'user', 'content', 'Bench prompt ' || g || ': ' || repeat(md5(g::text), 4))), $1 || g
-       FROM generate_series(1, $2) g`,
-    [`${id}-p`, ITEMS],
-  );
-  await client.query(
-    `INSERT INTO "Candidate"(id, "promptId", text, model, "contentHash")
-     SELECT $1 || g || '-' || k, $1 || g, 'Answer ' || k || ' to prompt ' || g || ': ' || repeat(md5((g * 3 + k)::text), 12), 'm' || k, 'h' || g || '-' || k
-       FROM generate_series(1, $2) g, generate_series(1, 2) k`,
-    [`${id}-p`, ITEMS],
-  );
-  await client.query(
-    `INSERT INTO "Item"(id, "projectId", "promptId", "itemKey", "createdAt")
-     SELECT $1 || g, $2, $3 || g, 'k' || g, now() - make_interval(secs => $4 - g) FROM generate_series(1, $4) g`,
-    [`${id}-i`, id, `${id}-p`, ITEMS],
-  );
-  await client.query(
-    `INSERT INTO "ItemCandidate"("itemId", "candidateId", position)
-     SELECT $1 || g, $2 || g || '-' || k, k - 1 FROM generate_series(1, $3) g, generate_series(1, 2) k`,
-    [`${id}-i`, `${id}-p`, ITEMS],
-  );
-}
-
-// ---- an HTTP client as light as the one in a browser tab: keep-alive sockets, no per-request setup -------------
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 4 * ANNOTATORS });
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function request(method: string, urlPath: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: "127.0.0.1", port: PORT, method, path: urlPath, agent, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-function takeCookies(reply: Reply, jar: Map<string, string>) {
-  for (const c of reply.headers["set-cookie"] ?? []) {
-    const pair = c.split(";")[0];
-    const i = pair.indexOf("=");
-    jar.set(pair.slice(0, i), pair.slice(i + 1));
-  }
-}
-const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-
-/** Signs in through next-auth's credentials flow, as the sign-in page does; returns the session cookie header. */
-async function signIn(email: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const csrf = await request("GET", "/api/auth/csrf", {});
-  takeCookies(csrf, jar);
-  const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
-  const res = await request(
-    "POST",
-    "/api/auth/callback/credentials",
-    { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) },
-    new URLSearchParams({ csrfToken, email, password: PASSWORD, json: "true" }).toString(),
-  );
-  takeCookies(res, jar);
-  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in failed for ${email}: ${res.status}`);
-  return cookieHeader(jar);
-}
-
-interface ItemView {
-  assignmentId: string;
-  candidates: { id: string }[];
-}
-
-/** One HTTP request in httpBatchLink's wire format, as the page sends it (mutations POST, queries GET). */
-class Recorder {
-  latencies: number[] = [];
-  acked: string[] = [];
-  errors = 0;
-  firstError: string | null = null;
-
-  async batch(cookie: string, method: "GET" | "POST", calls: { proc: string; input: unknown }[]): Promise<unknown[]> {
-    const inputs = JSON.stringify(Object.fromEntries(calls.map((c, i) => [i, { json: c.input }])));
-    const url = `/api/trpc/${calls.map((c) => c.proc).join(",")}?batch=1`;
-    const t = performance.now();
-    const res =
-      method === "POST"
-        ? await request("POST", url, { "content-type": "application/json", cookie }, inputs)
-        : await request("GET", `${url}&input=${encodeURIComponent(inputs)}`, { cookie });
-    this.latencies.push(performance.now() - t);
-    if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
-    return (JSON.parse(res.body) as { result: { data: { json: unknown } } }[]).map((r) => r.result.data.json);
-  }
-
-  fail(err: unknown) {
-    this.errors++;
-    this.firstError ??= err instanceof Error ? err.message : String(err);
-  }
-}
-
-function judgement(item: ItemView) {
-  return {
-    submissionId: randomUUID(),
-    assignmentId: item.assignmentId,
-    ranking: [[item.candidates[0].id], [item.candidates[1].id]],
-    strength: "BETTER",
-    timeSpentMs: 1000,
-  };
-}
-
-type NextResult = { item: ItemView | null };
-
-/**
- * Submits `current` and asks for the next item in one request, as the page does (the outbox's submit and the
- * prefetch go out in the same tick, so httpBatchLink sends them together).
- */
-async function submitAndNext(rec: Recorder, cookie: string, slug: string, current: ItemView, held: ItemView[]): Promise<ItemView | null> {
-  const input = judgement(current);
-  const [, next] = await rec.batch(cookie, "POST", [
-    { proc: "annotation.submit", input },
-    { proc: "annotation.next", input: { projectSlug: slug, exclude: [...held, current].map((i) => i.assignmentId) } },
-  ]);
-  rec.acked.push(input.submissionId);
-  return (next as NextResult).item;
-}
-
 /** Closed loop, no pause: each request submits the item in hand and claims the next. */
 async function capacity(slug: string, cookies: string[], seconds: number): Promise<Recorder> {
-  const rec = new Recorder();
+  const rec = new Recorder(web);
   const deadline = performance.now() + seconds * 1000;
   await Promise.all(
     cookies.map(async (cookie) => {
@@ -238,7 +102,6 @@ async function capacity(slug: string, cookies: string[], seconds: number): Promi
   return rec;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Exponentially distributed think time: many quick judgements, a few long ones, as people annotate. */
 const think = () => sleep(-Math.log(1 - Math.random()) * THINK_MS);
 
@@ -247,7 +110,7 @@ const think = () => sleep(-Math.log(1 - Math.random()) * THINK_MS);
  * screen together with the next prefetch, then refreshes the progress header.
  */
 async function paced(slug: string, cookies: string[], seconds: number): Promise<Recorder> {
-  const rec = new Recorder();
+  const rec = new Recorder(web);
   const deadline = performance.now() + seconds * 1000;
   const progress = (cookie: string) => rec.batch(cookie, "GET", [{ proc: "annotation.progress", input: { projectSlug: slug } }]);
   await Promise.all(
@@ -350,28 +213,6 @@ function runPgbench(url: string, project: BenchProject): { tps: number; latencyM
   }
 }
 
-async function check(url: string, projectIds: string[], acked: string[]) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const stored = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Annotation" WHERE "submissionId" = ANY($1)`, [acked]);
-    const over = await client.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM (
-         SELECT a."itemId" FROM "Assignment" a JOIN "Item" i ON i.id = a."itemId" JOIN "Project" p ON p.id = i."projectId"
-          WHERE a."projectId" = ANY($1) AND (a.state = 'SUBMITTED' OR (a.state = 'ACTIVE' AND a."expiresAt" > now()))
-          GROUP BY a."itemId", p.overlap HAVING count(*) > p.overlap) x`,
-      [projectIds],
-    );
-    const dup = await client.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM (SELECT 1 FROM "Annotation" WHERE "projectId" = ANY($1) GROUP BY "itemId", "userId" HAVING count(*) > 1) x`,
-      [projectIds],
-    );
-    return { lost: acked.length - Number(stored.rows[0].n), overassigned: Number(over.rows[0].n), duplicated: Number(dup.rows[0].n) };
-  } finally {
-    await client.end();
-  }
-}
-
 /** CPU seconds used so far by the database server, the web server and this process (Linux /proc; zeros elsewhere). */
 function cpuByRole(): { database: number; web: number; client: number } {
   const out = { database: 0, web: 0, client: 0 };
@@ -398,11 +239,6 @@ function cpuByRole(): { database: number; web: number; client: number } {
   return out;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function main() {
   try {
@@ -416,7 +252,7 @@ async function main() {
   const setup = new pg.Client({ connectionString: database.url });
   await setup.connect();
   const passwordHash = await hash(PASSWORD);
-  for (const project of Object.values(PROJECTS)) await generate(setup, project, passwordHash);
+  for (const project of Object.values(PROJECTS)) await generateProject(setup, project, { passwordHash, annotators: ANNOTATORS, items: ITEMS, leaseSeconds: LEASE_SECONDS });
   await setup.query("VACUUM ANALYZE");
   await setup.end();
 
@@ -431,15 +267,10 @@ async function main() {
 
   const app = await startApp({ dev: false, port: PORT, worker: false, demo: false, setupLink: false, databaseUrl: database.url, log: (l) => log(`[app] ${l}`) });
   try {
-    for (let i = 0; ; i++) {
-      const ready = await request("GET", "/signin", {}).then((r) => r.status === 200, () => false);
-      if (ready) break;
-      if (i > 240) throw new Error("the app did not come up within 2 minutes");
-      await sleep(500);
-    }
+    await web.untilUp();
     const emails = (project: BenchProject) => Array.from({ length: ANNOTATORS }, (_, i) => `${project.userPrefix}${i + 1}@bench.local`);
-    const capacityCookies = await Promise.all(emails(PROJECTS.capacity).map(signIn));
-    const pacedCookies = await Promise.all(emails(PROJECTS.paced).map(signIn));
+    const capacityCookies = await Promise.all(emails(PROJECTS.capacity).map((e) => web.signIn(e)));
+    const pacedCookies = await Promise.all(emails(PROJECTS.paced).map((e) => web.signIn(e)));
 
     log(`warm-up: ${WARMUP_SECONDS} s …`);
     const warm = await capacity(PROJECTS.capacity.id, capacityCookies, WARMUP_SECONDS);
@@ -458,7 +289,7 @@ async function main() {
     const pace = await paced(PROJECTS.paced.id, pacedCookies, SECONDS);
     const paceSeconds = (performance.now() - t1) / 1000;
 
-    const result = await check(database.url, [PROJECTS.capacity.id, PROJECTS.paced.id], [...warm.acked, ...cap.acked, ...pace.acked]);
+    const result = await checkStored(database.url, [PROJECTS.capacity.id, PROJECTS.paced.id], [...warm.acked, ...cap.acked, ...pace.acked]);
     const errors = warm.errors + cap.errors + pace.errors;
     const ms = (v: number) => v.toFixed(1);
     log("");
@@ -481,7 +312,7 @@ async function main() {
         `duplicated=${result.duplicated} errors=${errors} saturated_p50_ms=${ms(percentile(cap.latencies, 50))} saturated_p99_ms=${ms(percentile(cap.latencies, 99))}`,
     );
   } finally {
-    agent.destroy();
+    web.close();
     await app.stop();
     await database.drop();
   }

@@ -80,9 +80,10 @@ for (const taskType of ["PAIRWISE", "RANKING"] as const) {
       criteria: [{ key: "helpfulness", label: "Helpfulness", description: "" }],
       items: [{ prompt: "Explain **recursion** with a `code` example.", candidates: ["It calls itself.\n\n```python\ndef f(n):\n    return 1 if n < 2 else n * f(n - 1)\n```", "See recursion.", "A function that solves a smaller case first.", "Loops."].slice(0, taskType === "PAIRWISE" ? 2 : 4) }],
     });
+    await signIn(page, ANNOTATOR, `/annotate/${slug}`);
     for (const colorScheme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme });
-      await signIn(page, ANNOTATOR, `/annotate/${slug}`);
+      await page.goto(`/annotate/${slug}`);
       await expect(ready(page)).toBeVisible();
       await page.keyboard.press("f");
       const results = await new AxeBuilder({ page }).analyze();
