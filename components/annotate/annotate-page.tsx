@@ -14,8 +14,6 @@ import { PairwiseView } from "@/components/annotate/pairwise-view";
 import { RatingsGrid, type RatingsGridHandle } from "@/components/annotate/ratings-grid";
 import { selectionKey } from "@/components/annotate/session-state";
 import { SessionHeader } from "@/components/annotate/session-header";
-import { SideDrawer } from "@/components/annotate/side-drawer";
-import { SkipDialog } from "@/components/annotate/skip-dialog";
 import type { ItemView, ProjectView } from "@/components/annotate/types";
 import { useAnnotationSession } from "@/components/annotate/use-annotation-session";
 import { Button } from "@/components/ui/button";
@@ -24,8 +22,11 @@ import { rememberOnScreen } from "@/components/annotate/on-screen-cookie";
 import { MAX_RATIONALE } from "@/server/schemas/judgement";
 import { loadParser } from "@/components/annotate/model-text";
 
-// drag and drop is for rankings only: pairwise projects never download it
+// drag and drop is for rankings only: pairwise projects never download it; the skip dialog and the side drawer
+// load when first opened
 const RankingView = dynamic(() => import("@/components/annotate/ranking-view"));
+const SkipDialog = dynamic(() => import("@/components/annotate/skip-dialog").then((m) => m.SkipDialog));
+const SideDrawer = dynamic(() => import("@/components/annotate/side-drawer").then((m) => m.SideDrawer));
 
 function isTextField(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -90,9 +91,7 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
       case "flags":
         return actions.setPanel(s.panel === "flags" ? null : "flags");
       case "toggleFlag":
-        actions.change({ kind: "toggleFlag", flag: action.flag });
-        if (action.flag === "other" && !current?.draft.flags.includes("other")) requestAnimationFrame(() => flagNoteRef.current?.focus());
-        return;
+        return actions.change({ kind: "toggleFlag", flag: action.flag });
       case "rate":
         return void gridRef.current?.focusFirstUnrated();
       case "rationale":
@@ -242,7 +241,7 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
           />
         </>
       )}
-      <SkipDialog open={state.panel === "skip"} onSkip={actions.skip} onClose={() => actions.setPanel(null)} />
+      {state.panel === "skip" && <SkipDialog open onSkip={actions.skip} onClose={() => actions.setPanel(null)} />}
       {state.drawer && <SideDrawer drawer={state.drawer} project={project} onClose={() => actions.setDrawer(null)} />}
     </div>
   );

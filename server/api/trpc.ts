@@ -55,9 +55,18 @@ function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** onError of both tRPC handlers: failures the client could not cause are logged in full, with their cause. */
+/**
+ * onError of both tRPC handlers: failures the client could not cause are logged in full, with their cause. A
+ * database that is away is one line per request (its code and message): during a restart every request fails the
+ * same way, and a full driver dump for each would bury everything else in the log.
+ */
 export function logTrpcError({ error, path }: { error: TRPCError; path: string | undefined }): void {
-  if (error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE") console.error(`tRPC ${path ?? "?"}:`, error.cause ?? error);
+  if (error.code === "SERVICE_UNAVAILABLE") {
+    const cause = error.cause as (Error & { code?: string }) | undefined;
+    console.error(`tRPC ${path ?? "?"}: database unavailable (${cause?.code ?? "?"}: ${cause?.message ?? error.message})`);
+  } else if (error.code === "INTERNAL_SERVER_ERROR") {
+    console.error(`tRPC ${path ?? "?"}:`, error.cause ?? error);
+  }
 }
 
 export function zodFieldErrors(error: ZodError): FieldError[] {

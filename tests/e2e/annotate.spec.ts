@@ -194,10 +194,14 @@ test.describe("annotating pairwise items by keyboard", () => {
     await page.keyboard.press("Enter");
     await nextItem(page, first);
     await expect(page.getByTestId("outbox-status")).toContainText("1 pending");
-    await page.reload().catch(() => undefined); // offline: the reload itself fails; the outbox lives in localStorage
+    // the judging goes on offline: the next item is chosen and waits too
+    const second = await assignmentId(page);
+    await page.keyboard.press("3");
+    await expect(page.getByRole("radio", { name: "A slightly better" })).toHaveAttribute("aria-checked", "true");
+    // back online, the browser's "online" event sends what waited, without waiting for the next retry
     await context.setOffline(false);
-    await page.reload();
     await expect(page.getByTestId("outbox-status")).toHaveText("All saved", { timeout: 40_000 });
+    await expect(page.getByTestId("item")).toHaveAttribute("data-assignment-id", second);
     expect(await annotationCount(ANNOTATOR.email, slug)).toBe(1);
     expect((await stored([first])).get(first)).toMatchObject({ strength: "BETTER" });
   });
@@ -292,7 +296,11 @@ test.describe("annotating pairwise items by keyboard", () => {
 
   test("each judgement is one HTTP request that also brings the next item", async ({ page }) => {
     const slug = await createProject({ taskType: "PAIRWISE", items: pairItems(5, "batch") });
+    // the page's first prefetch is in before the first judgement (a submit made while it is still on its way goes
+    // alone, and that prefetch brings the next item)
+    const prefetched = page.waitForResponse((r) => r.url().includes("annotation.next"));
     await signIn(page, ANNOTATOR, `/annotate/${slug}`);
+    await prefetched;
     const submits: string[] = [];
     page.on("request", (r) => {
       if (r.url().includes("annotation.submit")) submits.push(new URL(r.url()).pathname);
