@@ -5,6 +5,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { decode, encode } from "@/server/auth/jwt";
+import * as audit from "@/server/services/audit";
 import { oauthProviders } from "@/server/auth/providers";
 import { sameOriginPath } from "@/server/auth/redirect";
 import { CLIENT_ADDRESS_HEADER } from "@/server/client-address";
@@ -92,6 +93,13 @@ export const authOptions: NextAuthOptions = {
         providerAccountId: account.providerAccountId,
         email: typeof claims.email === "string" ? claims.email : null,
         emailVerified: claims.email_verified === true,
+      });
+      await audit.recordSignIn({
+        success: result.ok,
+        email: typeof claims.email === "string" ? claims.email : "",
+        userId: result.ok ? result.user.id : null,
+        method: account.provider,
+        ...(result.ok ? {} : { reason: result.reason.replace("_", " ") }),
       });
       if (!result.ok) return `/signin?error=${oauthErrors[result.reason]}`;
       // the session is ours, whatever name and address the provider has for the person now

@@ -71,32 +71,47 @@ export type SignInResult =
  * skipped when the address is unknown rather than pooling every such client into one shared budget. A success gives
  * both back.
  */
+/** Checks an email + password sign-in; every attempt, kept or refused, goes to the audit log (never the password). */
 export async function verifyCredentials(opts: { email: string; password: string; ip: string | null }): Promise<SignInResult> {
+  const { result, userId } = await checkCredentials(opts);
+  const reasons = { invalid: "wrong email or password", inactive: "inactive account", rate_limited: "too many attempts" } as const;
+  await audit.recordSignIn({
+    success: result.ok,
+    email: opts.email,
+    userId: result.ok ? result.user.id : userId,
+    method: "credentials",
+    ...(result.ok ? {} : { reason: reasons[result.reason] }),
+    ip: opts.ip,
+  });
+  return result;
+}
+
+async function checkCredentials(opts: { email: string; password: string; ip: string | null }): Promise<{ result: SignInResult; userId: string | null }> {
   const email = opts.email.trim().toLowerCase();
   const windowSeconds = env.LOGIN_WINDOW_SECONDS;
   const account = { key: `login:acct:${email}`, max: env.LOGIN_MAX_ATTEMPTS, windowSeconds };
   const address = opts.ip ? { key: `login:ip:${opts.ip}`, max: env.LOGIN_MAX_ATTEMPTS * 5, windowSeconds } : null;
   if (address) {
     const attempt = await rateLimit.take(address);
-    if (!attempt.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: attempt.retryAfterSeconds };
+    if (!attempt.allowed) return { result: { ok: false, reason: "rate_limited", retryAfterSeconds: attempt.retryAfterSeconds }, userId: null };
   }
   const attempt = await rateLimit.take(account);
   if (!attempt.allowed) {
     // nothing was checked, so the address's attempt does not count
     if (address) await rateLimit.giveBack(address);
-    return { ok: false, reason: "rate_limited", retryAfterSeconds: attempt.retryAfterSeconds };
+    return { result: { ok: false, reason: "rate_limited", retryAfterSeconds: attempt.retryAfterSeconds }, userId: null };
   }
   const user = await db.user.findUnique({ where: { email } });
   // Unknown emails still pay for one argon2 verification, so response time does not reveal which emails exist.
   const valid = user?.passwordHash
     ? await verify(user.passwordHash, opts.password).catch(() => false)
     : await verify(await dummyHash(), opts.password).then(() => false, () => false);
-  if (!user || !valid) return { ok: false, reason: "invalid" };
+  if (!user || !valid) return { result: { ok: false, reason: "invalid" }, userId: user?.id ?? null };
   await rateLimit.reset(account.key);
   if (address) await rateLimit.giveBack(address);
-  if (!user.active) return { ok: false, reason: "inactive" };
+  if (!user.active) return { result: { ok: false, reason: "inactive" }, userId: user.id };
   await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  return { result: { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } }, userId: user.id };
 }
 
 export async function createUser(opts: {

@@ -108,3 +108,22 @@ describe("budget rows", () => {
     expect(keys.sort()).toEqual([current, waiting].sort());
   });
 });
+
+describe("sign-in audit", () => {
+  it("records every attempt with its outcome and address, never the password", async () => {
+    const user = await makeUser();
+    const address = ip();
+    await verifyCredentials({ email: user.email, password: "wrong guess", ip: address });
+    await verifyCredentials({ email: user.email.toUpperCase(), password: PASSWORD, ip: address });
+    await verifyCredentials({ email: `nobody-${uid()}@test.local`, password: "x", ip: address });
+    const rows = await db.auditLog.findMany({ where: { action: { startsWith: "auth.sign_in" }, after: { path: ["ip"], equals: address } }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.action, r.targetId, (r.after as { reason?: string }).reason ?? null])).toEqual([
+      ["auth.sign_in_failed", user.id, "wrong email or password"],
+      ["auth.sign_in", user.id, null],
+      ["auth.sign_in_failed", null, "wrong email or password"],
+    ]);
+    const stored = JSON.stringify(rows.map((r) => [r.before, r.after]));
+    expect(stored).not.toContain("wrong guess");
+    expect(stored).not.toContain(PASSWORD);
+  });
+});
