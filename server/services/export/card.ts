@@ -34,8 +34,11 @@ const POLICY_TEXT: Record<SnapshotDefinition["aggregation"]["policy"], string> =
 
 function aggregationText(def: SnapshotDefinition): string {
   if (def.format === "raw") return "Aggregation: none — every annotation is a row, for aggregating yourself.";
-  if (def.format === "ultrafeedback") {
+  if (def.format === "ultrafeedback-raw" || def.format === "ultrafeedback-binarized") {
     return "Aggregation: each prompt's completions are ranked by a Bradley-Terry model over all of its judgements.";
+  }
+  if (def.format.startsWith("sft")) {
+    return "Aggregation: every demonstration; rated responses most of whose thumbs are up; where responses were compared, the top of the prompt's Bradley-Terry ranking.";
   }
   const ties = def.aggregation.ties === "keep" ? "Tied pairs are kept with margin 0." : "Tied pairs are left out.";
   const agreement =
