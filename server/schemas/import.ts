@@ -20,7 +20,12 @@ export const importOptionsSchema = z.object({
   skipInvalid: flag,
   trlAsGold: flag,
   splitCandidates: flag,
+  /** leave out rows whose prompt is within ROUGE-L NEAR_DUPLICATE_ROUGE_L of a different prompt of the project */
+  skipNearDuplicates: flag,
 });
+
+/** The Self-Instruct paper's similarity bound, used for near-duplicate prompts at import too. */
+export const NEAR_DUPLICATE_ROUGE_L = 0.7;
 export type ImportOptionsInput = z.input<typeof importOptionsSchema>;
 
 export const MAX_CANDIDATES = 9;
@@ -137,6 +142,8 @@ export interface ImportCounts {
   duplicateItems: number;
   /** lines left out with skipInvalid */
   rejected: number;
+  /** lines left out as near-duplicates of another prompt (skipNearDuplicates) */
+  nearDuplicates?: number;
 }
 
 export interface ImportSummary {

@@ -35,9 +35,12 @@ export function rougeL(reference: string, candidate: string): number {
 }
 
 /**
- * Texts kept so far, tokenized once. `closest` finds the most similar kept text. Exhaustive: fine for the tens of
- * thousands of instructions Self-Instruct keeps (the paper's 52k took its authors' script the same way); a token
- * that no kept text shares cannot raise the score, so texts without a common token are skipped cheaply.
+ * Texts kept so far, tokenized once, with an inverted index from token to texts. `closest` finds the most similar
+ * kept text among those sharing a token; `atLeast` answers "is any kept text within `threshold`" exactly without
+ * looking at most of them: ROUGE-L's LCS is at most the shared-token count c, and F ≥ t needs
+ * c ≥ t·n / (2 − t) for a query of n tokens (whatever the other text's length), so a text that shares none of any
+ * n − ⌈c⌉ + 1 of the query's tokens cannot reach t. Those are taken from the query's rarest tokens, so the lists
+ * read are short (prefix filtering, Chaudhuri et al. 2006).
  */
 export class RougeIndex {
   private readonly texts: string[] = [];
@@ -58,6 +61,31 @@ export class RougeIndex {
       if (list) list.push(i);
       else this.byToken.set(token, [i]);
     }
+  }
+
+  /** The most similar kept text whose ROUGE-L with `text` is at least `threshold` (0 < threshold ≤ 1), or null. */
+  atLeast(text: string, threshold: number): { text: string; score: number } | null {
+    const t = rougeTokens(text);
+    if (t.length === 0) return null;
+    const minShared = Math.ceil((threshold * t.length) / (2 - threshold) - 1e-9);
+    const probe = t.length - minShared + 1;
+    // the query's token occurrences, rarest type first; the first `probe` of them
+    const counts = new Map<string, number>();
+    for (const token of t) counts.set(token, (counts.get(token) ?? 0) + 1);
+    const types = [...counts.keys()].sort((x, y) => (this.byToken.get(x)?.length ?? 0) - (this.byToken.get(y)?.length ?? 0));
+    const candidates = new Set<number>();
+    let taken = 0;
+    for (const type of types) {
+      if (taken >= probe) break;
+      taken += counts.get(type)!;
+      for (const i of this.byToken.get(type) ?? []) candidates.add(i);
+    }
+    let best: { text: string; score: number } | null = null;
+    for (const i of candidates) {
+      const score = rougeLTokens(this.tokens[i], t);
+      if (score >= threshold && (!best || score > best.score)) best = { text: this.texts[i], score };
+    }
+    return best;
   }
 
   /** The kept text most similar to `text` and its score; null when nothing shares a token with it. */

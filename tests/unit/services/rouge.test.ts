@@ -30,4 +30,27 @@ describe("ROUGE-L", () => {
     expect(index.closest("Give me three tips for staying healthy")).toMatchObject({ text: "Give three tips for staying healthy.", score: expect.closeTo(12 / 13, 4) });
     expect(index.closest("Compute 2 plus 2")).toBeNull();
   });
+
+  it("atLeast finds exactly what an exhaustive scan finds above the threshold, on random texts", () => {
+    const words = "the a of to and in sky blue red cat dog runs jumps over quickly slowly river mountain green old".split(" ");
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const text = () => Array.from({ length: 3 + Math.floor(random() * 10) }, () => words[Math.floor(random() * words.length)]).join(" ");
+    const index = new RougeIndex();
+    const kept: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t = text();
+      kept.push(t);
+      index.add(t);
+    }
+    for (let q = 0; q < 300; q++) {
+      const query = text();
+      for (const threshold of [0.5, 0.7, 0.9]) {
+        const exhaustive = Math.max(0, ...kept.map((k) => rougeL(k, query)));
+        const found = index.atLeast(query, threshold);
+        if (exhaustive >= threshold) expect(found?.score, `${query} @ ${threshold}`).toBeCloseTo(exhaustive, 10);
+        else expect(found).toBeNull();
+      }
+    }
+  });
 });
