@@ -19,6 +19,7 @@ const formatLabels: Record<FormatOption, string> = {
   openai: "OpenAI chat messages",
   csv: "CSV (prompt, response_1..k, model_1..k)",
   alpaca: "Alpaca / Self-Instruct (instruction / input / output)",
+  sni: "Super-NaturalInstructions task file (Definition, Instances)",
 };
 
 interface UploadState {

@@ -7,7 +7,7 @@ import { importFormatOptionSchema } from "@/server/schemas/import";
 
 export const usage = `import: load prompts and candidate responses into a project
   npm run cli -- import --project <slug|id> --file <path> [options]
-    --format auto|jsonl|trl|hh|openai|csv|alpaca   input format (default: auto-detect)
+    --format auto|jsonl|trl|hh|openai|csv|alpaca|sni   input format (default: auto-detect)
     --skip-invalid        write the valid lines, leave out the invalid ones (default: all-or-nothing)
     --rejected-out <path> with --skip-invalid: also copy the rejected lines to this file
     --trl-as-gold         TRL / HH rows: keep the dataset's preference as the item's gold answer

@@ -2,7 +2,7 @@
 // file format. Each row schema is applied to one line, so its issues become `{ line, field, message }` errors.
 import { z } from "zod";
 
-export const importFormats = ["jsonl", "trl", "hh", "openai", "csv", "alpaca"] as const;
+export const importFormats = ["jsonl", "trl", "hh", "openai", "csv", "alpaca", "sni"] as const;
 export const importFormatSchema = z.enum(importFormats);
 export type ImportFormat = z.infer<typeof importFormatSchema>;
 
@@ -111,6 +111,18 @@ export const alpacaRowSchema = z.object({
   instruction: nonBlank,
   input: z.string().optional(),
   output: z.string().optional(),
+});
+
+/**
+ * A Super-NaturalInstructions task file (github.com/allenai/natural-instructions, tasks/taskNNN_*.json): one JSON
+ * document with the task's Definition and its Instances (input + reference outputs).
+ */
+export const sniTaskSchema = z.object({
+  Definition: z.array(nonBlank).min(1, "needs the task definition"),
+  Source: z.array(z.string()).optional(),
+  Instances: z
+    .array(z.object({ id: z.string().optional(), input: z.string(), output: z.array(z.string()).default([]) }))
+    .min(1, "the task has no instances"),
 });
 
 /** CSV columns: prompt, response_1..response_9, model_1..model_9, optional priority and source. */

@@ -226,7 +226,7 @@ async function detect(
   throw new AppError(
     "BAD_REQUEST",
     `Could not detect the format from line ${firstLine}: expected JSONL with "candidates", TRL ("prompt"/"chosen"/"rejected"), ` +
-      `HH-RLHF ("chosen"/"rejected" transcripts), OpenAI chat ("messages"), Alpaca / Self-Instruct ("instruction"/"input"/"output") or a CSV header "prompt,response_1,…". Choose the format explicitly.`,
+      `HH-RLHF ("chosen"/"rejected" transcripts), OpenAI chat ("messages"), Alpaca / Self-Instruct ("instruction"/"input"/"output"), a Super-NaturalInstructions task file ("Definition"/"Instances") or a CSV header "prompt,response_1,…". Choose the format explicitly.`,
     [{ line: firstLine, field: "", message: "unrecognized format" }],
   );
 }
