@@ -5,7 +5,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { z } from "zod";
-import { AppError } from "@/server/errors";
+import { AppError, parseOrThrow } from "@/server/errors";
 import { db } from "@/server/db";
 import { Prisma } from "@/server/generated/prisma/client";
 import * as audit from "@/server/services/audit";
@@ -182,11 +182,7 @@ export async function listEndpoints(): Promise<EndpointView[]> {
 }
 
 export async function saveEndpoint(options: { id?: string; input: EndpointInput; actorId?: string | null }): Promise<EndpointView> {
-  const parsed = endpointInput.safeParse(options.input);
-  if (!parsed.success) {
-    throw new AppError("BAD_REQUEST", "invalid endpoint", parsed.error.issues.map((i) => ({ field: i.path.join("."), message: i.message })));
-  }
-  const { apiKey, ...rest } = parsed.data;
+  const { apiKey, ...rest } = parseOrThrow(endpointInput, options.input, { what: "invalid endpoint" });
   try {
     await checkEndpointUrl(rest.baseUrl);
   } catch (err) {

@@ -4,10 +4,9 @@ import { createHash, createHmac, hash } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type pg from "pg";
-import { ZodError } from "zod";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
+import { AppError, parseOrThrow } from "@/server/errors";
 import { Prisma, type JobStatus } from "@/server/generated/prisma/client";
 import { pool } from "@/server/pg";
 import { deriveKey } from "@/server/secret";
@@ -122,19 +121,10 @@ export function isTestPrompt(promptHash: string, split: SnapshotDefinition["spli
 }
 
 function parseInput(input: CreateSnapshotInput): { name: string; definition: SnapshotDefinition } {
-  try {
-    const parsed = createSnapshotInputSchema.parse(input);
-    const { name, ...rest } = parsed;
-    // project order never changes the output (rows follow prompt hashes); sorting keeps the hash stable too
-    const definition: SnapshotDefinition = { ...rest, projectIds: [...new Set(rest.projectIds)].sort() };
-    return { name, definition };
-  } catch (err) {
-    if (err instanceof ZodError) {
-      const fieldErrors = err.issues.map((i) => ({ field: i.path.map(String).join(".") || "(input)", message: i.message }));
-      throw new AppError("BAD_REQUEST", `Invalid snapshot: ${fieldErrors.map((f) => `${f.field}: ${f.message}`).join("; ")}`, fieldErrors);
-    }
-    throw err;
-  }
+  const { name, ...rest } = parseOrThrow(createSnapshotInputSchema, input, { what: "Invalid snapshot" });
+  // project order never changes the output (rows follow prompt hashes); sorting keeps the hash stable too
+  const definition: SnapshotDefinition = { ...rest, projectIds: [...new Set(rest.projectIds)].sort() };
+  return { name, definition };
 }
 
 async function loadProjects(projectIds: string[]): Promise<CardProject[]> {
