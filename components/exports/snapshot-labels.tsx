@@ -1,6 +1,8 @@
 // How a snapshot's definition and state read on the export pages: labels for formats and policies, the status
 // badge, and the one-line summaries shared by the list and the detail page.
-import type { JobStatus } from "@/server/generated/prisma/client";
+import type { RouterOutputs } from "@/server/api/root";
+
+type JobStatus = RouterOutputs["export"]["get"]["status"];
 import type { AggregationPolicy, ExportFileType, ExportFormat, SnapshotDefinition } from "@/server/schemas/export";
 
 export const formatLabel: Record<ExportFormat, string> = {

@@ -3,8 +3,7 @@ import { AcceptInviteForm } from "@/components/admin/accept-invite-form";
 import { Providers } from "@/components/trpc";
 import { Card } from "@/components/ui/card";
 import { currentUser } from "@/server/auth/session";
-import { AppError } from "@/server/errors";
-import { inspectInvite } from "@/server/services/invites";
+import { orRefusal, page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
@@ -12,18 +11,15 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   const { token } = await params;
   const [user, invite] = await Promise.all([
     currentUser(),
-    inspectInvite({ token: decodeURIComponent(token) }).catch((err: unknown) => {
-      if (err instanceof AppError) return { error: err.message };
-      throw err;
-    }),
+    page(`/invite/${token}`, (api) => orRefusal(api.invite.inspect({ token: decodeURIComponent(token) }))),
   ]);
   return (
     <div className="mx-auto mt-16 max-w-sm">
       <Card>
         <h1 className="mb-4 text-lg font-semibold">Join RLHF Studio</h1>
-        {"error" in invite ? (
+        {"refused" in invite ? (
           <div className="space-y-3">
-            <p role="alert" className="text-sm text-red-700">{invite.error}</p>
+            <p role="alert" className="text-sm text-red-700">{invite.refused}</p>
             <Link href="/signin" className="text-sm text-indigo-700 underline">Go to sign-in</Link>
           </div>
         ) : (

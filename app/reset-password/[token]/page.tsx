@@ -2,25 +2,21 @@ import { Providers } from "@/components/trpc";
 import Link from "next/link";
 import { ResetPasswordForm } from "@/components/account/reset-password-form";
 import { Card } from "@/components/ui/card";
-import { AppError } from "@/server/errors";
-import { inspectResetLink } from "@/server/services/account-links";
+import { orRefusal, page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
 /** A password reset link an admin issued under People. */
 export default async function ResetPasswordPage({ params }: { params: Promise<{ token: string }> }) {
   const token = decodeURIComponent((await params).token);
-  const link = await inspectResetLink({ token }).catch((err: unknown) => {
-    if (err instanceof AppError) return { error: err.message };
-    throw err;
-  });
+  const link = await page(`/reset-password/${encodeURIComponent(token)}`, (api) => orRefusal(api.account.inspectReset({ token })));
   return (
     <div className="mx-auto mt-16 max-w-sm">
       <Card>
         <h1 className="mb-4 text-lg font-semibold">Choose a new password</h1>
-        {"error" in link ? (
+        {"refused" in link ? (
           <div className="space-y-3">
-            <p role="alert" className="text-sm text-red-700">{link.error}</p>
+            <p role="alert" className="text-sm text-red-700">{link.refused}</p>
             <Link href="/signin" className="text-sm text-indigo-700 underline">Go to sign-in</Link>
           </div>
         ) : (

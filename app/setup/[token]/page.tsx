@@ -2,25 +2,21 @@ import { Providers } from "@/components/trpc";
 import Link from "next/link";
 import { SetupForm } from "@/components/account/setup-form";
 import { Card } from "@/components/ui/card";
-import { AppError } from "@/server/errors";
-import { inspectSetupLink } from "@/server/services/account-links";
+import { orRefusal, page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
 /** The link `npm start` prints while the install has no admin. */
 export default async function SetupPage({ params }: { params: Promise<{ token: string }> }) {
   const token = decodeURIComponent((await params).token);
-  const link = await inspectSetupLink({ token }).catch((err: unknown) => {
-    if (err instanceof AppError) return { error: err.message };
-    throw err;
-  });
+  const link = await page(`/setup/${encodeURIComponent(token)}`, (api) => orRefusal(api.account.inspectSetup({ token })));
   return (
     <div className="mx-auto mt-16 max-w-sm">
       <Card>
         <h1 className="mb-4 text-lg font-semibold">Set up RLHF Studio</h1>
-        {"error" in link ? (
+        {"refused" in link ? (
           <div className="space-y-3">
-            <p role="alert" className="text-sm text-red-700">{link.error}</p>
+            <p role="alert" className="text-sm text-red-700">{link.refused}</p>
             <Link href="/signin" className="text-sm text-indigo-700 underline">Go to sign-in</Link>
           </div>
         ) : (
