@@ -12,7 +12,8 @@ import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { importOptionsSchema } from "@/server/schemas/import";
 import * as audit from "@/server/services/audit";
-import { findProject, formatBytes, importFile, rejectedLinesFile } from "@/server/services/import";
+import { formatBytes } from "@/server/format";
+import { findProject, importFile, rejectedLinesFile } from "@/server/services/import";
 
 type ProjectParams = { projectId: string };
 

@@ -18,7 +18,6 @@ import { planItems } from "./items";
 import { type Line, type LineLimits, readLines } from "./lines";
 import { Stager } from "./stage";
 
-export { formatBytes } from "./lines";
 
 export const MAX_REPORTED_ERRORS = 100;
 // how far detection looks for a line that identifies the format (earlier lines may be broken)

@@ -4,8 +4,9 @@ import type { ReactNode } from "react";
 import { formatDate } from "@/components/admin/form";
 import { parseModelText } from "@/components/annotate/markdown-tree";
 import { ModelText } from "@/components/annotate/model-text";
-import { aggregationText, bytes, count, fileTypeText, formatLabel, isBuilding, percent, SnapshotStatus } from "@/components/exports/snapshot-labels";
+import { aggregationText, count, fileTypeText, formatLabel, isBuilding, percent, SnapshotStatus } from "@/components/exports/snapshot-labels";
 import { SnapshotProgress } from "@/components/exports/snapshot-progress";
+import { formatBytes } from "@/server/format";
 import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
@@ -164,7 +165,7 @@ print(ds)`;
                         <a href={fileUrl(f.name)} download={f.name} className="font-mono text-indigo-700 hover:underline">{f.name}</a>
                       </td>
                       <td className="px-3 py-2 text-right tabular-nums">{count(f.rows)}</td>
-                      <td className="px-3 py-2 text-right tabular-nums whitespace-nowrap" title={`${f.bytes.toLocaleString("en-US")} bytes`}>{bytes(f.bytes)}</td>
+                      <td className="px-3 py-2 text-right tabular-nums whitespace-nowrap" title={`${f.bytes.toLocaleString("en-US")} bytes`}>{formatBytes(f.bytes)}</td>
                       <td className="px-3 py-2 font-mono text-xs break-all text-slate-600">{f.sha256}</td>
                     </tr>
                   ))}

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { ImportPanel } from "@/components/admin/import-panel";
 import { page } from "@/server/api/server";
 import { env } from "@/server/env";
-import { formatBytes } from "@/server/services/import";
+import { formatBytes } from "@/server/format";
 
 export const dynamic = "force-dynamic";
 
