@@ -177,7 +177,7 @@ export function toJudgement(d: Draft, item: ItemView, project: ProjectView, now:
     const message =
       e.field === "rationale" ? "This project asks for a rationale: press R and say why." :
       e.field === "flagNote" ? "Say what the problem is when you flag \"Other\"." :
-      e.field === "demonstration" && e.message === "write the response" ? "Write the response first: W takes you to the editor." :
+      e.field === "demonstration" && e.message === "write the response" ? "Write the response first, in the editor (W takes you there)." :
       e.field.startsWith("ratings.") && e.message === "rate every criterion" ? "Rate every criterion first: C takes you to the first one still open." :
       e.field === "strength" && strength === "TIE" ? "This project does not allow ties: pick a side." :
       e.field === "ranking" && e.message.includes("ties") ? "This project does not allow ties: untie the responses (T)." :

@@ -96,10 +96,10 @@ export const RatingsGrid = forwardRef<RatingsGridHandle, { item: ItemView; proje
                 {item.candidates.map((c, ci) => {
                   const index = cells.findIndex((x) => x.criterion === cr.key && x.candidateId === c.id);
                   const value = valueOf(cells[index]);
-                  const name = `${cr.label} of response ${LABELS[ci]}`;
+                  const name = item.candidates.length > 1 ? `${cr.label} of response ${LABELS[ci]}` : cr.label;
                   return (
                     <div key={c.id} role="radiogroup" aria-label={name} className="flex items-center gap-1" onKeyDown={(e) => onKeyDown(e, index)}>
-                      <span className="w-5 text-xs font-semibold text-slate-500" aria-hidden>{LABELS[ci]}</span>
+                      {item.candidates.length > 1 && <span className="w-5 text-xs font-semibold text-slate-500" aria-hidden>{LABELS[ci]}</span>}
                       {options.map(({ value: v, label }, oi) => {
                         const checked = value === v;
                         // one tab stop per group: the chosen value, else the first
