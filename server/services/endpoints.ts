@@ -1,11 +1,12 @@
 // OpenAI-compatible endpoints that generation runs sample from: create, update, delete (each audited), the list the
 // admin pages show, and the key rotation of `rotate-secrets`. The API key is write-only: stored encrypted and bound to
-// its row (server/services/secrets.ts); views carry only `hasApiKey`, and only endpointConnection opens it, for the
-// generation job (server/services/generation.ts).
+// its row (server/services/secrets.ts); views carry only `hasApiKey`, and only endpointConfig opens it, for the jobs
+// that call the endpoint (server/services/generation.ts, self-instruct.ts).
 import { db } from "@/server/db";
 import { AppError, parseOrThrow } from "@/server/errors";
 import { endpointInput, type EndpointInput } from "@/server/schemas/runs";
 import * as audit from "@/server/services/audit";
+import type { EndpointConfig } from "@/server/services/openai-client";
 import { BlockedAddressError, checkEndpointUrl } from "@/server/services/outbound";
 import { decryptSecret, encryptSecret, openSecret } from "@/server/services/secrets";
 
@@ -101,15 +102,16 @@ export async function deleteEndpoint(options: { id: string; actorId?: string | n
   });
 }
 
-/** What a generation job needs to call an endpoint: its address, model, concurrency and the opened API key. */
-export async function endpointConnection(options: { id: string }): Promise<{ name: string; baseUrl: string; model: string; concurrency: number; apiKey: string | null }> {
-  const endpoint = await db.endpoint.findUnique({ where: { id: options.id } });
+/** A registered endpoint as the OpenAI client takes it, its API key decrypted; with its concurrency limit. */
+export async function endpointConfig(endpointId: string): Promise<{ config: EndpointConfig; concurrency: number; name: string }> {
+  const endpoint = await db.endpoint.findUnique({ where: { id: endpointId } });
   if (!endpoint) throw new AppError("NOT_FOUND", "endpoint not found");
+  let apiKey: string | null = null;
   try {
-    const apiKey = endpoint.apiKeyEncrypted ? decryptSecret(endpoint.apiKeyEncrypted, apiKeyContext(endpoint.id)) : null;
-    return { name: endpoint.name, baseUrl: endpoint.baseUrl, model: endpoint.model, concurrency: endpoint.concurrency, apiKey };
+    apiKey = endpoint.apiKeyEncrypted ? decryptSecret(endpoint.apiKeyEncrypted, apiKeyContext(endpoint.id)) : null;
   } catch (err) {
     if (err instanceof AppError) throw new AppError(err.code, `endpoint "${endpoint.name}": ${err.message}`);
     throw err;
   }
+  return { config: { baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey }, concurrency: endpoint.concurrency, name: endpoint.name };
 }

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { AppError } from "@/server/errors";
 import { db } from "@/server/db";
 import { Prisma, type TaskType } from "@/server/generated/prisma/client";
-import { endpointConnection } from "@/server/services/endpoints";
+import { endpointConfig } from "@/server/services/endpoints";
 import { candidateHash, itemKey, type Message } from "@/server/services/hashing";
 import { pgText } from "@/server/services/pg-text";
 import { chunkCandidates, singleResponse } from "@/server/services/import/items";
@@ -187,8 +187,8 @@ export interface EndpointGenerationOptions {
  * interrupted one keeps what it finished. The first request that fails for good stops the job with its error.
  */
 export async function generateFromEndpoint(options: EndpointGenerationOptions): Promise<IngestResult> {
-  const endpoint = await endpointConnection({ id: options.endpointId });
-  const config = { baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey: endpoint.apiKey };
+  const { config, concurrency } = await endpointConfig(options.endpointId);
+  const endpoint = { model: config.model, concurrency };
   const prompts = await projectPrompts({
     projectId: options.projectId,
     limit: options.maxPrompts,

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { CollectionAnalyticsView } from "@/components/analytics/collection-view";
 import { ProjectAnalyticsView } from "@/components/analytics/project-analytics-view";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { page } from "@/server/api/server";
@@ -9,8 +10,13 @@ const REFRESH_SECONDS = 30;
 
 export default async function AnalyticsPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const [analytics, agreement, rewardModels] = await page(`/admin/projects/${id}/analytics`, (api) =>
-    Promise.all([api.analytics.project({ projectId: id }), api.model.agreement({ projectId: id }), api.model.list({ kind: "REWARD" })]),
+  const [analytics, collection, agreement, rewardModels] = await page(`/admin/projects/${id}/analytics`, (api) =>
+    Promise.all([
+      api.analytics.project({ projectId: id }),
+      api.analytics.collection({ projectId: id }),
+      api.model.agreement({ projectId: id }),
+      api.model.list({ kind: "REWARD" }),
+    ]),
   );
   const rm = rewardModels.find((m) => m.active);
   const rewardModel = { model: rm ? { id: rm.id, name: rm.name } : null, comparisons: agreement.comparisons, agreement: agreement.agreement };
@@ -22,6 +28,7 @@ export default async function AnalyticsPage({ params }: { params: Promise<{ id: 
         <p className="text-xs text-slate-500">Updates every {REFRESH_SECONDS} seconds.</p>
       </div>
       <AutoRefresh seconds={REFRESH_SECONDS} />
+      {collection && <CollectionAnalyticsView figures={collection} />}
       <ProjectAnalyticsView analytics={analytics} rewardModel={rewardModel} />
     </div>
   );
