@@ -7,6 +7,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { Checkbox, Field, fieldProps, FormMessage, formatDate, inputClass } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
+import { formatBytes } from "@/server/format";
 import { importFormats } from "@/server/schemas/import";
 
 type FormatOption = "auto" | (typeof importFormats)[number];
@@ -47,20 +48,13 @@ interface Counts {
   nearDuplicates?: number;
 }
 
-function bytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
-}
-
 function ProgressBar({ label, value, max }: { label: string; value: number; max: number }) {
   const pct = max > 0 ? Math.min(100, (value / max) * 100) : 0;
   return (
     <div className="text-sm">
       <div className="flex justify-between text-slate-600">
         <span>{label}</span>
-        <span className="tabular-nums">{bytes(value)}{max > 0 ? ` / ${bytes(max)} (${pct.toFixed(0)}%)` : ""}</span>
+        <span className="tabular-nums">{formatBytes(value)}{max > 0 ? ` / ${formatBytes(max)} (${pct.toFixed(0)}%)` : ""}</span>
       </div>
       <div role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)} className="mt-1 h-2 overflow-hidden rounded bg-slate-200">
         <div className="h-full bg-indigo-600 transition-[width]" style={{ width: `${pct}%` }} />
@@ -346,7 +340,7 @@ function ImportHistory({ projectId, selected, onSelect }: { projectId: string; s
               {list.data.map((j) => (
                 <tr key={j.id} className={selected === j.id ? "bg-indigo-50" : ""}>
                   <td className="px-3 py-2 whitespace-nowrap">{formatDate(j.createdAt)}</td>
-                  <td className="px-3 py-2">{j.fileName} <span className="text-xs text-slate-400">{bytes(j.bytesTotal)}</span></td>
+                  <td className="px-3 py-2">{j.fileName} <span className="text-xs text-slate-400">{formatBytes(j.bytesTotal)}</span></td>
                   <td className="px-3 py-2">{j.format}</td>
                   <td className="px-3 py-2"><StatusBadge status={j.status} /></td>
                   <td className="px-3 py-2 text-right tabular-nums">{((j.counts as Counts).items ?? 0).toLocaleString()}</td>

@@ -3,6 +3,7 @@
 import { copyFile, stat } from "node:fs/promises";
 import { z } from "zod";
 import { AppError } from "@/server/errors";
+import { formatBytes } from "@/server/format";
 import { importFormatOptionSchema } from "@/server/schemas/import";
 
 export const usage = `import: load prompts and candidate responses into a project
@@ -81,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   // loaded after the arguments check so that `--help`-style mistakes need no database
-  const { findProject, formatBytes, importFile } = await import("@/server/services/import");
+  const { findProject, importFile } = await import("@/server/services/import");
   const tty = process.stderr.isTTY;
   try {
     const project = await findProject(args.project);

@@ -44,10 +44,11 @@ export async function listAll(opts: { includeArchived: boolean }) {
   return projects;
 }
 
+/** One project with its criteria read (criteriaOf) and how many items it holds. */
 export async function get(id: string) {
-  const project = await db.project.findUnique({ where: { id } });
+  const project = await db.project.findUnique({ where: { id }, include: { _count: { select: { items: true } } } });
   if (!project) throw new AppError("NOT_FOUND", "No such project.");
-  return project;
+  return { ...project, criteria: criteriaOf(project) };
 }
 
 function slugTaken(err: unknown): boolean {

@@ -14,7 +14,7 @@ import { AppError } from "@/server/errors";
 import { pool, withTransaction } from "@/server/pg";
 import type { SeedTask, SelfInstructCounts, SelfInstructOptions, FilterReason } from "@/server/schemas/self-instruct";
 import { FILTER_REASONS } from "@/server/schemas/self-instruct";
-import { endpointConfig } from "@/server/services/generation";
+import { endpointConfig } from "@/server/services/endpoints";
 import { itemKey, promptHash, type Message } from "@/server/services/hashing";
 import { chatCompletion, defaultRetryPolicy, limiter, type RetryPolicy } from "@/server/services/openai-client";
 import { RougeIndex } from "@/server/services/rouge";

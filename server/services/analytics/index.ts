@@ -19,7 +19,7 @@
 // - ETA: remaining judgements (Σ max(overlap − completed, 0) over non-archived, non-gold items) over the
 //   pace of the last 6 hours (non-surplus judgements of non-gold items).
 import { AppError } from "@/server/errors";
-import { pool } from "@/server/pg";
+import { withTransaction } from "@/server/pg";
 import type { AnalyticsCsvInput, AnnotatorFigures, ProjectAnalytics } from "@/server/schemas/analytics";
 import { majorityAgreement, share, type MajorityVoteRow } from "@/server/services/analytics/annotators";
 import { bradleyTerry, winRateMatrix, type PairTally } from "@/server/services/analytics/bradley-terry";
@@ -155,18 +155,9 @@ const VOTES_SQL = `WITH ${CANDIDATES_CTE},${VOTES_CTE},${TALLIES_SQL}`;
  * and the default 4 MB work_mem spills its sorts to disk; both are set for this transaction only.
  */
 async function query<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
-  const client = await pool().connect();
-  try {
-    await client.query("BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL work_mem = '64MB'");
-    const result = await client.query<T>(sql, params);
-    await client.query("COMMIT");
-    client.release();
-    return result.rows;
-  } catch (error) {
-    // a connection in an unknown transaction state must not go back to the pool
-    client.release(error instanceof Error ? error : true);
-    throw error;
-  }
+  return withTransaction(async (client) => (await client.query<T>(sql, params)).rows, {
+    begin: "BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL work_mem = '64MB'",
+  });
 }
 
 interface ProjectRow { id: string; name: string; slug: string; task_type: "PAIRWISE" | "RANKING"; overlap: number }

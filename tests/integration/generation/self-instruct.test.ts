@@ -3,7 +3,7 @@
 // misbehaving endpoint without writing half a batch.
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import { saveEndpoint } from "@/server/services/generation";
+import { saveEndpoint } from "@/server/services/endpoints";
 import { bootstrapPrompt, heuristicReason, selfInstruct, splitInstructions } from "@/server/services/self-instruct";
 import { selfInstructOptionsSchema } from "@/server/schemas/self-instruct";
 import { makeProject, uid } from "../fixtures/annotation";
