@@ -12,7 +12,7 @@ import { elapsed, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadg
 import { useTRPC, useTRPCClient } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import type { RunSample } from "@/server/generated/prisma/client";
-import type { RunWithPosition } from "@/server/services/runs";
+import type { RunWithPosition } from "@/server/services/runs/admin";
 
 const POLL_MS = 2000;
 const MAX_LOG_LINES = 2000;
@@ -28,6 +28,7 @@ const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
     { title: "Response length", series: [{ name: "response_length", label: "tokens" }] },
   ],
   GENERATE: [],
+  SCORE: [],
 };
 
 export interface RunFacts {
@@ -139,6 +140,8 @@ export function RunView({ initialRun, initialMetrics, initialSamples, facts }: {
           <LatestMetrics metrics={metrics.data} />
         </section>
       )}
+
+      {charts[r.kind].length === 0 && <LatestMetrics metrics={metrics.data} />}
 
       {r.kind === "PPO" && <SamplesTable samples={samples.data ?? []} />}
 

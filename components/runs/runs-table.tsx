@@ -5,7 +5,7 @@ import Link from "next/link";
 import { formatDate } from "@/components/admin/form";
 import { elapsed, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge } from "@/components/runs/run-status";
 import { useTRPC } from "@/components/trpc";
-import type { RunWithPosition } from "@/server/services/runs";
+import type { RunWithPosition } from "@/server/services/runs/admin";
 
 const POLL_MS = 3000;
 

@@ -92,7 +92,12 @@ export const generateLaunchConfig = z.looseObject({
   seed: int("seed", 0, 2 ** 31 - 1).optional(),
 });
 
-const launchConfigs = { REWARD: rewardLaunchConfig, PPO: ppoLaunchConfig, GENERATE: generateLaunchConfig } as const;
+export const scoreLaunchConfig = z.looseObject({
+  batch_size: int("batch size", 1, 65_536).optional(),
+  max_length: int("max length", 8, 1_048_576).optional(),
+});
+
+const launchConfigs = { REWARD: rewardLaunchConfig, PPO: ppoLaunchConfig, GENERATE: generateLaunchConfig, SCORE: scoreLaunchConfig } as const;
 
 export const launchRunInput = enqueueRunInput.superRefine((input, ctx) => {
   const parsed = launchConfigs[input.kind].safeParse(input.config);
@@ -102,6 +107,7 @@ export const launchRunInput = enqueueRunInput.superRefine((input, ctx) => {
   }
 });
 export type LaunchRunInput = z.input<typeof launchRunInput>;
+export type LaunchRunOutput = z.output<typeof launchRunInput>;
 
 /**
  * The launch form's starting values: TRL's defaults where TRL has one (PPO), otherwise what finishes a useful run

@@ -3,7 +3,7 @@
 // here it only has to be a flat JSON object, so there is one source of truth for what a config may hold.
 import { z } from "zod";
 
-export const runKinds = ["REWARD", "PPO", "GENERATE"] as const;
+export const runKinds = ["REWARD", "PPO", "GENERATE", "SCORE"] as const;
 export const runStatuses = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
 
 export const runKindSchema = z.enum(runKinds);
@@ -22,6 +22,7 @@ export const workerOwnedConfigKeys = [
   "prompts_file",
   "reward_model_path",
   "output_file",
+  "input_file",
   "snapshot_id",
   "snapshot_sha256",
   // inputs chosen on the launch form, kept in the config because the run row has no column for them;
@@ -76,6 +77,14 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
     modelId: z.string().min(1).optional(),
     // … or an OpenAI-compatible endpoint (called by the worker itself; no GPU needed)
     endpointId: z.string().min(1).optional(),
+    ...common,
+  }),
+  z.object({
+    kind: z.literal("SCORE"),
+    // the project whose items (open and completed) are scored
+    projectId: z.string().min(1, "choose a project"),
+    // the reward model; default: the active one
+    modelId: z.string().min(1).optional(),
     ...common,
   }),
 ]);

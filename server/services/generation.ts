@@ -10,7 +10,7 @@ import { db } from "@/server/db";
 import { Prisma } from "@/server/generated/prisma/client";
 import * as audit from "@/server/services/audit";
 import { candidateHash, itemKey, type Message } from "@/server/services/hashing";
-import { pgText } from "@/server/services/runs";
+import { pgText } from "@/server/services/runs/queue";
 import { chunkCandidates } from "@/server/services/import/items";
 import { chatCompletion, limiter, type RetryPolicy, defaultRetryPolicy } from "@/server/services/openai-client";
 import { BlockedAddressError, checkEndpointUrl } from "@/server/services/outbound";

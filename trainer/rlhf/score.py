@@ -9,6 +9,7 @@ atomically (complete or absent).
 import dataclasses
 import json
 import os
+from typing import Optional
 
 import torch
 
@@ -26,6 +27,8 @@ class ScoreConfig:
     batch_size: int = opt(32, min=1)  # sequences scored at once
     max_length: int = opt(512, min=8)  # tokens per prompt + response; longer keep their end (the reward is read there)
     device: str = opt("auto", choices=["auto", "cpu", "cuda"])  # auto: cuda when visible
+    output_dir: Optional[str] = opt(None)  # the run's directory, given by the worker; the scores go to output_file
+    resume: bool = opt(False)  # accepted for symmetry (a scoring run is simply rerun)
 
 
 def load_rows(path):

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { RunsTable } from "@/components/runs/runs-table";
 import { requireAdmin } from "@/server/auth/session";
-import { listRuns } from "@/server/services/runs";
+import { listRuns } from "@/server/services/runs/admin";
 
 export const dynamic = "force-dynamic";
 

@@ -7,7 +7,7 @@ import { getSnapshot } from "@/server/services/export";
 import { listEndpoints } from "@/server/services/generation";
 import { listModels } from "@/server/services/models";
 import * as projects from "@/server/services/projects";
-import { getRun, listRunMetrics, listRunSamples } from "@/server/services/runs";
+import { getRun, listRunMetrics, listRunSamples } from "@/server/services/runs/admin";
 
 export const dynamic = "force-dynamic";
 
@@ -43,7 +43,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     inputs.push({ label: "Snapshot", value: await labelOf(() => getSnapshot({ id: run.snapshotId as string }), (s) => `${s.name} v${s.version}`) });
   }
   if (run.modelId) {
-    inputs.push({ label: run.kind === "PPO" ? "Reward model" : "Policy", value: modelName(run.modelId), href: `/admin/models#model-${run.modelId}` });
+    inputs.push({ label: run.kind === "GENERATE" ? "Policy" : "Reward model", value: modelName(run.modelId), href: `/admin/models#model-${run.modelId}` });
   }
   if (typeof config.policy_model_id === "string") {
     inputs.push({ label: "Starting policy", value: modelName(config.policy_model_id), href: `/admin/models#model-${config.policy_model_id}` });
