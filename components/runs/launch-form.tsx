@@ -1,8 +1,8 @@
 "use client";
 // Launch a run: a reward model from a snapshot, PPO of a policy against a registered reward model, or generation
-// of new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). Each kind and
-// backend starts from its defaults (server/schemas/run-launch.ts); the same schema checks the form here and the
-// procedure on the server.
+// of new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). The hyperparameter
+// fields, their labels, help and starting values per backend are the trainer's own (its config dataclasses, through
+// server/schemas/run-launch.ts); the same schema checks the form here and the procedure on the server.
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
@@ -10,7 +10,7 @@ import { Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type F
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { launchDefaults, launchRunInput, type Backend, type LaunchRunInput } from "@/server/schemas/run-launch";
+import { launchFields, launchRunInput, type Backend, type LaunchField, type LaunchRunInput } from "@/server/schemas/run-launch";
 
 type Kind = "REWARD" | "PPO" | "GENERATE";
 
@@ -28,57 +28,8 @@ export interface LaunchOptions {
   endpoints: Choice[];
 }
 
-interface ConfigField {
-  key: string;
-  label: string;
-  hint?: string;
-  /** a path or name rather than a number */
-  text?: boolean;
-}
-
-const rewardFields: ConfigField[] = [
-  { key: "lr", label: "Learning rate", hint: "peak, AdamW with linear decay" },
-  { key: "epochs", label: "Epochs" },
-  { key: "batch_size", label: "Batch size", hint: "prompts per step; a ranking's pairs stay together" },
-  { key: "max_length", label: "Max length", hint: "tokens per prompt + response" },
-  { key: "seed", label: "Seed" },
-  { key: "logging_steps", label: "Logging steps", hint: "metrics every N steps" },
-];
-const tinyShapeFields: ConfigField[] = [
-  { key: "n_layer", label: "Layers" },
-  { key: "n_head", label: "Heads" },
-  { key: "n_embd", label: "Width", hint: "a multiple of the heads" },
-];
-const hfModelField: ConfigField = { key: "model_path", label: "Base model directory", hint: "a local Hugging Face model directory on the worker host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder", text: true };
-
-const ppoFields: ConfigField[] = [
-  { key: "lr", label: "Learning rate" },
-  { key: "total_episodes", label: "Total episodes", hint: "responses sampled over the run" },
-  { key: "batch_size", label: "Batch size", hint: "rollouts per update per GPU" },
-  { key: "num_mini_batches", label: "Mini-batches", hint: "optimizer steps per PPO epoch" },
-  { key: "ppo_epochs", label: "PPO epochs" },
-  { key: "kl_coef", label: "KL coefficient (β)" },
-  { key: "cliprange", label: "Clip range" },
-  { key: "cliprange_value", label: "Value clip range" },
-  { key: "vf_coef", label: "Value loss weight" },
-  { key: "gamma", label: "Gamma (γ)" },
-  { key: "lam", label: "GAE lambda (λ)" },
-  { key: "temperature", label: "Temperature" },
-  { key: "max_new_tokens", label: "Max new tokens" },
-  { key: "missing_eos_penalty", label: "Missing-EOS penalty" },
-  { key: "seed", label: "Seed" },
-];
-
-const generateFields = (fromEndpoint: boolean): ConfigField[] => [
-  { key: "num_samples", label: "Samples per prompt (k)" },
-  { key: "temperature", label: "Temperature", hint: "0 = greedy" },
-  { key: "max_new_tokens", label: "Max new tokens" },
-  fromEndpoint ? { key: "max_prompts", label: "Max prompts", hint: "blank = every prompt of the project" } : { key: "seed", label: "Seed" },
-];
-
-function defaultsFor(kind: Kind, backend: Backend): Record<string, string> {
-  const values = kind === "GENERATE" ? launchDefaults.GENERATE : launchDefaults[kind][backend];
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+function initialValues(fields: LaunchField[]): Record<string, string> {
+  return Object.fromEntries(fields.map((f) => [f.key, f.initial]));
 }
 
 const kinds: { kind: Kind; label: string; hint: string }[] = [
@@ -94,7 +45,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   const [kind, setKind] = useState<Kind>(initialKind);
   const [backend, setBackend] = useState<Backend>("tiny");
   const [name, setName] = useState("");
-  const [values, setValues] = useState<Record<string, string>>(() => defaultsFor(initialKind, "tiny"));
+  const [values, setValues] = useState<Record<string, string>>(() => initialValues(launchFields(initialKind, "tiny")));
   const [gpuCount, setGpuCount] = useState("0");
   const [snapshotId, setSnapshotId] = useState(options.snapshots[0]?.id ?? "");
   const [rewardModelId, setRewardModelId] = useState(options.rewardModels[0]?.id ?? "");
@@ -108,13 +59,12 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   const [error, setError] = useState<FormError | null>(null);
 
   const fromEndpoint = kind === "GENERATE" && genSource === "endpoint";
-  const fields =
-    kind === "REWARD" ? [...rewardFields, ...(backend === "tiny" ? tinyShapeFields : [hfModelField])] : kind === "PPO" ? ppoFields : generateFields(fromEndpoint);
+  const fields = launchFields(kind, backend, { fromEndpoint });
 
   function reset(nextKind: Kind, nextBackend: Backend) {
     setKind(nextKind);
     setBackend(nextBackend);
-    setValues(defaultsFor(nextKind, nextBackend));
+    setValues(initialValues(launchFields(nextKind, nextBackend)));
     setError(null);
   }
 

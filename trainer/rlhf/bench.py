@@ -14,7 +14,9 @@ import time
 import torch
 
 from . import ppo, reward, sft, synthetic
-from .common import Events, parse_config, setup_threads
+from .config import parse_config
+from .protocol import Events
+from .runtime import setup_threads
 from .data import EncodedGroup, collate
 from .model import TinyConfig, TinyTransformer
 

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "@/server/errors";
 import type { TrainingRun } from "@/server/generated/prisma/client";
-import { inputOnlyConfigKeys } from "@/server/schemas/runs";
+import { inputOnlyConfigKeys, runKindModule } from "@/server/schemas/runs";
 import { MODEL_PATH_KEYS, modelPathProblemOnDisk, modelRoots } from "@/server/services/model-paths";
 import { runDir } from "@/server/services/runs/inputs";
 import { runKinds } from "@/server/services/runs/kinds";
@@ -26,8 +26,7 @@ export async function prepareRun(options: { run: TrainingRun; resume: boolean; d
   for (const key of inputOnlyConfigKeys) delete config[key];
   config.output_dir = dir;
   config.resume = options.resume;
-  const spec = runKinds[run.kind];
-  await spec.stage({ run, dir, dataDir: options.dataDir, config });
+  await runKinds[run.kind].stage({ run, dir, dataDir: options.dataDir, config });
 
   // the launch checked the paths as written; here they are checked where the trainer will read them
   const roots = modelRoots(options.dataDir);
@@ -40,5 +39,5 @@ export async function prepareRun(options: { run: TrainingRun; resume: boolean; d
 
   const configPath = path.join(dir, "config.json");
   await writeFile(configPath, JSON.stringify(config, null, 2), "utf8");
-  return { runDir: dir, configPath, config, module: spec.module };
+  return { runDir: dir, configPath, config, module: runKindModule[run.kind] };
 }

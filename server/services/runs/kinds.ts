@@ -1,8 +1,8 @@
-// The run kinds as one table. For each kind: the launch inputs it checks (and the run columns they fill), the Python
-// module the worker starts, the inputs it stages as files for that module, and what a succeeded run registers. Its
-// config schema is the Python dataclass of the module, exported to server/schemas/trainer-config.json and read by
-// server/schemas/run-launch.ts. A new kind is one entry here, its variant in server/schemas/runs.ts and its Python
-// file under trainer/rlhf/.
+// The run kinds as one table. For each kind: the launch inputs it checks (and the run columns they fill), the inputs
+// it stages as files for its Python module, and what a succeeded run registers. The module and its config schema
+// (the module's config dataclass, exported to server/schemas/trainer-config.json) are named in
+// server/schemas/runs.ts (runKindModule) and read by server/schemas/run-launch.ts. A new kind is one entry here, its
+// launch variant and module in server/schemas/runs.ts, and its Python file under trainer/rlhf/.
 import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
@@ -47,8 +47,6 @@ export interface RegisterContext {
 }
 
 export interface RunKindSpec<K extends RunKind> {
-  /** `python3 -m <module> --config cfg.json` */
-  module: string;
   /** the trainer's `done` names a model directory, which must pass the model-folder check before it is registered */
   producesModel: boolean;
   /** checks the launch inputs against the database (admin side, before the run is queued) */
@@ -109,7 +107,6 @@ const scoreRow = z.object({ id: z.string(), score: z.number() });
 export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
   /** A reward model trained on a snapshot's preference pairs. */
   REWARD: {
-    module: "rlhf.reward",
     producesModel: true,
     async launch(input, config) {
       return { snapshotId: (await requireSnapshot(input.snapshotId)).id, config };
@@ -127,7 +124,6 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
 
   /** PPO of a policy (registered, or a model directory) against a registered reward model, on a project's or a snapshot's prompts. */
   PPO: {
-    module: "rlhf.ppo",
     producesModel: true,
     async launch(input, config) {
       const modelId = (await requireModel(input.modelId, "REWARD", "modelId")).id;
@@ -167,7 +163,6 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
    * (called by the worker itself). The new items land as the trainer reports its `generated` file, not at the end.
    */
   GENERATE: {
-    module: "rlhf.generate",
     producesModel: false,
     async launch(input, config) {
       const projectId = (await requireProject(input.projectId)).id;
@@ -200,7 +195,6 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
    * order the queue by uncertainty (active learning) and measure the model against the annotators.
    */
   SCORE: {
-    module: "rlhf.score",
     producesModel: false,
     async launch(input, config) {
       const projectId = (await requireProject(input.projectId)).id;
