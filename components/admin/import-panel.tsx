@@ -18,6 +18,7 @@ const formatLabels: Record<FormatOption, string> = {
   hh: "HH-RLHF transcripts (chosen / rejected)",
   openai: "OpenAI chat messages",
   csv: "CSV (prompt, response_1..k, model_1..k)",
+  alpaca: "Alpaca / Self-Instruct (instruction / input / output)",
 };
 
 interface UploadState {

@@ -2,7 +2,7 @@
 // file format. Each row schema is applied to one line, so its issues become `{ line, field, message }` errors.
 import { z } from "zod";
 
-export const importFormats = ["jsonl", "trl", "hh", "openai", "csv"] as const;
+export const importFormats = ["jsonl", "trl", "hh", "openai", "csv", "alpaca"] as const;
 export const importFormatSchema = z.enum(importFormats);
 export type ImportFormat = z.infer<typeof importFormatSchema>;
 
@@ -44,7 +44,11 @@ export const promptSchema = z
 
 const indexSchema = z.number().int().min(0);
 
-/** The project's own JSONL: one item (or, with splitCandidates, several) per line. */
+/**
+ * The project's own JSONL: one item (or, with splitCandidates, several) per line. How many candidates a row needs
+ * depends on the project's task type (import/items.ts): 2 or more to compare, 1 or more to rate (an item each), none
+ * or some for demonstrations (none: write from scratch; each candidate: an item to improve).
+ */
 export const jsonlRowSchema = z.object({
   prompt: promptSchema,
   candidates: z
@@ -55,12 +59,14 @@ export const jsonlRowSchema = z.object({
         metadata: metadataSchema.optional(),
       }),
     )
-    .min(2, "an item needs at least 2 candidates"),
+    .default([]),
   priority: z.number().int().min(-maxInt).max(maxInt).optional(),
   gold: z
     .union([
       z.object({ ranking: z.array(z.array(indexSchema).min(1)).min(1) }),
       z.object({ chosen: indexSchema }),
+      // a rating item's known answer: thumbs up (true) or down (false)
+      z.object({ thumbs: z.boolean() }),
     ])
     .optional(),
   metadata: metadataSchema.optional(),
@@ -90,6 +96,16 @@ export const openaiRowSchema = z.object({
     }),
   model: z.string().min(1).max(200).optional(),
   metadata: metadataSchema.optional(),
+});
+
+/**
+ * Self-Instruct / Alpaca instruction data: the instruction (with its input, when there is one) is the prompt; the
+ * output, when present, is a candidate — to rate, or to improve as a demonstration.
+ */
+export const alpacaRowSchema = z.object({
+  instruction: nonBlank,
+  input: z.string().optional(),
+  output: z.string().optional(),
 });
 
 /** CSV columns: prompt, response_1..response_9, model_1..model_9, optional priority and source. */

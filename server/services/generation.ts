@@ -7,11 +7,11 @@ import { createInterface } from "node:readline";
 import { z } from "zod";
 import { AppError } from "@/server/errors";
 import { db } from "@/server/db";
-import { Prisma } from "@/server/generated/prisma/client";
+import { Prisma, type TaskType } from "@/server/generated/prisma/client";
 import * as audit from "@/server/services/audit";
 import { candidateHash, itemKey, type Message } from "@/server/services/hashing";
 import { pgText } from "@/server/services/runs/queue";
-import { chunkCandidates } from "@/server/services/import/items";
+import { chunkCandidates, singleResponse } from "@/server/services/import/items";
 import { chatCompletion, limiter, type RetryPolicy, defaultRetryPolicy } from "@/server/services/openai-client";
 import { BlockedAddressError, checkEndpointUrl } from "@/server/services/outbound";
 import { decryptSecret, encryptSecret, openSecret } from "@/server/services/secrets";
@@ -78,7 +78,8 @@ export async function ingestGenerations(options: {
       if (text.trim() !== "") unique.set(candidateHash(text), text);
     }
     result.prompts++;
-    if (unique.size < 2) {
+    // comparisons need two different responses; a rating or an improvement one
+    if (unique.size < (singleResponse(project.taskType) ? 1 : 2)) {
       result.skippedPrompts++;
     } else {
       const added = await addPromptGroup({ ...options, taskType: project.taskType, prompt, unique });
@@ -95,7 +96,7 @@ async function addPromptGroup(options: {
   projectId: string;
   runId: string | null;
   model: string;
-  taskType: "PAIRWISE" | "RANKING";
+  taskType: TaskType;
   prompt: { id: string; contentHash: string };
   unique: Map<string, string>;
 }): Promise<{ candidates: number; items: number }> {

@@ -1,4 +1,4 @@
-// The five input formats: detection from the first readable line, and one parser per format that turns a record
+// The six input formats: detection from the first readable line, and one parser per format that turns a record
 // into a normalized row (prompt messages + candidates + optional gold) or into `{ line, field, message }` errors.
 import { parse as csvParse } from "csv-parse";
 import type { z } from "zod";
@@ -6,6 +6,7 @@ import type { FieldError } from "@/server/errors";
 import { AppError } from "@/server/errors";
 import { type Message } from "@/server/services/hashing";
 import {
+  alpacaRowSchema,
   csvColumnPattern,
   csvRowSchema,
   hhRowSchema,
@@ -33,9 +34,11 @@ export interface RowIn {
   source: string | null;
   candidates: CandidateIn[];
   priority: number;
-  /** expected ranking as groups of indices into `candidates`, best first */
-  gold: number[][] | null;
+  /** expected ranking as groups of indices into `candidates`, best first; for a rating item, the expected thumbs */
+  gold: Gold | null;
 }
+
+export type Gold = number[][] | { thumbs: boolean };
 
 /** One OpenAI chat row: a prompt and a single response; items are formed per prompt after the whole file is read. */
 export interface SingleIn {
@@ -181,11 +184,14 @@ export function detectFormat(firstLine: string, fileName?: string): ImportFormat
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return null;
   const keys = obj as Record<string, unknown>;
   if ("candidates" in keys) return "jsonl";
+  if ("instruction" in keys) return "alpaca";
   if ("messages" in keys) return "openai";
   if ("chosen" in keys && "rejected" in keys) {
     if ("prompt" in keys) return "trl";
     return typeof keys.chosen === "string" ? "hh" : "trl";
   }
+  // prompts alone (for demonstrations to be written)
+  if ("prompt" in keys) return "jsonl";
   return null;
 }
 
@@ -204,8 +210,11 @@ function parseJsonl(obj: Record<string, unknown>, line: number): RowIn | LineErr
   if (!r.success) return issuesToErrors(r.error.issues, line, obj);
   const row = r.data;
   const k = row.candidates.length;
-  let gold: number[][] | null = null;
-  if (row.gold && "chosen" in row.gold) {
+  let gold: Gold | null = null;
+  if (row.gold && "thumbs" in row.gold) {
+    if (k !== 1) return [{ line, field: "gold.thumbs", message: `gold.thumbs is the answer of a rating item: one candidate (this row has ${k})` }];
+    gold = { thumbs: row.gold.thumbs };
+  } else if (row.gold && "chosen" in row.gold) {
     if (k !== 2) {
       return [{ line, field: "gold.chosen", message: `gold.chosen needs exactly 2 candidates (this row has ${k}); use gold.ranking` }];
     }
@@ -234,6 +243,27 @@ function parseJsonl(obj: Record<string, unknown>, line: number): RowIn | LineErr
     priority: row.priority ?? 0,
     gold,
   };
+}
+
+function parseAlpaca(obj: Record<string, unknown>, line: number): RowIn | LineError[] {
+  const r = alpacaRowSchema.safeParse(obj);
+  if (!r.success) return issuesToErrors(r.error.issues, line, obj);
+  const { instruction, input, output } = r.data;
+  const content = input?.trim() ? `${instruction}\n\n${input}` : instruction;
+  return {
+    kind: "row",
+    prompt: [{ role: "user", content }],
+    promptMetadata: { instruction, ...(input?.trim() ? { input } : {}) },
+    source: null,
+    candidates: output?.trim() ? [{ text: output, model: null, metadata: null }] : [],
+    priority: 0,
+    gold: null,
+  };
+}
+
+/** A single response (OpenAI chat row) as a row of its own: how rating and demonstration projects take them. */
+export function singleAsRow(single: SingleIn): RowIn {
+  return { kind: "row", prompt: single.prompt, promptMetadata: null, source: null, candidates: [single.candidate], priority: 0, gold: null };
 }
 
 function completionText(value: string | Message[], field: string, line: number): string | LineError {
@@ -360,6 +390,7 @@ function parseJsonRecord(format: Exclude<ImportFormat, "csv">, line: Line, opts:
   if (format === "jsonl") result = parseJsonl(obj, line.line);
   else if (format === "trl") result = parseTrl(obj, line.line, opts);
   else if (format === "hh") result = parseHh(obj, line.line, opts);
+  else if (format === "alpaca") result = parseAlpaca(obj, line.line);
   else result = parseOpenai(obj, line.line);
   return Array.isArray(result)
     ? { line: line.line, raw: line.raw, errors: result }

@@ -14,7 +14,7 @@ import { AppError, clientError } from "@/server/errors";
 import { pool } from "@/server/pg";
 import { JOB_STALE_SECONDS, keepAlive, staleSince, UTC_NOW } from "@/server/services/job-heartbeat";
 import type { ImportCounts, ImportFormat, ImportSummary } from "@/server/schemas/import";
-import { detectFormat, type LineError, parseRecords, unrecognizedHint } from "./formats";
+import { detectFormat, type LineError, parseRecords, singleAsRow, unrecognizedHint } from "./formats";
 import { planItems } from "./items";
 import { type Line, type LineLimits, readLines } from "./lines";
 import { Stager } from "./stage";
@@ -189,7 +189,7 @@ async function detect(
   throw new AppError(
     "BAD_REQUEST",
     `Could not detect the format from line ${firstLine}: expected JSONL with "candidates", TRL ("prompt"/"chosen"/"rejected"), ` +
-      `HH-RLHF ("chosen"/"rejected" transcripts), OpenAI chat ("messages") or a CSV header "prompt,response_1,…". Choose the format explicitly.`,
+      `HH-RLHF ("chosen"/"rejected" transcripts), OpenAI chat ("messages"), Alpaca / Self-Instruct ("instruction"/"input"/"output") or a CSV header "prompt,response_1,…". Choose the format explicitly.`,
     [{ line: firstLine, field: "", message: "unrecognized format" }],
   );
 }
@@ -308,7 +308,8 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
       if (format === "csv" && csvHeader === null) csvHeader = firstText;
       let problems = rec.errors ?? null;
       if (!problems && rec.value) {
-        const value = rec.value;
+        // a rating or a demonstration takes one response per item: an OpenAI chat row is an item by itself
+        const value = rec.value.kind === "single" && (project.taskType === "RATING" || project.taskType === "DEMONSTRATION") ? singleAsRow(rec.value) : rec.value;
         if (value.kind === "single") {
           problems = stage.copying ? stage.addSingle(value, rec.line, rec.raw.toString()) : null;
         } else {

@@ -284,7 +284,7 @@ describe("all-or-nothing and skip invalid lines", () => {
     expect(err.message).toMatch(/^3 invalid lines .*nothing was imported/);
     expect(err.fieldErrors).toEqual([
       expect.objectContaining({ line: 2, field: "" }),
-      expect.objectContaining({ line: 4, field: "candidates", message: "an item needs at least 2 candidates" }),
+      expect.objectContaining({ line: 4, field: "candidates", message: "a PAIRWISE item needs at least 2 candidates to compare (the row has 1)" }),
       expect.objectContaining({ line: 5, field: "prompt.0.role" }),
     ]);
     expect(await countRows(tag, project.id)).toEqual(NOTHING);

@@ -52,6 +52,8 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
           goldRate: project.goldRate,
           showModelNames: project.showModelNames,
           activeLearning: project.activeLearning,
+          thumbs: project.thumbs,
+          editsAsPreference: project.editsAsPreference,
         }}
         hasItems={items > 0}
       />
