@@ -1,5 +1,6 @@
 "use client";
-// Launch a run: a reward model from a snapshot, PPO of a policy against a registered reward model, or generation
+// Launch a run: a reward model from a snapshot, PPO of a policy against a registered reward model, DPO of a policy
+// on a snapshot's preferences, or generation
 // of new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). The hyperparameter
 // fields, their labels, help and starting values per backend are the trainer's own (its config dataclasses, through
 // server/schemas/run-launch.ts); the same schema checks the form here and the procedure on the server.
@@ -12,7 +13,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { launchFields, launchRunInput, type Backend, type LaunchField, type LaunchRunInput } from "@/server/schemas/run-launch";
 
-type Kind = "REWARD" | "PPO" | "GENERATE";
+type Kind = "REWARD" | "PPO" | "DPO" | "GENERATE";
 
 export interface Choice {
   id: string;
@@ -35,6 +36,7 @@ function initialValues(fields: LaunchField[]): Record<string, string> {
 const kinds: { kind: Kind; label: string; hint: string }[] = [
   { kind: "REWARD", label: "Reward model", hint: "train on a snapshot's preferences" },
   { kind: "PPO", label: "PPO", hint: "improve a policy against a reward model" },
+  { kind: "DPO", label: "DPO", hint: "improve a policy directly on a snapshot's preferences" },
   { kind: "GENERATE", label: "Generation", hint: "new candidates into a project" },
 ];
 
@@ -71,8 +73,8 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   function choosePolicy(id: string) {
     setPolicyModelId(id);
     const policy = options.policies.find((p) => p.id === id);
-    // PPO trains policy, reference, value and reward model in one backend: follow the chosen policy's
-    if (policy && (policy.backend === "tiny" || policy.backend === "hf") && policy.backend !== backend) reset("PPO", policy.backend);
+    // PPO and DPO train the policy and its reference (and PPO's value and reward model) in one backend: follow the chosen policy's
+    if (policy && (policy.backend === "tiny" || policy.backend === "hf") && policy.backend !== backend) reset(kind, policy.backend);
   }
 
   function buildInput(): LaunchRunInput {
@@ -83,16 +85,14 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
     }
     const common = { name: name.trim(), gpuCount: fromEndpoint ? 0 : Number(gpuCount), config };
     if (kind === "REWARD") return { kind, snapshotId, ...common, config: { backend, ...config } };
+    const startingPolicy = {
+      ...(policySource === "registry" ? { policyModelId } : {}),
+      config: { backend, ...config, ...(policySource === "path" ? { policy_path: policyPath.trim() } : {}) },
+    };
     if (kind === "PPO") {
-      return {
-        kind,
-        modelId: rewardModelId,
-        ...(promptSource === "project" ? { projectId } : { snapshotId }),
-        ...(policySource === "registry" ? { policyModelId } : {}),
-        ...common,
-        config: { backend, ...config, ...(policySource === "path" ? { policy_path: policyPath.trim() } : {}) },
-      };
+      return { kind, modelId: rewardModelId, ...(promptSource === "project" ? { projectId } : { snapshotId }), ...common, ...startingPolicy };
     }
+    if (kind === "DPO") return { kind, snapshotId, ...common, ...startingPolicy };
     return { kind, projectId, ...(fromEndpoint ? { endpointId } : { modelId: policyModelId }), ...common };
   }
 
@@ -126,12 +126,31 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
     </label>
   );
 
+  const startingPolicyFields = (
+    <>
+      <fieldset className="text-sm">
+        <legend className="font-medium text-slate-700">Starting policy</legend>
+        <div className="mt-1 flex gap-4">
+          {radio("policy-source", "registry", policySource, setPolicySource, "from the registry")}
+          {radio("policy-source", "path", policySource, setPolicySource, "a model directory")}
+        </div>
+      </fieldset>
+      {policySource === "registry" ? (
+        select("policyModelId", "Policy", policyModelId, choosePolicy, options.policies, "No policies registered: give a model directory.", "Also the frozen reference.")
+      ) : (
+        <Field label="Policy directory" name="config.policy_path" error={fe("config.policy_path")} hint="A tiny or Hugging Face model directory on the worker host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder; also the frozen reference.">
+          <input {...fieldProps("config.policy_path", fe("config.policy_path"))} className={inputClass} value={policyPath} onChange={(e) => setPolicyPath(e.target.value)} />
+        </Field>
+      )}
+    </>
+  );
+
   return (
     <Card className="max-w-3xl">
       <form onSubmit={onSubmit} noValidate className="space-y-5" aria-label="Launch a run">
         <fieldset className="text-sm">
           <legend className="font-medium text-slate-700">Kind</legend>
-          <div className="mt-1 grid gap-2 sm:grid-cols-3">
+          <div className="mt-1 grid gap-2 sm:grid-cols-4">
             {kinds.map((k) => (
               <label key={k.kind} className={`flex cursor-pointer items-start gap-2 rounded-md p-2 ring-1 ${kind === k.kind ? "bg-indigo-50 ring-indigo-300" : "ring-slate-200"}`}>
                 <input type="radio" name="kind" className="mt-0.5 accent-indigo-600" checked={kind === k.kind} onChange={() => reset(k.kind, backend)} />
@@ -177,20 +196,14 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
             {promptSource === "project"
               ? select("projectId", "Project", projectId, setProjectId, options.projects, "No projects.", "Its items' prompts.")
               : select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot.", "The prompts of its train split.")}
-            <fieldset className="text-sm">
-              <legend className="font-medium text-slate-700">Starting policy</legend>
-              <div className="mt-1 flex gap-4">
-                {radio("policy-source", "registry", policySource, setPolicySource, "from the registry")}
-                {radio("policy-source", "path", policySource, setPolicySource, "a model directory")}
-              </div>
-            </fieldset>
-            {policySource === "registry" ? (
-              select("policyModelId", "Policy", policyModelId, choosePolicy, options.policies, "No policies registered: give a model directory.", "Also the frozen KL reference.")
-            ) : (
-              <Field label="Policy directory" name="config.policy_path" error={fe("config.policy_path")} hint="A tiny or Hugging Face model directory on the worker host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder; also the frozen KL reference.">
-                <input {...fieldProps("config.policy_path", fe("config.policy_path"))} className={inputClass} value={policyPath} onChange={(e) => setPolicyPath(e.target.value)} />
-              </Field>
-            )}
+            {startingPolicyFields}
+          </div>
+        )}
+
+        {kind === "DPO" && (
+          <div className="grid gap-4 sm:grid-cols-2">
+            {select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot: export one first.", "Trains on its train split's pairs, evaluates on its test split.")}
+            {startingPolicyFields}
           </div>
         )}
 

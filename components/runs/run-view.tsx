@@ -27,6 +27,11 @@ const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
     { title: "KL to the reference", series: [{ name: "objective/kl", label: "kl" }] },
     { title: "Response length", series: [{ name: "response_length", label: "tokens" }] },
   ],
+  DPO: [
+    { title: "Loss", series: [{ name: "loss", label: "train" }, { name: "eval_loss", label: "eval" }] },
+    { title: "Preference accuracy", series: [{ name: "rewards/accuracies", label: "train" }, { name: "eval_rewards/accuracies", label: "eval" }] },
+    { title: "Reward margin", series: [{ name: "rewards/margins", label: "train" }, { name: "eval_rewards/margins", label: "eval" }] },
+  ],
   GENERATE: [],
   SCORE: [],
 };

@@ -4,8 +4,8 @@
 import { z } from "zod";
 
 /** Each run kind and the Python module the worker starts for it (server/services/runs/kinds.ts has the rest). */
-export const runKindModule = { REWARD: "rlhf.reward", PPO: "rlhf.ppo", GENERATE: "rlhf.generate", SCORE: "rlhf.score" } as const;
-export const runKinds = ["REWARD", "PPO", "GENERATE", "SCORE"] as const satisfies readonly (keyof typeof runKindModule)[];
+export const runKindModule = { REWARD: "rlhf.reward", PPO: "rlhf.ppo", DPO: "rlhf.dpo", GENERATE: "rlhf.generate", SCORE: "rlhf.score" } as const;
+export const runKinds = ["REWARD", "PPO", "DPO", "GENERATE", "SCORE"] as const satisfies readonly (keyof typeof runKindModule)[];
 export type RunKind = (typeof runKinds)[number];
 export const runStatuses = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
 
@@ -56,6 +56,14 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
     projectId: z.string().min(1).optional(),
     snapshotId: z.string().min(1).optional(),
     // start from a registered policy instead of config.policy / the backend's fresh model
+    policyModelId: z.string().min(1).optional(),
+    ...common,
+  }),
+  z.object({
+    kind: z.literal("DPO"),
+    // the preference pairs to train on
+    snapshotId: z.string().min(1, "choose a snapshot"),
+    // start from a registered policy instead of config.policy_path (also the frozen reference)
     policyModelId: z.string().min(1).optional(),
     ...common,
   }),

@@ -16,7 +16,8 @@ from .protocol import ConfigError, UserError, read_json, write_json
 from .runtime import all_gather, barrier
 
 # Settings that may change between an interrupted run and its resumption: they do not change the model.
-RESUME_MAY_CHANGE = ("resume", "logging_steps", "eval_steps", "save_steps", "save_total_limit", "device", "num_sample_events")
+RESUME_MAY_CHANGE = ("resume", "logging_steps", "eval_steps", "save_steps", "save_total_limit", "device",
+                     "num_sample_events")
 
 
 class Checkpoints:

@@ -21,8 +21,8 @@ from .config import check_lora, multiple_of, opt, required, required_when
 from .data import collate, encode_groups, load_preferences
 from .model import gather_last
 from .protocol import ConfigError, run_cli
-from .runtime import (all_mean, autocast, epoch_order, init_distributed, linear_schedule, resolve_device, run_trainer,
-                      seed_everything, setup_threads, wrap_ddp)
+from .runtime import (all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
+                      run_trainer, seed_everything, setup_threads, wrap_ddp)
 
 
 @dataclasses.dataclass
@@ -136,13 +136,9 @@ class Trainer:
     # ------------------------------------------------------------------------------------------------------------------
 
     def batch_groups(self, step):
-        """The groups of this process at `step`: a pure function of (seed, step), which makes resume exact."""
-        epoch, i = divmod(step, self.steps_per_epoch)
-        order = epoch_order(len(self.train), self.cfg.seed, epoch)
-        idx = order[i * self.cfg.batch_size:(i + 1) * self.cfg.batch_size]
-        local = idx[self.dist.rank::self.dist.world_size]
-        # A short last batch may leave a process empty; it still joins the collective step, with zero weight.
-        return [self.train[j] for j in local] or [self.train[idx[0]]], bool(local)
+        """This process's groups at `step` (see runtime.batch_indices), and whether they are real."""
+        idx, real = batch_indices(len(self.train), self.cfg.batch_size, self.cfg.seed, step, self.dist)
+        return [self.train[j] for j in idx], real
 
     def train_step(self):
         groups, real = self.batch_groups(self.step)

@@ -1,6 +1,7 @@
 """Where and how a run executes: threads, seeds, devices and precision, the learning-rate schedule and data order,
 and the distributed (torchrun) set-up: torchrun sets WORLD_SIZE, RANK, LOCAL_RANK; rank 0 speaks and saves."""
 import dataclasses
+import math
 import os
 import random
 from contextlib import nullcontext
@@ -64,6 +65,17 @@ def epoch_order(n, seed, epoch):
     g = torch.Generator()
     g.manual_seed(seed * 1_000_003 + epoch)
     return torch.randperm(n, generator=g).tolist()
+
+
+def batch_indices(n, batch_size, seed, step, dist_info):
+    """The indices of this process's examples at `step` of an epoch-based run, and whether it has any: a pure function
+    of (seed, step), which makes resume exact. A short last batch may leave a process empty; it then gets the batch's
+    first example, to join the collective step with zero weight."""
+    steps_per_epoch = math.ceil(n / batch_size)
+    epoch, i = divmod(step, steps_per_epoch)
+    idx = epoch_order(n, seed, epoch)[i * batch_size:(i + 1) * batch_size]
+    local = idx[dist_info.rank::dist_info.world_size]
+    return (local or idx[:1]), bool(local)
 
 
 # ----------------------------------------------------------------------------------------------------------------------

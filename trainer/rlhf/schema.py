@@ -15,11 +15,12 @@ import os
 import sys
 import typing
 
-from . import generate, ppo, reward, score, sft
+from . import dpo, generate, ppo, reward, score, sft
 
 CONFIGS = {
     "rlhf.reward": reward.RewardConfig,
     "rlhf.ppo": ppo.PPOConfig,
+    "rlhf.dpo": dpo.DPOConfig,
     "rlhf.generate": generate.GenerateConfig,
     "rlhf.score": score.ScoreConfig,
     "rlhf.sft": sft.SFTConfig,

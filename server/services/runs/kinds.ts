@@ -99,6 +99,28 @@ async function stageSnapshot(ctx: StageContext, snapshotId: string) {
   return splits;
 }
 
+/**
+ * The policy a PPO or DPO run starts from: a registered one (kept as policy_model_id, its path staged by the worker)
+ * or a model directory in config.policy_path.
+ */
+async function chooseStartingPolicy(kind: string, policyModelId: string | undefined, config: Record<string, unknown>) {
+  if (policyModelId) {
+    const { policy_path: _ignored, ...rest } = config;
+    return { ...rest, policy_model_id: (await requireModel(policyModelId, "POLICY", "policyModelId")).id };
+  }
+  if (typeof config.policy_path !== "string" || config.policy_path === "") {
+    throw new AppError("BAD_REQUEST", `${kind} needs a starting policy: choose one from the registry or give a model directory`, [
+      { field: "config.policy_path", message: "required without a registered policy" },
+    ]);
+  }
+  return config;
+}
+
+async function stageStartingPolicy(ctx: StageContext): Promise<void> {
+  const policyModelId = (ctx.run.config as Record<string, unknown>).policy_model_id;
+  if (typeof policyModelId === "string") ctx.config.policy_path = (await registeredModel(policyModelId, "POLICY", "policy")).path;
+}
+
 const scoreRow = z.object({ id: z.string(), score: z.number() });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -132,26 +154,36 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
       }
       const projectId = input.projectId ? (await requireProject(input.projectId)).id : null;
       const snapshotId = input.snapshotId ? (await requireSnapshot(input.snapshotId)).id : null;
-      if (input.policyModelId) {
-        config.policy_model_id = (await requireModel(input.policyModelId, "POLICY", "policyModelId")).id;
-        delete config.policy_path;
-      } else if (typeof config.policy_path !== "string" || config.policy_path === "") {
-        throw new AppError("BAD_REQUEST", "PPO needs a starting policy: choose one from the registry or give a model directory", [
-          { field: "config.policy_path", message: "required without a registered policy" },
-        ]);
-      }
-      return { modelId, projectId, snapshotId, config };
+      return { modelId, projectId, snapshotId, config: await chooseStartingPolicy("PPO", input.policyModelId, config) };
     },
     async stage(ctx) {
       const { run } = ctx;
       if (!run.modelId) throw new AppError("PRECONDITION_FAILED", "a PPO run needs a reward model");
       ctx.config.reward_model_path = (await registeredModel(run.modelId, "REWARD", "reward model")).path;
-      const policyModelId = (run.config as Record<string, unknown>).policy_model_id;
-      if (typeof policyModelId === "string") ctx.config.policy_path = (await registeredModel(policyModelId, "POLICY", "policy")).path;
+      await stageStartingPolicy(ctx);
       const prompts = run.projectId
         ? await projectPromptRows(run.projectId)
         : await snapshotPrompts((await stageSnapshot(ctx, run.snapshotId as string)).train);
       await stagePrompts(ctx, prompts, "no prompts to train on: the project has no items yet");
+    },
+    async register({ tx, run, done }) {
+      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+    },
+  },
+
+  /** DPO of a policy (registered, or a model directory) directly on a snapshot's preference pairs. */
+  DPO: {
+    producesModel: true,
+    async launch(input, config) {
+      const snapshotId = (await requireSnapshot(input.snapshotId)).id;
+      return { snapshotId, config: await chooseStartingPolicy("DPO", input.policyModelId, config) };
+    },
+    async stage(ctx) {
+      if (!ctx.run.snapshotId) throw new AppError("PRECONDITION_FAILED", "a DPO run needs a snapshot");
+      const splits = await stageSnapshot(ctx, ctx.run.snapshotId);
+      ctx.config.train_file = splits.train;
+      if (splits.test) ctx.config.test_file = splits.test;
+      await stageStartingPolicy(ctx);
     },
     async register({ tx, run, done }) {
       await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });

@@ -51,6 +51,13 @@ describe("run.launch", () => {
       "config.kl_coef",
       "config.num_mini_batches",
     ]);
+    // DPO: the snapshot's pairs and a starting policy; beta above 0, label smoothing below 0.5
+    expect(await fieldsOf(api.run.launch({ kind: "DPO", name: "dpo", snapshotId: snapshot.id, config: { beta: 0, label_smoothing: 0.5, policy_path: path.resolve(".data/models/sft") } }))).toEqual([
+      "config.beta",
+      "config.label_smoothing",
+    ]);
+    expect(await fieldsOf(api.run.launch({ kind: "DPO", name: "dpo", snapshotId: snapshot.id }))).toEqual(["config.policy_path"]);
+    expect(await fieldsOf(api.run.launch({ kind: "DPO", name: "dpo", snapshotId: snapshot.id, policyModelId: "no-such-policy" }))).toEqual(["policyModelId"]);
     expect(await db.trainingRun.count()).toBe(0);
 
     const run = await api.run.launch({ ...base, config: { backend: "tiny", lr: 3e-3, epochs: 1, batch_size: 16, max_length: 96 }, gpuCount: 0 });

@@ -489,6 +489,26 @@ describe("PPO and generation runs", () => {
     expect(policy).toMatchObject({ kind: "POLICY", rewardModelId: rm.id, parentId: parent.id, baseModel: "tiny-sft" });
   });
 
+  it("a DPO run trains on the snapshot from a registered policy and registers the new policy with its lineage", async () => {
+    const parent = await db.model.create({ data: { name: "sft-dpo", kind: "POLICY", backend: "tiny", baseModel: "tiny-sft", path: await modelDir("sft-dpo") } });
+    const run = await enqueueRun({ input: { kind: "DPO", name: "dpo v1", snapshotId, policyModelId: parent.id, config: { steps: 2, beta: 0.2 } } });
+    expect(run).toMatchObject({ snapshotId, modelId: null, config: { policy_model_id: parent.id, beta: 0.2 } });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"]);
+      expect(done.error).toBeNull();
+    } finally {
+      await worker.stop();
+    }
+    const config = JSON.parse(await readFile(path.join(dataDir, "runs", run.id, "config.json"), "utf8"));
+    expect(config).toMatchObject({ policy_path: parent.path, snapshot_id: snapshotId, beta: 0.2 });
+    expect(config.train_file).toMatch(new RegExp(`snapshots/${snapshotId}/train\\.jsonl$`));
+    expect(config.test_file).toMatch(/test\.jsonl$/);
+    expect(config.policy_model_id).toBeUndefined();
+    const policy = await db.model.findFirstOrThrow({ where: { runId: run.id } });
+    expect(policy).toMatchObject({ kind: "POLICY", name: "dpo v1", parentId: parent.id, rewardModelId: null, snapshotId, baseModel: "tiny-sft" });
+  });
+
   it("generation from a registered policy lands new items in the project, tagged with model and run", async () => {
     const policy = await db.model.create({ data: { name: "policy-gen", kind: "POLICY", backend: "tiny", path: await modelDir("p") } });
     const project = await upsertProject(db, { name: "gen", slug: `gen-${Date.now()}` });

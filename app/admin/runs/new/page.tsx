@@ -8,7 +8,7 @@ import * as projects from "@/server/services/projects";
 
 export const dynamic = "force-dynamic";
 
-const kinds = ["REWARD", "PPO", "GENERATE"] as const;
+const kinds = ["REWARD", "PPO", "DPO", "GENERATE"] as const;
 
 export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ kind?: string }> }) {
   await requireAdmin("/admin/runs/new");

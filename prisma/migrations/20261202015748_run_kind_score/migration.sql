@@ -1,2 +1,0 @@
--- AlterEnum
-ALTER TYPE "RunKind" ADD VALUE 'SCORE';
