@@ -2,7 +2,8 @@
 // it stages as files for its Python module, and what a succeeded run registers. The module and its config schema
 // (the module's config dataclass, exported to server/schemas/trainer-config.json) are named in
 // server/schemas/runs.ts (runKindModule) and read by server/schemas/run-launch.ts. A new kind is one entry here, its
-// launch variant and module in server/schemas/runs.ts, and its Python file under trainer/rlhf/.
+// launch variant and module in server/schemas/runs.ts, and its Python file under trainer/rlhf/ (listed in
+// rlhf/schema.py).
 import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
