@@ -7,7 +7,12 @@ export const formatLabel: Record<ExportFormat, string> = {
   trl: "TRL standard",
   "trl-conversational": "TRL conversational",
   hh: "HH-RLHF",
-  ultrafeedback: "UltraFeedback",
+  "ultrafeedback-binarized": "UltraFeedback binarized",
+  "ultrafeedback-raw": "UltraFeedback raw",
+  sft: "SFT (TRL prompt-completion)",
+  "sft-conversational": "SFT (TRL conversational)",
+  "sft-messages": "SFT (messages)",
+  kto: "KTO (TRL unpaired preference)",
   raw: "Raw annotations",
 };
 

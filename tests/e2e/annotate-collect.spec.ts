@@ -2,7 +2,7 @@
 // keyboard only, with a reload in the middle of writing; in the end the database holds exactly what was chosen
 // and written.
 import { expect, test, type Page } from "@playwright/test";
-import { ANNOTATOR, createProject, signIn, withDb } from "./helpers";
+import { ADMIN, ANNOTATOR, createProject, signIn, withDb } from "./helpers";
 
 const ready = (page: Page) => page.locator('[data-testid="item"][data-ready="true"]');
 
@@ -94,6 +94,17 @@ test.describe("rating single responses by keyboard", () => {
     await page.keyboard.press("Enter");
     await expect(page.getByTestId("editing-banner")).toBeHidden();
     await expect.poll(async () => (await storedBy([lastId])).get(lastId)?.thumbs).toBe(!wasUp);
+
+    // the admin sees the ratings on the analytics page: thumbs, each criterion's distribution, the annotator
+    const projectId = await withDb(async (db) => (await db.query<{ id: string }>(`SELECT id FROM "Project" WHERE slug = $1`, [slug])).rows[0].id);
+    const admin = await page.context().browser()!.newPage({ viewport: { width: 1440, height: 900 } });
+    await signIn(admin, ADMIN, `/admin/projects/${projectId}/analytics`);
+    const section = admin.getByTestId("rating-analytics");
+    await expect(section).toContainText("12 ratings");
+    await expect(section.getByTestId("criterion-accuracy")).toContainText("Krippendorff");
+    await expect(section.getByRole("row", { name: /Demo Annotator/ })).toContainText("12");
+    await shot(admin, "rating-analytics");
+    await admin.close();
   });
 });
 

@@ -217,7 +217,7 @@ async function build(opts: {
   await mkdir(dir, { recursive: true });
   const format = formats[def.format];
   const criteria = [...new Set(opts.projects.flatMap((p) => p.criteria.map((c) => c.key)))].sort();
-  const ctx: FormatContext = { aggregation: def.aggregation, criteria, pseudonym: pseudonymizer(opts.salt) };
+  const ctx: FormatContext = { aggregation: def.aggregation, criteria, pseudonym: pseudonymizer(opts.salt), ktoThreshold: def.ktoThreshold };
   const columns = format.columns(ctx);
   const ext = def.fileType === "parquet" ? ".parquet" : def.gzip ? ".jsonl.gz" : ".jsonl";
   const names = { train: `train${ext}`, test: `test${ext}` } as const;

@@ -1,10 +1,12 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { CollectionAnalyticsView } from "@/components/analytics/collection-view";
 import { ProjectAnalyticsView } from "@/components/analytics/project-analytics-view";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { requireAdmin } from "@/server/auth/session";
 import { AppError } from "@/server/errors";
 import { projectAnalytics } from "@/server/services/analytics";
+import { collectionAnalytics } from "@/server/services/analytics/collection";
 import { activeRewardModel, rmHumanAgreement } from "@/server/services/models";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +20,7 @@ export default async function AnalyticsPage({ params }: { params: Promise<{ id: 
     if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
     throw err;
   });
-  const [rm, agreement] = await Promise.all([activeRewardModel(), rmHumanAgreement({ projectId: id })]);
+  const [rm, agreement, collection] = await Promise.all([activeRewardModel(), rmHumanAgreement({ projectId: id }), collectionAnalytics(id)]);
   const rewardModel = { model: rm ? { id: rm.id, name: rm.name } : null, comparisons: agreement.comparisons, agreement: agreement.agreement };
   return (
     <div className="space-y-4">
@@ -28,6 +30,7 @@ export default async function AnalyticsPage({ params }: { params: Promise<{ id: 
         <p className="text-xs text-slate-500">Updates every {REFRESH_SECONDS} seconds.</p>
       </div>
       <AutoRefresh seconds={REFRESH_SECONDS} />
+      {collection && <CollectionAnalyticsView figures={collection} />}
       <ProjectAnalyticsView analytics={analytics} rewardModel={rewardModel} />
     </div>
   );
