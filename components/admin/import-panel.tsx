@@ -19,6 +19,7 @@ const formatLabels: Record<FormatOption, string> = {
   openai: "OpenAI chat messages",
   csv: "CSV (prompt, response_1..k, model_1..k)",
   alpaca: "Alpaca / Self-Instruct (instruction / input / output)",
+  sni: "Super-NaturalInstructions task file (Definition, Instances)",
 };
 
 interface UploadState {
@@ -43,6 +44,7 @@ interface Counts {
   reusedCandidates?: number;
   duplicateItems?: number;
   rejected?: number;
+  nearDuplicates?: number;
 }
 
 function bytes(n: number): string {
@@ -98,6 +100,8 @@ export function ImportPanel({ projectId, archived }: { projectId: string; archiv
   const [format, setFormat] = useState<FormatOption>("auto");
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [trlAsGold, setTrlAsGold] = useState(false);
+  const [splitCandidates, setSplitCandidates] = useState(false);
+  const [skipNearDuplicates, setSkipNearDuplicates] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [state, setState] = useState<UploadState | null>(null);
   const [viewing, setViewing] = useState<string | null>(null);
@@ -122,7 +126,15 @@ export function ImportPanel({ projectId, archived }: { projectId: string; archiv
     setViewing(jobId);
     setState({ jobId, sent: 0, total: file.size, done: false, error: null });
     await queryClient.invalidateQueries({ queryKey: trpc.importJob.list.queryKey({ projectId }) });
-    const params = new URLSearchParams({ format, skipInvalid: String(skipInvalid), trlAsGold: String(trlAsGold), jobId, fileName: file.name });
+    const params = new URLSearchParams({
+      format,
+      skipInvalid: String(skipInvalid),
+      trlAsGold: String(trlAsGold),
+      splitCandidates: String(splitCandidates),
+      skipNearDuplicates: String(skipNearDuplicates),
+      jobId,
+      fileName: file.name,
+    });
     let error: string | null = null;
     try {
       const res = await upload(`/api/projects/${encodeURIComponent(projectId)}/upload?${params}`, file, (sent) => setState((s) => (s ? { ...s, sent } : s)), xhr);
@@ -172,6 +184,22 @@ export function ImportPanel({ projectId, archived }: { projectId: string; archiv
             checked={trlAsGold}
             disabled={uploading}
             onChange={setTrlAsGold}
+          />
+          <Checkbox
+            name="splitCandidates"
+            label="Split rows with more candidates"
+            hint="A row with more responses than an item takes becomes several items (pairs, or groups of up to 9)."
+            checked={splitCandidates}
+            disabled={uploading}
+            onChange={setSplitCandidates}
+          />
+          <Checkbox
+            name="skipNearDuplicates"
+            label="Skip near-duplicate prompts"
+            hint="Leave out rows whose prompt is within ROUGE-L 0.7 of a different prompt of the project or of the file (the Self-Instruct filter); they are listed with the errors and in the rejected-lines file."
+            checked={skipNearDuplicates}
+            disabled={uploading}
+            onChange={setSkipNearDuplicates}
           />
         </div>
         <div className="flex items-center gap-3">
@@ -241,6 +269,7 @@ function JobView({ projectId, jobId, live }: { projectId: string; jobId: string;
               ["Prompts reused", counts.reusedPrompts],
               ["Candidates reused", counts.reusedCandidates],
               ["Lines rejected", counts.rejected],
+              ...(counts.nearDuplicates !== undefined ? [["Near-duplicate prompts left out", counts.nearDuplicates] as const] : []),
             ] as const
           ).map(([label, n]) => (
             <div key={label} className="rounded-md bg-slate-50 p-2">

@@ -2,7 +2,7 @@
 // file format. Each row schema is applied to one line, so its issues become `{ line, field, message }` errors.
 import { z } from "zod";
 
-export const importFormats = ["jsonl", "trl", "hh", "openai", "csv", "alpaca"] as const;
+export const importFormats = ["jsonl", "trl", "hh", "openai", "csv", "alpaca", "sni"] as const;
 export const importFormatSchema = z.enum(importFormats);
 export type ImportFormat = z.infer<typeof importFormatSchema>;
 
@@ -20,7 +20,12 @@ export const importOptionsSchema = z.object({
   skipInvalid: flag,
   trlAsGold: flag,
   splitCandidates: flag,
+  /** leave out rows whose prompt is within ROUGE-L NEAR_DUPLICATE_ROUGE_L of a different prompt of the project */
+  skipNearDuplicates: flag,
 });
+
+/** The Self-Instruct paper's similarity bound, used for near-duplicate prompts at import too. */
+export const NEAR_DUPLICATE_ROUGE_L = 0.7;
 export type ImportOptionsInput = z.input<typeof importOptionsSchema>;
 
 export const MAX_CANDIDATES = 9;
@@ -108,6 +113,18 @@ export const alpacaRowSchema = z.object({
   output: z.string().optional(),
 });
 
+/**
+ * A Super-NaturalInstructions task file (github.com/allenai/natural-instructions, tasks/taskNNN_*.json): one JSON
+ * document with the task's Definition and its Instances (input + reference outputs).
+ */
+export const sniTaskSchema = z.object({
+  Definition: z.array(nonBlank).min(1, "needs the task definition"),
+  Source: z.array(z.string()).optional(),
+  Instances: z
+    .array(z.object({ id: z.string().optional(), input: z.string(), output: z.array(z.string()).default([]) }))
+    .min(1, "the task has no instances"),
+});
+
 /** CSV columns: prompt, response_1..response_9, model_1..model_9, optional priority and source. */
 export const csvColumnPattern = /^(prompt|priority|source|response_[1-9]|model_[1-9])$/;
 export const csvRowSchema = z.object({
@@ -137,6 +154,8 @@ export interface ImportCounts {
   duplicateItems: number;
   /** lines left out with skipInvalid */
   rejected: number;
+  /** lines left out as near-duplicates of another prompt (skipNearDuplicates) */
+  nearDuplicates?: number;
 }
 
 export interface ImportSummary {

@@ -12,7 +12,7 @@ import * as audit from "@/server/services/audit";
 import { candidateHash, itemKey, type Message } from "@/server/services/hashing";
 import { pgText } from "@/server/services/runs/queue";
 import { chunkCandidates, singleResponse } from "@/server/services/import/items";
-import { chatCompletion, limiter, type RetryPolicy, defaultRetryPolicy } from "@/server/services/openai-client";
+import { chatCompletion, limiter, type EndpointConfig, type RetryPolicy, defaultRetryPolicy } from "@/server/services/openai-client";
 import { BlockedAddressError, checkEndpointUrl } from "@/server/services/outbound";
 import { decryptSecret, encryptSecret, openSecret } from "@/server/services/secrets";
 import { endpointInput, type EndpointInput } from "@/server/schemas/runs";
@@ -288,8 +288,9 @@ export interface EndpointGenerationOptions {
  * and adds each prompt's responses to the project as soon as they arrive, so a long job shows items early and an
  * interrupted one keeps what it finished. The first request that fails for good stops the job with its error.
  */
-export async function generateFromEndpoint(options: EndpointGenerationOptions): Promise<IngestResult> {
-  const endpoint = await db.endpoint.findUnique({ where: { id: options.endpointId } });
+/** A registered endpoint as the OpenAI client takes it, its API key decrypted; with its concurrency limit. */
+export async function endpointConfig(endpointId: string): Promise<{ config: EndpointConfig; concurrency: number; name: string }> {
+  const endpoint = await db.endpoint.findUnique({ where: { id: endpointId } });
   if (!endpoint) throw new AppError("NOT_FOUND", "endpoint not found");
   let apiKey: string | null = null;
   try {
@@ -298,7 +299,12 @@ export async function generateFromEndpoint(options: EndpointGenerationOptions): 
     if (err instanceof AppError) throw new AppError(err.code, `endpoint "${endpoint.name}": ${err.message}`);
     throw err;
   }
-  const config = { baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey };
+  return { config: { baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey }, concurrency: endpoint.concurrency, name: endpoint.name };
+}
+
+export async function generateFromEndpoint(options: EndpointGenerationOptions): Promise<IngestResult> {
+  const { config, concurrency } = await endpointConfig(options.endpointId);
+  const endpoint = { model: config.model, concurrency };
   const prompts = await projectPrompts({
     projectId: options.projectId,
     limit: options.maxPrompts,

@@ -1,4 +1,4 @@
-// The six input formats: detection from the first readable line, and one parser per format that turns a record
+// The seven input formats: detection from the first readable line, and one parser per format that turns a record
 // into a normalized row (prompt messages + candidates + optional gold) or into `{ line, field, message }` errors.
 import { parse as csvParse } from "csv-parse";
 import type { z } from "zod";
@@ -14,6 +14,7 @@ import {
   jsonlRowSchema,
   MAX_CANDIDATES,
   openaiRowSchema,
+  sniTaskSchema,
   trlRowSchema,
 } from "@/server/schemas/import";
 import type { Line } from "./lines";
@@ -174,6 +175,10 @@ export function unrecognizedHint(firstLine: string): string | null {
 
 /** Which format a first record is in, or null when nothing fits. */
 export function detectFormat(firstLine: string, fileName?: string): ImportFormat | null {
+  // a pretty-printed Super-NaturalInstructions task file opens a document, then its keys
+  if (/^\s*\{\s*$/.test(firstLine) || /^\s*\{?\s*"(?:Contributors|Source|Definition|Positive Examples|Negative Examples|Instances)"\s*:/.test(firstLine)) {
+    if (!/^\s*\{.*\}\s*$/.test(firstLine)) return "sni";
+  }
   let obj: unknown;
   try {
     obj = JSON.parse(firstLine);
@@ -184,6 +189,7 @@ export function detectFormat(firstLine: string, fileName?: string): ImportFormat
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return null;
   const keys = obj as Record<string, unknown>;
   if ("candidates" in keys) return "jsonl";
+  if ("Definition" in keys && "Instances" in keys) return "sni";
   if ("instruction" in keys) return "alpaca";
   if ("messages" in keys) return "openai";
   if ("chosen" in keys && "rejected" in keys) {
@@ -245,11 +251,16 @@ function parseJsonl(obj: Record<string, unknown>, line: number): RowIn | LineErr
   };
 }
 
+/** An instruction with its input as one user message: the instruction, a blank line, the input (when there is one). */
+export function instructionPrompt(instruction: string, input?: string): string {
+  return input?.trim() ? `${instruction}\n\n${input}` : instruction;
+}
+
 function parseAlpaca(obj: Record<string, unknown>, line: number): RowIn | LineError[] {
   const r = alpacaRowSchema.safeParse(obj);
   if (!r.success) return issuesToErrors(r.error.issues, line, obj);
   const { instruction, input, output } = r.data;
-  const content = input?.trim() ? `${instruction}\n\n${input}` : instruction;
+  const content = instructionPrompt(instruction, input);
   return {
     kind: "row",
     prompt: [{ role: "user", content }],
@@ -383,7 +394,7 @@ function parseOpenai(obj: Record<string, unknown>, line: number): SingleIn | Lin
   };
 }
 
-function parseJsonRecord(format: Exclude<ImportFormat, "csv">, line: Line, opts: ParseOptions): ParsedRecord {
+function parseJsonRecord(format: Exclude<ImportFormat, "csv" | "sni">, line: Line, opts: ParseOptions): ParsedRecord {
   const { obj, error } = parseJsonObject(line);
   if (!obj) return { line: line.line, raw: line.raw, errors: [error as LineError] };
   let result: RowIn | SingleIn | LineError[];
@@ -402,7 +413,7 @@ function problemRecord(line: Line): ParsedRecord {
 }
 
 async function* parseJsonLines(
-  format: Exclude<ImportFormat, "csv">,
+  format: Exclude<ImportFormat, "csv" | "sni">,
   lines: AsyncIterable<Line>,
   opts: ParseOptions,
 ): AsyncGenerator<ParsedRecord> {
@@ -518,6 +529,64 @@ async function* parseCsv(lines: AsyncIterable<Line>): AsyncGenerator<ParsedRecor
 }
 
 /** Records of `format` from `lines`. */
+/**
+ * A Super-NaturalInstructions task file is one JSON document over many lines: read whole (the line and file limits
+ * still apply), then one row per instance — the prompt is the definition and the instance's input, the reference
+ * outputs its candidates. An instance's errors point at the line of its "id" (or of the document's start).
+ */
+async function* parseSni(lines: AsyncIterable<Line>): AsyncGenerator<ParsedRecord> {
+  const texts: string[] = [];
+  let first: Line | null = null;
+  for await (const line of lines) {
+    if (line.problem) {
+      yield problemRecord(line);
+      return;
+    }
+    first ??= line;
+    texts.push(line.text);
+  }
+  const text = texts.join("\n");
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    yield { line: first?.line ?? 1, raw: text, errors: [{ line: first?.line ?? 1, field: "", message: `the task file is not valid JSON (${err instanceof Error ? err.message : String(err)})` }] };
+    return;
+  }
+  const r = sniTaskSchema.safeParse(doc);
+  if (!r.success) {
+    yield { line: 1, raw: text, errors: issuesToErrors(r.error.issues, 1, doc) };
+    return;
+  }
+  const definition = r.data.Definition.join("\n");
+  const source = r.data.Source?.join(", ") || null;
+  for (const [i, inst] of r.data.Instances.entries()) {
+    const at = inst.id ? text.indexOf(JSON.stringify(inst.id)) : -1;
+    const line = at < 0 ? 1 : text.slice(0, at).split("\n").length;
+    const raw = JSON.stringify(inst);
+    if (!inst.input.trim()) {
+      yield { line, raw, errors: [{ line, field: `Instances.${i}.input`, message: "must not be empty" }] };
+      continue;
+    }
+    const outputs = [...new Set(inst.output.filter((o) => o.trim() !== ""))];
+    yield {
+      line,
+      raw,
+      value: {
+        kind: "row",
+        prompt: [{ role: "user", content: instructionPrompt(definition, inst.input) }],
+        promptMetadata: { definition, input: inst.input, ...(inst.id ? { instanceId: inst.id } : {}) },
+        source,
+        candidates: outputs.map((text) => ({ text, model: null, metadata: { reference: true } })),
+        priority: 0,
+        gold: null,
+      },
+    };
+  }
+}
+
 export function parseRecords(format: ImportFormat, lines: AsyncIterable<Line>, opts: ParseOptions): AsyncGenerator<ParsedRecord> {
-  return format === "csv" ? parseCsv(lines) : parseJsonLines(format, lines, opts);
+  if (format === "csv") return parseCsv(lines);
+  if (format === "sni") return parseSni(lines);
+  return parseJsonLines(format, lines, opts);
 }

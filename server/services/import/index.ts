@@ -13,7 +13,10 @@ import { env } from "@/server/env";
 import { AppError, clientError } from "@/server/errors";
 import { pool } from "@/server/pg";
 import { JOB_STALE_SECONDS, keepAlive, staleSince, UTC_NOW } from "@/server/services/job-heartbeat";
-import type { ImportCounts, ImportFormat, ImportSummary } from "@/server/schemas/import";
+import { NEAR_DUPLICATE_ROUGE_L, type ImportCounts, type ImportFormat, type ImportSummary } from "@/server/schemas/import";
+import { promptText } from "@/server/services/export/formats";
+import { promptHash, type Message } from "@/server/services/hashing";
+import { RougeIndex } from "@/server/services/rouge";
 import { detectFormat, type LineError, parseRecords, singleAsRow, unrecognizedHint } from "./formats";
 import { planItems } from "./items";
 import { type Line, type LineLimits, readLines } from "./lines";
@@ -47,6 +50,12 @@ export interface ImportFileOptions {
   trlAsGold?: boolean;
   /** rows with more candidates than an item takes become several items instead of an error (see items.ts) */
   splitCandidates?: boolean;
+  /**
+   * leave out rows whose prompt comes within ROUGE-L 0.7 of a different prompt of the project or of an earlier row
+   * (the same prompt again is not a near-duplicate: its rows add candidates); they go to the rejected-lines file and
+   * the errors, and the import goes on
+   */
+  skipNearDuplicates?: boolean;
   limits?: Partial<LineLimits>;
   createdById?: string | null;
   /** an ImportJob made beforehand with createImportJob (the upload UI polls it from the start) */
@@ -75,6 +84,34 @@ export async function createImportJob(opts: {
     },
     select: { id: true },
   });
+}
+
+/**
+ * The near-duplicate test of an import: a prompt is one when its text comes within NEAR_DUPLICATE_ROUGE_L of a
+ * different prompt of the project or of an earlier row. Prompts seen are remembered by hash, so the same prompt
+ * again passes (and is not compared with itself).
+ */
+async function nearDuplicateCheck(client: pg.PoolClient, projectId: string): Promise<(prompt: Message[]) => { text: string; score: number } | null> {
+  const index = new RougeIndex();
+  const seen = new Set<string>();
+  const { rows } = await client.query<{ messages: Message[]; hash: string }>(
+    `SELECT p.messages, p."contentHash" AS hash FROM "Prompt" p WHERE p.id IN (SELECT "promptId" FROM "Item" WHERE "projectId" = $1)`,
+    [projectId],
+  );
+  for (const r of rows) {
+    seen.add(r.hash);
+    index.add(promptText(r.messages));
+  }
+  return (prompt) => {
+    const hash = promptHash(prompt);
+    if (seen.has(hash)) return null;
+    const text = promptText(prompt);
+    const similar = index.atLeast(text, NEAR_DUPLICATE_ROUGE_L);
+    if (similar) return similar;
+    seen.add(hash);
+    index.add(text);
+    return null;
+  };
 }
 
 function defaultRejectedPath(jobId: string, ext: "csv" | "jsonl"): string {
@@ -189,7 +226,7 @@ async function detect(
   throw new AppError(
     "BAD_REQUEST",
     `Could not detect the format from line ${firstLine}: expected JSONL with "candidates", TRL ("prompt"/"chosen"/"rejected"), ` +
-      `HH-RLHF ("chosen"/"rejected" transcripts), OpenAI chat ("messages"), Alpaca / Self-Instruct ("instruction"/"input"/"output") or a CSV header "prompt,response_1,…". Choose the format explicitly.`,
+      `HH-RLHF ("chosen"/"rejected" transcripts), OpenAI chat ("messages"), Alpaca / Self-Instruct ("instruction"/"input"/"output"), a Super-NaturalInstructions task file ("Definition"/"Instances") or a CSV header "prompt,response_1,…". Choose the format explicitly.`,
     [{ line: firstLine, field: "", message: "unrecognized format" }],
   );
 }
@@ -292,6 +329,8 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
       { trlAsGold: opts.trlAsGold ?? false },
     );
 
+    // read before the transaction: the stager's COPY holds the connection from its begin()
+    const near = opts.skipNearDuplicates ? await nearDuplicateCheck(client, project.id) : null;
     await client.query("BEGIN");
     const stage = new Stager(client, { projectId: project.id, taskType: project.taskType, keepRawSingles: skipInvalid });
     stager = stage;
@@ -303,6 +342,7 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
       await rejected.write(raw);
     };
     let validRecords = 0;
+    let nearDuplicates = 0;
 
     for await (const rec of records) {
       if (format === "csv" && csvHeader === null) csvHeader = firstText;
@@ -310,6 +350,16 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
       if (!problems && rec.value) {
         // a rating or a demonstration takes one response per item: an OpenAI chat row is an item by itself
         const value = rec.value.kind === "single" && (project.taskType === "RATING" || project.taskType === "DEMONSTRATION") ? singleAsRow(rec.value) : rec.value;
+        const similar = near?.(value.prompt);
+        if (similar) {
+          nearDuplicates++;
+          errorCount++;
+          if (errors.length < MAX_REPORTED_ERRORS) {
+            errors.push({ line: rec.line, field: "prompt", message: `near-duplicate (ROUGE-L ${similar.score.toFixed(2)}) of the prompt "${similar.text.slice(0, 80)}${similar.text.length > 80 ? "…" : ""}": left out` });
+          }
+          await reject(rec.raw);
+          continue;
+        }
         if (value.kind === "single") {
           problems = stage.copying ? stage.addSingle(value, rec.line, rec.raw.toString()) : null;
         } else {
@@ -342,7 +392,7 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
     if (heartbeat.lost) throw new AppError("CONFLICT", "The import stopped reporting for too long and was marked as interrupted; start it again.");
     await client.query("COMMIT");
 
-    const counts = { ...result.counts, rejected: invalidLines };
+    const counts = { ...result.counts, rejected: invalidLines, ...(near ? { nearDuplicates } : {}) };
     const rejectedLinesPath = rejected ? await (rejected as RejectedWriter).close() : null;
     await reporting;
     await db.importJob.update({

@@ -1,6 +1,7 @@
 // Rating and demonstration projects end to end on the server: import → queue → submit → edit-last, with the
 // database's own rules (plpgsql) writing what a judgement stores.
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { importFile } from "@/server/services/import";
@@ -143,5 +144,44 @@ describe("demonstration projects", () => {
     await expect(importFile({ projectId: project.id, stream: streamOf(JSON.stringify({ prompt: "p", candidates: [{ text: "a" }], gold: { thumbs: true } })) })).rejects.toMatchObject({
       fieldErrors: [{ line: 1, field: "gold", message: expect.stringContaining("no gold") }],
     });
+  });
+});
+
+describe("instruction datasets", () => {
+  it("a Super-NaturalInstructions task file (pretty-printed, as in the repository) becomes one item per instance", async () => {
+    const tag = uid();
+    const task = {
+      Contributors: ["Someone"],
+      Source: ["quoref"],
+      URL: ["https://example.org"],
+      Categories: ["Question Answering"],
+      Definition: [`In this task, you answer the question about the passage ${tag}.`],
+      "Positive Examples": [{ input: "Passage: x. Question: y?", output: "z", explanation: "because" }],
+      "Negative Examples": [],
+      Instances: [
+        { id: `task001-${tag}-1`, input: "Passage: The sky is blue.\nQuestion: What colour is the sky?", output: ["Blue", "blue"] },
+        { id: `task001-${tag}-2`, input: "Passage: Water boils at 100 C.\nQuestion: When does water boil?", output: ["At 100 C"] },
+        { id: `task001-${tag}-3`, input: "   ", output: ["x"] },
+      ],
+    };
+    const file = JSON.stringify(task, null, 4);
+    const { project } = await makeProject({ taskType: "DEMONSTRATION", items: [], members: [] });
+    const bad = await importFile({ projectId: project.id, stream: streamOf(file) }).catch((e: unknown) => e);
+    // the empty instance is reported by the line of its id, and nothing is written
+    const badLine = file.split("\n").findIndex((l) => l.includes(`task001-${tag}-3`)) + 1;
+    expect(bad).toMatchObject({ fieldErrors: [{ line: badLine, field: "Instances.2.input", message: "must not be empty" }] });
+    expect(await db.item.count({ where: { projectId: project.id } })).toBe(0);
+    const ok = await importFile({ projectId: project.id, stream: streamOf(file), skipInvalid: true, rejectedPath: `/tmp/sni-${tag}.rejected.jsonl` });
+    expect(ok.format).toBe("sni");
+    // each reference output is a response to improve: "Blue", "blue" and "At 100 C"
+    expect(ok.counts).toMatchObject({ items: 3, rejected: 1 });
+    const items = await db.item.findMany({ where: { projectId: project.id }, include: { prompt: true, candidates: { include: { candidate: true } } } });
+    const prompts = new Set(items.map((i) => (i.prompt.messages as { content: string }[])[0].content));
+    expect(prompts).toEqual(new Set([
+      `In this task, you answer the question about the passage ${tag}.\n\nPassage: The sky is blue.\nQuestion: What colour is the sky?`,
+      `In this task, you answer the question about the passage ${tag}.\n\nPassage: Water boils at 100 C.\nQuestion: When does water boil?`,
+    ]));
+    expect(items[0].prompt.source).toBe("quoref");
+    rmSync(ok.rejectedLinesPath!);
   });
 });

@@ -125,7 +125,7 @@ describe("error messages", () => {
 
     const html = await fake(() => ({ kind: "raw", body: page }));
     expect(await chatCompletion({ baseUrl: html.url, model: "m" }, { messages }, fast).catch((e: Error) => e.message)).toMatch(
-      /the response is not JSON \(application\/json, \d+ bytes\)$/,
+      /the response is not JSON \(application\/json, \d+ bytes\) \(gave up after \d+ tries\)$/,
     );
   });
 });

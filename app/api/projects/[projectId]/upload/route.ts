@@ -51,6 +51,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ project
       skipInvalid: opts.skipInvalid,
       trlAsGold: opts.trlAsGold,
       splitCandidates: opts.splitCandidates,
+      skipNearDuplicates: opts.skipNearDuplicates,
       createdById: user.id,
       jobId: opts.jobId,
     });

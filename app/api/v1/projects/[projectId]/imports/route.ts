@@ -1,5 +1,5 @@
 // Token API for imports (an admin's personal token):
-//   POST /api/v1/projects/{projectId|slug}/imports?format=auto&skipInvalid=false&trlAsGold=false&splitCandidates=false&fileName=…
+//   POST /api/v1/projects/{projectId|slug}/imports?format=auto&skipInvalid=false&trlAsGold=false&splitCandidates=false&skipNearDuplicates=false&fileName=…
 //        body = the file, streamed into the importer (never buffered); WRITE scope. Returns the import summary.
 //   GET  /api/v1/projects/{projectId|slug}/imports?jobId=…            the job (progress, counts, errors); READ scope
 //   GET  /api/v1/projects/{projectId|slug}/imports?jobId=…&rejected=1 the rejected lines file; READ scope
@@ -58,6 +58,7 @@ export const POST = withTokenAuth<Ctx>(
       skipInvalid: opts.skipInvalid,
       trlAsGold: opts.trlAsGold,
       splitCandidates: opts.splitCandidates,
+      skipNearDuplicates: opts.skipNearDuplicates,
       createdById: user.id,
     });
     await audit.record({
