@@ -104,7 +104,7 @@ export function ProjectAnalyticsView({ analytics, rewardModel }: { analytics: Pr
 
       {rewardModel && (
         <Section id="reward-model-heading" title="Reward model" tables={[]} projectId={project.id}>
-          <RewardModelPanel projectId={project.id} figures={rewardModel} />
+          <RewardModelPanel projectId={project.id} projectName={project.name} figures={rewardModel} />
         </Section>
       )}
     </div>

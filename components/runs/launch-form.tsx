@@ -1,8 +1,9 @@
 "use client";
-// Launch a run: a reward model from a snapshot, PPO of a policy against a registered reward model, or generation
-// of new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). Each kind and
-// backend starts from its defaults (server/schemas/run-launch.ts); the same schema checks the form here and the
-// procedure on the server.
+// Launch a run: a reward model from a snapshot, PPO of a policy against a registered reward model, DPO of a policy
+// on a snapshot's preferences, or generation
+// of new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). The hyperparameter
+// fields, their labels, help and starting values per backend are the trainer's own (its config dataclasses, through
+// server/schemas/run-launch.ts); the same schema checks the form here and the procedure on the server.
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
@@ -10,9 +11,9 @@ import { Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type F
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { launchDefaults, launchRunInput, type Backend, type LaunchRunInput } from "@/server/schemas/run-launch";
+import { launchFields, launchRunInput, type Backend, type LaunchField, type LaunchRunInput } from "@/server/schemas/run-launch";
 
-type Kind = "REWARD" | "PPO" | "GENERATE";
+type Kind = "REWARD" | "PPO" | "DPO" | "GENERATE";
 
 export interface Choice {
   id: string;
@@ -28,62 +29,14 @@ export interface LaunchOptions {
   endpoints: Choice[];
 }
 
-interface ConfigField {
-  key: string;
-  label: string;
-  hint?: string;
-  /** a path or name rather than a number */
-  text?: boolean;
-}
-
-const rewardFields: ConfigField[] = [
-  { key: "lr", label: "Learning rate", hint: "peak, AdamW with linear decay" },
-  { key: "epochs", label: "Epochs" },
-  { key: "batch_size", label: "Batch size", hint: "prompts per step; a ranking's pairs stay together" },
-  { key: "max_length", label: "Max length", hint: "tokens per prompt + response" },
-  { key: "seed", label: "Seed" },
-  { key: "logging_steps", label: "Logging steps", hint: "metrics every N steps" },
-];
-const tinyShapeFields: ConfigField[] = [
-  { key: "n_layer", label: "Layers" },
-  { key: "n_head", label: "Heads" },
-  { key: "n_embd", label: "Width", hint: "a multiple of the heads" },
-];
-const hfModelField: ConfigField = { key: "model_path", label: "Base model directory", hint: "a local Hugging Face model directory on the worker host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder", text: true };
-
-const ppoFields: ConfigField[] = [
-  { key: "lr", label: "Learning rate" },
-  { key: "total_episodes", label: "Total episodes", hint: "responses sampled over the run" },
-  { key: "batch_size", label: "Batch size", hint: "rollouts per update per GPU" },
-  { key: "num_mini_batches", label: "Mini-batches", hint: "optimizer steps per PPO epoch" },
-  { key: "ppo_epochs", label: "PPO epochs" },
-  { key: "kl_coef", label: "KL coefficient (β)" },
-  { key: "cliprange", label: "Clip range" },
-  { key: "cliprange_value", label: "Value clip range" },
-  { key: "vf_coef", label: "Value loss weight" },
-  { key: "gamma", label: "Gamma (γ)" },
-  { key: "lam", label: "GAE lambda (λ)" },
-  { key: "temperature", label: "Temperature" },
-  { key: "max_new_tokens", label: "Max new tokens" },
-  { key: "missing_eos_penalty", label: "Missing-EOS penalty" },
-  { key: "seed", label: "Seed" },
-];
-
-const generateFields = (fromEndpoint: boolean): ConfigField[] => [
-  { key: "num_samples", label: "Samples per prompt (k)" },
-  { key: "temperature", label: "Temperature", hint: "0 = greedy" },
-  { key: "max_new_tokens", label: "Max new tokens" },
-  fromEndpoint ? { key: "max_prompts", label: "Max prompts", hint: "blank = every prompt of the project" } : { key: "seed", label: "Seed" },
-];
-
-function defaultsFor(kind: Kind, backend: Backend): Record<string, string> {
-  const values = kind === "GENERATE" ? launchDefaults.GENERATE : launchDefaults[kind][backend];
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+function initialValues(fields: LaunchField[]): Record<string, string> {
+  return Object.fromEntries(fields.map((f) => [f.key, f.initial]));
 }
 
 const kinds: { kind: Kind; label: string; hint: string }[] = [
   { kind: "REWARD", label: "Reward model", hint: "train on a snapshot's preferences" },
   { kind: "PPO", label: "PPO", hint: "improve a policy against a reward model" },
+  { kind: "DPO", label: "DPO", hint: "improve a policy directly on a snapshot's preferences" },
   { kind: "GENERATE", label: "Generation", hint: "new candidates into a project" },
 ];
 
@@ -94,7 +47,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   const [kind, setKind] = useState<Kind>(initialKind);
   const [backend, setBackend] = useState<Backend>("tiny");
   const [name, setName] = useState("");
-  const [values, setValues] = useState<Record<string, string>>(() => defaultsFor(initialKind, "tiny"));
+  const [values, setValues] = useState<Record<string, string>>(() => initialValues(launchFields(initialKind, "tiny")));
   const [gpuCount, setGpuCount] = useState("0");
   const [snapshotId, setSnapshotId] = useState(options.snapshots[0]?.id ?? "");
   const [rewardModelId, setRewardModelId] = useState(options.rewardModels[0]?.id ?? "");
@@ -108,21 +61,20 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   const [error, setError] = useState<FormError | null>(null);
 
   const fromEndpoint = kind === "GENERATE" && genSource === "endpoint";
-  const fields =
-    kind === "REWARD" ? [...rewardFields, ...(backend === "tiny" ? tinyShapeFields : [hfModelField])] : kind === "PPO" ? ppoFields : generateFields(fromEndpoint);
+  const fields = launchFields(kind, backend, { fromEndpoint });
 
   function reset(nextKind: Kind, nextBackend: Backend) {
     setKind(nextKind);
     setBackend(nextBackend);
-    setValues(defaultsFor(nextKind, nextBackend));
+    setValues(initialValues(launchFields(nextKind, nextBackend)));
     setError(null);
   }
 
   function choosePolicy(id: string) {
     setPolicyModelId(id);
     const policy = options.policies.find((p) => p.id === id);
-    // PPO trains policy, reference, value and reward model in one backend: follow the chosen policy's
-    if (policy && (policy.backend === "tiny" || policy.backend === "hf") && policy.backend !== backend) reset("PPO", policy.backend);
+    // PPO and DPO train the policy and its reference (and PPO's value and reward model) in one backend: follow the chosen policy's
+    if (policy && (policy.backend === "tiny" || policy.backend === "hf") && policy.backend !== backend) reset(kind, policy.backend);
   }
 
   function buildInput(): LaunchRunInput {
@@ -133,16 +85,14 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
     }
     const common = { name: name.trim(), gpuCount: fromEndpoint ? 0 : Number(gpuCount), config };
     if (kind === "REWARD") return { kind, snapshotId, ...common, config: { backend, ...config } };
+    const startingPolicy = {
+      ...(policySource === "registry" ? { policyModelId } : {}),
+      config: { backend, ...config, ...(policySource === "path" ? { policy_path: policyPath.trim() } : {}) },
+    };
     if (kind === "PPO") {
-      return {
-        kind,
-        modelId: rewardModelId,
-        ...(promptSource === "project" ? { projectId } : { snapshotId }),
-        ...(policySource === "registry" ? { policyModelId } : {}),
-        ...common,
-        config: { backend, ...config, ...(policySource === "path" ? { policy_path: policyPath.trim() } : {}) },
-      };
+      return { kind, modelId: rewardModelId, ...(promptSource === "project" ? { projectId } : { snapshotId }), ...common, ...startingPolicy };
     }
+    if (kind === "DPO") return { kind, snapshotId, ...common, ...startingPolicy };
     return { kind, projectId, ...(fromEndpoint ? { endpointId } : { modelId: policyModelId }), ...common };
   }
 
@@ -176,12 +126,31 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
     </label>
   );
 
+  const startingPolicyFields = (
+    <>
+      <fieldset className="text-sm">
+        <legend className="font-medium text-slate-700">Starting policy</legend>
+        <div className="mt-1 flex gap-4">
+          {radio("policy-source", "registry", policySource, setPolicySource, "from the registry")}
+          {radio("policy-source", "path", policySource, setPolicySource, "a model directory")}
+        </div>
+      </fieldset>
+      {policySource === "registry" ? (
+        select("policyModelId", "Policy", policyModelId, choosePolicy, options.policies, "No policies registered: give a model directory.", "Also the frozen reference.")
+      ) : (
+        <Field label="Policy directory" name="config.policy_path" error={fe("config.policy_path")} hint="A tiny or Hugging Face model directory on the worker host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder; also the frozen reference.">
+          <input {...fieldProps("config.policy_path", fe("config.policy_path"))} className={inputClass} value={policyPath} onChange={(e) => setPolicyPath(e.target.value)} />
+        </Field>
+      )}
+    </>
+  );
+
   return (
     <Card className="max-w-3xl">
       <form onSubmit={onSubmit} noValidate className="space-y-5" aria-label="Launch a run">
         <fieldset className="text-sm">
           <legend className="font-medium text-slate-700">Kind</legend>
-          <div className="mt-1 grid gap-2 sm:grid-cols-3">
+          <div className="mt-1 grid gap-2 sm:grid-cols-4">
             {kinds.map((k) => (
               <label key={k.kind} className={`flex cursor-pointer items-start gap-2 rounded-md p-2 ring-1 ${kind === k.kind ? "bg-indigo-50 ring-indigo-300" : "ring-slate-200"}`}>
                 <input type="radio" name="kind" className="mt-0.5 accent-indigo-600" checked={kind === k.kind} onChange={() => reset(k.kind, backend)} />
@@ -227,20 +196,14 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
             {promptSource === "project"
               ? select("projectId", "Project", projectId, setProjectId, options.projects, "No projects.", "Its items' prompts.")
               : select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot.", "The prompts of its train split.")}
-            <fieldset className="text-sm">
-              <legend className="font-medium text-slate-700">Starting policy</legend>
-              <div className="mt-1 flex gap-4">
-                {radio("policy-source", "registry", policySource, setPolicySource, "from the registry")}
-                {radio("policy-source", "path", policySource, setPolicySource, "a model directory")}
-              </div>
-            </fieldset>
-            {policySource === "registry" ? (
-              select("policyModelId", "Policy", policyModelId, choosePolicy, options.policies, "No policies registered: give a model directory.", "Also the frozen KL reference.")
-            ) : (
-              <Field label="Policy directory" name="config.policy_path" error={fe("config.policy_path")} hint="A tiny or Hugging Face model directory on the worker host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder; also the frozen KL reference.">
-                <input {...fieldProps("config.policy_path", fe("config.policy_path"))} className={inputClass} value={policyPath} onChange={(e) => setPolicyPath(e.target.value)} />
-              </Field>
-            )}
+            {startingPolicyFields}
+          </div>
+        )}
+
+        {kind === "DPO" && (
+          <div className="grid gap-4 sm:grid-cols-2">
+            {select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot: export one first.", "Trains on its train split's pairs, evaluates on its test split.")}
+            {startingPolicyFields}
           </div>
         )}
 

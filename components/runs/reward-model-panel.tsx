@@ -1,5 +1,5 @@
 // The active reward model on a project's analytics page: how often it agrees with the annotators' judgements,
-// and the button that scores the project's open items with it (for active learning and as a sanity check).
+// and the button that scores the project's items with it (for active learning and as a sanity check).
 import Link from "next/link";
 import { ScoreItemsButton } from "@/components/runs/score-items-button";
 
@@ -12,7 +12,7 @@ export interface RewardModelFigures {
   agreement: number | null;
 }
 
-export function RewardModelPanel({ projectId, figures }: { projectId: string; figures: RewardModelFigures }) {
+export function RewardModelPanel({ projectId, projectName, figures }: { projectId: string; projectName: string; figures: RewardModelFigures }) {
   if (!figures.model) {
     return (
       <p className="text-sm text-slate-600">
@@ -38,7 +38,7 @@ export function RewardModelPanel({ projectId, figures }: { projectId: string; fi
           </dd>
         </div>
       </dl>
-      <ScoreItemsButton projectId={projectId} />
+      <ScoreItemsButton projectId={projectId} projectName={projectName} />
     </div>
   );
 }

@@ -29,7 +29,13 @@ const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
     { title: "KL to the reference", series: [{ name: "objective/kl", label: "kl" }] },
     { title: "Response length", series: [{ name: "response_length", label: "tokens" }] },
   ],
+  DPO: [
+    { title: "Loss", series: [{ name: "loss", label: "train" }, { name: "eval_loss", label: "eval" }] },
+    { title: "Preference accuracy", series: [{ name: "rewards/accuracies", label: "train" }, { name: "eval_rewards/accuracies", label: "eval" }] },
+    { title: "Reward margin", series: [{ name: "rewards/margins", label: "train" }, { name: "eval_rewards/margins", label: "eval" }] },
+  ],
   GENERATE: [],
+  SCORE: [],
 };
 
 export interface RunFacts {
@@ -141,6 +147,8 @@ export function RunView({ initialRun, initialMetrics, initialSamples, facts }: {
           <LatestMetrics metrics={metrics.data} />
         </section>
       )}
+
+      {charts[r.kind].length === 0 && <LatestMetrics metrics={metrics.data} />}
 
       {r.kind === "PPO" && <SamplesTable samples={samples.data ?? []} />}
 

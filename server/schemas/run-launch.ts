@@ -1,98 +1,112 @@
-// What the launch form (and the `run.launch` procedure) accepts: the run's inputs plus a trainer config whose
-// common hyperparameters are range-checked here, so a bad learning rate is refused at once with the field named
-// instead of failing minutes later on a worker. The Python package stays the authority on the full config (it
-// rejects unknown keys and checks every field again); keys not listed here pass through to it untouched.
+// What the launch form (and the `run.launch` procedure) accepts: the run's inputs plus a trainer config checked
+// against the trainer's own definition of it. Each Python algorithm's config dataclass is the one source of truth:
+// `npm run trainer:schema` exports them as JSON Schema to ./trainer-config.json (a trainer test keeps it current),
+// and this module turns that into zod (types, ranges, choices, the cross-field rules, keys the worker fills in),
+// the defaults per backend and the launch form's fields with their labels and help. A bad learning rate is so
+// refused at once with the field named instead of failing minutes later on a worker. Keys the schema does not
+// know pass through to the trainer, which refuses them naming the field.
 import { z } from "zod";
-import { enqueueRunInput } from "@/server/schemas/runs";
+import trainerConfig from "@/server/schemas/trainer-config.json";
+import { enqueueRunInput, runKindModule, type RunKind } from "@/server/schemas/runs";
 
 export const backends = ["tiny", "hf"] as const;
 export type Backend = (typeof backends)[number];
 
-const num = (label: string) => z.number({ error: `${label} must be a number` }).refine(Number.isFinite, `${label} must be a finite number`);
-const int = (label: string, min: number, max: number) =>
-  z
-    .number({ error: `${label} must be a number` })
-    .int(`${label} must be a whole number`)
-    .min(min, `${label} must be at least ${min}`)
-    .max(max, `${label} must be at most ${max.toLocaleString("en-US")}`);
-const between = (label: string, min: number, max: number) =>
-  num(label).min(min, `${label} must be between ${min} and ${max}`).max(max, `${label} must be between ${min} and ${max}`);
-const learningRate = num("learning rate").gt(0, "learning rate must be above 0").lt(1, "learning rate must be below 1 (e.g. 1e-5)");
-const nonNegative = (label: string) => num(label).min(0, `${label} must be 0 or more`);
-const backend = z.enum(backends, { error: "backend must be tiny or hf" });
-const path = z.string().trim().min(1, "enter a directory");
+type JsonType = "boolean" | "integer" | "number" | "string" | "object" | "null";
 
-const tinyShape = {
-  n_layer: int("layers", 1, 48),
-  n_head: int("heads", 1, 64),
-  n_embd: int("width", 8, 8192),
-};
+interface FieldSchema {
+  type: JsonType | JsonType[];
+  description: string;
+  default?: unknown;
+  title?: string;
+  enum?: (string | number)[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  "x-default-by-backend"?: Partial<Record<Backend, number | string>>;
+  "x-form"?: boolean;
+  "x-backends"?: Backend[];
+  "x-staged"?: boolean;
+}
 
-export const rewardLaunchConfig = z
-  .looseObject({
-    backend: backend.optional(),
-    model_path: path.optional(),
-    lr: learningRate.optional(),
-    epochs: int("epochs", 1, 1000).optional(),
-    batch_size: int("batch size", 1, 65_536).optional(),
-    max_length: int("max length", 8, 1_048_576).optional(),
-    seed: int("seed", 0, 2 ** 31 - 1).optional(),
-    logging_steps: int("logging steps", 1, 1_000_000).optional(),
-    eval_steps: int("eval steps", 0, 1_000_000).optional(),
-    save_steps: int("save steps", 0, 1_000_000).optional(),
-    warmup_ratio: between("warmup ratio", 0, 1).optional(),
-    weight_decay: nonNegative("weight decay").optional(),
-    n_layer: tinyShape.n_layer.optional(),
-    n_head: tinyShape.n_head.optional(),
-    n_embd: tinyShape.n_embd.optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (c.backend === "hf" && !c.model_path) {
-      ctx.addIssue({ code: "custom", path: ["model_path"], message: "the hf backend needs a local model directory" });
-    }
-    const head = c.n_head ?? 4;
-    if (c.n_embd !== undefined && c.n_embd % head !== 0) {
-      ctx.addIssue({ code: "custom", path: ["n_embd"], message: `width must be a multiple of the heads (${head})` });
+type Rule =
+  | { rule: "required_when"; field: string; when: Record<string, unknown>; message: string }
+  | { rule: "multiple_of"; field: string; value: string; of: string; message: string };
+
+interface ConfigSchema {
+  title: string;
+  properties: Record<string, FieldSchema>;
+  "x-rules": Rule[];
+}
+
+const modules = trainerConfig.modules as unknown as Record<string, ConfigSchema>;
+
+/** The config schema of a run kind's trainer module. */
+export function configSchemaOf(kind: RunKind): ConfigSchema {
+  return modules[runKindModule[kind]];
+}
+
+const fmt = (n: number) => (Math.abs(n) >= 10_000 ? n.toLocaleString("en-US") : String(n));
+
+function fieldZod(key: string, f: FieldSchema): z.ZodType {
+  const label = f.title ?? key;
+  const types = Array.isArray(f.type) ? f.type : [f.type];
+  const nullable = types.includes("null");
+  const type = types.find((t) => t !== "null") as JsonType;
+  let schema: z.ZodType;
+  if (f.enum) {
+    schema = z.union(f.enum.map((v) => z.literal(v)) as unknown as [z.ZodLiteral, z.ZodLiteral], { error: `${label} must be one of ${f.enum.join(", ")}` });
+  } else if (type === "integer" || type === "number") {
+    let n = z.number({ error: `${label} must be a number` }).refine(Number.isFinite, `${label} must be a finite number`) as unknown as z.ZodNumber;
+    if (type === "integer") n = n.int(`${label} must be a whole number`);
+    if (f.minimum !== undefined) n = n.min(f.minimum, `${label} must be at least ${fmt(f.minimum)}`);
+    if (f.maximum !== undefined) n = n.max(f.maximum, `${label} must be at most ${fmt(f.maximum)}`);
+    if (f.exclusiveMinimum !== undefined) n = n.gt(f.exclusiveMinimum, `${label} must be above ${fmt(f.exclusiveMinimum)}`);
+    if (f.exclusiveMaximum !== undefined) n = n.lt(f.exclusiveMaximum, `${label} must be below ${fmt(f.exclusiveMaximum)}`);
+    schema = n;
+  } else if (type === "string") {
+    schema = z.string({ error: `${label} must be text` });
+  } else if (type === "boolean") {
+    schema = z.boolean({ error: `${label} must be true or false` });
+  } else {
+    schema = z.record(z.string(), z.unknown(), { error: `${label} must be an object` });
+  }
+  return (nullable ? schema.nullable() : schema).optional();
+}
+
+/** The default of a field for a backend: the per-backend one when the trainer has one. */
+function defaultOf(f: FieldSchema | undefined, backend: Backend): unknown {
+  return f?.["x-default-by-backend"]?.[backend] ?? f?.default;
+}
+
+/** A run kind's launch config: the trainer's fields with their types and ranges, its rules, no staged keys. */
+function launchConfig(kind: RunKind) {
+  const schema = configSchemaOf(kind);
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, f] of Object.entries(schema.properties)) {
+    shape[key] = f["x-staged"]
+      ? z.never({ error: `"${key}" is set by the worker from the run's inputs` }).optional()
+      : fieldZod(key, f);
+  }
+  return z.looseObject(shape).superRefine((config, ctx) => {
+    const backend = (config.backend ?? schema.properties.backend?.default ?? "tiny") as Backend;
+    const value = (key: string) => config[key] ?? defaultOf(schema.properties[key], backend);
+    for (const rule of schema["x-rules"]) {
+      if (rule.rule === "required_when") {
+        const applies = Object.entries(rule.when).every(([k, v]) => value(k) === v);
+        if (applies && !config[rule.field]) ctx.addIssue({ code: "custom", path: [rule.field], message: rule.message });
+      } else {
+        const [n, of] = [value(rule.value), value(rule.of)];
+        if (typeof n === "number" && typeof of === "number" && of !== 0 && n % of !== 0) {
+          ctx.addIssue({ code: "custom", path: [rule.field], message: rule.message });
+        }
+      }
     }
   });
+}
 
-export const ppoLaunchConfig = z
-  .looseObject({
-    backend: backend.optional(),
-    policy_path: path.optional(),
-    lr: learningRate.optional(),
-    total_episodes: int("total episodes", 1, 100_000_000).optional(),
-    batch_size: int("batch size", 1, 65_536).optional(),
-    num_mini_batches: int("mini-batches", 1, 65_536).optional(),
-    ppo_epochs: int("PPO epochs", 1, 100).optional(),
-    kl_coef: nonNegative("KL coefficient").optional(),
-    cliprange: nonNegative("clip range").optional(),
-    cliprange_value: nonNegative("value clip range").optional(),
-    vf_coef: nonNegative("value loss weight").optional(),
-    gamma: between("gamma", 0, 1).optional(),
-    lam: between("lambda", 0, 1).optional(),
-    temperature: num("temperature").min(0.01, "temperature must be at least 0.01").max(5, "temperature must be at most 5").optional(),
-    max_new_tokens: int("max new tokens", 1, 1_048_576).optional(),
-    missing_eos_penalty: nonNegative("missing-EOS penalty").optional(),
-    seed: int("seed", 0, 2 ** 31 - 1).optional(),
-    logging_steps: int("logging steps", 1, 1_000_000).optional(),
-    save_steps: int("save steps", 0, 1_000_000).optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (c.batch_size !== undefined && c.num_mini_batches !== undefined && c.batch_size % c.num_mini_batches !== 0) {
-      ctx.addIssue({ code: "custom", path: ["num_mini_batches"], message: "the batch size must split evenly into mini-batches" });
-    }
-  });
-
-export const generateLaunchConfig = z.looseObject({
-  num_samples: int("samples per prompt", 2, 64).optional(),
-  temperature: between("temperature", 0, 2).optional(),
-  max_new_tokens: int("max new tokens", 1, 1_048_576).optional(),
-  max_prompts: int("max prompts", 1, 100_000_000).optional(),
-  seed: int("seed", 0, 2 ** 31 - 1).optional(),
-});
-
-const launchConfigs = { REWARD: rewardLaunchConfig, PPO: ppoLaunchConfig, GENERATE: generateLaunchConfig } as const;
+const launchConfigs = Object.fromEntries((Object.keys(runKindModule) as RunKind[]).map((k) => [k, launchConfig(k)])) as Record<RunKind, ReturnType<typeof launchConfig>>;
 
 export const launchRunInput = enqueueRunInput.superRefine((input, ctx) => {
   const parsed = launchConfigs[input.kind].safeParse(input.config);
@@ -102,30 +116,38 @@ export const launchRunInput = enqueueRunInput.superRefine((input, ctx) => {
   }
 });
 export type LaunchRunInput = z.input<typeof launchRunInput>;
+export type LaunchRunOutput = z.output<typeof launchRunInput>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// the launch form's fields
+
+export interface LaunchField {
+  key: string;
+  label: string;
+  /** the trainer's description of the field */
+  hint: string;
+  /** a path or name rather than a number */
+  text: boolean;
+  /** the starting value for the backend, as the form shows it ("" for none) */
+  initial: string;
+}
+
+/** Fields only endpoint generation has (it runs in the worker, not in Python; see endpointGenerationConfig). */
+const endpointFields: LaunchField[] = [{ key: "max_prompts", label: "Max prompts", hint: "blank = every prompt of the project", text: false, initial: "" }];
 
 /**
- * The launch form's starting values: TRL's defaults where TRL has one (PPO), otherwise what finishes a useful run
- * on the backend — the tiny byte-level model trains from scratch in seconds to minutes on a CPU, while an hf model
- * is fine-tuned from a pretrained checkpoint with a small learning rate.
+ * The fields the launch form shows for a kind and backend, in the trainer's order with text fields last, starting
+ * from the trainer's defaults for that backend. Generation from an endpoint has no seed but a prompt cap.
  */
-export const launchDefaults: {
-  REWARD: Record<Backend, Record<string, number | string>>;
-  PPO: Record<Backend, Record<string, number | string>>;
-  GENERATE: Record<string, number>;
-} = {
-  REWARD: {
-    tiny: { lr: 1e-3, epochs: 1, batch_size: 16, max_length: 256, seed: 42, logging_steps: 10, n_layer: 2, n_head: 4, n_embd: 128 },
-    hf: { lr: 1e-5, epochs: 1, batch_size: 8, max_length: 512, seed: 42, logging_steps: 10, model_path: "" },
-  },
-  PPO: {
-    tiny: {
-      lr: 1e-4, total_episodes: 2048, batch_size: 64, num_mini_batches: 1, ppo_epochs: 4, kl_coef: 0.05, cliprange: 0.2,
-      cliprange_value: 0.2, vf_coef: 0.1, gamma: 1, lam: 0.95, temperature: 0.7, max_new_tokens: 53, missing_eos_penalty: 1, seed: 42,
-    },
-    hf: {
-      lr: 3e-6, total_episodes: 10_000, batch_size: 16, num_mini_batches: 1, ppo_epochs: 4, kl_coef: 0.05, cliprange: 0.2,
-      cliprange_value: 0.2, vf_coef: 0.1, gamma: 1, lam: 0.95, temperature: 0.7, max_new_tokens: 53, missing_eos_penalty: 1, seed: 42,
-    },
-  },
-  GENERATE: { num_samples: 2, temperature: 0.7, max_new_tokens: 128, seed: 42 },
-};
+export function launchFields(kind: RunKind, backend: Backend, options: { fromEndpoint?: boolean } = {}): LaunchField[] {
+  const fields: LaunchField[] = [];
+  for (const [key, f] of Object.entries(configSchemaOf(kind).properties)) {
+    if (!f["x-form"] || (f["x-backends"] && !f["x-backends"].includes(backend))) continue;
+    if (options.fromEndpoint && key === "seed") continue;
+    const initial = defaultOf(f, backend);
+    const types = Array.isArray(f.type) ? f.type : [f.type];
+    fields.push({ key, label: f.title ?? key, hint: f.description, text: types.includes("string"), initial: initial === null || initial === undefined ? "" : String(initial) });
+  }
+  if (options.fromEndpoint) fields.push(...endpointFields);
+  return [...fields.filter((f) => !f.text), ...fields.filter((f) => f.text)];
+}

@@ -1,9 +1,12 @@
-// Runs on the trainer queue: launch input, list filters. The trainer's own config (learning rate, epochs …) is
-// validated field by field by the Python package, which rejects unknown keys with a message naming the field;
-// here it only has to be a flat JSON object, so there is one source of truth for what a config may hold.
+// Runs on the trainer queue: launch input, list filters. The trainer config itself is checked against the trainer's
+// own schema in ./run-launch.ts (and again, field by field, by the Python package); here it only has to be a flat
+// JSON object without the keys that only the launch inputs set.
 import { z } from "zod";
 
-export const runKinds = ["REWARD", "PPO", "GENERATE"] as const;
+/** Each run kind and the Python module the worker starts for it (server/services/runs/kinds.ts has the rest). */
+export const runKindModule = { REWARD: "rlhf.reward", PPO: "rlhf.ppo", DPO: "rlhf.dpo", GENERATE: "rlhf.generate", SCORE: "rlhf.score" } as const;
+export const runKinds = ["REWARD", "PPO", "DPO", "GENERATE", "SCORE"] as const satisfies readonly (keyof typeof runKindModule)[];
+export type RunKind = (typeof runKinds)[number];
 export const runStatuses = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
 
 export const runKindSchema = z.enum(runKinds);
@@ -13,31 +16,19 @@ const jsonValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
 
-/** Keys the worker fills in from the run's inputs; a launch form must not set them. */
-export const workerOwnedConfigKeys = [
-  "output_dir",
-  "resume",
-  "train_file",
-  "test_file",
-  "prompts_file",
-  "reward_model_path",
-  "output_file",
-  "snapshot_id",
-  "snapshot_sha256",
-  // inputs chosen on the launch form, kept in the config because the run row has no column for them;
-  // the worker removes them before handing the config to Python
-  "policy_model_id",
-  "endpoint_id",
-] as const;
-
+/**
+ * Inputs chosen on the launch form that the run row has no column for, kept in its config by the launch (a
+ * registered starting policy, an endpoint); a launch config must not set them, and the worker removes them before
+ * handing the config to Python.
+ */
 export const inputOnlyConfigKeys = ["policy_model_id", "endpoint_id"] as const;
 
 export const runConfigSchema = z
   .record(z.string().regex(/^[a-z][a-z0-9_]*$/, "config keys are snake_case"), jsonValue)
   .superRefine((config, ctx) => {
-    for (const key of workerOwnedConfigKeys) {
+    for (const key of inputOnlyConfigKeys) {
       if (key in config) {
-        ctx.addIssue({ code: "custom", path: [key], message: `"${key}" is set by the worker from the run's inputs` });
+        ctx.addIssue({ code: "custom", path: [key], message: `"${key}" is set from the run's inputs` });
       }
     }
   });
@@ -69,6 +60,14 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
     ...common,
   }),
   z.object({
+    kind: z.literal("DPO"),
+    // the preference pairs to train on
+    snapshotId: z.string().min(1, "choose a snapshot"),
+    // start from a registered policy instead of config.policy_path (also the frozen reference)
+    policyModelId: z.string().min(1).optional(),
+    ...common,
+  }),
+  z.object({
     kind: z.literal("GENERATE"),
     // the project whose prompts are answered and where the new items land
     projectId: z.string().min(1, "choose a project"),
@@ -76,6 +75,14 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
     modelId: z.string().min(1).optional(),
     // … or an OpenAI-compatible endpoint (called by the worker itself; no GPU needed)
     endpointId: z.string().min(1).optional(),
+    ...common,
+  }),
+  z.object({
+    kind: z.literal("SCORE"),
+    // the project whose items (open and completed) are scored
+    projectId: z.string().min(1, "choose a project"),
+    // the reward model; default: the active one
+    modelId: z.string().min(1).optional(),
     ...common,
   }),
 ]);

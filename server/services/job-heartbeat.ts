@@ -1,6 +1,6 @@
 // Imports and snapshot builds run inside a web (or CLI) process. When that process dies mid-job — a restart, a
 // deploy, a crash — nothing would ever finish the job's row: it stayed RUNNING forever beside its partial files.
-// So, as training runs do (server/services/runs.ts), a running job refreshes a heartbeat, and a reaper that every
+// So, as training runs do (server/services/runs/queue.ts), a running job refreshes a heartbeat, and a reaper that every
 // web process runs (server/web.ts) fails the jobs whose heartbeat went stale and removes what they left on disk
 // (reapInterruptedImports in ./import, reapInterruptedSnapshots in ./export).
 import { Prisma } from "@/server/generated/prisma/client";

@@ -1,52 +1,43 @@
 // The model registry (reward models and policies with their lineage) and the reward model in the annotation loop:
-// scoring a project's items with the active reward model, and its agreement with human judgements.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+// the scores a SCORE run (runs/kinds.ts) writes onto a project's items, and the model's agreement with human
+// judgements.
 import { z } from "zod";
 import { AppError } from "@/server/errors";
 import { db, type Tx } from "@/server/db";
-import { env } from "@/server/env";
 import * as audit from "@/server/services/audit";
-import { modelPathProblemOnDisk } from "@/server/services/model-paths";
 import { Prisma, type Model, type TrainingRun } from "@/server/generated/prisma/client";
-import { findPython } from "@/trainer/worker/python";
-import { TRAINER_DIR, trainerEnv } from "@/trainer/worker/process";
 
-const execFileAsync = promisify(execFile);
-
+/** What a trainer's `done` event reported. */
 export interface DoneReport {
   modelPath: string;
   metrics: Record<string, number>;
 }
 
 /**
- * Registers the model a succeeded REWARD or PPO run produced, inside the transaction that marks the run
+ * The model a succeeded REWARD or PPO run produced, registered inside the transaction that marks the run
  * SUCCEEDED. Lineage: a reward model points at its snapshot; a policy at the reward model it was trained against
  * (rewardModelId) and the policy it started from (parentId), so the chain policy ← PPO run ← reward model ←
  * snapshot can be walked from either end.
  */
-export async function registerModelForRun(tx: Tx, run: TrainingRun, done: DoneReport): Promise<Model | null> {
-  if (run.kind === "GENERATE") return null;
+export async function registerRewardModel(tx: Tx, run: TrainingRun, done: DoneReport): Promise<Model> {
+  const { backend, base } = modelOrigin(run);
+  return tx.model.create({
+    data: {
+      name: run.name,
+      kind: "REWARD",
+      backend,
+      baseModel: base ?? (backend === "tiny" ? "tiny (from scratch)" : null),
+      path: done.modelPath,
+      metrics: done.metrics,
+      runId: run.id,
+      snapshotId: run.snapshotId,
+    },
+  });
+}
+
+export async function registerPolicy(tx: Tx, run: TrainingRun, done: DoneReport): Promise<Model> {
+  const { backend, base } = modelOrigin(run);
   const config = run.config as Record<string, unknown>;
-  const backend = typeof config.backend === "string" ? config.backend : "tiny";
-  const base = typeof config.model_path === "string" ? config.model_path : null;
-  if (run.kind === "REWARD") {
-    return tx.model.create({
-      data: {
-        name: run.name,
-        kind: "REWARD",
-        backend,
-        baseModel: base ?? (backend === "tiny" ? "tiny (from scratch)" : null),
-        path: done.modelPath,
-        metrics: done.metrics,
-        runId: run.id,
-        snapshotId: run.snapshotId,
-      },
-    });
-  }
   const parentId = typeof config.policy_model_id === "string" ? config.policy_model_id : null;
   const parent = parentId ? await tx.model.findUnique({ where: { id: parentId } }) : null;
   return tx.model.create({
@@ -63,6 +54,14 @@ export async function registerModelForRun(tx: Tx, run: TrainingRun, done: DoneRe
       parentId,
     },
   });
+}
+
+function modelOrigin(run: TrainingRun): { backend: string; base: string | null } {
+  const config = run.config as Record<string, unknown>;
+  return {
+    backend: typeof config.backend === "string" ? config.backend : "tiny",
+    base: typeof config.model_path === "string" ? config.model_path : null,
+  };
 }
 
 export async function listModels(options: { kind?: "REWARD" | "POLICY" } = {}) {
@@ -116,8 +115,6 @@ export async function activeRewardModel(): Promise<Model | null> {
 export const rmScoresSchema = z.object({ modelId: z.string(), scores: z.record(z.string(), z.number()) });
 export type RmScores = z.infer<typeof rmScoresSchema>;
 
-const scoreRow = z.object({ id: z.string(), score: z.number() });
-
 /** The smallest gap between any two candidates' scores: small = the model cannot tell them apart. */
 export function smallestGap(scores: number[]): number | null {
   if (scores.length < 2) return null;
@@ -128,85 +125,42 @@ export function smallestGap(scores: number[]): number | null {
 }
 
 /**
- * Scores the project's OPEN items with a reward model (the active one by default) through the Python scorer,
- * writing Item.rmScores and Item.rmScoreGap (used to order the queue by uncertainty when the project asks for it).
- * The scorer reads {id, prompt, response} rows and writes {id, score} rows (`python3 -m rlhf.score`).
+ * Writes a reward model's scores onto the project's items (Item.rmScores, and Item.rmScoreGap, which orders the
+ * queue by uncertainty when the project asks for it): every item, open or completed, whose candidates all have a
+ * score. Completed items are what the agreement with the annotators is measured on. One statement, whatever the
+ * project's size. `scores` maps candidate id → score (what a SCORE run's `rlhf.score` wrote).
  */
-export async function scoreItems(options: { projectId: string; modelId?: string; timeoutMs?: number }): Promise<{ items: number; candidates: number }> {
-  const model = options.modelId ? await db.model.findUnique({ where: { id: options.modelId } }) : await activeRewardModel();
-  if (!model) throw new AppError("PRECONDITION_FAILED", options.modelId ? "model not found" : "no active reward model: mark one active in the model registry");
-  if (model.kind !== "REWARD") throw new AppError("BAD_REQUEST", "only a reward model can score items");
-  const items = await db.item.findMany({
-    where: { projectId: options.projectId, status: "OPEN" },
-    select: {
-      id: true,
-      prompt: { select: { messages: true } },
-      candidates: { select: { candidate: { select: { id: true, text: true } } } },
-    },
+export async function applyRmScores(
+  tx: Tx,
+  options: { projectId: string; modelId: string; scores: Map<string, number> },
+): Promise<{ items: number; candidates: number }> {
+  const items = await tx.item.findMany({
+    where: { projectId: options.projectId },
+    select: { id: true, candidates: { select: { candidateId: true } } },
   });
-  if (items.length === 0) return { items: 0, candidates: 0 };
-
-  // Score each (prompt, candidate) once even when a candidate appears in several items.
-  const rows = new Map<string, { id: string; prompt: unknown; response: string }>();
+  const ids: string[] = [];
+  const values: string[] = [];
+  const gaps: (number | null)[] = [];
+  const used = new Set<string>();
   for (const item of items) {
-    for (const { candidate } of item.candidates) {
-      rows.set(candidate.id, { id: candidate.id, prompt: item.prompt.messages, response: candidate.text });
+    const own: Record<string, number> = {};
+    for (const { candidateId } of item.candidates) {
+      const s = options.scores.get(candidateId);
+      if (s !== undefined) own[candidateId] = s;
     }
+    if (item.candidates.length === 0 || Object.keys(own).length < item.candidates.length) continue;
+    for (const id of Object.keys(own)) used.add(id);
+    ids.push(item.id);
+    values.push(JSON.stringify({ modelId: options.modelId, scores: own } satisfies RmScores));
+    gaps.push(smallestGap(Object.values(own)));
   }
-  const problem = await modelPathProblemOnDisk(model.path);
-  if (problem) throw new AppError("PRECONDITION_FAILED", `the reward model's directory ${model.path} ${problem}`);
-  // PATH is read here (not via server/env.ts) because it is the search path, not app configuration.
-  const found = await findPython({ trainerPython: env.TRAINER_PYTHON, pathVar: process.env.PATH });
-  if (!found.ok) throw new AppError("PRECONDITION_FAILED", found.message);
-  const dir = await mkdtemp(path.join(os.tmpdir(), "rlhf-score-"));
-  try {
-    const input = path.join(dir, "input.jsonl");
-    const output = path.join(dir, "scores.jsonl");
-    await writeFile(input, [...rows.values()].map((r) => JSON.stringify(r)).join("\n") + "\n");
-    const configPath = path.join(dir, "config.json");
-    await writeFile(configPath, JSON.stringify({ model_path: model.path, input_file: input, output_file: output }));
-    try {
-      await execFileAsync(found.python, ["-m", "rlhf.score", "--config", configPath], {
-        cwd: TRAINER_DIR,
-        // CPU only: this runs outside the queue, so it must not take a GPU a training run holds.
-        env: trainerEnv(process.env, []) as NodeJS.ProcessEnv,
-        timeout: options.timeoutMs ?? 30 * 60_000,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-    } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr ?? "";
-      throw new AppError("INTERNAL_SERVER_ERROR", `scoring failed: ${stderr.trim().split("\n").slice(-5).join(" | ") || String(err)}`);
-    }
-    const scores = new Map<string, number>();
-    for (const line of (await readFile(output, "utf8")).split("\n")) {
-      if (!line.trim()) continue;
-      const parsed = scoreRow.safeParse(JSON.parse(line));
-      if (!parsed.success) throw new AppError("INTERNAL_SERVER_ERROR", `scorer wrote an unexpected row: ${line.slice(0, 200)}`);
-      scores.set(parsed.data.id, parsed.data.score);
-    }
-    let scored = 0;
-    await db.$transaction(
-      async (tx) => {
-        for (const item of items) {
-          const own: Record<string, number> = {};
-          for (const { candidate } of item.candidates) {
-            const s = scores.get(candidate.id);
-            if (s !== undefined) own[candidate.id] = s;
-          }
-          if (Object.keys(own).length < item.candidates.length) continue;
-          await tx.item.update({
-            where: { id: item.id },
-            data: { rmScores: { modelId: model.id, scores: own } satisfies RmScores, rmScoreGap: smallestGap(Object.values(own)) },
-          });
-          scored++;
-        }
-      },
-      { timeout: 120_000 },
-    );
-    return { items: scored, candidates: scores.size };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  if (ids.length > 0) {
+    await tx.$executeRaw`
+      UPDATE "Item" i SET "rmScores" = v.scores, "rmScoreGap" = v.gap
+        FROM unnest(${ids}::text[], ${values}::text[]::jsonb[], ${gaps}::float8[]) AS v(id, scores, gap)
+       WHERE i.id = v.id`;
   }
+  return { items: ids.length, candidates: used.size };
 }
 
 /**

@@ -146,7 +146,7 @@ test.describe.serial("trainer", () => {
     await expect(row).toContainText("succeeded");
   });
 
-  test("the active reward model scores the project's open items and agrees with the annotators", async ({ page }) => {
+  test("the active reward model scores the project's items on the queue and agrees with the annotators", async ({ page }) => {
     test.setTimeout(90_000);
     await signIn(page, ADMIN, "/admin/models");
     const row = page.getByTestId("model-row").filter({ hasText: rewardModel.name });
@@ -159,8 +159,10 @@ test.describe.serial("trainer", () => {
     const panel = page.getByRole("region", { name: "Reward model" });
     await expect(panel.getByText("Active reward model", { exact: true })).toBeVisible();
     await expect(panel).toContainText(rewardModel.name);
-    await page.getByRole("button", { name: "Score pending items with the active reward model" }).click();
-    await expect(page.getByRole("status").filter({ hasText: "Scored 320 open items" })).toBeVisible({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Score the project's items with the active reward model" }).click();
+    // a SCORE run on the trainer queue, followed on the page until the worker is done
+    await expect(page.getByRole("link", { name: "Scoring run" })).toBeVisible();
+    await expect(page.getByRole("status").filter({ hasText: /^Scored 320 items \(\d+ candidates\)\.$/ })).toBeVisible({ timeout: 60_000 });
     // 320 judged pairs, all following the rule the model learned
     await expect(page.getByTestId("rm-agreement")).toHaveText(/^(9\d|100)\.\d%$/);
   });

@@ -7,7 +7,7 @@ last real token (model.gather_last).
 import os
 
 from . import model as tiny
-from .common import UserError, read_json
+from .protocol import UserError, read_json
 from .tokenizer import ByteTokenizer
 
 
@@ -83,7 +83,7 @@ def save_model(backend, module, tokenizer, directory, *, final, meta=None):
 
         hf.save(module, tokenizer, directory, final=final)
     if meta is not None:
-        from .common import write_json
+        from .protocol import write_json
 
         write_json(os.path.join(directory, "rlhf_meta.json"), meta)
 

@@ -1,7 +1,8 @@
-"""Benchmarks behind `npm run bench:train` and `npm run bench:ppo` (scripts/bench/*.ts spawn this).
+"""Benchmarks behind `npm run bench:train`, `bench:ppo` and `bench:dpo` (scripts/bench/*.ts spawn this).
 
     python3 -m rlhf.bench reward     # tiny RM pairs/s, tokens/s; hidden-rule task; on a GPU: an HF model's tokens/s, MFU
     python3 -m rlhf.bench ppo        # tiny toy PPO score gain, KL, episodes/s; on a GPU: HF PPO episodes/s, gen share
+    python3 -m rlhf.bench dpo        # tiny DPO from an SFT policy on the hidden-rule task: held-out accuracy, seconds
 
 Human-readable lines go to stderr; the last stdout line is one JSON object with the figures.
 """
@@ -13,8 +14,10 @@ import time
 
 import torch
 
-from . import ppo, reward, sft, synthetic
-from .common import Events, parse_config, setup_threads
+from . import dpo, ppo, reward, sft, synthetic
+from .config import parse_config
+from .protocol import Events
+from .runtime import setup_threads
 from .data import EncodedGroup, collate
 from .model import TinyConfig, TinyTransformer
 
@@ -256,11 +259,33 @@ def hf_ppo(tmp, data):
     return res
 
 
+def bench_dpo(tmp):
+    """DPO on the hidden-rule task (the tests' settings): a short SFT makes the starting policy, then one DPO run."""
+    setup_threads()
+    data = os.path.join(tmp, "data")
+    synthetic.write_all(data)
+    pol = run(sft, sft.SFTConfig, {"output_dir": os.path.join(tmp, "sft"), "train_file": f"{data}/sft.jsonl",
+                                   "device": "cpu", **synthetic.SFT_TASK})
+    cap = run(dpo, dpo.DPOConfig, {"output_dir": os.path.join(tmp, "dpo"), "train_file": f"{data}/train.jsonl",
+                                   "test_file": f"{data}/test.jsonl", "policy_path": pol.of("done")[0]["model_path"],
+                                   "device": "cpu", **synthetic.DPO_TASK})
+    done = cap.of("done")[0]["metrics"]
+    pairs = sum(1 for _ in open(f"{data}/train.jsonl")) * synthetic.DPO_TASK["epochs"]
+    out = {"threads": torch.get_num_threads(), "eval_accuracy": done["eval_rewards/accuracies"],
+           "eval_margin": done["eval_rewards/margins"], "train_seconds": done["train_runtime"],
+           "pairs_per_s": pairs / done["train_runtime"]}
+    log(f"hidden-rule DPO: eval accuracy {out['eval_accuracy']:.3f} after {out['train_seconds']:.1f} s")
+    return out
+
+
+BENCHES = {"reward": bench_reward, "ppo": bench_ppo, "dpo": bench_dpo}
+
+
 def main(argv):
-    if len(argv) != 1 or argv[0] not in ("reward", "ppo"):
-        sys.exit("usage: python3 -m rlhf.bench reward|ppo")
+    if len(argv) != 1 or argv[0] not in BENCHES:
+        sys.exit(f"usage: python3 -m rlhf.bench {'|'.join(BENCHES)}")
     with tempfile.TemporaryDirectory(prefix="rlhf-bench-") as tmp:
-        out = bench_reward(tmp) if argv[0] == "reward" else bench_ppo(tmp)
+        out = BENCHES[argv[0]](tmp)
     print(json.dumps(out), flush=True)
 
 

@@ -1,4 +1,5 @@
-"""Reading snapshot files (TRL preference rows) and prompt files, with per-line validation.
+"""Reading the trainer's input files, with per-line validation: snapshot files (TRL preference rows), prompt files,
+SFT rows and the rows a reward model scores.
 
 A preference row: {"prompt", "chosen", "rejected", "margin"?, "prompt_id"?} where prompt/chosen/rejected are all
 strings (TRL "standard") or all message lists [{role, content}] (TRL "conversational"; chosen/rejected may repeat the
@@ -13,7 +14,7 @@ import math
 
 import torch
 
-from .common import UserError
+from .protocol import UserError
 
 MAX_REPORTED = 20
 
@@ -54,7 +55,8 @@ def read_jsonl(path):
             yield lineno, obj, None
 
 
-def _raise_errors(path, errors, what):
+def raise_line_errors(path, errors, what):
+    """Raises DataError listing the bad lines of `path` (the first MAX_REPORTED), when there are any."""
     if not errors:
         return
     shown = "\n".join(f"  line {n}: {msg}" for n, msg in errors[:MAX_REPORTED])
@@ -141,7 +143,7 @@ def load_preferences(path):
                 g.responses.append(response)
             ids.append(index[k])
         g.pairs.append((ids[0], ids[1], float(margin)))
-    _raise_errors(path, errors, "preference")
+    raise_line_errors(path, errors, "preference")
     if not groups:
         raise DataError(f"{path}: no preference rows")
     return [g for g, _, _ in groups.values()]
@@ -160,10 +162,54 @@ def load_prompts(path):
             errors.append((lineno, err))
             continue
         prompts.append((pid, row["prompt"]))
-    _raise_errors(path, errors, "prompt")
+    raise_line_errors(path, errors, "prompt")
     if not prompts:
         raise DataError(f"{path}: no prompts")
     return prompts
+
+
+def load_completions(path):
+    """SFT rows: TRL prompt-completion {"prompt", "completion"} (or preference rows, whose `chosen` is used), as
+    [(prompt, completion)]; a conversational completion that repeats the prompt messages keeps only the answer."""
+    rows, errors = [], []
+    for lineno, row, err in read_jsonl(path):
+        if err is None:
+            err = check_prompt(row.get("prompt")) if "prompt" in row else "'prompt' is missing"
+        completion = row.get("completion", row.get("chosen"))
+        if err is None and completion is None:
+            err = "'completion' (or 'chosen') is missing"
+        if err is None and isinstance(row["prompt"], str) and not isinstance(completion, str):
+            err = "'completion' must be a string like 'prompt'"
+        if err is None and isinstance(row["prompt"], list):
+            err = check_messages(completion, "completion")
+            if err is None and completion[: len(row["prompt"])] == row["prompt"]:
+                completion = completion[len(row["prompt"]):]
+        if err is not None:
+            errors.append((lineno, err))
+            continue
+        rows.append((row["prompt"], completion))
+    raise_line_errors(path, errors, "SFT")
+    if not rows:
+        raise DataError(f"{path}: no rows")
+    return rows
+
+
+def load_scoring_rows(path):
+    """Rows to score {"id", "prompt", "response"} as [(id, prompt, response)]."""
+    rows, errors = [], []
+    for lineno, row, err in read_jsonl(path):
+        if err is None:
+            err = check_prompt(row.get("prompt")) if "prompt" in row else "'prompt' is missing"
+        if err is None and not isinstance(row.get("response"), str):
+            err = "'response' must be a string"
+        if err is None and not isinstance(row.get("id"), (str, int)):
+            err = "'id' must be a string or an integer"
+        if err is not None:
+            errors.append((lineno, err))
+            continue
+        rows.append((row["id"], row["prompt"], row["response"]))
+    raise_line_errors(path, errors, "scoring")
+    return rows
 
 
 @dataclasses.dataclass

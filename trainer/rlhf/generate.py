@@ -12,29 +12,36 @@ from typing import Optional
 import torch
 
 from . import backends
-from .common import ConfigError, autocast, opt, required, resolve_device, run_cli, seed_everything, setup_threads
+from .config import opt, required
 from .data import load_prompts, pad
 from .ppo import response_mask
+from .protocol import ConfigError, run_cli
+from .runtime import autocast, resolve_device, seed_everything, setup_threads
 
 
 @dataclasses.dataclass
 class GenerateConfig:
-    policy_path: str = required()  # tiny or hf model directory (the backend is read from its config.json)
-    prompts_file: str = required()  # JSONL {prompt_id, prompt}
-    output_file: str = required()  # JSONL written here (atomically: complete or absent)
-    num_samples: int = opt(2, min=1, max=64)  # k responses per prompt
-    temperature: float = opt(0.7, min=0.0)  # 0 = greedy (then all k samples are equal)
-    max_new_tokens: int = opt(128, min=1)  # response length cap
-    max_prompt_length: int = opt(512, min=1)  # longer prompts keep their last tokens
-    batch_size: int = opt(32, min=1)  # sequences sampled at once
-    model_name: Optional[str] = opt(None)  # tag on every row; default: the policy dir's name (its run dir's for …/model)
-    backend: Optional[str] = opt(None, choices=["tiny", "hf"])  # default: detected from policy_path
-    seed: int = opt(42)  # sampling seed
-    device: str = opt("auto", choices=["auto", "cpu", "cuda"])  # auto: cuda when visible
-    output_dir: Optional[str] = opt(None)  # accepted for symmetry with the training runs; unused
-    resume: bool = opt(False)  # accepted for symmetry (a generation run is simply rerun)
-    snapshot_id: Optional[str] = opt(None)  # lineage only
-    snapshot_sha256: Optional[str] = opt(None)  # lineage only
+    """What `python3 -m rlhf.generate` reads. The app's launch form shows the fields marked `form`."""
+
+    policy_path: str = required(help="a tiny or hf model directory (the backend is read from its config.json)", staged=True)
+    prompts_file: str = required(help="JSONL {prompt_id, prompt}", staged=True)
+    output_file: str = required(help="JSONL written here (atomically: complete or absent)", staged=True)
+    num_samples: int = opt(2, min=2, max=64, label="Samples per prompt (k)", form=True,
+                           help="responses per prompt; equal ones collapse, so a prompt needs 2 distinct ones to make an item")
+    temperature: float = opt(0.7, min=0.0, max=2.0, label="Temperature", form=True,
+                             help="0 = greedy (then all k samples are equal)")
+    max_new_tokens: int = opt(128, min=1, max=1_048_576, label="Max new tokens", form=True, help="response length cap")
+    max_prompt_length: int = opt(512, min=1, help="longer prompts keep their last tokens")
+    batch_size: int = opt(32, min=1, help="sequences sampled at once")
+    model_name: Optional[str] = opt(None, help="tag on every row; default: the policy directory's name (its run "
+                                               "directory's for …/model)")
+    backend: Optional[str] = opt(None, choices=["tiny", "hf"], help="default: detected from policy_path")
+    seed: int = opt(42, min=0, max=2**31 - 1, label="Seed", form=True, help="sampling seed")
+    device: str = opt("auto", choices=["auto", "cpu", "cuda"], help="auto: cuda when visible")
+    output_dir: Optional[str] = opt(None, help="accepted for symmetry with the training runs; unused", staged=True)
+    resume: bool = opt(False, help="accepted for symmetry (a generation run is simply rerun)", staged=True)
+    snapshot_id: Optional[str] = opt(None, help="lineage only", staged=True)
+    snapshot_sha256: Optional[str] = opt(None, help="lineage only", staged=True)
 
 
 def main(cfg, events):

@@ -1,7 +1,7 @@
 """The `hf` backend: Hugging Face transformers models from a local directory (never the hub).
 
 transformers and peft are imported lazily so the `tiny` backend works without them. Trainable models keep fp32
-weights and run under bf16 autocast on GPU (common.autocast); frozen models (reference policy, reward model in
+weights and run under bf16 autocast on GPU (runtime.autocast); frozen models (reference policy, reward model in
 PPO) are loaded in bf16 on GPU to halve their memory.
 """
 import os
@@ -9,7 +9,7 @@ import os
 import torch
 import torch.nn as nn
 
-from .common import UserError
+from .protocol import UserError
 from .tokenizer import render_messages, render_prompt
 
 

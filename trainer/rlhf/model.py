@@ -12,7 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .common import UserError, torch_load
+from .checkpoint import torch_load
+from .protocol import UserError
 
 
 @dataclasses.dataclass

@@ -18,58 +18,70 @@ import torch
 import torch.nn.functional as F
 
 from . import backends
-from .common import (run_trainer, ConfigError, UserError, all_mean, atomic_dir, autocast, check_lora, check_resume_config,
-                     checkpoint_dir, epoch_order, init_distributed, latest_checkpoint, linear_schedule, opt,
-                     prune_checkpoints, read_json, required, resolve_device, rng_state, run_cli, seed_everything,
-                     set_rng_state, setup_threads, save_training_state, load_training_state, write_json)
+from .checkpoint import Checkpoints
+from .config import check_lora, multiple_of, opt, required
 from .data import load_prompts, pad
 from .model import gather_last
-
-DEFAULT_LR = {"tiny": 1e-4, "hf": 3e-6}
+from .protocol import ConfigError, UserError, run_cli
+from .runtime import (all_mean, autocast, epoch_order, init_distributed, linear_schedule, resolve_device, run_trainer,
+                      seed_everything, setup_threads, wrap_ddp)
 
 
 @dataclasses.dataclass
 class PPOConfig:
-    output_dir: str = required()  # checkpoints/ and the final policy model/ are written here
-    policy_path: str = required()  # the starting policy (tiny dir or local hf dir); also the frozen reference
-    reward_model_path: str = required()  # the frozen reward model
-    prompts_file: str = required()  # JSONL {prompt_id, prompt}, prompt a string or a list of messages
-    backend: str = opt("tiny", choices=["tiny", "hf"])  # both models must use this backend (and one tokenizer)
-    value_model_path: Optional[str] = opt(None)  # value model start; default: the reward model (TRL)
-    snapshot_id: Optional[str] = opt(None)  # lineage: snapshot the prompts/reward model came from
-    snapshot_sha256: Optional[str] = opt(None)  # idem
-    resume: bool = opt(False)  # continue from the latest checkpoint in output_dir (fresh start when none)
-    seed: int = opt(42)  # seeds sampling, data order, every RNG
-    device: str = opt("auto", choices=["auto", "cpu", "cuda"])  # auto: cuda when visible
-    total_episodes: int = opt(2048, min=1)  # responses sampled over the whole run (all processes)
-    batch_size: int = opt(64, min=1)  # rollouts per update per process
-    num_mini_batches: int = opt(1, min=1)  # optimizer steps per PPO epoch (the batch is split)
-    ppo_epochs: int = opt(4, min=1)  # passes over each batch of rollouts
-    lr: Optional[float] = opt(None, min=0.0)  # default 1e-4 tiny, 3e-6 hf
-    lr_scheduler: str = opt("linear", choices=["linear", "constant"])  # linear decay to 0 over the updates (TRL)
-    kl_coef: float = opt(0.05, min=0.0)  # beta of the per-token KL penalty
-    kl_estimator: str = opt("k1", choices=["k1", "k3"])  # k1: logp - logp_ref; k3: unbiased, always >= 0
-    cliprange: float = opt(0.2, min=0.0)  # policy ratio clip
-    cliprange_value: float = opt(0.2, min=0.0)  # value prediction clip around the rollout's values
-    vf_coef: float = opt(0.1, min=0.0)  # value loss weight
-    gamma: float = opt(1.0, min=0.0, max=1.0)  # discount
-    lam: float = opt(0.95, min=0.0, max=1.0)  # GAE lambda
-    whiten_rewards: bool = opt(False)  # whiten the per-token rewards before GAE (TRL option)
-    temperature: float = opt(0.7, min=0.01)  # sampling temperature; log-probs use logits / temperature too
-    max_new_tokens: int = opt(53, min=1)  # response length cap (TRL response_length)
-    max_prompt_length: int = opt(256, min=1)  # longer prompts keep their last tokens
-    missing_eos_penalty: float = opt(1.0, min=0.0)  # subtracted from the score of a response without EOS
-    max_grad_norm: float = opt(1.0, min=0.0)  # gradient clipping (0 = off)
-    logging_steps: int = opt(1, min=1)  # emit metrics (and samples) every N updates
-    num_sample_events: int = opt(4, min=0)  # sample events (prompt, response, score) per logging step
-    save_steps: int = opt(20, min=0)  # checkpoint every N updates (0 = at the end only)
-    save_total_limit: int = opt(2, min=1)  # checkpoints kept on disk
-    gradient_checkpointing: bool = opt(True)  # hf: trade compute for memory
-    lora: dict = opt({})  # hf: LoRA on policy and value model {"r", "alpha", "dropout", "target_modules"}
+    """What `python3 -m rlhf.ppo` reads (TRL PPOConfig names). The app's launch form shows the fields marked `form`."""
+
+    output_dir: str = required(help="checkpoints/ and the final policy model/ are written here", staged=True)
+    policy_path: str = required(help="the starting policy (a tiny or local hf directory); also the frozen KL reference")
+    reward_model_path: str = required(help="the frozen reward model", staged=True)
+    prompts_file: str = required(help="JSONL {prompt_id, prompt}, prompt a string or a list of messages", staged=True)
+    backend: str = opt("tiny", choices=["tiny", "hf"], help="both models must use this backend (and one tokenizer)")
+    value_model_path: Optional[str] = opt(None, help="where the value model starts; default: the reward model (TRL)")
+    snapshot_id: Optional[str] = opt(None, help="lineage: the snapshot the prompts came from", staged=True)
+    snapshot_sha256: Optional[str] = opt(None, help="lineage: that snapshot's content hash", staged=True)
+    resume: bool = opt(False, help="continue from the latest checkpoint in output_dir (a fresh start when there is none)",
+                       staged=True)
+    seed: int = opt(42, min=0, max=2**31 - 1, label="Seed", form=True, help="seeds sampling, data order and every RNG")
+    device: str = opt("auto", choices=["auto", "cpu", "cuda"], help="auto: cuda when visible")
+    total_episodes: Optional[int] = opt(None, min=1, max=100_000_000, by_backend={"tiny": 2048, "hf": 10_000},
+                                        label="Total episodes", form=True,
+                                        help="responses sampled over the whole run (all processes)")
+    batch_size: Optional[int] = opt(None, min=1, max=65_536, by_backend={"tiny": 64, "hf": 16}, label="Batch size",
+                                    form=True, help="rollouts per update per process (per GPU)")
+    num_mini_batches: int = opt(1, min=1, max=65_536, label="Mini-batches", form=True,
+                                help="optimizer steps per PPO epoch (the batch is split)")
+    ppo_epochs: int = opt(4, min=1, max=100, label="PPO epochs", form=True, help="passes over each batch of rollouts")
+    lr: Optional[float] = opt(None, gt=0.0, lt=1.0, by_backend={"tiny": 1e-4, "hf": 3e-6}, label="Learning rate",
+                              form=True, help="AdamW over policy and value model")
+    lr_scheduler: str = opt("linear", choices=["linear", "constant"], help="linear decay to 0 over the updates (TRL)")
+    kl_coef: float = opt(0.05, min=0.0, label="KL coefficient (β)", form=True, help="β of the per-token KL penalty")
+    kl_estimator: str = opt("k1", choices=["k1", "k3"], help="k1: logp - logp_ref; k3: unbiased, always >= 0")
+    cliprange: float = opt(0.2, min=0.0, label="Clip range", form=True, help="policy ratio clip")
+    cliprange_value: float = opt(0.2, min=0.0, label="Value clip range", form=True,
+                                 help="value prediction clip around the rollout's values")
+    vf_coef: float = opt(0.1, min=0.0, label="Value loss weight", form=True, help="weight of the value loss")
+    gamma: float = opt(1.0, min=0.0, max=1.0, label="Gamma (γ)", form=True, help="discount")
+    lam: float = opt(0.95, min=0.0, max=1.0, label="GAE lambda (λ)", form=True, help="GAE λ")
+    whiten_rewards: bool = opt(False, help="whiten the per-token rewards before GAE (TRL option)")
+    temperature: float = opt(0.7, min=0.01, max=5.0, label="Temperature", form=True,
+                             help="sampling temperature; log-probs use logits / temperature too")
+    max_new_tokens: int = opt(53, min=1, max=1_048_576, label="Max new tokens", form=True,
+                              help="response length cap (TRL response_length)")
+    max_prompt_length: int = opt(256, min=1, help="longer prompts keep their last tokens")
+    missing_eos_penalty: float = opt(1.0, min=0.0, label="Missing-EOS penalty", form=True,
+                                     help="subtracted from the score of a response without EOS")
+    max_grad_norm: float = opt(1.0, min=0.0, help="gradient clipping (0 = off)")
+    logging_steps: int = opt(1, min=1, max=1_000_000, help="metrics (and samples) every N updates")
+    num_sample_events: int = opt(4, min=0, help="sample events (prompt, response, score) per logging step")
+    save_steps: int = opt(20, min=0, max=1_000_000, help="checkpoint every N updates (0 = at the end only)")
+    save_total_limit: int = opt(2, min=1, help="checkpoints kept on disk")
+    gradient_checkpointing: bool = opt(True, help="hf: trade compute for memory")
+    lora: dict = opt({}, help='hf: LoRA on policy and value model {"r", "alpha", "dropout", "target_modules"}')
+
+    RULES = (multiple_of("batch_size", "num_mini_batches", field="num_mini_batches",
+                         message="the batch size must split evenly into mini-batches"),)
 
     def validate(self):
-        if self.batch_size % self.num_mini_batches:
-            raise ConfigError("config field 'batch_size' must be a multiple of 'num_mini_batches'")
         check_lora(self.lora, self.backend)
 
 
@@ -171,11 +183,9 @@ class PPOTrainer:
         self.prompts = load_prompts(cfg.prompts_file)
         self.global_batch = cfg.batch_size * self.dist.world_size
         self.total_steps = max(1, cfg.total_episodes // self.global_batch)
-        self.lr = cfg.lr if cfg.lr is not None else DEFAULT_LR[be]
 
-        self.ckpt = latest_checkpoint(cfg.output_dir) if cfg.resume else None
-        if self.ckpt:
-            check_resume_config(read_json(os.path.join(self.ckpt, "config.json")), dataclasses.asdict(cfg))
+        self.checkpoints = Checkpoints(cfg, self.dist, events, be, self.tokenizer)
+        self.ckpt = self.checkpoints.resume_dir()
         ck = (lambda name: os.path.join(self.ckpt, name)) if self.ckpt else (lambda name: None)
         common = dict(lora=cfg.lora, gradient_checkpointing=cfg.gradient_checkpointing)
         self.policy = backends.load_policy(be, cfg.policy_path, self.device, resume_dir=ck("policy"), **common)
@@ -191,22 +201,17 @@ class PPOTrainer:
                 raise ConfigError(f"config field 'max_new_tokens' ({cfg.max_new_tokens}) must be below the tiny "
                                   f"models' block_size ({block})")
             self.max_prompt = min(self.max_prompt, block - cfg.max_new_tokens)
-        self.policy_ddp, self.value_ddp = self.policy, self.value
-        if self.dist.world_size > 1:
-            from torch.nn.parallel import DistributedDataParallel as DDP
-
-            ids = [self.device.index] if self.device.type == "cuda" else None
-            self.policy_ddp, self.value_ddp = DDP(self.policy, device_ids=ids), DDP(self.value, device_ids=ids)
+        self.policy_ddp = wrap_ddp(self.policy, self.dist, self.device)
+        self.value_ddp = wrap_ddp(self.value, self.dist, self.device)
         params = [p for m in (self.policy, self.value) for p in m.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.AdamW(params, lr=self.lr, eps=1e-5)
+        self.optimizer = torch.optim.AdamW(params, lr=cfg.lr, eps=1e-5)
         self.scheduler = linear_schedule(self.optimizer, self.total_steps, 0, cfg.lr_scheduler)
         self.step = 0
         if self.ckpt:
-            state = load_training_state(self.ckpt)
+            state = self.checkpoints.load(self.ckpt)
             self.optimizer.load_state_dict(state["optimizer"])
             self.scheduler.load_state_dict(state["scheduler"])
             self.step = state["step"]
-            set_rng_state(state["rng"][self.dist.rank])
 
     def batch_prompts(self, step):
         """This process's prompts at `step`: consecutive slices of per-epoch shuffles, a pure function of the step."""
@@ -325,35 +330,8 @@ class PPOTrainer:
                              response=tok.decode(r["responses"][b, :n].tolist()), score=float(r["scores"][b]))
 
     def save_checkpoint(self):
-        cfg = self.cfg
-        path = checkpoint_dir(cfg.output_dir, self.step)
-        rngs = self._gather_rng()
-        if self.dist.main:
-            with atomic_dir(path) as tmp:
-                backends.save_model(cfg.backend, self.policy, self.tokenizer, os.path.join(tmp, "policy"), final=False)
-                backends.save_model(cfg.backend, self.value, self.tokenizer, os.path.join(tmp, "value"), final=False)
-                save_training_state(tmp, {"step": self.step, "optimizer": self.optimizer.state_dict(),
-                                          "scheduler": self.scheduler.state_dict(), "rng": rngs})
-                write_json(os.path.join(tmp, "config.json"), dataclasses.asdict(cfg))
-                write_json(os.path.join(tmp, "trainer_state.json"), self.meta({}))
-            prune_checkpoints(cfg.output_dir, cfg.save_total_limit)
-            self.events.emit("checkpoint", step=self.step, path=os.path.abspath(path))
-        self._barrier()
-
-    def _gather_rng(self):
-        if self.dist.world_size == 1:
-            return [rng_state()]
-        import torch.distributed as dist
-
-        out = [None] * self.dist.world_size
-        dist.all_gather_object(out, rng_state())
-        return out
-
-    def _barrier(self):
-        if self.dist.world_size > 1:
-            import torch.distributed as dist
-
-            dist.barrier()
+        state = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()}
+        self.checkpoints.save(self.step, {"policy": self.policy, "value": self.value}, state, self.meta({}))
 
     def meta(self, metrics):
         cfg = self.cfg
@@ -377,12 +355,7 @@ class PPOTrainer:
             if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
                 self.save_checkpoint()
         self.save_checkpoint()
-        final_dir = os.path.join(cfg.output_dir, "model")
-        if self.dist.main:
-            with atomic_dir(final_dir) as tmp:
-                backends.save_model(cfg.backend, self.policy, self.tokenizer, tmp, final=True, meta=self.meta(metrics))
-            ev.emit("done", model_path=os.path.abspath(final_dir), metrics=metrics)
-        self._barrier()
+        self.checkpoints.save_final(self.policy, self.meta(metrics), metrics)
         return metrics
 
 

@@ -16,52 +16,65 @@ import torch
 import torch.nn.functional as F
 
 from . import backends
-from .common import (run_trainer, ConfigError, UserError, all_mean, atomic_dir, autocast, check_lora, check_resume_config,
-                     checkpoint_dir, epoch_order, init_distributed, latest_checkpoint, linear_schedule, opt,
-                     prune_checkpoints, read_json, required, resolve_device, rng_state, run_cli, seed_everything,
-                     set_rng_state, setup_threads, save_training_state, load_training_state, write_json)
+from .checkpoint import Checkpoints
+from .config import check_lora, multiple_of, opt, required, required_when
 from .data import collate, encode_groups, load_preferences
 from .model import gather_last
-
-DEFAULT_LR = {"tiny": 1e-3, "hf": 1e-5}
+from .protocol import ConfigError, run_cli
+from .runtime import (all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
+                      run_trainer, seed_everything, setup_threads, wrap_ddp)
 
 
 @dataclasses.dataclass
 class RewardConfig:
-    output_dir: str = required()  # checkpoints/ and the final model/ are written here
-    train_file: str = required()  # snapshot train split (JSONL, .gz allowed)
-    test_file: Optional[str] = opt(None)  # snapshot test split, evaluated as eval_*
-    backend: str = opt("tiny", choices=["tiny", "hf"])  # tiny byte-level transformer, or Hugging Face
-    model_path: Optional[str] = opt(None)  # hf: local model dir (base LM or RM); tiny: optional tiny dir to start from
-    snapshot_id: Optional[str] = opt(None)  # recorded in every checkpoint and the final model's metadata
-    snapshot_sha256: Optional[str] = opt(None)  # idem: the snapshot content hash, for lineage
-    resume: bool = opt(False)  # continue from the latest checkpoint in output_dir (fresh start when none)
-    seed: int = opt(42)  # seeds model init, data order and every RNG
-    device: str = opt("auto", choices=["auto", "cpu", "cuda"])  # auto: cuda when visible
-    lr: Optional[float] = opt(None, min=0.0)  # peak learning rate; default 1e-3 tiny, 1e-5 hf
-    weight_decay: float = opt(0.0, min=0.0)  # AdamW weight decay
-    warmup_ratio: float = opt(0.0, min=0.0, max=1.0)  # share of steps spent warming the lr up linearly
-    lr_scheduler: str = opt("linear", choices=["linear", "constant"])  # decay after warmup
-    epochs: int = opt(1, min=1)  # passes over the training groups
-    batch_size: int = opt(8, min=1)  # prompts (groups of ranked responses) per optimizer step, over all processes
-    max_length: int = opt(512, min=8)  # tokens per (prompt + response); longer keep their end
-    center_rewards_coef: float = opt(0.0, min=0.0)  # TRL center_rewards_coefficient (0 = off)
-    max_grad_norm: float = opt(1.0, min=0.0)  # gradient clipping (0 = off)
-    logging_steps: int = opt(10, min=1)  # emit averaged train metrics every N steps
-    eval_steps: int = opt(0, min=0)  # evaluate on test_file every N steps (0 = at the end only)
-    save_steps: int = opt(100, min=0)  # checkpoint every N steps (0 = at the end only)
-    save_total_limit: int = opt(2, min=1)  # checkpoints kept on disk
-    gradient_checkpointing: bool = opt(True)  # hf: trade compute for memory
-    lora: dict = opt({})  # hf: {"r", "alpha", "dropout", "target_modules"}; {} = full fine-tuning
-    n_layer: int = opt(2, min=1)  # tiny model built from scratch (no model_path): blocks
-    n_head: int = opt(4, min=1)  # idem: attention heads
-    n_embd: int = opt(128, min=8)  # idem: width (a multiple of n_head)
+    """What `python3 -m rlhf.reward` reads. The app's launch form shows the fields marked `form`."""
+
+    output_dir: str = required(help="checkpoints/ and the final model/ are written here", staged=True)
+    train_file: str = required(help="the snapshot's train split (JSONL, .gz allowed)", staged=True)
+    test_file: Optional[str] = opt(None, help="the snapshot's test split, evaluated as eval_*", staged=True)
+    backend: str = opt("tiny", choices=["tiny", "hf"], help="tiny byte-level transformer, or Hugging Face transformers")
+    model_path: Optional[str] = opt(None, label="Base model directory", form=True, backends=["hf"],
+                                    help="hf: a local Hugging Face model directory (base LM or reward model) on the worker "
+                                         "host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder; tiny: optional tiny "
+                                         "directory to start from")
+    snapshot_id: Optional[str] = opt(None, help="recorded in every checkpoint and the final model's metadata", staged=True)
+    snapshot_sha256: Optional[str] = opt(None, help="the snapshot's content hash, recorded for lineage", staged=True)
+    resume: bool = opt(False, help="continue from the latest checkpoint in output_dir (a fresh start when there is none)",
+                       staged=True)
+    seed: int = opt(42, min=0, max=2**31 - 1, label="Seed", form=True, help="seeds model init, data order and every RNG")
+    device: str = opt("auto", choices=["auto", "cpu", "cuda"], help="auto: cuda when visible")
+    lr: Optional[float] = opt(None, gt=0.0, lt=1.0, by_backend={"tiny": 1e-3, "hf": 1e-5}, label="Learning rate", form=True,
+                              help="peak learning rate (AdamW, linear decay after the warmup)")
+    weight_decay: float = opt(0.0, min=0.0, help="AdamW weight decay")
+    warmup_ratio: float = opt(0.0, min=0.0, max=1.0, help="share of the steps spent warming the learning rate up linearly")
+    lr_scheduler: str = opt("linear", choices=["linear", "constant"], help="the learning rate after the warmup")
+    epochs: int = opt(1, min=1, max=1000, label="Epochs", form=True, help="passes over the training groups")
+    batch_size: Optional[int] = opt(None, min=1, max=65_536, by_backend={"tiny": 16, "hf": 8}, label="Batch size", form=True,
+                                    help="prompts per optimizer step over all processes; a ranking's pairs stay together")
+    max_length: Optional[int] = opt(None, min=8, max=1_048_576, by_backend={"tiny": 256, "hf": 512}, label="Max length",
+                                    form=True, help="tokens per prompt + response (longer ones keep their end); a new "
+                                                    "tiny model's block size")
+    center_rewards_coef: float = opt(0.0, min=0.0, help="TRL's center_rewards_coefficient (0 = off)")
+    max_grad_norm: float = opt(1.0, min=0.0, help="gradient clipping (0 = off)")
+    logging_steps: int = opt(10, min=1, max=1_000_000, label="Logging steps", form=True,
+                             help="averaged train metrics every N steps")
+    eval_steps: int = opt(0, min=0, max=1_000_000, help="evaluate on test_file every N steps (0 = at the end only)")
+    save_steps: int = opt(100, min=0, max=1_000_000, help="checkpoint every N steps (0 = at the end only)")
+    save_total_limit: int = opt(2, min=1, help="checkpoints kept on disk")
+    gradient_checkpointing: bool = opt(True, help="hf: trade compute for memory")
+    lora: dict = opt({}, help='hf: LoRA adapters {"r", "alpha", "dropout", "target_modules"}; {} = full fine-tuning')
+    n_layer: int = opt(2, min=1, max=48, label="Layers", form=True, backends=["tiny"],
+                       help="a tiny model built from scratch (no model_path): its blocks")
+    n_head: int = opt(4, min=1, max=64, label="Heads", form=True, backends=["tiny"], help="its attention heads")
+    n_embd: int = opt(128, min=8, max=8192, label="Width", form=True, backends=["tiny"],
+                      help="its width, a multiple of the heads")
+
+    RULES = (
+        required_when("model_path", backend="hf", message="the hf backend needs a local model directory"),
+        multiple_of("n_embd", "n_head", message="the width must be a multiple of the heads"),
+    )
 
     def validate(self):
-        if self.backend == "hf" and not self.model_path:
-            raise ConfigError("config field 'model_path' is required for backend \"hf\" (a local model directory)")
-        if self.n_embd % self.n_head:
-            raise ConfigError("config field 'n_embd' must be a multiple of 'n_head'")
         check_lora(self.lora, self.backend)
 
 
@@ -95,11 +108,9 @@ class Trainer:
                   file=sys.stderr)
         self.steps_per_epoch = math.ceil(len(self.train) / cfg.batch_size)
         self.total_steps = cfg.epochs * self.steps_per_epoch
-        self.lr = cfg.lr if cfg.lr is not None else DEFAULT_LR[cfg.backend]
 
-        self.ckpt = latest_checkpoint(cfg.output_dir) if cfg.resume else None
-        if self.ckpt:
-            check_resume_config(read_json(os.path.join(self.ckpt, "config.json")), dataclasses.asdict(cfg))
+        self.checkpoints = Checkpoints(cfg, self.dist, events, cfg.backend, self.tokenizer)
+        self.ckpt = self.checkpoints.resume_dir()
         self.model = backends.load_value_model(
             cfg.backend, cfg.model_path, self.device, lora=cfg.lora, gradient_checkpointing=cfg.gradient_checkpointing,
             resume_dir=os.path.join(self.ckpt, "model") if self.ckpt else None, pad_token_id=self.tokenizer.pad_token_id,
@@ -108,35 +119,26 @@ class Trainer:
         if cfg.backend == "tiny" and cfg.max_length > self.model.config.block_size:
             raise ConfigError(f"config field 'max_length' ({cfg.max_length}) exceeds the tiny model's block_size "
                               f"({self.model.config.block_size})")
-        self.ddp = self.model
-        if self.dist.world_size > 1:
-            from torch.nn.parallel import DistributedDataParallel
-
-            self.ddp = DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+        self.ddp = wrap_ddp(self.model, self.dist, self.device)
         params = [p for p in self.model.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.AdamW(params, lr=self.lr, weight_decay=cfg.weight_decay)
+        self.optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         self.scheduler = linear_schedule(self.optimizer, self.total_steps, int(cfg.warmup_ratio * self.total_steps),
                                          cfg.lr_scheduler)
         self.step = 0
         self.num_tokens = 0
         self.acc = {}  # running sums of train metrics since the last logging step
         if self.ckpt:
-            state = load_training_state(self.ckpt)
+            state = self.checkpoints.load(self.ckpt)
             self.optimizer.load_state_dict(state["optimizer"])
             self.scheduler.load_state_dict(state["scheduler"])
             self.step, self.num_tokens, self.acc = state["step"], state["num_tokens"], state["log_acc"]
-            set_rng_state(state["rng"][self.dist.rank] if isinstance(state["rng"], list) else state["rng"])
 
     # ------------------------------------------------------------------------------------------------------------------
 
     def batch_groups(self, step):
-        """The groups of this process at `step`: a pure function of (seed, step), which makes resume exact."""
-        epoch, i = divmod(step, self.steps_per_epoch)
-        order = epoch_order(len(self.train), self.cfg.seed, epoch)
-        idx = order[i * self.cfg.batch_size:(i + 1) * self.cfg.batch_size]
-        local = idx[self.dist.rank::self.dist.world_size]
-        # A short last batch may leave a process empty; it still joins the collective step, with zero weight.
-        return [self.train[j] for j in local] or [self.train[idx[0]]], bool(local)
+        """This process's groups at `step` (see runtime.batch_indices), and whether they are real."""
+        idx, real = batch_indices(len(self.train), self.cfg.batch_size, self.cfg.seed, step, self.dist)
+        return [self.train[j] for j in idx], real
 
     def train_step(self):
         groups, real = self.batch_groups(self.step)
@@ -245,34 +247,10 @@ class Trainer:
                 "metrics": metrics, "config": dataclasses.asdict(cfg)}
 
     def save_checkpoint(self, normalization):
-        path = checkpoint_dir(self.cfg.output_dir, self.step)
-        rngs = self._gather_rng()
-        if self.dist.main:
-            with atomic_dir(path) as tmp:
-                backends.save_model(self.cfg.backend, self.model, self.tokenizer, os.path.join(tmp, "model"), final=False)
-                save_training_state(tmp, {"step": self.step, "optimizer": self.optimizer.state_dict(),
-                                          "scheduler": self.scheduler.state_dict(), "rng": rngs, "num_tokens": self.num_tokens,
-                                          "log_acc": self.acc, "cursor": dict(zip(("epoch", "index"), divmod(self.step, self.steps_per_epoch)))})
-                write_json(os.path.join(tmp, "config.json"), dataclasses.asdict(self.cfg))
-                write_json(os.path.join(tmp, "trainer_state.json"), self.meta(normalization, {}))
-            prune_checkpoints(self.cfg.output_dir, self.cfg.save_total_limit)
-            self.events.emit("checkpoint", step=self.step, path=os.path.abspath(path))
-        self._barrier()
-
-    def _gather_rng(self):
-        if self.dist.world_size == 1:
-            return rng_state()
-        import torch.distributed as dist
-
-        out = [None] * self.dist.world_size
-        dist.all_gather_object(out, rng_state())
-        return out
-
-    def _barrier(self):
-        if self.dist.world_size > 1:
-            import torch.distributed as dist
-
-            dist.barrier()
+        state = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
+                 "num_tokens": self.num_tokens, "log_acc": self.acc,
+                 "cursor": dict(zip(("epoch", "index"), divmod(self.step, self.steps_per_epoch)))}
+        self.checkpoints.save(self.step, {"model": self.model}, state, self.meta(normalization, {}))
 
     def run(self):
         cfg, ev = self.cfg, self.events
@@ -301,13 +279,7 @@ class Trainer:
         normalization = self.normalization()
         metrics.update(reward_mean=normalization["mean"], reward_std=normalization["std"], train_runtime=time.time() - t0)
         self.save_checkpoint(normalization)
-        final_dir = os.path.join(cfg.output_dir, "model")
-        if self.dist.main:
-            with atomic_dir(final_dir) as tmp:
-                backends.save_model(cfg.backend, self.model, self.tokenizer, tmp, final=True,
-                                    meta=self.meta(normalization, metrics))
-            ev.emit("done", model_path=os.path.abspath(final_dir), metrics=metrics)
-        self._barrier()
+        self.checkpoints.save_final(self.model, self.meta(normalization, metrics), metrics)
         return metrics
 
 

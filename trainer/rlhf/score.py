@@ -9,43 +9,33 @@ atomically (complete or absent).
 import dataclasses
 import json
 import os
+from typing import Optional
 
 import torch
 
 from . import backends
-from .common import UserError, autocast, opt, required, resolve_device, run_cli, setup_threads
-from .data import DataError, check_prompt, pad, read_jsonl, MAX_REPORTED
+from .config import opt, required
+from .data import load_scoring_rows, pad
 from .model import gather_last
+from .protocol import UserError, run_cli
+from .runtime import autocast, resolve_device, setup_threads
 
 
 @dataclasses.dataclass
 class ScoreConfig:
-    model_path: str = required()  # reward model directory (tiny or hf; the backend is read from its config.json)
-    input_file: str = required()  # JSONL {id, prompt, response}
-    output_file: str = required()  # JSONL {id, score} written here
-    batch_size: int = opt(32, min=1)  # sequences scored at once
-    max_length: int = opt(512, min=8)  # tokens per prompt + response; longer keep their end (the reward is read there)
-    device: str = opt("auto", choices=["auto", "cpu", "cuda"])  # auto: cuda when visible
+    """What `python3 -m rlhf.score` reads; a SCORE run's config (the worker stages the files and the model)."""
 
-
-def load_rows(path):
-    """[(id, prompt, response)]; raises DataError listing every bad line."""
-    rows, errors = [], []
-    for lineno, row, err in read_jsonl(path):
-        if err is None:
-            err = check_prompt(row.get("prompt")) if "prompt" in row else "'prompt' is missing"
-        if err is None and not isinstance(row.get("response"), str):
-            err = "'response' must be a string"
-        if err is None and not isinstance(row.get("id"), (str, int)):
-            err = "'id' must be a string or an integer"
-        if err is not None:
-            errors.append((lineno, err))
-            continue
-        rows.append((row["id"], row["prompt"], row["response"]))
-    if errors:
-        shown = "\n".join(f"  line {n}: {msg}" for n, msg in errors[:MAX_REPORTED])
-        raise DataError(f"{path}: {len(errors)} bad row(s):\n{shown}")
-    return rows
+    model_path: str = required(help="the reward model directory (tiny or hf; the backend is read from its config.json)",
+                               staged=True)
+    input_file: str = required(help="JSONL {id, prompt, response}", staged=True)
+    output_file: str = required(help="JSONL {id, score} written here", staged=True)
+    batch_size: int = opt(32, min=1, max=65_536, label="Batch size", help="sequences scored at once")
+    max_length: int = opt(512, min=8, max=1_048_576, label="Max length",
+                          help="tokens per prompt + response; longer ones keep their end (the reward is read there)")
+    device: str = opt("auto", choices=["auto", "cpu", "cuda"], help="auto: cuda when visible")
+    output_dir: Optional[str] = opt(None, help="the run's directory, given by the worker; the scores go to output_file",
+                                    staged=True)
+    resume: bool = opt(False, help="accepted for symmetry (a scoring run is simply rerun)", staged=True)
 
 
 def encode(tokenizer, prompt, response, max_length):
@@ -66,7 +56,7 @@ def main(cfg, events):
     max_length = cfg.max_length
     if backend == "tiny":
         max_length = min(max_length, model.config.block_size)
-    rows = load_rows(cfg.input_file)
+    rows = load_scoring_rows(cfg.input_file)
     total = (len(rows) + cfg.batch_size - 1) // cfg.batch_size
     events.emit("start", total_steps=total, device=device.type, world_size=1, resumed_from_step=None)
     scores = []

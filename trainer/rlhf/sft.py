@@ -8,7 +8,6 @@ lists), or preference rows, whose `chosen` is used. A short run without checkpoi
 """
 import dataclasses
 import math
-import os
 import time
 from typing import Optional
 
@@ -16,62 +15,41 @@ import torch
 import torch.nn.functional as F
 
 from . import backends
-from .common import (ConfigError, UserError, atomic_dir, autocast, check_lora, epoch_order, linear_schedule, opt,
-                     required, resolve_device, run_cli, seed_everything, setup_threads)
-from .data import _raise_errors, check_messages, check_prompt, pad, read_jsonl
-
-DEFAULT_LR = {"tiny": 1e-3, "hf": 1e-5}
+from .checkpoint import Checkpoints
+from .config import check_lora, multiple_of, opt, required, required_when
+from .data import load_completions, pad
+from .protocol import run_cli
+from .runtime import Dist, autocast, epoch_order, linear_schedule, resolve_device, seed_everything, setup_threads
 
 
 @dataclasses.dataclass
 class SFTConfig:
-    output_dir: str = required()  # the model is written to output_dir/model
-    train_file: str = required()  # JSONL prompt-completion rows (or preference rows: chosen is the completion)
-    backend: str = opt("tiny", choices=["tiny", "hf"])  # tiny byte-level transformer, or Hugging Face
-    model_path: Optional[str] = opt(None)  # hf: local model dir (required); tiny: optional tiny dir to continue
-    seed: int = opt(42)  # seeds init and data order
-    device: str = opt("auto", choices=["auto", "cpu", "cuda"])  # auto: cuda when visible
-    lr: Optional[float] = opt(None, min=0.0)  # default 1e-3 tiny, 1e-5 hf
-    epochs: int = opt(1, min=1)  # passes over the rows
-    batch_size: int = opt(16, min=1)  # rows per step
-    max_length: int = opt(128, min=8)  # tokens per row (prompt + completion); a new tiny model's block_size
-    logging_steps: int = opt(10, min=1)  # emit loss every N steps
-    gradient_checkpointing: bool = opt(True)  # hf: trade compute for memory
-    lora: dict = opt({})  # hf: LoRA adapters instead of full fine-tuning
-    n_layer: int = opt(2, min=1)  # new tiny model: blocks
-    n_head: int = opt(4, min=1)  # new tiny model: heads
-    n_embd: int = opt(128, min=8)  # new tiny model: width
+    """What `python3 -m rlhf.sft` reads."""
+
+    output_dir: str = required(help="the model is written to output_dir/model")
+    train_file: str = required(help="JSONL prompt-completion rows (or preference rows: chosen is the completion)")
+    backend: str = opt("tiny", choices=["tiny", "hf"], help="tiny byte-level transformer, or Hugging Face transformers")
+    model_path: Optional[str] = opt(None, help="hf: local model directory (required); tiny: optional tiny directory to continue")
+    seed: int = opt(42, min=0, max=2**31 - 1, help="seeds init and data order")
+    device: str = opt("auto", choices=["auto", "cpu", "cuda"], help="auto: cuda when visible")
+    lr: Optional[float] = opt(None, gt=0.0, lt=1.0, by_backend={"tiny": 1e-3, "hf": 1e-5}, help="AdamW learning rate")
+    epochs: int = opt(1, min=1, max=1000, help="passes over the rows")
+    batch_size: int = opt(16, min=1, max=65_536, help="rows per step")
+    max_length: int = opt(128, min=8, max=1_048_576, help="tokens per row (prompt + completion); a new tiny model's block size")
+    logging_steps: int = opt(10, min=1, max=1_000_000, help="the loss every N steps")
+    gradient_checkpointing: bool = opt(True, help="hf: trade compute for memory")
+    lora: dict = opt({}, help="hf: LoRA adapters instead of full fine-tuning")
+    n_layer: int = opt(2, min=1, max=48, help="a new tiny model's blocks")
+    n_head: int = opt(4, min=1, max=64, help="a new tiny model's heads")
+    n_embd: int = opt(128, min=8, max=8192, help="a new tiny model's width, a multiple of the heads")
+
+    RULES = (
+        required_when("model_path", backend="hf", message="the hf backend needs a local model directory"),
+        multiple_of("n_embd", "n_head", message="the width must be a multiple of the heads"),
+    )
 
     def validate(self):
-        if self.backend == "hf" and not self.model_path:
-            raise ConfigError("config field 'model_path' is required for backend \"hf\"")
-        if self.n_embd % self.n_head:
-            raise ConfigError("config field 'n_embd' must be a multiple of 'n_head'")
         check_lora(self.lora, self.backend)
-
-
-def load_sft_rows(path):
-    rows, errors = [], []
-    for lineno, row, err in read_jsonl(path):
-        if err is None:
-            err = check_prompt(row.get("prompt")) if "prompt" in row else "'prompt' is missing"
-        completion = row.get("completion", row.get("chosen"))
-        if err is None and completion is None:
-            err = "'completion' (or 'chosen') is missing"
-        if err is None and isinstance(row["prompt"], str) and not isinstance(completion, str):
-            err = "'completion' must be a string like 'prompt'"
-        if err is None and isinstance(row["prompt"], list):
-            err = check_messages(completion, "completion")
-            if err is None and completion[: len(row["prompt"])] == row["prompt"]:
-                completion = completion[len(row["prompt"]):]
-        if err is not None:
-            errors.append((lineno, err))
-            continue
-        rows.append((row["prompt"], completion))
-    _raise_errors(path, errors, "SFT")
-    if not rows:
-        raise UserError(f"{path}: no rows")
-    return rows
 
 
 def encode(rows, tokenizer, max_length):
@@ -89,7 +67,7 @@ def main(cfg, events):
     device = resolve_device(cfg.device)
     seed_everything(cfg.seed)
     tok = backends.load_tokenizer(cfg.backend, cfg.model_path)
-    data = encode(load_sft_rows(cfg.train_file), tok, cfg.max_length)
+    data = encode(load_completions(cfg.train_file), tok, cfg.max_length)
     if cfg.backend == "tiny":
         from .model import TinyConfig, TinyTransformer, load_tiny
 
@@ -100,8 +78,7 @@ def main(cfg, events):
                                      gradient_checkpointing=cfg.gradient_checkpointing)
     steps_per_epoch = math.ceil(len(data) / cfg.batch_size)
     total = cfg.epochs * steps_per_epoch
-    lr = cfg.lr if cfg.lr is not None else DEFAULT_LR[cfg.backend]
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
     scheduler = linear_schedule(optimizer, total, 0)
     events.emit("start", total_steps=total, device=device.type, world_size=1, resumed_from_step=None)
     t0, loss_sum, n = time.time(), 0.0, 0
@@ -133,12 +110,9 @@ def main(cfg, events):
             events.emit("progress", step=step + 1, total_steps=total)
             loss_sum, n = 0.0, 0
     metrics["train_runtime"] = time.time() - t0
-    final_dir = os.path.join(cfg.output_dir, "model")
-    with atomic_dir(final_dir) as tmp:
-        backends.save_model(cfg.backend, model, tok, tmp, final=True,
-                            meta={"kind": "policy", "backend": cfg.backend, "base_model": cfg.model_path,
-                                  "metrics": metrics, "config": dataclasses.asdict(cfg)})
-    events.emit("done", model_path=os.path.abspath(final_dir), metrics=metrics)
+    meta = {"kind": "policy", "backend": cfg.backend, "base_model": cfg.model_path, "metrics": metrics,
+            "config": dataclasses.asdict(cfg)}
+    Checkpoints(cfg, Dist(1, 0, 0), events, cfg.backend, tok).save_final(model, meta, metrics)
 
 
 if __name__ == "__main__":

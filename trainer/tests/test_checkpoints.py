@@ -6,7 +6,8 @@ import random
 import pytest
 import torch
 
-from rlhf.common import UserError, load_training_state, rng_state, save_training_state, set_rng_state, torch_load
+from rlhf.checkpoint import load_training_state, rng_state, save_training_state, set_rng_state, torch_load
+from rlhf.protocol import UserError
 from rlhf.model import TinyConfig, TinyTransformer, load_tiny, save_tiny
 
 

@@ -6,7 +6,7 @@ import sys
 import torch
 
 from conftest import TRAINER_DIR, run_cli
-from rlhf.common import torch_load
+from rlhf.checkpoint import torch_load
 from rlhf import synthetic
 from rlhf.synthetic import has_marker
 

@@ -7,7 +7,7 @@ import torch
 
 from conftest import TRAINER_DIR, parse_stdout, run_cli
 from rlhf import synthetic
-from rlhf.common import load_training_state, torch_load
+from rlhf.checkpoint import load_training_state, torch_load
 
 
 def test_hidden_rule_reward_model_reaches_95_percent_held_out_within_60s(trained_rm):
@@ -134,7 +134,7 @@ def test_stdout_carries_only_protocol_lines_even_when_python_prints(tmp_path):
     cfg = tmp_path / "c.json"
     cfg.write_text(json.dumps({"output_dir": str(tmp_path), "train_file": "x.jsonl"}))
     code = ("import os, sys\n"
-            "from rlhf.common import run_cli\n"
+            "from rlhf.protocol import run_cli\n"
             "from rlhf.reward import RewardConfig\n"
             "def main(cfg, events):\n"
             "    print('python noise')\n"

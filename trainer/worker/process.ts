@@ -2,16 +2,12 @@
 // events, stderr kept as a bounded tail, the whole tree stopped on request (SIGTERM to the group, SIGKILL after a
 // grace period).
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseLine, type ParsedLine } from "@/trainer/worker/protocol";
 
-// Next's server build rewrites __dirname to a virtual "/ROOT/trainer/worker"; the app runs from the repository
-// root, so that is where this folder is when __dirname does not point at it (scoring items from the web app).
-const HERE = existsSync(path.join(__dirname, "guard.py")) ? __dirname : path.resolve(process.cwd(), "trainer", "worker");
-export const TRAINER_DIR = path.resolve(HERE, "..");
-const GUARD = path.join(HERE, "guard.py");
+export const TRAINER_DIR = path.resolve(__dirname, "..");
+const GUARD = path.join(__dirname, "guard.py");
 
 export interface TrainerCommand {
   python: string;
@@ -43,7 +39,7 @@ const PASSED_PREFIXES = ["LC_", "CUDA_", "NVIDIA_", "NCCL_", "TORCH_", "PYTORCH_
 // even under a passed prefix (HF_TOKEN): a credential is never handed down
 const CREDENTIAL = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY$/;
 
-/** The environment of a Python child (trainer, scorer, the torch probe): the passed variables of `base` only. */
+/** The environment of a Python child (a trainer, the torch probe): the passed variables of `base` only. */
 export function childEnv(base: Environment): Environment {
   const out: Environment = {};
   for (const [name, value] of Object.entries(base)) {

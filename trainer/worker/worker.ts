@@ -14,7 +14,7 @@ import { AppError } from "@/server/errors";
 import { endpointGenerationConfig } from "@/server/schemas/runs";
 import { generateFromEndpoint, ingestGenerations, readGeneratedFile } from "@/server/services/generation";
 import { modelPathProblemOnDisk, modelRoots } from "@/server/services/model-paths";
-import { registerModelForRun } from "@/server/services/models";
+import { runKinds } from "@/server/services/runs/kinds";
 import {
   addRunSamples,
   appendRunLogs,
@@ -28,7 +28,7 @@ import {
   updateRunProgress,
   type ClaimedRun,
   type Lease,
-} from "@/server/services/runs";
+} from "@/server/services/runs/queue";
 import type { TrainingRun } from "@/server/generated/prisma/client";
 import { detectGpus, SlotPool } from "@/trainer/worker/gpus";
 import { prepareRun } from "@/trainer/worker/inputs";
@@ -272,14 +272,13 @@ function executeRun(claimed: ClaimedRun, ctx: Context): ActiveRun {
       if (outcome.status === "SUCCEEDED" && sink.fatal) outcome = { status: "FAILED", error: sink.fatal };
       // A run that finished just as a stop arrived keeps its result.
       if (outcome.status === "SUCCEEDED") {
-        const { modelPath, metrics } = outcome;
+        const { modelPath, metrics, config } = outcome;
+        const register = runKinds[run.kind].register;
         await finishRun({
           lease,
           status: "SUCCEEDED",
           stderrTail: tail,
-          onSuccess: async (tx, current) => {
-            if (modelPath) await registerModelForRun(tx, current, { modelPath, metrics: metrics ?? {} });
-          },
+          onSuccess: register && (async (tx, current) => register({ tx, run: current, done: { modelPath, metrics: metrics ?? {} }, config: config ?? {} })),
         });
         ctx.log(`run ${run.id}: succeeded`);
       } else if (reason === "shutdown") {
@@ -302,7 +301,14 @@ function executeRun(claimed: ClaimedRun, ctx: Context): ActiveRun {
   return { runId: run.id, stop, done };
 }
 
-type Outcome = { status: "SUCCEEDED" | "FAILED"; error?: string; modelPath?: string; metrics?: Record<string, number> };
+type Outcome = {
+  status: "SUCCEEDED" | "FAILED";
+  error?: string;
+  modelPath?: string;
+  metrics?: Record<string, number>;
+  /** the config the trainer was given, staged paths included */
+  config?: Record<string, unknown>;
+};
 
 async function runTrainer(
   claimed: ClaimedRun,
@@ -375,11 +381,13 @@ async function runTrainer(
   await sink.flush();
   const finished = done as { modelPath?: string; metrics: Record<string, number> } | null;
   if (status.code === 0 && finished) {
-    if (run.kind !== "GENERATE" && !finished.modelPath) return { status: "FAILED", error: "the trainer reported done without a model_path" };
-    // what is registered must pass the same check as what is launched
-    const problem = run.kind === "GENERATE" ? null : await modelPathProblemOnDisk(finished.modelPath as string, modelRoots(ctx.dataDir));
-    if (problem) return { status: "FAILED", error: `the trainer reported its model at ${finished.modelPath}, which ${problem}` };
-    return { status: "SUCCEEDED", modelPath: finished.modelPath, metrics: finished.metrics };
+    if (runKinds[run.kind].producesModel) {
+      if (!finished.modelPath) return { status: "FAILED", error: "the trainer reported done without a model_path" };
+      // what is registered must pass the same check as what is launched
+      const problem = await modelPathProblemOnDisk(finished.modelPath, modelRoots(ctx.dataDir));
+      if (problem) return { status: "FAILED", error: `the trainer reported its model at ${finished.modelPath}, which ${problem}` };
+    }
+    return { status: "SUCCEEDED", modelPath: finished.modelPath, metrics: finished.metrics, config: prepared.config };
   }
   const how = status.code !== null ? `exited with code ${status.code}` : `was killed by ${status.signal}`;
   if (status.code === 0) return { status: "FAILED", error: "the trainer exited without reporting done" };

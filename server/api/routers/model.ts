@@ -1,4 +1,5 @@
-// The model registry (reward models and policies with their lineage) and the reward model in the annotation loop.
+// The model registry (reward models and policies with their lineage) and the reward model in the annotation loop
+// (scoring a project's items is a SCORE run: run.launch).
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import * as models from "@/server/services/models";
@@ -12,8 +13,5 @@ export const modelRouter = createTRPCRouter({
     .query(({ input }) => models.listModels(input)),
   /** one active model per kind: the active reward model scores items */
   setActive: adminProcedure.input(idInput).mutation(({ ctx, input }) => models.setActiveModel({ id: input.id, actorId: ctx.user.id })),
-  /** scores the project's open items with the active reward model (minutes for big projects: the caller waits) */
-  scoreItems: adminProcedure.input(projectInput).mutation(({ input }) => models.scoreItems(input)),
-  /** how often the active reward model agrees with the project's human comparisons */
   agreement: adminProcedure.input(projectInput).query(({ input }) => models.rmHumanAgreement(input)),
 });

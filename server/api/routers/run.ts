@@ -4,7 +4,7 @@ import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { launchRunInput } from "@/server/schemas/run-launch";
 import { listRunsInput, runIdInput, runLogsInput, runMetricsInput } from "@/server/schemas/runs";
-import * as runs from "@/server/services/runs";
+import * as runs from "@/server/services/runs/admin";
 
 export const runRouter = createTRPCRouter({
   list: adminProcedure.input(listRunsInput.default({ limit: 100 })).query(({ input }) => runs.listRuns(input)),

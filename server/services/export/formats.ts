@@ -150,17 +150,24 @@ function scoreColumns(ctx: FormatContext): Column[] {
   ];
 }
 
-function pairRows(
-  group: PromptGroup,
-  votes: Map<string, PairVotes>,
-  ctx: FormatContext,
-  build: (chosen: ExportCandidate, rejected: ExportCandidate) => Row,
-): Row[] {
+/**
+ * A pairwise format's row for one pair, less its margin and scores: what is fixed per prompt, then the chosen and
+ * rejected responses put in. The one definition of each pairwise row: the general path fills it in per pair, the
+ * direct path (./pair-lines.ts) renders it once per prompt and splices the responses' JSON literals in.
+ */
+export interface PairTemplate {
+  row: (prompt: { contentHash: string; messages: Message[] }) => (chosen: string, rejected: string) => Row;
+  /** rows end with the pair's margin and, when the projects rate candidates, both responses' scores */
+  margin: boolean;
+}
+
+function pairRows(group: PromptGroup, votes: Map<string, PairVotes>, ctx: FormatContext, template: PairTemplate): Row[] {
   const candidates = candidateMap(group);
-  const withScores = ctx.criteria.length > 0;
+  const withScores = template.margin && ctx.criteria.length > 0;
+  const build = template.row(group);
   return preferencePairs(group, ctx.aggregation, votes).map((p) => {
-    const row = build(candidates.get(p.chosenId)!, candidates.get(p.rejectedId)!);
-    row.margin = p.margin;
+    const row = build(candidates.get(p.chosenId)!.text, candidates.get(p.rejectedId)!.text);
+    if (template.margin) row.margin = p.margin;
     if (withScores) {
       row.score_chosen = score(p.scoreChosen);
       row.score_rejected = score(p.scoreRejected);
@@ -168,6 +175,34 @@ function pairRows(
     return row;
   });
 }
+
+export const pairTemplates = {
+  trl: {
+    row: ({ contentHash, messages }) => {
+      const prompt = promptText(messages);
+      return (chosen, rejected) => ({ prompt_id: contentHash, prompt, chosen, rejected });
+    },
+    margin: true,
+  },
+  "trl-conversational": {
+    row: ({ contentHash, messages }) => {
+      const prompt = conversation(messages);
+      return (chosen, rejected) => ({
+        prompt_id: contentHash,
+        prompt,
+        chosen: [{ role: "assistant", content: chosen }],
+        rejected: [{ role: "assistant", content: rejected }],
+      });
+    },
+    margin: true,
+  },
+  hh: {
+    row: ({ messages }) => (chosen, rejected) => ({ chosen: hhTranscript(messages, chosen), rejected: hhTranscript(messages, rejected) }),
+    margin: false,
+  },
+} satisfies Record<string, PairTemplate>;
+
+export type PairFormat = keyof typeof pairTemplates;
 
 const trl: FormatSpec = {
   rowIs: "one preference pair (TRL standard preference format)",
@@ -179,10 +214,7 @@ const trl: FormatSpec = {
     marginColumn,
     ...scoreColumns(ctx),
   ],
-  rows: (group, votes, ctx) => {
-    const prompt = promptText(group.messages);
-    return pairRows(group, votes, ctx, (c, r) => ({ prompt_id: group.contentHash, prompt, chosen: c.text, rejected: r.text }));
-  },
+  rows: (group, votes, ctx) => pairRows(group, votes, ctx, pairTemplates.trl),
 };
 
 const messageListType = "list<{role: string, content: string}>";
@@ -197,15 +229,7 @@ const trlConversational: FormatSpec = {
     marginColumn,
     ...scoreColumns(ctx),
   ],
-  rows: (group, votes, ctx) => {
-    const prompt = conversation(group.messages);
-    return pairRows(group, votes, ctx, (c, r) => ({
-      prompt_id: group.contentHash,
-      prompt,
-      chosen: [{ role: "assistant", content: c.text }],
-      rejected: [{ role: "assistant", content: r.text }],
-    }));
-  },
+  rows: (group, votes, ctx) => pairRows(group, votes, ctx, pairTemplates["trl-conversational"]),
 };
 
 const hh: FormatSpec = {
@@ -214,13 +238,7 @@ const hh: FormatSpec = {
     { name: "chosen", parquet: str("chosen"), type: "string", description: "full transcript `\\n\\nHuman: …\\n\\nAssistant: …` ending with the preferred response" },
     { name: "rejected", parquet: str("rejected"), type: "string", description: "the same transcript ending with the other response" },
   ],
-  rows: (group, votes, ctx) => {
-    const candidates = candidateMap(group);
-    return preferencePairs(group, ctx.aggregation, votes).map((p) => ({
-      chosen: hhTranscript(group.messages, candidates.get(p.chosenId)!.text),
-      rejected: hhTranscript(group.messages, candidates.get(p.rejectedId)!.text),
-    }));
-  },
+  rows: (group, votes, ctx) => pairRows(group, votes, ctx, pairTemplates.hh),
 };
 
 // ---- UltraFeedback (the two public layouts) -----------------------------------------------------------------

@@ -1,9 +1,9 @@
 // The direct path for the most common snapshot: a pairwise format (TRL, TRL conversational, HH-RLHF) as JSONL with
 // every pair kept (policy `all`, ties dropped, no agreement threshold) — the default definition. Each row is then
 // one comparison, so Postgres can stream them already joined and in order, with both responses escaped as JSON
-// string literals (to_json, built in its parallel workers before the sort). Node turns each prompt's messages into
-// the head of its rows once, with the same helpers as ./formats.ts, and completes every row by splicing the
-// literals in: the responses are never parsed or re-encoded, which was most of the cost of an export.
+// string literals (to_json, built in its parallel workers before the sort). Node renders each prompt's row template
+// (the format's own, from ./formats.ts) once, and completes every row by splicing the literals in: the responses
+// are never parsed or re-encoded, which was most of the cost of an export.
 // The statistics come from ./stats.ts, as for every snapshot.
 //
 // tests/integration/export/pair-lines.test.ts builds each eligible definition both ways (nasty texts included) and
@@ -13,7 +13,7 @@ import { to as copyTo } from "pg-copy-streams";
 import type { SnapshotDefinition } from "@/server/schemas/export";
 import type { Message } from "@/server/services/hashing";
 import { ratingsScore } from "./aggregate";
-import { conversation, hhTranscript, promptText, score, type FormatContext } from "./formats";
+import { pairTemplates, score, type FormatContext, type PairFormat } from "./formats";
 import { copyLines, copyStreamText, filterClauses } from "./stream";
 import type { SplitWriter } from "./writers";
 
@@ -21,7 +21,7 @@ import type { SplitWriter } from "./writers";
 export function writesPairLines(def: SnapshotDefinition): boolean {
   return (
     def.fileType === "jsonl" &&
-    (def.format === "trl" || def.format === "trl-conversational" || def.format === "hh") &&
+    Object.hasOwn(pairTemplates, def.format) &&
     def.aggregation.policy === "all" &&
     def.aggregation.ties === "drop" &&
     def.aggregation.minAgreement === 0 &&
@@ -52,44 +52,56 @@ function pairQuery(opts: { client: pg.PoolClient; def: SnapshotDefinition; exclu
       ORDER BY k1, k2, k3, k4, k5, k6) q`);
 }
 
+// Stand-ins for the two responses while a prompt's row template is rendered: NUL never occurs in the database's
+// text (PostgreSQL text cannot hold it), and JSON.stringify writes it as \u0000 inside a string literal.
+const CHOSEN = "\u0000chosen\u0000";
+const REJECTED = "\u0000rejected\u0000";
+
 /**
- * Per prompt, the fixed parts of its rows; per row, the line. The responses are the JSON literals Postgres escaped,
- * spliced in as they are. Mirrors the rows of ./formats.ts for each format.
+ * Per prompt, its row template from ./formats.ts rendered once as JSON with stand-ins for the responses, cut into
+ * the pieces around them; per row, the pieces with the responses' JSON literals (as Postgres escaped them) in the
+ * stand-ins' places. A response that is a whole JSON value (TRL) takes its literal; one inside a longer string (an
+ * HH transcript) takes the literal without its quotes: JSON escaping is per character, so the escaped string is the
+ * escaped prefix followed by the escaped response.
  */
 interface LineBuilder {
   prompt(hash: string, messages: Message[]): void;
   line(chosen: string, rejected: string, tail: string): string;
 }
 
-function lineBuilder(format: "trl" | "trl-conversational" | "hh"): LineBuilder {
-  let head = "";
-  let transcript = "";
-  const assistant = (content: string) => `[{"role":"assistant","content":${content}}]`;
-  switch (format) {
-    case "trl":
-      return {
-        prompt: (hash, messages) => {
-          head = `{"prompt_id":${JSON.stringify(hash)},"prompt":${JSON.stringify(promptText(messages))},"chosen":`;
-        },
-        line: (chosen, rejected, tail) => `${head}${chosen},"rejected":${rejected}${tail}`,
-      };
-    case "trl-conversational":
-      return {
-        prompt: (hash, messages) => {
-          head = `{"prompt_id":${JSON.stringify(hash)},"prompt":${JSON.stringify(conversation(messages))},"chosen":`;
-        },
-        line: (chosen, rejected, tail) => `${head}${assistant(chosen)},"rejected":${assistant(rejected)}${tail}`,
-      };
-    case "hh":
-      return {
-        prompt: (_hash, messages) => {
-          // the transcript up to the response, as the start of a JSON string: JSON escaping is per character, so
-          // the escaped transcript is this followed by the escaped response without its opening quote
-          transcript = JSON.stringify(hhTranscript(messages, "")).slice(0, -1);
-        },
-        line: (chosen, rejected) => `{"chosen":${transcript}${chosen.slice(1)},"rejected":${transcript}${rejected.slice(1)}}`,
-      };
-  }
+interface Slot {
+  /** the JSON before the stand-in */
+  before: string;
+  /** the stand-in is a whole string value: its literal goes in with its quotes */
+  whole: boolean;
+}
+
+function cut(json: string, standIn: string, from: number): { slot: Slot; end: number } {
+  const escaped = JSON.stringify(standIn).slice(1, -1);
+  const at = json.indexOf(escaped, from);
+  const whole = json[at - 1] === '"' && json[at + escaped.length] === '"';
+  const start = whole ? at - 1 : at;
+  return { slot: { before: json.slice(from, start), whole }, end: start + escaped.length + (whole ? 2 : 0) };
+}
+
+function lineBuilder(format: PairFormat): LineBuilder {
+  const template = pairTemplates[format];
+  let chosenSlot: Slot = { before: "", whole: true };
+  let rejectedSlot: Slot = { before: "", whole: true };
+  let after = "";
+  const fill = (slot: Slot, literal: string) => (slot.whole ? literal : literal.slice(1, -1));
+  return {
+    prompt: (hash, messages) => {
+      const json = JSON.stringify(template.row({ contentHash: hash, messages })(CHOSEN, REJECTED));
+      const chosen = cut(json, CHOSEN, 0);
+      const rejected = cut(json, REJECTED, chosen.end);
+      chosenSlot = chosen.slot;
+      rejectedSlot = rejected.slot;
+      // with a margin, the row goes on where the template's object closes
+      after = template.margin ? json.slice(rejected.end, -1) : json.slice(rejected.end);
+    },
+    line: (chosen, rejected, tail) => `${chosenSlot.before}${fill(chosenSlot, chosen)}${rejectedSlot.before}${fill(rejectedSlot, rejected)}${after}${tail}`,
+  };
 }
 
 const FIELD = "\u0003";
@@ -137,8 +149,9 @@ export async function writePairLines(opts: {
   /** called now and then with the number of annotations read so far */
   onAnnotations?: (annotationsRead: number) => void;
 }): Promise<void> {
-  const format = opts.def.format as "trl" | "trl-conversational" | "hh";
-  const withScores = opts.ctx.criteria.length > 0 && format !== "hh";
+  const format = opts.def.format as PairFormat;
+  const { margin } = pairTemplates[format];
+  const withScores = opts.ctx.criteria.length > 0 && margin;
   const build = lineBuilder(format);
   const stream = opts.client.query(copyTo(pairQuery({ client: opts.client, def: opts.def, excludedUserIds: opts.excludedUserIds, withScores })));
   let prompt = "";
@@ -180,7 +193,7 @@ export async function writePairLines(opts: {
         const line = build.line(
           text.slice(f3 + 1, f4),
           text.slice(f4 + 1, f5),
-          format === "hh" ? "" : tail(text.slice(f5 + 1, f6), withScores ? text.slice(f6 + 1, f7) : "", withScores ? text.slice(f7 + 1, end) : ""),
+          !margin ? "" : tail(text.slice(f5 + 1, f6), withScores ? text.slice(f6 + 1, f7) : "", withScores ? text.slice(f7 + 1, end) : ""),
         );
         const full = opts.writers[split].writeLine(line);
         if (full) await full;

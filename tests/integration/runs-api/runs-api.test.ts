@@ -51,6 +51,13 @@ describe("run.launch", () => {
       "config.kl_coef",
       "config.num_mini_batches",
     ]);
+    // DPO: the snapshot's pairs and a starting policy; beta above 0, label smoothing below 0.5
+    expect(await fieldsOf(api.run.launch({ kind: "DPO", name: "dpo", snapshotId: snapshot.id, config: { beta: 0, label_smoothing: 0.5, policy_path: path.resolve(".data/models/sft") } }))).toEqual([
+      "config.beta",
+      "config.label_smoothing",
+    ]);
+    expect(await fieldsOf(api.run.launch({ kind: "DPO", name: "dpo", snapshotId: snapshot.id }))).toEqual(["config.policy_path"]);
+    expect(await fieldsOf(api.run.launch({ kind: "DPO", name: "dpo", snapshotId: snapshot.id, policyModelId: "no-such-policy" }))).toEqual(["policyModelId"]);
     expect(await db.trainingRun.count()).toBe(0);
 
     const run = await api.run.launch({ ...base, config: { backend: "tiny", lr: 3e-3, epochs: 1, batch_size: 16, max_length: 96 }, gpuCount: 0 });
@@ -137,7 +144,7 @@ describe("model registry", () => {
     await db.model.updateMany({ data: { active: false } });
     const { project, itemIds } = await makeProject({ items: pairItems(4), members: [admin.id] });
     expect(await api.model.agreement({ projectId: project.id })).toEqual({ modelId: null, comparisons: 0, agreement: null });
-    await expect(api.model.scoreItems({ projectId: project.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: /no active reward model/ });
+    await expect(api.run.launch({ kind: "SCORE", name: "score", projectId: project.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: /no active reward model/ });
 
     const rm = await db.model.create({ data: { name: "judge", kind: "REWARD", backend: "tiny", path: "/m/judge", active: true } });
     // The human preferred the first candidate on every item; the model agrees on three of four.
@@ -156,6 +163,14 @@ describe("model registry", () => {
       });
     }
     expect(await api.model.agreement({ projectId: project.id })).toEqual({ modelId: rm.id, comparisons: 4, agreement: 0.75 });
+
+    // Scoring is a run on the queue: by the active reward model unless another is chosen, which must be a reward model.
+    const scoring = await api.run.launch({ kind: "SCORE", name: "score", projectId: project.id });
+    expect(scoring).toMatchObject({ kind: "SCORE", status: "QUEUED", projectId: project.id, modelId: rm.id, gpuCount: 0 });
+    const policy = await db.model.create({ data: { name: "not-a-judge", kind: "POLICY", backend: "tiny", path: "/m/p" } });
+    expect(await fieldsOf(api.run.launch({ kind: "SCORE", name: "score", projectId: project.id, modelId: policy.id }))).toEqual(["modelId"]);
+    expect(await fieldsOf(api.run.launch({ kind: "SCORE", name: "score", projectId: "no-such-project" }))).toEqual(["projectId"]);
+    await db.trainingRun.deleteMany({});
   });
 });
 

@@ -11,8 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { pool } from "@/server/pg";
 import { addItems, upsertProject } from "@/prisma/seed/helpers";
-import { cancelRun, claimRun, enqueueRun, getRun, listRunLogs, listRunMetrics, listRuns, retryRun } from "@/server/services/runs";
+import { cancelRun, enqueueRun, getRun, listRunLogs, listRunMetrics, listRuns, retryRun } from "@/server/services/runs/admin";
+import { claimRun } from "@/server/services/runs/queue";
 import { saveEndpoint } from "@/server/services/endpoints";
+import { rmHumanAgreement } from "@/server/services/models";
 import { TRAINER_DIR } from "@/trainer/worker/process";
 import { NO_PYTHON_MESSAGE } from "@/trainer/worker/python";
 import { startFakeOpenAI } from "../generation/openai-server";
@@ -101,6 +103,57 @@ describe("reward-model run with the real trainer", () => {
     } finally {
       await worker.stop();
     }
+  });
+});
+
+describe("scoring run with the real scorer", () => {
+  it("scores open and completed items on the queue, with progress, for active learning and the agreement figure", async () => {
+    expect(rewardModelId, "the reward-model test must run first").not.toBeNull();
+    const admin = await db.user.create({ data: { email: `scorer-${Date.now()}@example.com`, name: "judge", role: "ADMIN" } });
+    const nonce = `${Date.now()}`;
+    const project = await upsertProject(db, { name: "scored", slug: `scored-${nonce}` });
+    await addItems(
+      db,
+      project.id,
+      Array.from({ length: 6 }, (_, i) => ({ messages: [{ role: "user" as const, content: `About the sea (${nonce}-${i}).` }], candidates: [{ text: `blue sand ${i}` }, { text: `gold lake ${i}` }] })),
+    );
+    const items = await db.item.findMany({ where: { projectId: project.id }, include: { candidates: { orderBy: { position: "asc" } } }, orderBy: { createdAt: "asc" } });
+    // Half the items are judged and done: the gold answer chosen, as the synthetic rule says.
+    for (const item of items.slice(0, 3)) {
+      const [blue, gold] = item.candidates.map((c) => c.candidateId);
+      await db.item.update({ where: { id: item.id }, data: { status: "COMPLETE" } });
+      const annotation = await db.annotation.create({
+        data: { submissionId: `${item.id}-s`, itemId: item.id, projectId: project.id, userId: admin.id, ranking: [[gold], [blue]], timeSpentMs: 1000 },
+      });
+      await db.comparison.create({
+        data: { annotationId: annotation.id, projectId: project.id, itemId: item.id, promptId: item.promptId, userId: admin.id, chosenId: gold, rejectedId: blue, margin: 1 },
+      });
+    }
+    const run = await enqueueRun({ input: { kind: "SCORE", name: "score scored", projectId: project.id, modelId: rewardModelId as string, config: { batch_size: 4 } } });
+    const worker = runWorker({ gpuIds: [], dataDir });
+    try {
+      const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"], 60_000);
+      expect(done.error).toBeNull();
+      expect(done).toMatchObject({ status: "SUCCEEDED", progress: 1 });
+    } finally {
+      await worker.stop();
+    }
+    const scored = await db.item.findMany({ where: { projectId: project.id } });
+    expect(scored.map((i) => i.status).sort()).toEqual(["COMPLETE", "COMPLETE", "COMPLETE", "OPEN", "OPEN", "OPEN"]);
+    for (const item of scored) {
+      const rm = item.rmScores as { modelId: string; scores: Record<string, number> };
+      expect(rm.modelId).toBe(rewardModelId);
+      const values = Object.values(rm.scores);
+      expect(values).toHaveLength(2);
+      expect(item.rmScoreGap).toBeCloseTo(Math.abs(values[0] - values[1]));
+    }
+    const metrics = await listRunMetrics({ runId: run.id, names: ["items_scored", "candidates_scored"] });
+    expect(metrics.map((m) => [m.name, m.value])).toEqual([["candidates_scored", 12], ["items_scored", 6]]);
+    await db.model.update({ where: { id: rewardModelId as string }, data: { active: true } });
+    // the completed items' judgements now count towards the model's agreement with the annotators
+    expect((await rmHumanAgreement({ projectId: project.id })).comparisons).toBe(3);
+    const logs = await listRunLogs({ runId: run.id });
+    expect(logs.some((l) => l.stream === "worker" && l.line.includes("-m rlhf.score"))).toBe(true);
   });
 });
 
@@ -434,6 +487,26 @@ describe("PPO and generation runs", () => {
     expect(await db.runSample.findMany({ where: { runId: run.id } })).toMatchObject([{ prompt: "2+2=", response: "4", score: 1.5 }]);
     const policy = await db.model.findFirstOrThrow({ where: { runId: run.id } });
     expect(policy).toMatchObject({ kind: "POLICY", rewardModelId: rm.id, parentId: parent.id, baseModel: "tiny-sft" });
+  });
+
+  it("a DPO run trains on the snapshot from a registered policy and registers the new policy with its lineage", async () => {
+    const parent = await db.model.create({ data: { name: "sft-dpo", kind: "POLICY", backend: "tiny", baseModel: "tiny-sft", path: await modelDir("sft-dpo") } });
+    const run = await enqueueRun({ input: { kind: "DPO", name: "dpo v1", snapshotId, policyModelId: parent.id, config: { steps: 2, beta: 0.2 } } });
+    expect(run).toMatchObject({ snapshotId, modelId: null, config: { policy_model_id: parent.id, beta: 0.2 } });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"]);
+      expect(done.error).toBeNull();
+    } finally {
+      await worker.stop();
+    }
+    const config = JSON.parse(await readFile(path.join(dataDir, "runs", run.id, "config.json"), "utf8"));
+    expect(config).toMatchObject({ policy_path: parent.path, snapshot_id: snapshotId, beta: 0.2 });
+    expect(config.train_file).toMatch(new RegExp(`snapshots/${snapshotId}/train\\.jsonl$`));
+    expect(config.test_file).toMatch(/test\.jsonl$/);
+    expect(config.policy_model_id).toBeUndefined();
+    const policy = await db.model.findFirstOrThrow({ where: { runId: run.id } });
+    expect(policy).toMatchObject({ kind: "POLICY", name: "dpo v1", parentId: parent.id, rewardModelId: null, snapshotId, baseModel: "tiny-sft" });
   });
 
   it("generation from a registered policy lands new items in the project, tagged with model and run", async () => {

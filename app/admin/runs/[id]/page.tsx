@@ -27,7 +27,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     inputs.push({ label: "Snapshot", value: snapshot ? `${snapshot.name} v${snapshot.version}` : "(deleted)" });
   }
   if (run.modelId) {
-    inputs.push({ label: run.kind === "PPO" ? "Reward model" : "Policy", value: modelName(run.modelId), href: `/admin/models#model-${run.modelId}` });
+    inputs.push({ label: run.kind === "GENERATE" ? "Policy" : "Reward model", value: modelName(run.modelId), href: `/admin/models#model-${run.modelId}` });
   }
   if (typeof config.policy_model_id === "string") {
     inputs.push({ label: "Starting policy", value: modelName(config.policy_model_id), href: `/admin/models#model-${config.policy_model_id}` });

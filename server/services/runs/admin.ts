@@ -1,0 +1,184 @@
+// The trainer queue as the admin pages see it: launch a run (each kind's inputs checked by its entry in kinds.ts),
+// list runs with their queue positions, a run's metrics, logs and samples, cancel and retry. The worker's side of
+// the queue (claim, heartbeat, finish) is queue.ts.
+import type { z } from "zod";
+import { AppError, parseOrThrow } from "@/server/errors";
+import { db } from "@/server/db";
+import * as audit from "@/server/services/audit";
+import { MODEL_PATH_KEYS, modelPathProblem } from "@/server/services/model-paths";
+import { runKinds, type RunKindSpec } from "@/server/services/runs/kinds";
+import { Prisma, type RunKind, type TrainingRun } from "@/server/generated/prisma/client";
+import { launchRunInput, type LaunchRunInput } from "@/server/schemas/run-launch";
+import { listRunsInput, runLogsInput, runMetricsInput } from "@/server/schemas/runs";
+
+export type RunWithPosition = TrainingRun & {
+  /** 1 = next to be claimed; null unless QUEUED */
+  queuePosition: number | null;
+};
+
+/** Queues a run: its launch config checked against the trainer's config schema, its inputs by its kind's entry. */
+export async function enqueueRun(options: { input: LaunchRunInput; createdById?: string | null }): Promise<TrainingRun> {
+  const input = parseOrThrow(launchRunInput, options.input, { what: "Invalid run" });
+  const spec = runKinds[input.kind] as RunKindSpec<RunKind>;
+  const launched = await spec.launch(input as never, { ...input.config });
+  const config = launched.config;
+
+  const pathErrors = MODEL_PATH_KEYS.flatMap((key) => {
+    const value = config[key];
+    const problem = typeof value === "string" && value !== "" ? modelPathProblem(value) : null;
+    return problem ? [{ field: `config.${key}`, message: problem }] : [];
+  });
+  if (pathErrors.length > 0) throw new AppError("BAD_REQUEST", `${pathErrors[0].field} ${pathErrors[0].message}`, pathErrors);
+
+  return db.$transaction(async (tx) => {
+    const run = await tx.trainingRun.create({
+      data: {
+        kind: input.kind,
+        name: input.name,
+        config: config as Prisma.InputJsonObject,
+        snapshotId: launched.snapshotId ?? null,
+        modelId: launched.modelId ?? null,
+        projectId: launched.projectId ?? null,
+        gpuCount: input.gpuCount,
+        maxAttempts: input.maxAttempts,
+        createdById: options.createdById ?? null,
+      },
+    });
+    await audit.record({ actorId: options.createdById ?? null, action: "run.launch", targetType: "run", targetId: run.id, after: launchView(run) }, tx);
+    return run;
+  });
+}
+
+/** What the audit log keeps of a run: its inputs, not its progress. */
+function launchView(run: TrainingRun) {
+  const { kind, name, config, snapshotId, modelId, projectId, gpuCount, maxAttempts } = run;
+  return { kind, name, config, snapshotId, modelId, projectId, gpuCount, maxAttempts };
+}
+
+async function queuePositions(runs: TrainingRun[]): Promise<Map<string, number>> {
+  const queued = runs.filter((r) => r.status === "QUEUED").map((r) => r.id);
+  if (queued.length === 0) return new Map();
+  const rows = await db.$queryRaw<{ id: string; ahead: bigint }[]>`
+    SELECT r.id,
+           (SELECT count(*) FROM "TrainingRun" q
+             WHERE q.status = 'QUEUED' AND (q."createdAt", q.id) < (r."createdAt", r.id)) AS ahead
+      FROM "TrainingRun" r
+     WHERE r.id = ANY(${queued})`;
+  return new Map(rows.map((r) => [r.id, Number(r.ahead) + 1]));
+}
+
+export async function listRuns(options: z.input<typeof listRunsInput> = {}): Promise<RunWithPosition[]> {
+  const input = listRunsInput.parse(options);
+  const runs = await db.trainingRun.findMany({
+    where: { status: input.status, kind: input.kind },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit,
+  });
+  const positions = await queuePositions(runs);
+  return runs.map((r) => ({ ...r, queuePosition: positions.get(r.id) ?? null }));
+}
+
+export async function getRun(options: { id: string }): Promise<RunWithPosition> {
+  const run = await db.trainingRun.findUnique({ where: { id: options.id } });
+  if (!run) throw new AppError("NOT_FOUND", "run not found");
+  const positions = await queuePositions([run]);
+  return { ...run, queuePosition: positions.get(run.id) ?? null };
+}
+
+export async function listRunMetrics(options: z.input<typeof runMetricsInput>) {
+  const input = runMetricsInput.parse(options);
+  return db.runMetric.findMany({
+    where: {
+      runId: input.runId,
+      ...(input.names ? { name: { in: input.names } } : {}),
+      ...(input.afterStep !== undefined ? { step: { gt: input.afterStep } } : {}),
+    },
+    orderBy: [{ step: "asc" }, { name: "asc" }],
+    select: { step: true, name: true, value: true },
+  });
+}
+
+export async function listRunLogs(options: z.input<typeof runLogsInput>) {
+  const input = runLogsInput.parse(options);
+  const rows = await db.runLog.findMany({
+    where: { runId: input.runId, ...(input.afterId ? { id: { gt: BigInt(input.afterId) } } : {}) },
+    orderBy: { id: "asc" },
+    take: input.limit,
+  });
+  return rows.map((r) => ({ id: r.id.toString(), stream: r.stream, line: r.line, createdAt: r.createdAt }));
+}
+
+export async function listRunSamples(options: { runId: string; step?: number }) {
+  return db.runSample.findMany({
+    where: { runId: options.runId, ...(options.step !== undefined ? { step: options.step } : {}) },
+    orderBy: [{ step: "asc" }, { id: "asc" }],
+    take: 2000,
+  });
+}
+
+/** QUEUED runs are cancelled at once; a RUNNING run is flagged and its worker stops the process tree. */
+export async function cancelRun(options: { id: string; actorId?: string | null }): Promise<TrainingRun> {
+  return db.$transaction(async (tx) => {
+    const now = new Date();
+    const queued = await tx.trainingRun.updateMany({
+      where: { id: options.id, status: "QUEUED" },
+      data: { status: "CANCELLED", cancelRequested: true, finishedAt: now },
+    });
+    if (queued.count === 0) {
+      const running = await tx.trainingRun.updateMany({
+        where: { id: options.id, status: "RUNNING" },
+        data: { cancelRequested: true },
+      });
+      if (running.count === 0) {
+        const run = await tx.trainingRun.findUnique({ where: { id: options.id } });
+        if (!run) throw new AppError("NOT_FOUND", "run not found");
+        throw new AppError("CONFLICT", `the run has already ${run.status === "CANCELLED" ? "been cancelled" : "finished"}`);
+      }
+    }
+    const run = await tx.trainingRun.findUniqueOrThrow({ where: { id: options.id } });
+    await audit.record(
+      {
+        actorId: options.actorId ?? null,
+        action: "run.cancel",
+        targetType: "run",
+        targetId: run.id,
+        before: { status: queued.count === 1 ? "QUEUED" : "RUNNING" },
+        after: { status: run.status, cancelRequested: true },
+      },
+      tx,
+    );
+    return run;
+  });
+}
+
+/**
+ * A finished run (failed or cancelled; succeeded too, to train again) is never reopened: retry creates a new run
+ * with the same inputs and config, so each attempt keeps its own metrics, logs and error for comparison.
+ */
+export async function retryRun(options: { id: string; createdById?: string | null }): Promise<TrainingRun> {
+  const run = await db.trainingRun.findUnique({ where: { id: options.id } });
+  if (!run) throw new AppError("NOT_FOUND", "run not found");
+  if (run.status === "QUEUED" || run.status === "RUNNING") {
+    throw new AppError("CONFLICT", "the run is still queued or running; cancel it first");
+  }
+  return db.$transaction(async (tx) => {
+    const retry = await tx.trainingRun.create({
+      data: {
+        kind: run.kind,
+        name: /\(retry\)$/.test(run.name) ? run.name : `${run.name} (retry)`,
+        config: run.config as Prisma.InputJsonValue,
+        snapshotId: run.snapshotId,
+        modelId: run.modelId,
+        projectId: run.projectId,
+        gpuCount: run.gpuCount,
+        maxAttempts: run.maxAttempts,
+        createdById: options.createdById ?? run.createdById,
+      },
+    });
+    await audit.record(
+      { actorId: options.createdById ?? null, action: "run.retry", targetType: "run", targetId: retry.id, before: { retryOf: run.id, status: run.status }, after: launchView(retry) },
+      tx,
+    );
+    return retry;
+  });
+}

@@ -1,0 +1,264 @@
+// The run kinds as one table. For each kind: the launch inputs it checks (and the run columns they fill), the inputs
+// it stages as files for its Python module, and what a succeeded run registers. The module and its config schema
+// (the module's config dataclass, exported to server/schemas/trainer-config.json) are named in
+// server/schemas/runs.ts (runKindModule) and read by server/schemas/run-launch.ts. A new kind is one entry here, its
+// launch variant and module in server/schemas/runs.ts, and its Python file under trainer/rlhf/ (listed in
+// rlhf/schema.py).
+import path from "node:path";
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { AppError, parseOrThrow } from "@/server/errors";
+import { db, type Tx } from "@/server/db";
+import type { Model, ModelKind, RunKind, TrainingRun } from "@/server/generated/prisma/client";
+import type { LaunchRunOutput } from "@/server/schemas/run-launch";
+import { endpointGenerationConfig } from "@/server/schemas/runs";
+import { activeRewardModel, applyRmScores, registerPolicy, registerRewardModel, type DoneReport } from "@/server/services/models";
+import {
+  projectPromptRows,
+  projectScoreRows,
+  registeredModel,
+  snapshotPrompts,
+  snapshotSplits,
+  writeJsonl,
+} from "@/server/services/runs/inputs";
+
+/** What a launch resolves into: the run's input columns and its config (with the input-only keys added). */
+export interface LaunchedInputs {
+  snapshotId?: string | null;
+  modelId?: string | null;
+  projectId?: string | null;
+  config: Record<string, unknown>;
+}
+
+export interface StageContext {
+  run: TrainingRun;
+  /** the run's directory, <DATA_DIR>/runs/<runId> */
+  dir: string;
+  dataDir: string;
+  /** what the trainer is given, filled in by stage: the launch config plus the staged files and paths */
+  config: Record<string, unknown>;
+}
+
+export interface RegisterContext {
+  tx: Tx;
+  run: TrainingRun;
+  done: Partial<DoneReport> & { metrics: Record<string, number> };
+  /** the config the trainer was given (its staged paths included) */
+  config: Record<string, unknown>;
+}
+
+export interface RunKindSpec<K extends RunKind> {
+  /** the trainer's `done` names a model directory, which must pass the model-folder check before it is registered */
+  producesModel: boolean;
+  /** checks the launch inputs against the database (admin side, before the run is queued) */
+  launch(input: Extract<LaunchRunOutput, { kind: K }>, config: Record<string, unknown>): Promise<LaunchedInputs>;
+  /** writes the files the trainer reads and adds their paths to the config (worker side, before the trainer starts) */
+  stage(ctx: StageContext): Promise<void>;
+  /** what a succeeded run leaves behind, in the transaction that marks it SUCCEEDED */
+  register?(ctx: RegisterContext): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// launch-time lookups (BAD_REQUEST naming the field: the admin chose something that is not there)
+
+async function requireSnapshot(id: string) {
+  const snapshot = await db.snapshot.findUnique({ where: { id } });
+  if (!snapshot) throw new AppError("BAD_REQUEST", "snapshot not found", [{ field: "snapshotId", message: "not found" }]);
+  if (snapshot.status !== "SUCCEEDED") {
+    throw new AppError("BAD_REQUEST", `snapshot "${snapshot.name}" v${snapshot.version} is not ready (${snapshot.status.toLowerCase()})`, [{ field: "snapshotId", message: "not ready" }]);
+  }
+  return snapshot;
+}
+
+async function requireProject(id: string) {
+  const project = await db.project.findUnique({ where: { id } });
+  if (!project) throw new AppError("BAD_REQUEST", "project not found", [{ field: "projectId", message: "not found" }]);
+  return project;
+}
+
+const modelWords: Record<ModelKind, { choose: string; not: string }> = {
+  REWARD: { choose: "choose a registered reward model", not: "not a reward model" },
+  POLICY: { choose: "choose a registered policy", not: "not a policy" },
+};
+
+async function requireModel(id: string, kind: ModelKind, field: string): Promise<Model> {
+  const model = await db.model.findUnique({ where: { id } });
+  if (!model || model.kind !== kind) throw new AppError("BAD_REQUEST", modelWords[kind].choose, [{ field, message: modelWords[kind].not }]);
+  return model;
+}
+
+async function stagePrompts(ctx: StageContext, prompts: unknown[], empty: string): Promise<void> {
+  if (prompts.length === 0) throw new AppError("PRECONDITION_FAILED", empty);
+  ctx.config.prompts_file = path.join(ctx.dir, "prompts.jsonl");
+  await writeJsonl(ctx.config.prompts_file as string, prompts);
+}
+
+async function stageSnapshot(ctx: StageContext, snapshotId: string) {
+  const splits = await snapshotSplits(ctx.dataDir, snapshotId);
+  ctx.config.snapshot_id = splits.snapshot.id;
+  if (splits.sha256) ctx.config.snapshot_sha256 = splits.sha256;
+  return splits;
+}
+
+/**
+ * The policy a PPO or DPO run starts from: a registered one (kept as policy_model_id, its path staged by the worker)
+ * or a model directory in config.policy_path.
+ */
+async function chooseStartingPolicy(kind: string, policyModelId: string | undefined, config: Record<string, unknown>) {
+  if (policyModelId) {
+    const { policy_path: _ignored, ...rest } = config;
+    return { ...rest, policy_model_id: (await requireModel(policyModelId, "POLICY", "policyModelId")).id };
+  }
+  if (typeof config.policy_path !== "string" || config.policy_path === "") {
+    throw new AppError("BAD_REQUEST", `${kind} needs a starting policy: choose one from the registry or give a model directory`, [
+      { field: "config.policy_path", message: "required without a registered policy" },
+    ]);
+  }
+  return config;
+}
+
+async function stageStartingPolicy(ctx: StageContext): Promise<void> {
+  const policyModelId = (ctx.run.config as Record<string, unknown>).policy_model_id;
+  if (typeof policyModelId === "string") ctx.config.policy_path = (await registeredModel(policyModelId, "POLICY", "policy")).path;
+}
+
+const scoreRow = z.object({ id: z.string(), score: z.number() });
+
+// ---------------------------------------------------------------------------------------------------------------
+// the table
+
+export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
+  /** A reward model trained on a snapshot's preference pairs. */
+  REWARD: {
+    producesModel: true,
+    async launch(input, config) {
+      return { snapshotId: (await requireSnapshot(input.snapshotId)).id, config };
+    },
+    async stage(ctx) {
+      if (!ctx.run.snapshotId) throw new AppError("PRECONDITION_FAILED", "a reward-model run needs a snapshot");
+      const splits = await stageSnapshot(ctx, ctx.run.snapshotId);
+      ctx.config.train_file = splits.train;
+      if (splits.test) ctx.config.test_file = splits.test;
+    },
+    async register({ tx, run, done }) {
+      await registerRewardModel(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+    },
+  },
+
+  /** PPO of a policy (registered, or a model directory) against a registered reward model, on a project's or a snapshot's prompts. */
+  PPO: {
+    producesModel: true,
+    async launch(input, config) {
+      const modelId = (await requireModel(input.modelId, "REWARD", "modelId")).id;
+      if (!input.projectId && !input.snapshotId) {
+        throw new AppError("BAD_REQUEST", "PPO needs prompts: choose a project or a snapshot", [{ field: "projectId", message: "required" }]);
+      }
+      const projectId = input.projectId ? (await requireProject(input.projectId)).id : null;
+      const snapshotId = input.snapshotId ? (await requireSnapshot(input.snapshotId)).id : null;
+      return { modelId, projectId, snapshotId, config: await chooseStartingPolicy("PPO", input.policyModelId, config) };
+    },
+    async stage(ctx) {
+      const { run } = ctx;
+      if (!run.modelId) throw new AppError("PRECONDITION_FAILED", "a PPO run needs a reward model");
+      ctx.config.reward_model_path = (await registeredModel(run.modelId, "REWARD", "reward model")).path;
+      await stageStartingPolicy(ctx);
+      const prompts = run.projectId
+        ? await projectPromptRows(run.projectId)
+        : await snapshotPrompts((await stageSnapshot(ctx, run.snapshotId as string)).train);
+      await stagePrompts(ctx, prompts, "no prompts to train on: the project has no items yet");
+    },
+    async register({ tx, run, done }) {
+      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+    },
+  },
+
+  /** DPO of a policy (registered, or a model directory) directly on a snapshot's preference pairs. */
+  DPO: {
+    producesModel: true,
+    async launch(input, config) {
+      const snapshotId = (await requireSnapshot(input.snapshotId)).id;
+      return { snapshotId, config: await chooseStartingPolicy("DPO", input.policyModelId, config) };
+    },
+    async stage(ctx) {
+      if (!ctx.run.snapshotId) throw new AppError("PRECONDITION_FAILED", "a DPO run needs a snapshot");
+      const splits = await stageSnapshot(ctx, ctx.run.snapshotId);
+      ctx.config.train_file = splits.train;
+      if (splits.test) ctx.config.test_file = splits.test;
+      await stageStartingPolicy(ctx);
+    },
+    async register({ tx, run, done }) {
+      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+    },
+  },
+
+  /**
+   * New candidates for a project's prompts, from a registered policy (rlhf.generate) or an OpenAI-compatible endpoint
+   * (called by the worker itself). The new items land as the trainer reports its `generated` file, not at the end.
+   */
+  GENERATE: {
+    producesModel: false,
+    async launch(input, config) {
+      const projectId = (await requireProject(input.projectId)).id;
+      if (Boolean(input.modelId) === Boolean(input.endpointId)) {
+        throw new AppError("BAD_REQUEST", "generate from either a registered policy or an endpoint", [{ field: "modelId", message: "choose exactly one source" }]);
+      }
+      if (input.modelId) return { projectId, modelId: (await requireModel(input.modelId, "POLICY", "modelId")).id, config };
+      const endpoint = await db.endpoint.findUnique({ where: { id: input.endpointId } });
+      if (!endpoint) throw new AppError("BAD_REQUEST", "endpoint not found", [{ field: "endpointId", message: "not found" }]);
+      const settings = parseOrThrow(endpointGenerationConfig.strict(), input.config, { what: "Invalid generation settings", prefix: "config" });
+      if (input.gpuCount > 0) throw new AppError("BAD_REQUEST", "endpoint generation needs no GPU", [{ field: "gpuCount", message: "must be 0" }]);
+      return { projectId, config: { ...config, ...settings, endpoint_id: endpoint.id } };
+    },
+    async stage(ctx) {
+      const { run } = ctx;
+      if (!run.modelId || !run.projectId) throw new AppError("PRECONDITION_FAILED", "a generation run needs a policy and a project");
+      const policy = await registeredModel(run.modelId, "POLICY", "policy");
+      ctx.config.policy_path = policy.path;
+      ctx.config.model_name ??= policy.name;
+      ctx.config.output_file = path.join(ctx.dir, "generated.jsonl");
+      await stagePrompts(ctx, await projectPromptRows(run.projectId), "the project has no prompts to answer yet");
+    },
+  },
+
+  /**
+   * A reward model (the active one unless chosen) scores every item of a project, open or completed: the scores
+   * order the queue by uncertainty (active learning) and measure the model against the annotators.
+   */
+  SCORE: {
+    producesModel: false,
+    async launch(input, config) {
+      const projectId = (await requireProject(input.projectId)).id;
+      const model = input.modelId ? await requireModel(input.modelId, "REWARD", "modelId") : await activeRewardModel();
+      if (!model) throw new AppError("PRECONDITION_FAILED", "no active reward model: mark one active in the model registry");
+      return { projectId, modelId: model.id, config };
+    },
+    async stage(ctx) {
+      const { run } = ctx;
+      if (!run.modelId || !run.projectId) throw new AppError("PRECONDITION_FAILED", "a scoring run needs a reward model and a project");
+      ctx.config.model_path = (await registeredModel(run.modelId, "REWARD", "reward model")).path;
+      const rows = await projectScoreRows(run.projectId);
+      if (rows.length === 0) throw new AppError("PRECONDITION_FAILED", "the project has no items to score yet");
+      ctx.config.input_file = path.join(ctx.dir, "candidates.jsonl");
+      ctx.config.output_file = path.join(ctx.dir, "scores.jsonl");
+      await writeJsonl(ctx.config.input_file as string, rows);
+    },
+    async register({ tx, run, config }) {
+      const scores = new Map<string, number>();
+      for (const line of (await readFile(config.output_file as string, "utf8")).split("\n")) {
+        if (!line.trim()) continue;
+        const parsed = scoreRow.safeParse(JSON.parse(line));
+        if (!parsed.success) throw new AppError("INTERNAL_SERVER_ERROR", `the scorer wrote an unexpected row: ${line.slice(0, 200)}`);
+        scores.set(parsed.data.id, parsed.data.score);
+      }
+      const scored = await applyRmScores(tx, { projectId: run.projectId as string, modelId: run.modelId as string, scores });
+      // what the run page and the analytics page's button report
+      await tx.runMetric.createMany({
+        data: [
+          { runId: run.id, step: 0, name: "items_scored", value: scored.items },
+          { runId: run.id, step: 0, name: "candidates_scored", value: scored.candidates },
+        ],
+        skipDuplicates: true,
+      });
+    },
+  },
+};
