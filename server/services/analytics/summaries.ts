@@ -4,7 +4,7 @@
 // Triggers on "Annotation" note every item whose annotations changed (inserted, edited, deleted) in
 // "AnalyticsPendingItem" (migration analytics_summaries). `refreshSummaries` takes those items in: it recomputes
 // each item's votes and judgements from its annotations as they are now, stores them in place of the ones it took
-// in before ("AnalyticsVote", "AnalyticsJudgement"), and moves every summary by the difference. Recomputing whole
+// in before ("AnalyticsItemVotes", "AnalyticsJudgement"), and moves every summary by the difference. Recomputing whole
 // items keeps one rule for every kind of change (an edit is an item whose votes changed, a deletion one whose votes
 // are gone) and makes taking an item in twice harmless: a change that commits while a refresh runs leaves its note
 // behind and is taken in by the next one.
@@ -43,10 +43,10 @@ pairs AS MATERIALIZED (
   FROM generate_series(2, ${MAX_CANDIDATES}) AS k, generate_series(1, ${MAX_CANDIDATES}) AS i, generate_series(1, ${MAX_CANDIDATES}) AS j
   WHERE i < j AND j <= k
 )
-INSERT INTO new_votes ("projectId", "itemId", p1, p2, "annotationId", "userId", m1, m2, v)
-SELECT $1, iid, p1, p2, aid, uid, m1, m2, CASE WHEN g1 < g2 THEN 0 WHEN g1 > g2 THEN 1 ELSE 2 END
+INSERT INTO new_votes ("itemId", p1, p2, "userId", m1, m2, v)
+SELECT iid, p1, p2, uid, m1, m2, CASE WHEN g1 < g2 THEN 0 WHEN g1 > g2 THEN 1 ELSE 2 END
 FROM (
-  SELECT a.id AS aid, a."userId" AS uid, a."itemId" AS iid, p.i AS p1, p.j AS p2, c.models[p.i] AS m1, c.models[p.j] AS m2,
+  SELECT a."userId" AS uid, a."itemId" AS iid, p.i AS p1, p.j AS p2, c.models[p.i] AS m1, c.models[p.j] AS m2,
          ${groupOf("c.ids[p.i]")} AS g1,
          ${groupOf("c.ids[p.j]")} AS g2
   FROM cands c
@@ -94,12 +94,14 @@ INSERT INTO taken SELECT DISTINCT "itemId" FROM d`;
 // Temporary tables have no statistics: they are analysed once filled, so that a first take-in of a million votes
 // joins by hashing rather than by a nested loop planned for a handful of rows.
 const STEPS: string[] = [
-  `CREATE TEMP TABLE old_votes ON COMMIT DROP AS SELECT * FROM "AnalyticsVote" WITH NO DATA`,
-  `WITH d AS (DELETE FROM "AnalyticsVote" v USING taken t WHERE v."itemId" = t.iid RETURNING v.*)
-   INSERT INTO old_votes SELECT * FROM d`,
-  `CREATE TEMP TABLE new_votes ON COMMIT DROP AS SELECT * FROM "AnalyticsVote" WITH NO DATA`,
+  `CREATE TEMP TABLE old_votes ("itemId" text, p1 smallint, p2 smallint, "userId" text, m1 text, m2 text, v smallint) ON COMMIT DROP`,
+  `WITH d AS (DELETE FROM "AnalyticsItemVotes" x USING taken t WHERE x."itemId" = t.iid RETURNING x.*)
+   INSERT INTO old_votes SELECT d."itemId", u.p1, u.p2, u.uid, u.m1, u.m2, u.v FROM d, unnest(d."userIds", d.p1, d.p2, d.m1, d.m2, d.v) AS u(uid, p1, p2, m1, m2, v)`,
+  `CREATE TEMP TABLE new_votes (LIKE old_votes) ON COMMIT DROP`,
   NEW_VOTES_SQL,
-  `INSERT INTO "AnalyticsVote" SELECT * FROM new_votes`,
+  // the aggregates of one group see its rows in one order, so the arrays line up
+  `INSERT INTO "AnalyticsItemVotes" ("itemId", "projectId", "userIds", p1, p2, m1, m2, v)
+   SELECT "itemId", $1, array_agg("userId"), array_agg(p1), array_agg(p2), array_agg(m1), array_agg(m2), array_agg(v) FROM new_votes GROUP BY "itemId"`,
   `ANALYZE old_votes, new_votes`,
   `CREATE TEMP TABLE old_judgements ON COMMIT DROP AS SELECT * FROM "AnalyticsJudgement" WITH NO DATA`,
   `WITH d AS (DELETE FROM "AnalyticsJudgement" j USING taken t WHERE j."itemId" = t.iid RETURNING j.*)

@@ -205,7 +205,7 @@ describe("analytics summaries against the full computation", () => {
     const left = async () =>
       (
         await pool().query<{ n: number }>(
-          `SELECT (SELECT count(*) FROM "AnalyticsVote" WHERE "projectId" = $1) + (SELECT count(*) FROM "AnalyticsJudgement" WHERE "projectId" = $1)
+          `SELECT (SELECT count(*) FROM "AnalyticsItemVotes" WHERE "projectId" = $1) + (SELECT count(*) FROM "AnalyticsJudgement" WHERE "projectId" = $1)
                 + (SELECT count(*) FROM "AnalyticsUnitTally" WHERE "projectId" = $1) + (SELECT count(*) FROM "AnalyticsVoterTally" WHERE "projectId" = $1)
                 + (SELECT count(*) FROM "AnalyticsOutcome" WHERE "projectId" = $1) + (SELECT count(*) FROM "AnalyticsAnnotator" WHERE "projectId" = $1)
                 + (SELECT count(*) FROM "AnalyticsMinute" WHERE "projectId" = $1) + (SELECT count(*) FROM "AnalyticsPendingItem" WHERE "projectId" = $1) AS n`,

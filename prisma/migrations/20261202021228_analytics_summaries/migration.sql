@@ -17,18 +17,17 @@ CREATE TABLE "AnalyticsProject" (
 );
 
 -- CreateTable
-CREATE TABLE "AnalyticsVote" (
-    "projectId" TEXT NOT NULL,
+CREATE TABLE "AnalyticsItemVotes" (
     "itemId" TEXT NOT NULL,
-    "p1" SMALLINT NOT NULL,
-    "p2" SMALLINT NOT NULL,
-    "annotationId" TEXT NOT NULL,
-    "userId" TEXT NOT NULL,
-    "m1" TEXT NOT NULL,
-    "m2" TEXT NOT NULL,
-    "v" SMALLINT NOT NULL,
+    "projectId" TEXT NOT NULL,
+    "userIds" TEXT[],
+    "p1" SMALLINT[],
+    "p2" SMALLINT[],
+    "m1" TEXT[],
+    "m2" TEXT[],
+    "v" SMALLINT[],
 
-    CONSTRAINT "AnalyticsVote_pkey" PRIMARY KEY ("itemId","p1","p2","annotationId")
+    CONSTRAINT "AnalyticsItemVotes_pkey" PRIMARY KEY ("itemId")
 );
 
 -- CreateTable
@@ -113,7 +112,7 @@ CREATE TABLE "AnalyticsMinute" (
 CREATE INDEX "AnalyticsPendingItem_projectId_id_idx" ON "AnalyticsPendingItem"("projectId", "id");
 
 -- CreateIndex
-CREATE INDEX "AnalyticsVote_projectId_idx" ON "AnalyticsVote"("projectId");
+CREATE INDEX "AnalyticsItemVotes_projectId_idx" ON "AnalyticsItemVotes"("projectId");
 
 -- CreateIndex
 CREATE INDEX "AnalyticsJudgement_itemId_idx" ON "AnalyticsJudgement"("itemId");
@@ -131,7 +130,7 @@ ALTER TABLE "AnalyticsPendingItem" ADD CONSTRAINT "AnalyticsPendingItem_projectI
 ALTER TABLE "AnalyticsProject" ADD CONSTRAINT "AnalyticsProject_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "Project"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "AnalyticsVote" ADD CONSTRAINT "AnalyticsVote_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "AnalyticsProject"("projectId") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "AnalyticsItemVotes" ADD CONSTRAINT "AnalyticsItemVotes_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "AnalyticsProject"("projectId") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "AnalyticsJudgement" ADD CONSTRAINT "AnalyticsJudgement_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "AnalyticsProject"("projectId") ON DELETE CASCADE ON UPDATE CASCADE;
