@@ -26,7 +26,7 @@ import { bradleyTerry, winRateMatrix, type PairTally } from "@/server/services/a
 import { toCsv, type CsvCell } from "@/server/services/analytics/csv";
 import { alphaFromTallies, pairwiseAgreement, type UnitTally } from "@/server/services/analytics/krippendorff";
 import { eta, hourlySeries } from "@/server/services/analytics/progress";
-import { refreshSummaries } from "@/server/services/analytics/summaries";
+import { refreshSummaries, TIME_BUCKET_BOUNDS, TIME_BUCKETS_SQL } from "@/server/services/analytics/summaries";
 
 const HOURS_SHOWN = 48;
 const PACE_WINDOW_HOURS = 6;
@@ -52,18 +52,29 @@ SELECT "userId" AS uid,
 FROM "Assignment" WHERE "projectId" = $1 AND state IN ('ACTIVE', 'EXPIRED', 'SKIPPED')
 GROUP BY "userId"`;
 
-// The median reads the one or two middle values of each annotator's time spent from an index (percentile_cont's
-// interpolation is done by the caller); first_expected divides the exact sum of 1/K at the scale avg() used.
+// The median reads the one or two middle values of each annotator's time spent (percentile_cont's interpolation is
+// done by the caller): the time buckets say which bucket holds the middle and how many judgements lie below it, so
+// the index is read from that bucket's lower bound on, a few hundred entries rather than half of them.
+// first_expected divides the exact sum of 1/K at the scale avg() used.
 const ANNOTATIONS_SQL = `
+WITH located AS (
+  SELECT DISTINCT ON (b."userId") b."userId", b.bucket, b.upto - b.n AS below
+  FROM (SELECT "userId", bucket, n, sum(n) OVER (PARTITION BY "userId" ORDER BY bucket) AS upto
+        FROM "AnalyticsTimeBucket" WHERE "projectId" = $1) b
+  JOIN "AnalyticsAnnotator" a ON a."projectId" = $1 AND a."userId" = b."userId"
+  WHERE b.upto > (a.annotations - 1) / 2
+  ORDER BY b."userId", b.bucket
+)
 SELECT a."userId" AS uid, a.annotations AS n, mid.lo, mid.hi, a."goldAnswered" AS gold_n, a."goldCorrect" AS gold_ok,
        a.flags, a.decided, a."firstShown" AS first,
        (round(a."chanceSum", 20) / nullif(a.decided, 0))::float8 AS first_expected
 FROM "AnalyticsAnnotator" a
+LEFT JOIN located l ON l."userId" = a."userId"
 CROSS JOIN LATERAL (
   SELECT min(ms)::float8 AS lo, max(ms)::float8 AS hi
   FROM (SELECT j."timeSpentMs" AS ms FROM "AnalyticsJudgement" j
-        WHERE j."projectId" = $1 AND j."userId" = a."userId"
-        ORDER BY j."timeSpentMs" OFFSET (a.annotations - 1) / 2 LIMIT 2 - a.annotations % 2) middle
+        WHERE j."projectId" = $1 AND j."userId" = a."userId" AND j."timeSpentMs" >= coalesce((${TIME_BUCKETS_SQL})[l.bucket], ${TIME_BUCKET_BOUNDS[0]})
+        ORDER BY j."timeSpentMs" OFFSET (a.annotations - 1) / 2 - coalesce(l.below, 0) LIMIT 2 - a.annotations % 2) middle
 ) mid
 WHERE a."projectId" = $1`;
 

@@ -18,6 +18,17 @@ import { pool } from "@/server/pg";
 export const UNKNOWN_MODEL = "(unknown)";
 export const MAX_CANDIDATES = 9;
 
+/**
+ * Lower bounds of the time-spent buckets (ms), for width_bucket: every int at or above the first, then 15% wider
+ * each from 100 ms, so an annotator's median bucket holds a few percent of their judgements at most.
+ */
+export const TIME_BUCKET_BOUNDS: readonly number[] = (() => {
+  const bounds = [-2147483648, 0];
+  for (let b = 100; b < 2147483647; b = Math.ceil(b * 1.15)) bounds.push(b);
+  return bounds;
+})();
+export const TIME_BUCKETS_SQL = `'{${TIME_BUCKET_BOUNDS.join(",")}}'::int[]`;
+
 // Each taken item's candidates and their models in item order (position), the order that defines "first" and
 // "second".
 const CANDIDATES_CTE = `
@@ -163,6 +174,13 @@ const STEPS: string[] = [
    FROM (SELECT -1 AS s, "createdAt", paced FROM old_judgements UNION ALL SELECT 1, "createdAt", paced FROM new_judgements) x
    GROUP BY 2 HAVING sum(s) <> 0 OR sum(s) FILTER (WHERE paced) <> 0
    ON CONFLICT ("projectId", minute) DO UPDATE SET annotations = t.annotations + EXCLUDED.annotations, paced = t.paced + EXCLUDED.paced`,
+  `INSERT INTO "AnalyticsTimeBucket" AS t ("projectId", "userId", bucket, n)
+   SELECT $1, "userId", width_bucket("timeSpentMs", ${TIME_BUCKETS_SQL}), sum(s)
+   FROM (SELECT -1 AS s, "userId", "timeSpentMs" FROM old_judgements UNION ALL SELECT 1, "userId", "timeSpentMs" FROM new_judgements) x
+   GROUP BY 2, 3 HAVING sum(s) <> 0
+   ON CONFLICT ("projectId", "userId", bucket) DO UPDATE SET n = t.n + EXCLUDED.n`,
+  `DELETE FROM "AnalyticsTimeBucket" WHERE "projectId" = $1 AND n = 0`,
+
   `DELETE FROM "AnalyticsMinute" WHERE "projectId" = $1 AND annotations = 0
      AND minute IN (SELECT date_trunc('minute', "createdAt") FROM old_judgements)`,
 ];

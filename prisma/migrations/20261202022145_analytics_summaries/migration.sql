@@ -99,6 +99,16 @@ CREATE TABLE "AnalyticsAnnotator" (
 );
 
 -- CreateTable
+CREATE TABLE "AnalyticsTimeBucket" (
+    "projectId" TEXT NOT NULL,
+    "userId" TEXT NOT NULL,
+    "bucket" SMALLINT NOT NULL,
+    "n" INTEGER NOT NULL,
+
+    CONSTRAINT "AnalyticsTimeBucket_pkey" PRIMARY KEY ("projectId","userId","bucket")
+);
+
+-- CreateTable
 CREATE TABLE "AnalyticsMinute" (
     "projectId" TEXT NOT NULL,
     "minute" TIMESTAMP(3) NOT NULL,
@@ -146,6 +156,9 @@ ALTER TABLE "AnalyticsOutcome" ADD CONSTRAINT "AnalyticsOutcome_projectId_fkey" 
 
 -- AddForeignKey
 ALTER TABLE "AnalyticsAnnotator" ADD CONSTRAINT "AnalyticsAnnotator_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "AnalyticsProject"("projectId") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AnalyticsTimeBucket" ADD CONSTRAINT "AnalyticsTimeBucket_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "AnalyticsProject"("projectId") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "AnalyticsMinute" ADD CONSTRAINT "AnalyticsMinute_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "AnalyticsProject"("projectId") ON DELETE CASCADE ON UPDATE CASCADE;
