@@ -79,19 +79,19 @@ CROSS JOIN LATERAL (
 WHERE a."projectId" = $1`;
 
 // Whole minutes from the per-minute counts; the partial minutes at the window's edges ([paceStart, the next minute)
-// and [this minute, now]) counted from the judgements' (projectId, createdAt) index.
+// and [this minute, now]) counted from the annotations' (projectId, createdAt) index.
 const HOURLY_SQL = `
 SELECT floor(extract(epoch FROM minute) / 3600)::int AS h, sum(annotations)::int AS n,
        coalesce(sum(paced) FILTER (WHERE minute >= ${AT(3)}), 0)::int AS paced
 FROM "AnalyticsMinute" WHERE "projectId" = $1 AND minute >= ${AT(2)} AND minute < ${AT(4)}
 GROUP BY 1
 UNION ALL
-SELECT floor(extract(epoch FROM "createdAt") / 3600)::int, count(*)::int, count(*) FILTER (WHERE paced)::int
-FROM "AnalyticsJudgement" WHERE "projectId" = $1 AND "createdAt" >= ${AT(4)} AND "createdAt" <= ${AT(5)}
+SELECT floor(extract(epoch FROM "createdAt") / 3600)::int, count(*)::int, count(*) FILTER (WHERE NOT surplus AND NOT "isGold")::int
+FROM "Annotation" WHERE "projectId" = $1 AND "createdAt" >= ${AT(4)} AND "createdAt" <= ${AT(5)}
 GROUP BY 1
 UNION ALL
 SELECT floor(extract(epoch FROM "createdAt") / 3600)::int, 0, count(*)::int
-FROM "AnalyticsJudgement" WHERE "projectId" = $1 AND "createdAt" >= ${AT(6)} AND "createdAt" < ${AT(3)} AND paced
+FROM "Annotation" WHERE "projectId" = $1 AND "createdAt" >= ${AT(6)} AND "createdAt" < ${AT(3)} AND NOT surplus AND NOT "isGold"
 GROUP BY 1`;
 
 // 'unit' rows count units per (n0, n1, n2); 'vote' rows count each annotator's votes per unit tally and own value;
