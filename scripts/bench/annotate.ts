@@ -279,6 +279,9 @@ async function main() {
   await vacuum.query("VACUUM ANALYZE");
   await vacuum.end();
 
+  // every simulated annotator signs in from 127.0.0.1: the per-address sign-in budget (5 × LOGIN_MAX_ATTEMPTS a
+  // window) would refuse most of them, so the app under test gets a budget that fits them (unless one is set)
+  process.env.LOGIN_MAX_ATTEMPTS ??= String(2 * ANNOTATORS);
   const app = await startApp({ dev: false, port: PORT, worker: false, demo: false, setupLink: false, databaseUrl: database.url, log: (l) => log(`[app] ${l}`) });
   try {
     await web.untilUp();
