@@ -14,9 +14,9 @@
 // random projects).
 import type pg from "pg";
 import { pool } from "@/server/pg";
+import { MAX_CANDIDATES } from "@/server/schemas/import";
 
-export const UNKNOWN_MODEL = "(unknown)";
-export const MAX_CANDIDATES = 9;
+const UNKNOWN_MODEL = "(unknown)";
 
 /**
  * Lower bounds of the time-spent buckets (ms), for width_bucket: every int at or above the first, then 15% wider
