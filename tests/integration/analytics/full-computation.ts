@@ -133,12 +133,18 @@ export async function fullTallies(client: pg.PoolClient, projectId: string, now:
     const [project] = await q<ProjectRow>(`SELECT id, name, slug, "taskType"::text AS task_type, overlap FROM "Project" WHERE id = $1`, [projectId]);
     const { iso, windowStart, paceStart } = analyticsWindows(now);
     const items = await q<{ status: "OPEN" | "COMPLETE" | "ARCHIVED"; gold: boolean; n: number; remaining: number }>(ITEMS_SQL, [projectId, project.overlap]);
+    const assignments = await q<{ uid: string; skips: number; active: number }>(ASSIGNMENTS_SQL, [projectId, iso]);
+    const annotations = await q<AnalyticsTallies["annotations"][number]>(ANNOTATIONS_SQL, [projectId]);
+    const people = await q<AnalyticsTallies["people"][number]>(`SELECT id, name, email FROM "User" WHERE id = ANY($1)`, [
+      [...assignments.map((r) => r.uid), ...annotations.map((r) => r.uid)],
+    ]);
     const tallies: AnalyticsTallies = {
       project,
+      people,
       items: items.map(({ status, gold, n }) => ({ status, gold, n })),
       remaining: items.reduce((s, r) => s + r.remaining, 0),
-      assignments: await q(ASSIGNMENTS_SQL, [projectId, iso]),
-      annotations: await q(ANNOTATIONS_SQL, [projectId]),
+      assignments,
+      annotations,
       hourly: await q(HOURLY_SQL, [projectId, windowStart, paceStart, iso]),
       votes: await q(VOTES_SQL, [projectId]),
     };
