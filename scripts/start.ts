@@ -14,7 +14,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { DEMO_ADMIN, DEMO_ANNOTATOR } from "@/prisma/seed/demo-accounts";
-import { ensureDatabase, type DatabaseHandle } from "@/server/embedded-postgres";
+import { ensureDatabase, type DatabaseHandle } from "@/scripts/db/lib/embedded-postgres";
 import { consoleUrl, env } from "@/server/env";
 import { authSecret } from "@/server/secret";
 import { migrate } from "@/scripts/db/lib/migrate";

@@ -1,5 +1,8 @@
-// Typed application errors. Services throw AppError; only the tRPC error formatter and the HTTP API helpers
-// turn them into responses (server/api/trpc.ts, server/http.ts).
+// Typed application errors. Services throw AppError; only the tRPC error formatter and the HTTP route wrapper
+// turn them into responses (server/api/trpc.ts, server/api/route.ts). Bad input becomes field errors here, once:
+// every edge that validates with zod (tRPC input, route bodies and queries, services, forms) reads the same shape.
+import type { ZodError, ZodType, z } from "zod";
+
 export type AppErrorCode =
   | "BAD_REQUEST"
   | "UNAUTHORIZED"
@@ -20,6 +23,31 @@ export interface FieldError {
   line?: number;
 }
 
+/**
+ * Zod issues as field errors: the dotted path of each (array indexes included: "candidates.0.text"), under
+ * `prefix` when the value checked sits inside a larger input ("config"); "(input)" for the value as a whole.
+ */
+export function zodFieldErrors(error: ZodError, prefix?: string): FieldError[] {
+  return error.issues.map((i) => {
+    const path = i.path.map(String).join(".");
+    return { field: [prefix, path].filter(Boolean).join(".") || "(input)", message: i.message };
+  });
+}
+
+/** "what: field: message; field: message" — says what was wrong and where, for people reading one line. */
+export function fieldErrorsText(what: string, fieldErrors: FieldError[]): string {
+  return `${what}: ${fieldErrors.map((f) => `${f.field}: ${f.message}`).join("; ")}`;
+}
+
+export interface FromZodOptions {
+  /** what was checked, the start of the message ("Invalid snapshot"); default "Invalid input" */
+  what?: string;
+  /** the whole message, when a sentence helps more than the field list (the fields still travel) */
+  message?: string;
+  /** path of the checked value inside the request, put before every field ("config") */
+  prefix?: string;
+}
+
 export class AppError extends Error {
   readonly code: AppErrorCode;
   readonly fieldErrors?: FieldError[];
@@ -30,6 +58,19 @@ export class AppError extends Error {
     this.code = code;
     this.fieldErrors = fieldErrors;
   }
+
+  /** The one zod → AppError conversion: BAD_REQUEST with every issue as a field error. */
+  static fromZod(error: ZodError, opts: FromZodOptions = {}): AppError {
+    const fieldErrors = zodFieldErrors(error, opts.prefix);
+    return new AppError("BAD_REQUEST", opts.message ?? fieldErrorsText(opts.what ?? "Invalid input", fieldErrors), fieldErrors);
+  }
+}
+
+/** `schema.parse(value)`, with bad input thrown as AppError.fromZod. */
+export function parseOrThrow<S extends ZodType>(schema: S, value: unknown, opts: FromZodOptions = {}): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw AppError.fromZod(parsed.error, opts);
+  return parsed.data;
 }
 
 export const httpStatus: Record<AppErrorCode, number> = {

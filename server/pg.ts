@@ -40,10 +40,15 @@ export function pool(): pg.Pool {
 
 /**
  * Runs `fn` in one transaction on a pooled connection: COMMIT when it returns, ROLLBACK when it throws (the error
- * goes on). `begin` may set the transaction up (isolation, SET LOCAL). For the hand-written multi-statement work on
- * the plain pool; Prisma's own goes through db.$transaction.
+ * goes on). `begin` may set the transaction up (isolation, SET LOCAL). `abandon`, asked when `fn` threw, says the
+ * connection is past a ROLLBACK (a COPY stopped mid-stream, which it has just ended): it is closed instead and the
+ * server aborts the transaction itself. For the hand-written multi-statement work on the plain pool (annotation,
+ * import, analytics); Prisma's own goes through db.$transaction.
  */
-export async function withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, opts: { begin?: string } = {}): Promise<T> {
+export async function withTransaction<T>(
+  fn: (client: pg.PoolClient) => Promise<T>,
+  opts: { begin?: string; abandon?: () => boolean } = {},
+): Promise<T> {
   const client = await pool().connect();
   let result: T;
   try {
@@ -52,7 +57,7 @@ export async function withTransaction<T>(fn: (client: pg.PoolClient) => Promise<
     await client.query("COMMIT");
   } catch (err) {
     // a connection whose transaction state is unknown must not go back to the pool
-    const rolledBack = await client.query("ROLLBACK").then(() => true, () => false);
+    const rolledBack = !opts.abandon?.() && (await client.query("ROLLBACK").then(() => true, () => false));
     client.release(rolledBack ? undefined : true);
     throw err;
   }

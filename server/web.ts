@@ -1,5 +1,5 @@
 // The web tier process (`npm start` runs it): Next.js serves the pages, and in production the tRPC API is answered in
-// the same HTTP server, ahead of Next's router, by server/api/http.ts.
+// the same HTTP server, ahead of Next's router, by server/api/trpc-http.ts.
 //
 // Why not Next's route handler for tRPC: measured on a 2-core box an App Router route handler costs ~0.7 ms of CPU
 // per request before any of our code runs (web-stream request/response wrapping, routing, tracing), a third of a
@@ -12,7 +12,7 @@ import cluster, { type Worker } from "node:cluster";
 import http from "node:http";
 import path from "node:path";
 import next from "next";
-import { createTrpcHttpHandler } from "@/server/api/http";
+import { createTrpcHttpHandler } from "@/server/api/trpc-http";
 import { appRouter } from "@/server/api/root";
 import { createContext, logTrpcError } from "@/server/api/trpc";
 import { sessionFromHeaders } from "@/server/auth/jwt";

@@ -1,13 +1,11 @@
 import Link from "next/link";
-import { requireAdmin } from "@/server/auth/session";
-import * as projects from "@/server/services/projects";
+import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
 export default async function AdminProjectsPage({ searchParams }: { searchParams: Promise<{ archived?: string }> }) {
-  await requireAdmin("/admin");
   const includeArchived = (await searchParams).archived === "1";
-  const list = await projects.listAll({ includeArchived });
+  const list = await page("/admin", (api) => api.project.list({ includeArchived }));
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">

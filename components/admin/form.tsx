@@ -2,6 +2,7 @@
 // from a zod or tRPC error to per-field messages.
 import type { ReactNode } from "react";
 import type { ZodError } from "zod";
+import { type FieldError, zodFieldErrors } from "@/server/errors";
 
 export type FieldErrors = Record<string, string>;
 
@@ -13,21 +14,21 @@ export interface FormError {
 export const inputClass =
   "mt-1 w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 disabled:bg-slate-100 aria-[invalid=true]:border-red-500";
 
-function byField(list: { field: string; message: string }[]): FieldErrors {
+function byField(list: FieldError[]): FieldErrors {
   const fields: FieldErrors = {};
   // the first message per field is the one worth reading
   for (const f of list) fields[f.field] ??= f.message;
   return fields;
 }
 
+/** A form's own check, before sending: the same field errors the server would answer (server/errors.ts). */
 export function fromZod(error: ZodError): FormError {
-  const list = error.issues.map((i) => ({ field: i.path.map(String).join(".") || "(input)", message: i.message }));
-  return { message: "Some fields need attention.", fields: byField(list) };
+  return { message: "Some fields need attention.", fields: byField(zodFieldErrors(error)) };
 }
 
-/** tRPC errors carry `data.fieldErrors` (see server/api/trpc.ts); anything else becomes a plain message. */
+/** tRPC errors carry `data.fieldErrors` (see server/api/trpc.ts), the FieldError shape; anything else becomes a plain message. */
 export function fromServer(err: unknown): FormError {
-  const e = err as { message?: string; data?: { fieldErrors?: { field: string; message: string }[] | null } } | null;
+  const e = err as { message?: string; data?: { fieldErrors?: FieldError[] | null } } | null;
   const list = e?.data?.fieldErrors ?? [];
   return { message: e?.message ?? "Something went wrong.", fields: byField(list) };
 }

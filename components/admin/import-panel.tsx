@@ -7,6 +7,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { Checkbox, Field, fieldProps, FormMessage, formatDate, inputClass } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
+import { formatBytes } from "@/server/format";
 import { importFormats } from "@/server/schemas/import";
 
 type FormatOption = "auto" | (typeof importFormats)[number];
@@ -18,6 +19,8 @@ const formatLabels: Record<FormatOption, string> = {
   hh: "HH-RLHF transcripts (chosen / rejected)",
   openai: "OpenAI chat messages",
   csv: "CSV (prompt, response_1..k, model_1..k)",
+  alpaca: "Alpaca / Self-Instruct (instruction / input / output)",
+  sni: "Super-NaturalInstructions task file (Definition, Instances)",
 };
 
 interface UploadState {
@@ -42,13 +45,7 @@ interface Counts {
   reusedCandidates?: number;
   duplicateItems?: number;
   rejected?: number;
-}
-
-function bytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
+  nearDuplicates?: number;
 }
 
 function ProgressBar({ label, value, max }: { label: string; value: number; max: number }) {
@@ -57,7 +54,7 @@ function ProgressBar({ label, value, max }: { label: string; value: number; max:
     <div className="text-sm">
       <div className="flex justify-between text-slate-600">
         <span>{label}</span>
-        <span className="tabular-nums">{bytes(value)}{max > 0 ? ` / ${bytes(max)} (${pct.toFixed(0)}%)` : ""}</span>
+        <span className="tabular-nums">{formatBytes(value)}{max > 0 ? ` / ${formatBytes(max)} (${pct.toFixed(0)}%)` : ""}</span>
       </div>
       <div role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)} className="mt-1 h-2 overflow-hidden rounded bg-slate-200">
         <div className="h-full bg-indigo-600 transition-[width]" style={{ width: `${pct}%` }} />
@@ -97,6 +94,8 @@ export function ImportPanel({ projectId, archived }: { projectId: string; archiv
   const [format, setFormat] = useState<FormatOption>("auto");
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [trlAsGold, setTrlAsGold] = useState(false);
+  const [splitCandidates, setSplitCandidates] = useState(false);
+  const [skipNearDuplicates, setSkipNearDuplicates] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [state, setState] = useState<UploadState | null>(null);
   const [viewing, setViewing] = useState<string | null>(null);
@@ -121,7 +120,15 @@ export function ImportPanel({ projectId, archived }: { projectId: string; archiv
     setViewing(jobId);
     setState({ jobId, sent: 0, total: file.size, done: false, error: null });
     await queryClient.invalidateQueries({ queryKey: trpc.importJob.list.queryKey({ projectId }) });
-    const params = new URLSearchParams({ format, skipInvalid: String(skipInvalid), trlAsGold: String(trlAsGold), jobId, fileName: file.name });
+    const params = new URLSearchParams({
+      format,
+      skipInvalid: String(skipInvalid),
+      trlAsGold: String(trlAsGold),
+      splitCandidates: String(splitCandidates),
+      skipNearDuplicates: String(skipNearDuplicates),
+      jobId,
+      fileName: file.name,
+    });
     let error: string | null = null;
     try {
       const res = await upload(`/api/projects/${encodeURIComponent(projectId)}/upload?${params}`, file, (sent) => setState((s) => (s ? { ...s, sent } : s)), xhr);
@@ -171,6 +178,22 @@ export function ImportPanel({ projectId, archived }: { projectId: string; archiv
             checked={trlAsGold}
             disabled={uploading}
             onChange={setTrlAsGold}
+          />
+          <Checkbox
+            name="splitCandidates"
+            label="Split rows with more candidates"
+            hint="A row with more responses than an item takes becomes several items (pairs, or groups of up to 9)."
+            checked={splitCandidates}
+            disabled={uploading}
+            onChange={setSplitCandidates}
+          />
+          <Checkbox
+            name="skipNearDuplicates"
+            label="Skip near-duplicate prompts"
+            hint="Leave out rows whose prompt is within ROUGE-L 0.7 of a different prompt of the project or of the file (the Self-Instruct filter); they are listed with the errors and in the rejected-lines file."
+            checked={skipNearDuplicates}
+            disabled={uploading}
+            onChange={setSkipNearDuplicates}
           />
         </div>
         <div className="flex items-center gap-3">
@@ -240,6 +263,7 @@ function JobView({ projectId, jobId, live }: { projectId: string; jobId: string;
               ["Prompts reused", counts.reusedPrompts],
               ["Candidates reused", counts.reusedCandidates],
               ["Lines rejected", counts.rejected],
+              ...(counts.nearDuplicates !== undefined ? [["Near-duplicate prompts left out", counts.nearDuplicates] as const] : []),
             ] as const
           ).map(([label, n]) => (
             <div key={label} className="rounded-md bg-slate-50 p-2">
@@ -316,7 +340,7 @@ function ImportHistory({ projectId, selected, onSelect }: { projectId: string; s
               {list.data.map((j) => (
                 <tr key={j.id} className={selected === j.id ? "bg-indigo-50" : ""}>
                   <td className="px-3 py-2 whitespace-nowrap">{formatDate(j.createdAt)}</td>
-                  <td className="px-3 py-2">{j.fileName} <span className="text-xs text-slate-400">{bytes(j.bytesTotal)}</span></td>
+                  <td className="px-3 py-2">{j.fileName} <span className="text-xs text-slate-400">{formatBytes(j.bytesTotal)}</span></td>
                   <td className="px-3 py-2">{j.format}</td>
                   <td className="px-3 py-2"><StatusBadge status={j.status} /></td>
                   <td className="px-3 py-2 text-right tabular-nums">{((j.counts as Counts).items ?? 0).toLocaleString()}</td>

@@ -8,19 +8,51 @@ import { ModelText } from "@/components/annotate/model-text";
 import { Checkbox, Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
+import type { Scale, TaskType } from "@/server/schemas/judgement";
 import { projectSettingsSchema, type ProjectSettings } from "@/server/schemas/project";
+
+type ScaleChoice = "likert5" | "likert7" | "likert10" | "binary";
 
 interface CriterionDraft {
   key: string;
   label: string;
   description: string;
+  scale: ScaleChoice;
+  /** anchor labels, "|"-separated: two (the ends) or one per point; a binary scale's two answers */
+  labels: string;
+}
+
+const SCALE_CHOICES: { value: ScaleChoice; label: string }[] = [
+  { value: "likert5", label: "1–5" },
+  { value: "likert7", label: "1–7" },
+  { value: "likert10", label: "1–10" },
+  { value: "binary", label: "Yes / no (binary)" },
+];
+
+const TASK_TYPES: { value: TaskType; label: string; hint: string }[] = [
+  { value: "PAIRWISE", label: "Pairwise (A vs B)", hint: "Two responses per item; which is better, and by how much." },
+  { value: "RANKING", label: "Ranking (2–9 responses)", hint: "Order 2–9 responses best to worst." },
+  { value: "RATING", label: "Rating (one response)", hint: "One response per item: thumbs up/down and/or the criteria on their scales." },
+  { value: "DEMONSTRATION", label: "Demonstration (write or improve)", hint: "Annotators write the ideal response to a prompt, or improve the model's response when the item has one." },
+];
+
+function scaleChoice(s: Scale | undefined): { scale: ScaleChoice; labels: string } {
+  if (!s) return { scale: "likert7", labels: "" };
+  if (s.kind === "binary") return { scale: "binary", labels: s.labels.join(" | ") };
+  return { scale: `likert${s.points}` as ScaleChoice, labels: (s.labels ?? []).join(" | ") };
+}
+
+function toScale(c: CriterionDraft): Scale {
+  const labels = c.labels.split("|").map((l) => l.trim()).filter(Boolean);
+  if (c.scale === "binary") return { kind: "binary", labels: (labels.length ? labels : ["No", "Yes"]) as [string, string] };
+  return { kind: "likert", points: Number(c.scale.slice(6)) as 5 | 7 | 10, ...(labels.length ? { labels } : {}) };
 }
 
 interface Draft {
   name: string;
   slug: string;
   guidelines: string;
-  taskType: "PAIRWISE" | "RANKING";
+  taskType: TaskType;
   criteria: CriterionDraft[];
   allowTies: boolean;
   requireRationale: boolean;
@@ -30,6 +62,8 @@ interface Draft {
   goldPercent: string;
   showModelNames: boolean;
   activeLearning: boolean;
+  thumbs: boolean;
+  editsAsPreference: boolean;
 }
 
 function toDraft(p?: ProjectSettings): Draft {
@@ -38,7 +72,7 @@ function toDraft(p?: ProjectSettings): Draft {
     slug: p?.slug ?? "",
     guidelines: p?.guidelines ?? "",
     taskType: p?.taskType ?? "PAIRWISE",
-    criteria: p?.criteria ?? [],
+    criteria: (p?.criteria ?? []).map((c) => ({ key: c.key, label: c.label, description: c.description, ...scaleChoice(c.scale) })),
     allowTies: p?.allowTies ?? true,
     requireRationale: p?.requireRationale ?? false,
     overlap: String(p?.overlap ?? 1),
@@ -46,6 +80,8 @@ function toDraft(p?: ProjectSettings): Draft {
     goldPercent: String(+((p?.goldRate ?? 0) * 100).toFixed(2)),
     showModelNames: p?.showModelNames ?? false,
     activeLearning: p?.activeLearning ?? false,
+    thumbs: p?.thumbs ?? true,
+    editsAsPreference: p?.editsAsPreference ?? false,
   };
 }
 
@@ -56,7 +92,7 @@ function toSettings(d: Draft) {
     slug: d.slug,
     guidelines: d.guidelines,
     taskType: d.taskType,
-    criteria: d.criteria,
+    criteria: d.taskType === "DEMONSTRATION" ? [] : d.criteria.map((c) => ({ key: c.key, label: c.label, description: c.description, scale: toScale(c) })),
     allowTies: d.allowTies,
     requireRationale: d.requireRationale,
     overlap: num(d.overlap),
@@ -64,6 +100,8 @@ function toSettings(d: Draft) {
     goldRate: num(d.goldPercent) / 100,
     showModelNames: d.showModelNames,
     activeLearning: d.activeLearning,
+    thumbs: d.thumbs,
+    editsAsPreference: d.editsAsPreference,
   };
 }
 
@@ -71,6 +109,9 @@ function toSettings(d: Draft) {
 function formField(field: string): string {
   if (field === "leaseSeconds") return "leaseMinutes";
   if (field === "goldRate") return "goldPercent";
+  // a scale's problems show at its labels (points come from a select and cannot be wrong)
+  const scale = /^(criteria\.\d+)\.scale(?:\..*)?$/.exec(field);
+  if (scale) return `${scale[1]}.labels`;
   return field;
 }
 
@@ -149,10 +190,20 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
             required
           />
         </Field>
-        <Field label="Task type" name="taskType" error={fieldError("taskType")} hint={hasItems ? "Fixed: the project already has items." : "Pairwise: exactly 2 candidates. Ranking: 2–9."}>
-          <select {...fieldProps("taskType", fieldError("taskType"))} className={inputClass} value={draft.taskType} disabled={hasItems} onChange={(e) => set("taskType", e.target.value as Draft["taskType"])}>
-            <option value="PAIRWISE">Pairwise (A vs B)</option>
-            <option value="RANKING">Ranking (2–9 candidates)</option>
+        <Field label="Task type" name="taskType" error={fieldError("taskType")} hint={hasItems ? "Fixed: the project already has items." : TASK_TYPES.find((t) => t.value === draft.taskType)?.hint}>
+          <select
+            {...fieldProps("taskType", fieldError("taskType"))}
+            className={inputClass}
+            value={draft.taskType}
+            disabled={hasItems}
+            onChange={(e) => {
+              const t = e.target.value as TaskType;
+              set("taskType", t);
+              // a demonstration has no gold to check against
+              if (t === "DEMONSTRATION") setDraft((d) => ({ ...d, taskType: t, goldPercent: "0" }));
+            }}
+          >
+            {TASK_TYPES.map((t) => <option key={t.value} value={t.value}>{t.label}</option>)}
           </select>
         </Field>
         <Field label="Overlap" name="overlap" error={fieldError("overlap")} hint="How many different annotators judge each item.">
@@ -161,26 +212,46 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
         <Field label="Lease (minutes)" name="leaseMinutes" error={fieldError("leaseMinutes")} hint="How long an item stays reserved for the annotator who claimed it.">
           <input {...fieldProps("leaseMinutes", fieldError("leaseMinutes"))} className={inputClass} type="number" min={0.5} max={1440} step="any" value={draft.leaseMinutes} onChange={(e) => set("leaseMinutes", e.target.value)} />
         </Field>
-        <Field label="Gold rate (%)" name="goldPercent" error={fieldError("goldPercent")} hint="Share of served items that are gold (known answer), 0–50%.">
-          <input {...fieldProps("goldPercent", fieldError("goldPercent"))} className={inputClass} type="number" min={0} max={50} step="any" value={draft.goldPercent} onChange={(e) => set("goldPercent", e.target.value)} />
+        <Field
+          label="Gold rate (%)"
+          name="goldPercent"
+          error={fieldError("goldPercent")}
+          hint={
+            draft.taskType === "DEMONSTRATION"
+              ? "Demonstrations have no gold: a written response has no single right answer. Gold checks comparisons (the known ranking) and ratings (the known thumbs)."
+              : draft.taskType === "RATING"
+                ? "Share of served items that are gold, 0–50%: a gold rating item has known thumbs (import with gold.thumbs)."
+                : "Share of served items that are gold (known answer), 0–50%."
+          }
+        >
+          <input {...fieldProps("goldPercent", fieldError("goldPercent"))} className={inputClass} type="number" min={0} max={50} step="any" value={draft.goldPercent} disabled={draft.taskType === "DEMONSTRATION"} onChange={(e) => set("goldPercent", e.target.value)} />
         </Field>
         <div className="space-y-2 sm:col-span-2 sm:grid sm:grid-cols-2 sm:gap-2 sm:space-y-0">
-          <Checkbox name="allowTies" label="Ties allowed" hint="Annotators may judge candidates equally good." checked={draft.allowTies} onChange={(v) => set("allowTies", v)} />
+          {(draft.taskType === "PAIRWISE" || draft.taskType === "RANKING") && (
+            <Checkbox name="allowTies" label="Ties allowed" hint="Annotators may judge candidates equally good." checked={draft.allowTies} onChange={(v) => set("allowTies", v)} />
+          )}
+          {draft.taskType === "RATING" && (
+            <Checkbox name="thumbs" label="Thumbs up / down" hint="Ask whether the response is good or bad (A / X), beside any criteria." checked={draft.thumbs} onChange={(v) => set("thumbs", v)} />
+          )}
+          {draft.taskType === "DEMONSTRATION" && (
+            <Checkbox name="editsAsPreference" label="Improvements as preferences" hint="An improved response also counts as a comparison: edited ≻ original (exports, analytics, reward models)." checked={draft.editsAsPreference} onChange={(v) => set("editsAsPreference", v)} />
+          )}
           <Checkbox name="requireRationale" label="Rationale required" hint="A written reason is needed to submit." checked={draft.requireRationale} onChange={(v) => set("requireRationale", v)} />
           <Checkbox name="showModelNames" label="Show model names" hint="Off keeps annotators blind to which model wrote what." checked={draft.showModelNames} onChange={(v) => set("showModelNames", v)} />
           <Checkbox name="activeLearning" label="Active learning" hint="Serve items the active reward model is least sure about first." checked={draft.activeLearning} onChange={(v) => set("activeLearning", v)} />
         </div>
       </section>
 
+      {draft.taskType !== "DEMONSTRATION" && (
       <section className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="criteria-heading">
         <div className="flex items-center gap-3">
           <h2 id="criteria-heading" className="font-medium">Rating criteria</h2>
-          <span className="text-xs text-slate-500">Each is rated 1–7 per candidate. Optional, up to 10.</span>
+          <span className="text-xs text-slate-500">Each rated per response on its scale. {draft.taskType === "RATING" && !draft.thumbs ? "Required without thumbs" : "Optional"}, up to 10.</span>
           <Button
             variant="secondary"
             className="ml-auto"
             disabled={draft.criteria.length >= 10}
-            onClick={() => set("criteria", [...draft.criteria, { key: "", label: "", description: "" }])}
+            onClick={() => set("criteria", [...draft.criteria, { key: "", label: "", description: "", scale: "likert7", labels: "" }])}
           >
             Add criterion
           </Button>
@@ -189,7 +260,7 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
         {draft.criteria.length === 0 && <p className="text-sm text-slate-500">No criteria: annotators only rank.</p>}
         <ol className="space-y-3">
           {draft.criteria.map((c, i) => (
-            <li key={i} className="grid gap-2 rounded-md bg-slate-50 p-3 sm:grid-cols-[10rem_12rem_1fr_auto]">
+            <li key={i} className="grid gap-2 rounded-md bg-slate-50 p-3 sm:grid-cols-[10rem_12rem_1fr_auto] lg:grid-cols-[10rem_12rem_1fr_9rem_14rem_auto]">
               <Field label="Key" name={`criteria.${i}.key`} error={fieldError(`criteria.${i}.key`)}>
                 <input {...fieldProps(`criteria.${i}.key`, fieldError(`criteria.${i}.key`))} className={`${inputClass} font-mono`} value={c.key} placeholder="helpfulness" onChange={(e) => setCriterion(i, { key: e.target.value })} />
               </Field>
@@ -198,6 +269,21 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
               </Field>
               <Field label="Description" name={`criteria.${i}.description`} error={fieldError(`criteria.${i}.description`)}>
                 <input {...fieldProps(`criteria.${i}.description`, fieldError(`criteria.${i}.description`))} className={inputClass} value={c.description} onChange={(e) => setCriterion(i, { description: e.target.value })} />
+              </Field>
+              <Field label="Scale" name={`criteria.${i}.scale`}>
+                <select {...fieldProps(`criteria.${i}.scale`, undefined)} className={inputClass} value={c.scale} onChange={(e) => setCriterion(i, { scale: e.target.value as ScaleChoice })}>
+                  {SCALE_CHOICES.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+                </select>
+              </Field>
+              <Field label="Labels" name={`criteria.${i}.labels`} error={fieldError(`criteria.${i}.labels`)}>
+                <input
+                  {...fieldProps(`criteria.${i}.labels`, fieldError(`criteria.${i}.labels`))}
+                  className={inputClass}
+                  value={c.labels}
+                  placeholder={c.scale === "binary" ? "No | Yes" : "Poor | Excellent"}
+                  title="Separated by |: the two ends, or one per point"
+                  onChange={(e) => setCriterion(i, { labels: e.target.value })}
+                />
               </Field>
               <div className="flex items-end gap-1">
                 <Button variant="ghost" aria-label={`Move criterion ${i + 1} up`} disabled={i === 0} onClick={() => moveCriterion(i, -1)}>↑</Button>
@@ -208,6 +294,7 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
           ))}
         </ol>
       </section>
+      )}
 
       <section className="space-y-2 rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="guidelines-heading">
         <h2 id="guidelines-heading" className="font-medium">Guidelines</h2>

@@ -1,6 +1,7 @@
 "use client";
 // The decision controls, pinned to the bottom of the screen so they are always in view whatever the length of the
-// responses: the pairwise scale (a radio group: 1–7, or ←/→ once it has focus), both-bad, flags, skip, submit.
+// responses: the pairwise scale (a radio group: 1–7, or ←/→ once it has focus) or the keys of the task, both-bad
+// (comparisons only), flags, skip, submit.
 import type { KeyboardEvent } from "react";
 import { SCALE, sameChoice, type Draft, type DraftChange } from "@/components/annotate/draft";
 import type { ProjectView } from "@/components/annotate/types";
@@ -56,22 +57,35 @@ export function ActionBar(props: {
   onCancelEdit: () => void;
 }) {
   const { project, draft } = props;
-  const pairwise = project.taskType === "PAIRWISE";
+  const type = project.taskType;
+  const pairwise = type === "PAIRWISE";
   return (
     <div className="sticky bottom-0 z-20 -mx-4 border-t border-slate-200 bg-white/95 px-4 py-2 shadow-[0_-2px_8px_rgba(15,23,42,0.06)] backdrop-blur" data-testid="action-bar">
       {props.formError && <p role="alert" className="mb-1 text-sm text-red-700">{props.formError}</p>}
       <div className="flex flex-wrap items-center gap-2">
         {pairwise ? (
           <Scale draft={draft} allowTies={project.allowTies} onChange={props.onChange} />
+        ) : type === "RATING" ? (
+          <p className="text-xs text-slate-500 pointer-coarse:hidden">
+            {project.thumbs && <><Kbd>A</Kbd> good · <Kbd>X</Kbd> bad</>}
+            {project.thumbs && project.criteria.length > 0 && " · "}
+            {project.criteria.length > 0 && <><Kbd>C</Kbd> rate the criteria</>}
+          </p>
+        ) : type === "DEMONSTRATION" ? (
+          <p className="text-xs text-slate-500 pointer-coarse:hidden">
+            <Kbd>W</Kbd> write · <Kbd>Ctrl+Enter</Kbd> submit from the editor
+          </p>
         ) : (
           <p className="text-xs text-slate-500 pointer-coarse:hidden">
             <Kbd>↑</Kbd> <Kbd>↓</Kbd> select · <Kbd>Alt+↑</Kbd> <Kbd>Alt+↓</Kbd> move · <Kbd>1</Kbd>–<Kbd>{draft.order.length}</Kbd> put at rank{project.allowTies && <> · <Kbd>T</Kbd> tie</>}
           </p>
         )}
         <div className="ml-auto flex flex-wrap items-center gap-2">
-          <Button variant="secondary" aria-pressed={draft.bothBad} onClick={() => props.onChange({ kind: "toggleBothBad" })} className={draft.bothBad ? "bg-red-50 text-red-800 ring-red-300" : ""}>
-            {pairwise ? "Both bad" : "All bad"} <Kbd>X</Kbd>
-          </Button>
+          {(pairwise || type === "RANKING") && (
+            <Button variant="secondary" aria-pressed={draft.bothBad} onClick={() => props.onChange({ kind: "toggleBothBad" })} className={draft.bothBad ? "bg-red-50 text-red-800 ring-red-300" : ""}>
+              {pairwise ? "Both bad" : "All bad"} <Kbd>X</Kbd>
+            </Button>
+          )}
           <Button variant="secondary" aria-expanded={props.flagsOpen} onClick={props.onFlags}>
             Flag{draft.flags.length ? ` (${draft.flags.length})` : ""} <Kbd>F</Kbd>
           </Button>

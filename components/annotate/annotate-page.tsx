@@ -4,13 +4,15 @@
 // goes through the key map (./keymap.ts) in one handler registered once. After every change of item the focus
 // moves to the item, so keys never land in the previous item's text fields.
 import dynamic from "next/dynamic";
-import { useEffect, useLayoutEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { ActionBar } from "@/components/annotate/action-bar";
 import { Conversation } from "@/components/annotate/conversation";
 import { SCALE } from "@/components/annotate/draft";
 import { FlagsPanel } from "@/components/annotate/flags-panel";
 import { keyOf, lookup, SKIP_REASONS, type Action, type KeyContext } from "@/components/annotate/keymap";
+import { DemonstrationView } from "@/components/annotate/demonstration-view";
 import { PairwiseView } from "@/components/annotate/pairwise-view";
+import { RatingView } from "@/components/annotate/rating-view";
 import { RatingsGrid, type RatingsGridHandle } from "@/components/annotate/ratings-grid";
 import { selectionKey } from "@/components/annotate/session-state";
 import { SessionHeader } from "@/components/annotate/session-header";
@@ -28,6 +30,13 @@ const RankingView = dynamic(() => import("@/components/annotate/ranking-view"));
 const SkipDialog = dynamic(() => import("@/components/annotate/skip-dialog").then((m) => m.SkipDialog));
 const SideDrawer = dynamic(() => import("@/components/annotate/side-drawer").then((m) => m.SideDrawer));
 
+const RATIONALE_PROMPT: Record<ProjectView["taskType"], string> = {
+  PAIRWISE: "Why is the chosen response better?",
+  RANKING: "Why this order?",
+  RATING: "Why this rating?",
+  DEMONSTRATION: "Anything reviewers should know about this response?",
+};
+
 function isTextField(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   return !!el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && (el as HTMLInputElement).type !== "checkbox") || el.tagName === "SELECT" || el.isContentEditable);
@@ -40,7 +49,9 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
   const rationaleRef = useRef<HTMLTextAreaElement>(null);
   const flagNoteRef = useRef<HTMLInputElement>(null);
   const gridRef = useRef<RatingsGridHandle>(null);
-  const pairwise = project.taskType === "PAIRWISE";
+  const editorRef = useRef<HTMLTextAreaElement>(null);
+  const [showDiff, setShowDiff] = useState(false);
+  const type = project.taskType;
 
   const focusItem = () => itemRef.current?.focus({ preventScroll: true });
 
@@ -52,6 +63,7 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
   const key = selectionKey(state);
   useLayoutEffect(() => {
     if (!key) return;
+    setShowDiff(false);
     window.scrollTo({ top: 0 });
     focusItem();
     if (state.mode.kind === "judging" && state.queue[0]) rememberOnScreen(project.slug, state.queue[0].assignmentId);
@@ -88,6 +100,12 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
         return current && actions.change({ kind: "toggleTie", candidateId: current.selected });
       case "toggleBothBad":
         return actions.change({ kind: "toggleBothBad" });
+      case "thumbs":
+        return actions.change({ kind: "thumbs", value: action.value });
+      case "write":
+        return editorRef.current?.focus();
+      case "toggleDiff":
+        return current?.item.candidates.length && setShowDiff((v) => !v);
       case "flags":
         return actions.setPanel(s.panel === "flags" ? null : "flags");
       case "toggleFlag":
@@ -104,6 +122,8 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
         const field = actions.submit();
         if (field === "rationale") rationaleRef.current?.focus();
         else if (field === "flagNote") flagNoteRef.current?.focus();
+        else if (field === "demonstration") editorRef.current?.focus();
+        else if (field?.startsWith("ratings.")) gridRef.current?.focusFirstUnrated();
         return;
       }
       case "editLast":
@@ -125,10 +145,11 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
   // one listener for the page's lifetime; it always runs the latest `run`
   const runRef = useRef(run);
   runRef.current = run;
-  const contextRef = useRef<() => KeyContext>(() => ({ taskType: project.taskType, hasCriteria: false, typing: false, flagsOpen: false, skipOpen: false, hasItem: false }));
+  const contextRef = useRef<() => KeyContext>(() => ({ taskType: project.taskType, hasCriteria: false, thumbs: false, typing: false, flagsOpen: false, skipOpen: false, hasItem: false }));
   contextRef.current = () => ({
     taskType: project.taskType,
-    hasCriteria: project.criteria.length > 0,
+    hasCriteria: project.criteria.length > 0 && type !== "DEMONSTRATION",
+    thumbs: project.thumbs,
     typing: isTextField(document.activeElement),
     flagsOpen: session.stateRef.current.panel === "flags",
     skipOpen: session.stateRef.current.panel === "skip",
@@ -204,12 +225,16 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
             className="mt-2 flex-1 space-y-3 pb-4 outline-none"
           >
             <Conversation messages={view.item.messages} trees={view.item.trees} />
-            {pairwise ? (
+            {type === "PAIRWISE" ? (
               <PairwiseView item={view.item} draft={view.draft} />
+            ) : type === "RATING" ? (
+              <RatingView item={view.item} draft={view.draft} thumbs={project.thumbs} onChange={actions.change} />
+            ) : type === "DEMONSTRATION" ? (
+              <DemonstrationView ref={editorRef} item={view.item} draft={view.draft} showDiff={showDiff} onToggleDiff={() => setShowDiff((v) => !v)} onChange={actions.change} />
             ) : (
               <RankingView item={view.item} draft={view.draft} selected={view.selected} allowTies={project.allowTies} onSelect={actions.select} onChange={actions.change} />
             )}
-            {project.criteria.length > 0 && <RatingsGrid ref={gridRef} item={view.item} project={project} draft={view.draft} onChange={actions.change} onLeave={focusItem} />}
+            {project.criteria.length > 0 && type !== "DEMONSTRATION" && <RatingsGrid ref={gridRef} item={view.item} project={project} draft={view.draft} onChange={actions.change} onLeave={focusItem} />}
             {state.panel === "flags" && <FlagsPanel draft={view.draft} onChange={actions.change} noteRef={flagNoteRef} />}
             <label className="block text-sm">
               <span className="text-slate-700">
@@ -222,7 +247,7 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
                 onChange={(e) => actions.change({ kind: "rationale", text: e.target.value })}
                 rows={2}
                 className="mt-1 w-full rounded-md border border-slate-300 bg-white px-3 py-2"
-                placeholder={pairwise ? "Why is the chosen response better? (Ctrl+Enter submits, Esc leaves)" : "Why this order? (Ctrl+Enter submits, Esc leaves)"}
+                placeholder={`${RATIONALE_PROMPT[type]} (Ctrl+Enter submits, Esc leaves)`}
               />
             </label>
           </section>

@@ -1,5 +1,5 @@
 // Drafts in localStorage, so a reload (or a crashed tab) keeps the answer chosen, the ranking, the ratings and a
-// half-written rationale of the items in hand. What comes back is checked field by field: storage is shared with
+// half-written rationale or demonstration of the items in hand. What comes back is checked field by field: storage is shared with
 // other versions of this page and with whatever else runs on the origin, and a draft that does not fit its item
 // is dropped by the page anyway (draftFits).
 import type { Draft } from "@/components/annotate/draft";
@@ -18,6 +18,8 @@ function isDraft(v: unknown): v is Draft {
     strings(d.tiedWithAbove) &&
     typeof d.rankingTouched === "boolean" &&
     typeof d.bothBad === "boolean" &&
+    (d.thumbs === undefined || d.thumbs === null || typeof d.thumbs === "boolean") &&
+    (d.demonstration === undefined || d.demonstration === null || typeof d.demonstration === "string") &&
     typeof d.rationale === "string" &&
     typeof d.flagNote === "string" &&
     typeof d.startedAt === "number" &&
@@ -32,7 +34,8 @@ export function loadDrafts(key: string): Draft[] {
   try {
     const raw = window.localStorage.getItem(key);
     const parsed: unknown = raw ? JSON.parse(raw) : [];
-    return Array.isArray(parsed) ? parsed.filter(isDraft) : [];
+    // drafts stored before ratings and demonstrations existed lack their fields
+    return Array.isArray(parsed) ? parsed.filter(isDraft).map((d) => ({ ...d, thumbs: d.thumbs ?? null, demonstration: d.demonstration ?? null })) : [];
   } catch {
     return [];
   }

@@ -21,6 +21,10 @@ export interface Draft {
   /** ranking: whether the annotator changed (or confirmed) the order shown */
   rankingTouched: boolean;
   bothBad: boolean;
+  /** rating: thumbs up (true) or down (false) */
+  thumbs: boolean | null;
+  /** demonstration: the response written; null while untouched (an improvement then starts from the response shown) */
+  demonstration: string | null;
   ratings: Record<string, Record<string, number>>;
   rationale: string;
   flags: Flag[];
@@ -48,7 +52,7 @@ export function sameChoice(a: PairChoice | null, b: PairChoice | null): boolean 
 
 export function emptyDraft(item: ItemView, now: number): Draft {
   const ids = item.candidates.map((c) => c.id);
-  return { assignmentId: item.assignmentId, candidateIds: ids, choice: null, order: ids, tiedWithAbove: [], rankingTouched: false, bothBad: false, ratings: {}, rationale: "", flags: [], flagNote: "", startedAt: now };
+  return { assignmentId: item.assignmentId, candidateIds: ids, choice: null, order: ids, tiedWithAbove: [], rankingTouched: false, bothBad: false, thumbs: null, demonstration: null, ratings: {}, rationale: "", flags: [], flagNote: "", startedAt: now };
 }
 
 /** Whether `draft` is this item's: same assignment, same candidates in the same order. */
@@ -71,6 +75,8 @@ export function rankingGroups(order: string[], tiedWithAbove: string[]): string[
 export type DraftChange =
   | { kind: "choose"; choice: PairChoice }
   | { kind: "toggleBothBad" }
+  | { kind: "thumbs"; value: boolean }
+  | { kind: "demonstration"; text: string }
   | { kind: "toggleFlag"; flag: Flag }
   | { kind: "flagNote"; text: string }
   | { kind: "rationale"; text: string }
@@ -85,6 +91,11 @@ export function applyChange(d: Draft, c: DraftChange): Draft {
       return { ...d, choice: c.choice };
     case "toggleBothBad":
       return { ...d, bothBad: !d.bothBad };
+    case "thumbs":
+      // the same answer again takes it back
+      return { ...d, thumbs: d.thumbs === c.value ? null : c.value };
+    case "demonstration":
+      return { ...d, demonstration: c.text };
     case "toggleFlag":
       return { ...d, flags: d.flags.includes(c.flag) ? d.flags.filter((f) => f !== c.flag) : [...d.flags, c.flag] };
     case "flagNote":
@@ -137,6 +148,11 @@ export function toJudgement(d: Draft, item: ItemView, project: ProjectView, now:
       ranking = [[ids[d.choice.winner]], [ids[1 - d.choice.winner]]];
       strength = d.choice.strength;
     }
+  } else if (project.taskType === "RATING") {
+    if (project.thumbs && d.thumbs === null) return { ok: false, field: "thumbs", message: "Thumbs up (A) or thumbs down (X) first." };
+    ranking = [[ids[0]]];
+  } else if (project.taskType === "DEMONSTRATION") {
+    ranking = [];
   } else {
     if (!d.rankingTouched) {
       return { ok: false, field: "ranking", needsConfirmation: true, message: "The ranking is still in the order shown. Move responses to rank them, or press Enter again to submit this order as your ranking." };
@@ -146,7 +162,9 @@ export function toJudgement(d: Draft, item: ItemView, project: ProjectView, now:
   const judgement: Judgement = {
     ranking,
     ...(strength ? { strength } : {}),
-    bothBad: d.bothBad,
+    bothBad: project.taskType === "PAIRWISE" || project.taskType === "RANKING" ? d.bothBad : false,
+    ...(project.taskType === "RATING" && project.thumbs && d.thumbs !== null ? { thumbs: d.thumbs } : {}),
+    ...(project.taskType === "DEMONSTRATION" ? { demonstration: demonstrationText(d, item), ...(ids[0] ? { demonstrationFrom: ids[0] } : {}) } : {}),
     ratings: Object.fromEntries(Object.entries(d.ratings).filter(([, r]) => Object.keys(r).length > 0)),
     rationale: d.rationale,
     flags: d.flags,
@@ -159,6 +177,8 @@ export function toJudgement(d: Draft, item: ItemView, project: ProjectView, now:
     const message =
       e.field === "rationale" ? "This project asks for a rationale: press R and say why." :
       e.field === "flagNote" ? "Say what the problem is when you flag \"Other\"." :
+      e.field === "demonstration" && e.message === "write the response" ? "Write the response first, in the editor (W takes you there)." :
+      e.field.startsWith("ratings.") && e.message === "rate every criterion" ? "Rate every criterion first: C takes you to the first one still open." :
       e.field === "strength" && strength === "TIE" ? "This project does not allow ties: pick a side." :
       e.field === "ranking" && e.message.includes("ties") ? "This project does not allow ties: untie the responses (T)." :
       `${e.field}: ${e.message}`;
@@ -167,14 +187,20 @@ export function toJudgement(d: Draft, item: ItemView, project: ProjectView, now:
   return { ok: true, judgement };
 }
 
+/** The response a demonstration draft stands for: what was written, or — untouched — the response it improves. */
+export function demonstrationText(d: Draft, item: ItemView): string {
+  return d.demonstration ?? item.candidates[0]?.text ?? "";
+}
+
 /** A stored judgement (edit-last) as a draft of the item it judged. */
 export function fromJudgement(item: ItemView, j: Omit<Judgement, "timeSpentMs">, now: number): Draft {
   const d = emptyDraft(item, now);
   const ids = item.candidates.map((c) => c.id);
   if (j.strength === "TIE") d.choice = { winner: "tie" };
   else if (j.strength) d.choice = { winner: j.ranking[0][0] === ids[0] ? 0 : 1, strength: j.strength };
-  d.order = j.ranking.flat();
+  // a demonstration ranks nothing: its draft keeps the item's order
+  if (j.ranking.length) d.order = j.ranking.flat();
   d.tiedWithAbove = j.ranking.flatMap((g) => g.slice(1));
   d.rankingTouched = true;
-  return { ...d, bothBad: j.bothBad, ratings: j.ratings, rationale: j.rationale, flags: j.flags, flagNote: j.flagNote };
+  return { ...d, bothBad: j.bothBad, thumbs: j.thumbs ?? null, demonstration: j.demonstration ?? null, ratings: j.ratings, rationale: j.rationale, flags: j.flags, flagNote: j.flagNote };
 }

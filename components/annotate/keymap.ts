@@ -4,7 +4,7 @@
 // No key means two things at once: digits always choose (1–7 on the pairwise scale, rank positions in a ranking);
 // flags use letters that nothing else uses, and only while the flag panel is open; the skip dialog is modal; the
 // ratings grid takes digits only while it has focus (shown by its focus ring), as a radio group does.
-import { FLAG_LABELS, FLAGS, type Flag } from "@/server/schemas/judgement";
+import { FLAG_LABELS, FLAGS, type Flag, type TaskType } from "@/server/schemas/judgement";
 
 export type Action =
   | { kind: "choose"; position: number }
@@ -13,6 +13,9 @@ export type Action =
   | { kind: "rankPlace"; position: number }
   | { kind: "rankTie" }
   | { kind: "toggleBothBad" }
+  | { kind: "thumbs"; value: boolean }
+  | { kind: "write" }
+  | { kind: "toggleDiff" }
   | { kind: "flags" }
   | { kind: "toggleFlag"; flag: Flag }
   | { kind: "rate" }
@@ -27,8 +30,10 @@ export type Action =
 
 /** What the page is doing when a key arrives. */
 export interface KeyContext {
-  taskType: "PAIRWISE" | "RANKING";
+  taskType: TaskType;
   hasCriteria: boolean;
+  /** RATING: the project asks for thumbs up/down */
+  thumbs: boolean;
   /** focus is in a text field */
   typing: boolean;
   flagsOpen: boolean;
@@ -47,8 +52,8 @@ export interface Binding {
   action: (key: string) => Action;
   /** when the binding applies (default: an item is on screen, no text field or dialog has the keys) */
   when?: (c: KeyContext) => boolean;
-  /** a binding that only exists for one kind of task */
-  task?: "PAIRWISE" | "RANKING";
+  /** the kinds of task a binding exists for (default: all) */
+  tasks?: TaskType[];
 }
 
 export const FLAG_KEYS: Record<Flag, string> = { unsafe: "u", factually_wrong: "w", off_topic: "o", pii: "p", other: "n" };
@@ -58,13 +63,17 @@ const digits = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1))
 const free = (c: KeyContext) => c.hasItem && !c.typing && !c.skipOpen;
 
 export const BINDINGS: Binding[] = [
-  { keys: digits(7), display: "1 … 7", description: "Pick on the scale: 1 A much better, 2 A better, 3 A slightly better, 4 tie, 5 B slightly better, 6 B better, 7 B much better", group: "Judge", task: "PAIRWISE", action: (k) => ({ kind: "choose", position: Number(k) - 1 }) },
-  { keys: ["ArrowUp", "ArrowDown", "k", "j"], display: "↑ ↓ (or K J)", description: "Select the response above / below", group: "Rank", task: "RANKING", action: (k) => ({ kind: "rankSelect", delta: k === "ArrowUp" || k === "k" ? -1 : 1 }) },
-  { keys: ["Alt+ArrowUp", "Alt+ArrowDown", "Shift+ArrowUp", "Shift+ArrowDown"], display: "Alt+↑ Alt+↓ (or Shift)", description: "Move the selected response up / down", group: "Rank", task: "RANKING", action: (k) => ({ kind: "rankMove", delta: k.endsWith("Up") ? -1 : 1 }) },
-  { keys: digits(9), display: "1 … 9", description: "Put the selected response at that rank", group: "Rank", task: "RANKING", action: (k) => ({ kind: "rankPlace", position: Number(k) - 1 }) },
-  { keys: ["t"], display: "T", description: "Tie the selected response with the one above (again to untie)", group: "Rank", task: "RANKING", action: () => ({ kind: "rankTie" }) },
-  { keys: ["x"], display: "X", description: "Both / all responses are bad", group: "Judge", action: () => ({ kind: "toggleBothBad" }) },
-  { keys: ["c"], display: "C", description: "Rate the criteria: focus the first unrated one (then 1–7 rates and moves on, arrows move, Esc leaves)", group: "Judge", when: (c) => free(c) && c.hasCriteria, action: () => ({ kind: "rate" }) },
+  { keys: digits(7), display: "1 … 7", description: "Pick on the scale: 1 A much better, 2 A better, 3 A slightly better, 4 tie, 5 B slightly better, 6 B better, 7 B much better", group: "Judge", tasks: ["PAIRWISE"], action: (k) => ({ kind: "choose", position: Number(k) - 1 }) },
+  { keys: ["ArrowUp", "ArrowDown", "k", "j"], display: "↑ ↓ (or K J)", description: "Select the response above / below", group: "Rank", tasks: ["RANKING"], action: (k) => ({ kind: "rankSelect", delta: k === "ArrowUp" || k === "k" ? -1 : 1 }) },
+  { keys: ["Alt+ArrowUp", "Alt+ArrowDown", "Shift+ArrowUp", "Shift+ArrowDown"], display: "Alt+↑ Alt+↓ (or Shift)", description: "Move the selected response up / down", group: "Rank", tasks: ["RANKING"], action: (k) => ({ kind: "rankMove", delta: k.endsWith("Up") ? -1 : 1 }) },
+  { keys: digits(9), display: "1 … 9", description: "Put the selected response at that rank", group: "Rank", tasks: ["RANKING"], action: (k) => ({ kind: "rankPlace", position: Number(k) - 1 }) },
+  { keys: ["t"], display: "T", description: "Tie the selected response with the one above (again to untie)", group: "Rank", tasks: ["RANKING"], action: () => ({ kind: "rankTie" }) },
+  { keys: ["x"], display: "X", description: "Both / all responses are bad", group: "Judge", tasks: ["PAIRWISE", "RANKING"], action: () => ({ kind: "toggleBothBad" }) },
+  // Prodigy's accept / reject keys
+  { keys: ["a"], display: "A", description: "Thumbs up: a good response (again to take it back)", group: "Judge", tasks: ["RATING"], when: (c) => free(c) && c.thumbs, action: () => ({ kind: "thumbs", value: true }) },
+  { keys: ["x"], display: "X", description: "Thumbs down: a bad response (again to take it back)", group: "Judge", tasks: ["RATING"], when: (c) => free(c) && c.thumbs, action: () => ({ kind: "thumbs", value: false }) },
+  { keys: ["c"], display: "C", description: "Rate the criteria: focus the first unrated one (then a digit picks that point of its scale — 0 is 10 — and moves on, arrows move, Esc leaves)", group: "Judge", tasks: ["PAIRWISE", "RANKING", "RATING"], when: (c) => free(c) && c.hasCriteria, action: () => ({ kind: "rate" }) },
+  { keys: ["d"], display: "D", description: "Improving a response: show or hide your changes to it", group: "Judge", tasks: ["DEMONSTRATION"], action: () => ({ kind: "toggleDiff" }) },
   { keys: ["r"], display: "R", description: "Write a rationale (Esc leaves the field)", group: "Judge", action: () => ({ kind: "rationale" }) },
   { keys: ["f"], display: "F", description: "Open or close the flags", group: "Flags", action: () => ({ kind: "flags" }) },
   ...FLAGS.map(
@@ -77,6 +86,7 @@ export const BINDINGS: Binding[] = [
       action: () => ({ kind: "toggleFlag", flag }),
     }),
   ),
+  { keys: ["w"], display: "W", description: "Write: go to the editor (Esc leaves it, Ctrl+Enter submits from it)", group: "Judge", tasks: ["DEMONSTRATION"], when: (c) => free(c) && !c.flagsOpen, action: () => ({ kind: "write" }) },
   { keys: ["Enter"], display: "Enter", description: "Submit (Ctrl+Enter also from a text field)", group: "Item", action: () => ({ kind: "submit" }) },
   { keys: ["Mod+Enter"], display: "Ctrl+Enter", description: "Submit, wherever the focus is", group: "Item", when: (c) => c.hasItem && !c.skipOpen, action: () => ({ kind: "submit" }) },
   { keys: ["s"], display: "S", description: "Skip this item (then 1–4 for the reason)", group: "Item", action: () => ({ kind: "skip" }) },
@@ -106,18 +116,19 @@ export function keyOf(e: Pick<KeyboardEvent, "key" | "code" | "altKey" | "ctrlKe
 export function lookup(key: string, c: KeyContext): Binding | null {
   for (const b of BINDINGS) {
     if (!b.keys.includes(key)) continue;
-    if (b.task && b.task !== c.taskType) continue;
+    if (b.tasks && !b.tasks.includes(c.taskType)) continue;
     if (b.when ? b.when(c) : free(c)) return b;
   }
   return null;
 }
 
 /** The help drawer's rows for one kind of task, grouped. */
-export function helpFor(taskType: KeyContext["taskType"], hasCriteria: boolean): { group: Binding["group"]; rows: { keys: string; description: string }[] }[] {
+export function helpFor(c: Pick<KeyContext, "taskType" | "hasCriteria" | "thumbs">): { group: Binding["group"]; rows: { keys: string; description: string }[] }[] {
   const groups = new Map<Binding["group"], { keys: string; description: string }[]>();
   for (const b of BINDINGS) {
-    if (b.task && b.task !== taskType) continue;
-    if (b.keys[0] === "c" && !hasCriteria) continue;
+    if (b.tasks && !b.tasks.includes(c.taskType)) continue;
+    if (b.keys[0] === "c" && !c.hasCriteria) continue;
+    if (b.action(b.keys[0]).kind === "thumbs" && !c.thumbs) continue;
     const rows = groups.get(b.group) ?? [];
     rows.push({ keys: b.display, description: b.description });
     groups.set(b.group, rows);

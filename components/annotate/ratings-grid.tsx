@@ -1,14 +1,13 @@
 "use client";
-// The project's criteria, each rated 1–7 per response. Every (criterion, response) cell is a radio group with one
-// tab stop (roving tabindex, as ARIA radio groups work): ←/→ change the value, ↑/↓ go to the cell before/after,
-// a digit 1–7 rates the cell and moves to the next one, Esc hands the keys back to the item. C (keymap.ts) jumps
-// to the first cell still unrated, so rating needs no Tab hunting.
+// The project's criteria, each rated per response on its own scale (5, 7 or 10 points, or binary; anchor labels
+// shown). Every (criterion, response) cell is a radio group with one tab stop (roving tabindex, as ARIA radio
+// groups work): ←/→ change the value, ↑/↓ go to the cell before/after, a digit picks that option in the order
+// shown (0 is the tenth) and moves to the next cell, Esc hands the keys back to the item. C (keymap.ts) jumps to
+// the first cell still unrated, so rating needs no Tab hunting.
 import { forwardRef, useImperativeHandle, useRef, type KeyboardEvent } from "react";
 import type { Draft, DraftChange } from "@/components/annotate/draft";
 import { LABELS, type ItemView, type ProjectView } from "@/components/annotate/types";
-import { RATING_MAX, RATING_MIN } from "@/server/schemas/judgement";
-
-const VALUES = Array.from({ length: RATING_MAX - RATING_MIN + 1 }, (_, i) => RATING_MIN + i);
+import { scaleValues } from "@/server/schemas/judgement";
 
 export interface RatingsGridHandle {
   /** focuses the first cell without a rating (or the first cell), returns false when there are no criteria */
@@ -18,13 +17,13 @@ export interface RatingsGridHandle {
 export const RatingsGrid = forwardRef<RatingsGridHandle, { item: ItemView; project: ProjectView; draft: Draft; onChange: (c: DraftChange) => void; onLeave: () => void }>(
   function RatingsGrid({ item, project, draft, onChange, onLeave }, ref) {
     const root = useRef<HTMLDivElement>(null);
-    const cells = project.criteria.flatMap((cr) => item.candidates.map((c) => ({ criterion: cr.key, candidateId: c.id })));
+    const cells = project.criteria.flatMap((cr) => item.candidates.map((c) => ({ criterion: cr.key, candidateId: c.id, values: scaleValues(cr.scale).map((v) => v.value) })));
     const valueOf = (cell: { criterion: string; candidateId: string }) => draft.ratings[cell.candidateId]?.[cell.criterion] ?? null;
 
     function focusCell(index: number, value?: number | null) {
       const i = Math.max(0, Math.min(cells.length - 1, index));
       const group = root.current?.querySelectorAll<HTMLElement>('[role="radiogroup"]')[i];
-      const v = value ?? valueOf(cells[i]) ?? RATING_MIN;
+      const v = value ?? valueOf(cells[i]) ?? cells[i].values[0];
       group?.querySelector<HTMLElement>(`[data-value="${v}"]`)?.focus();
     }
 
@@ -42,6 +41,9 @@ export const RatingsGrid = forwardRef<RatingsGridHandle, { item: ItemView; proje
       const current = valueOf(cell);
       const set = (v: number) => onChange({ kind: "rate", candidateId: cell.candidateId, criterion: cell.criterion, value: v });
       const digit = /^(?:Digit|Numpad)([0-9])$/.exec(e.code);
+      const { values } = cell;
+      const first = values[0];
+      const last = values[values.length - 1];
       if (e.key === "Escape") {
         e.preventDefault();
         e.stopPropagation();
@@ -49,10 +51,11 @@ export const RatingsGrid = forwardRef<RatingsGridHandle, { item: ItemView; proje
       }
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (digit) {
-        const v = Number(digit[1]);
+        // the n-th option shown; 0 is the tenth
+        const v = values[(Number(digit[1]) || 10) - 1];
         e.preventDefault();
         e.stopPropagation();
-        if (v < RATING_MIN || v > RATING_MAX) return;
+        if (v === undefined) return;
         set(v);
         // at once, not after the next frame: a fast typist's next digit must land on the next cell
         if (index < cells.length - 1) focusCell(index + 1);
@@ -61,7 +64,7 @@ export const RatingsGrid = forwardRef<RatingsGridHandle, { item: ItemView; proje
       if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
         e.preventDefault();
         e.stopPropagation();
-        const v = Math.max(RATING_MIN, Math.min(RATING_MAX, (current ?? (e.key === "ArrowLeft" ? RATING_MIN + 1 : RATING_MIN - 1)) + (e.key === "ArrowLeft" ? -1 : 1)));
+        const v = Math.max(first, Math.min(last, (current ?? (e.key === "ArrowLeft" ? first + 1 : first - 1)) + (e.key === "ArrowLeft" ? -1 : 1)));
         set(v);
         focusCell(index, v);
         return;
@@ -76,40 +79,47 @@ export const RatingsGrid = forwardRef<RatingsGridHandle, { item: ItemView; proje
     return (
       <div ref={root} className="rounded-lg bg-white p-3 ring-1 ring-slate-200" data-testid="ratings">
         <div className="mb-2 text-sm font-medium text-slate-700">
-          Rate each response ({RATING_MIN} = poor, {RATING_MAX} = excellent) <span className="font-normal text-slate-500 pointer-coarse:hidden">— C to start, then {RATING_MIN}–{RATING_MAX}</span>
+          {item.candidates.length > 1 ? "Rate each response" : "Rate the response"} <span className="font-normal text-slate-500 pointer-coarse:hidden">— C to start, then a digit picks the point (0 = 10)</span>
         </div>
         <div className="space-y-2">
-          {project.criteria.map((cr) => (
-            <div key={cr.key} className="grid gap-2 md:grid-cols-[10rem_1fr]">
+          {project.criteria.map((cr) => {
+            const options = scaleValues(cr.scale);
+            const ends = cr.scale.kind === "likert" && options[0].label && options[options.length - 1].label ? [options[0].label, options[options.length - 1].label] : null;
+            return (
+            <div key={cr.key} className="grid gap-2 md:grid-cols-[10rem_1fr]" data-testid={`criterion-${cr.key}`}>
               <div className="text-sm text-slate-700" title={cr.description}>
                 {cr.label}
                 {cr.description && <div className="text-xs text-slate-500">{cr.description}</div>}
+                {ends && <div className="text-xs text-slate-500">1 = {ends[0]} · {options.length} = {ends[1]}</div>}
               </div>
               <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-[repeat(auto-fit,minmax(16rem,1fr))]">
                 {item.candidates.map((c, ci) => {
                   const index = cells.findIndex((x) => x.criterion === cr.key && x.candidateId === c.id);
                   const value = valueOf(cells[index]);
-                  const name = `${cr.label} of response ${LABELS[ci]}`;
+                  const name = item.candidates.length > 1 ? `${cr.label} of response ${LABELS[ci]}` : cr.label;
                   return (
                     <div key={c.id} role="radiogroup" aria-label={name} className="flex items-center gap-1" onKeyDown={(e) => onKeyDown(e, index)}>
-                      <span className="w-5 text-xs font-semibold text-slate-500" aria-hidden>{LABELS[ci]}</span>
-                      {VALUES.map((v) => {
+                      {item.candidates.length > 1 && <span className="w-5 text-xs font-semibold text-slate-500" aria-hidden>{LABELS[ci]}</span>}
+                      {options.map(({ value: v, label }, oi) => {
                         const checked = value === v;
                         // one tab stop per group: the chosen value, else the first
-                        const tabbable = checked || (value === null && v === RATING_MIN);
+                        const tabbable = checked || (value === null && oi === 0);
+                        // binary options and fully labelled points show their words; the others their number
+                        const text = cr.scale.kind === "binary" || (label && cr.scale.kind === "likert" && cr.scale.labels?.length === options.length) ? label : String(v);
                         return (
                           <button
                             key={v}
                             type="button"
                             role="radio"
                             aria-checked={checked}
-                            aria-label={`${name}: ${v}`}
+                            aria-label={`${name}: ${label && text !== label ? `${v} (${label})` : text}`}
+                            title={label ?? undefined}
                             data-value={v}
                             tabIndex={tabbable ? 0 : -1}
                             onClick={() => onChange({ kind: "rate", candidateId: c.id, criterion: cr.key, value: checked ? null : v })}
                             className={`h-7 min-w-7 flex-1 rounded text-xs ring-1 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 pointer-coarse:h-11 ${checked ? "bg-indigo-600 text-white ring-indigo-600" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50"}`}
                           >
-                            {v}
+                            {text}
                           </button>
                         );
                       })}
@@ -118,7 +128,8 @@ export const RatingsGrid = forwardRef<RatingsGridHandle, { item: ItemView; proje
                 })}
               </div>
             </div>
-          ))}
+            );
+          })}
         </div>
       </div>
     );

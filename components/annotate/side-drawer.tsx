@@ -23,7 +23,7 @@ export function SideDrawer({ drawer, project, onClose }: { drawer: Drawer; proje
           project.guidelines ? <ModelText text={project.guidelines} /> : <p className="text-slate-500">No guidelines for this project.</p>
         ) : (
           <div className="space-y-4">
-            {helpFor(project.taskType, project.criteria.length > 0).map(({ group, rows }) => (
+            {helpFor({ taskType: project.taskType, hasCriteria: project.criteria.length > 0, thumbs: project.thumbs }).map(({ group, rows }) => (
               <section key={group}>
                 <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{group}</h3>
                 <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">

@@ -37,6 +37,7 @@ interface Draft {
   ties: "drop" | "keep";
   // numbers and dates stay text while typing so a half-typed value is not turned into NaN or 0
   minAgreement: string;
+  ktoThreshold: string;
   from: string;
   until: string;
   excludeFlagged: boolean;
@@ -57,6 +58,7 @@ const initialDraft: Draft = {
   policy: "all",
   ties: "drop",
   minAgreement: "0",
+  ktoThreshold: "5",
   from: "",
   until: "",
   // flagged items were reported as unsafe or broken by an annotator: leaving them out is the safer default
@@ -87,6 +89,7 @@ function toInput(d: Draft): CreateSnapshotInput {
     fileType: d.fileType,
     gzip: d.fileType === "jsonl" && d.gzip,
     aggregation: { policy: d.policy, ties: d.ties, minAgreement: num(d.minAgreement) },
+    ...(d.format === "kto" ? { ktoThreshold: num(d.ktoThreshold) } : {}),
     filters: {
       from: utcDay(d.from),
       // the service's `to` is exclusive; people pick the last day they want included
@@ -145,7 +148,7 @@ export function NewSnapshotForm({ projects }: { projects: ProjectOption[] }) {
     }
   }
 
-  const numberField = (name: "minAgreement" | "minGoldAccuracy" | "minJudgements" | "testRatio", label: string, hint: string, opts: { step: string; max?: string; placeholder?: string }) => (
+  const numberField = (name: "minAgreement" | "ktoThreshold" | "minGoldAccuracy" | "minJudgements" | "testRatio", label: string, hint: string, opts: { step: string; max?: string; placeholder?: string }) => (
     <Field label={label} name={name} error={fieldError(name)} hint={hint}>
       <input
         {...fieldProps(name, fieldError(name))}
@@ -217,6 +220,8 @@ export function NewSnapshotForm({ projects }: { projects: ProjectOption[] }) {
           </select>
         </Field>
         {numberField("minAgreement", "Min agreement", "Share of votes (0–1) that must agree with the exported direction; 0 keeps all.", { step: "0.05", max: "1" })}
+        {draft.format === "kto" &&
+          numberField("ktoThreshold", "Desirable from (KTO)", "A rating without thumbs is desirable when its mean criterion rating is at least this (TRL's UltraFeedback conversion uses 5).", { step: "0.5", max: "10" })}
       </section>
 
       <section className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3">

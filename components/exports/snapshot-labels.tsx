@@ -1,13 +1,20 @@
 // How a snapshot's definition and state read on the export pages: labels for formats and policies, the status
 // badge, and the one-line summaries shared by the list and the detail page.
-import type { JobStatus } from "@/server/generated/prisma/client";
+import type { RouterOutputs } from "@/server/api/root";
+
+type JobStatus = RouterOutputs["export"]["get"]["status"];
 import type { AggregationPolicy, ExportFileType, ExportFormat, SnapshotDefinition } from "@/server/schemas/export";
 
 export const formatLabel: Record<ExportFormat, string> = {
   trl: "TRL standard",
   "trl-conversational": "TRL conversational",
   hh: "HH-RLHF",
-  ultrafeedback: "UltraFeedback",
+  "ultrafeedback-binarized": "UltraFeedback binarized",
+  "ultrafeedback-raw": "UltraFeedback raw",
+  sft: "SFT (TRL prompt-completion)",
+  "sft-conversational": "SFT (TRL conversational)",
+  "sft-messages": "SFT (messages)",
+  kto: "KTO (TRL unpaired preference)",
   raw: "Raw annotations",
 };
 
@@ -57,14 +64,3 @@ export function count(n: number | undefined | null): string {
   return n === undefined || n === null ? "—" : n.toLocaleString("en-US");
 }
 
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}

@@ -6,7 +6,9 @@ import { formatDate } from "@/components/admin/form";
 import { count, fileTypeText, formatLabel, isBuilding, percent, SnapshotStatus } from "@/components/exports/snapshot-labels";
 import { ProgressBar } from "@/components/runs/run-status";
 import { useTRPC } from "@/components/trpc";
-import type { SnapshotView } from "@/server/services/export";
+import type { RouterOutputs } from "@/server/api/root";
+
+type SnapshotView = RouterOutputs["export"]["list"][number];
 
 const POLL_MS = 1500;
 

@@ -8,7 +8,9 @@ import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { endpointInput } from "@/server/schemas/runs";
-import type { EndpointView } from "@/server/services/generation";
+import type { RouterOutputs } from "@/server/api/root";
+
+type EndpointView = RouterOutputs["endpoint"]["list"][number];
 
 const empty = { name: "", baseUrl: "", model: "", apiKey: "", concurrency: "4" };
 

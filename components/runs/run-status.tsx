@@ -1,5 +1,7 @@
 // How a run's state reads on every runs page: a status badge, the progress bar and the queue position.
-import type { RunStatus } from "@/server/generated/prisma/client";
+import type { RouterOutputs } from "@/server/api/root";
+
+type RunStatus = RouterOutputs["run"]["get"]["status"];
 
 const badge: Record<RunStatus, string> = {
   QUEUED: "bg-slate-100 text-slate-700",

@@ -11,8 +11,10 @@ import { MetricChart, type ChartSpec, type MetricPoint } from "@/components/runs
 import { elapsed, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge } from "@/components/runs/run-status";
 import { useTRPC, useTRPCClient } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import type { RunSample } from "@/server/generated/prisma/client";
-import type { RunWithPosition } from "@/server/services/runs";
+import type { RouterOutputs } from "@/server/api/root";
+
+type RunWithPosition = RouterOutputs["run"]["get"];
+type RunSample = RouterOutputs["run"]["samples"][number];
 
 const POLL_MS = 2000;
 const MAX_LOG_LINES = 2000;

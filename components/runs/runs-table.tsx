@@ -5,7 +5,9 @@ import Link from "next/link";
 import { formatDate } from "@/components/admin/form";
 import { elapsed, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge } from "@/components/runs/run-status";
 import { useTRPC } from "@/components/trpc";
-import type { RunWithPosition } from "@/server/services/runs";
+import type { RouterOutputs } from "@/server/api/root";
+
+type RunWithPosition = RouterOutputs["run"]["list"][number];
 
 const POLL_MS = 3000;
 

@@ -43,6 +43,8 @@ export interface SeedItem {
   isGold?: boolean;
   /** gold answer as ordered groups of candidate indexes */
   goldRanking?: number[][];
+  /** gold answer of a rating item */
+  goldThumbs?: boolean;
   source?: string;
 }
 
@@ -82,6 +84,7 @@ export async function addItems(db: PrismaClient, projectId: string, items: SeedI
         priority: it.priority ?? 0,
         isGold: it.isGold ?? false,
         goldRanking: it.goldRanking ? it.goldRanking.map((g) => g.map((i) => candidateIds[i])) : undefined,
+        goldThumbs: it.goldThumbs,
         candidates: { create: candidateIds.map((candidateId, position) => ({ candidateId, position })) },
       },
     });

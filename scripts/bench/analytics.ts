@@ -15,7 +15,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { env } from "@/server/env";
-import { ensureDatabase } from "@/server/embedded-postgres";
+import { ensureDatabase } from "@/scripts/db/lib/embedded-postgres";
 import { createDatabaseIfMissing, dropDatabase, urlForDatabase } from "@/scripts/db/lib/databases";
 import { migrate } from "@/scripts/db/lib/migrate";
 import { percentile } from "./lib/annotators";

@@ -193,6 +193,11 @@ function pgbenchScript(project: BenchProject): string {
         "ARRAY[:c1]",
         "ARRAY[:c2]",
         "'{2}'",
+        // thumbs, demonstration, the candidate it started from, edit hash: not for a pairwise judgement
+        "NULL",
+        "NULL",
+        "NULL",
+        "NULL",
       ]),
     )};`,
     "",

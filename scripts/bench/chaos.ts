@@ -104,7 +104,7 @@ async function accepting(url: string): Promise<boolean> {
 
 async function main() {
   const { startApp } = await import("@/scripts/start");
-  const { ensureDatabase } = await import("@/server/embedded-postgres");
+  const { ensureDatabase } = await import("@/scripts/db/lib/embedded-postgres");
   const { BenchHttp, checkStored, generateProject, judgement, percentile, PASSWORD, Recorder } = await import("./lib/annotators");
   type ItemView = import("./lib/annotators").ItemView;
 

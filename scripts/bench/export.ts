@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   });
   if (values.child) return child(positionals[0], positionals[1] as "jsonl" | "parquet");
 
-  const { ensureDatabase } = await import("@/server/embedded-postgres");
+  const { ensureDatabase } = await import("@/scripts/db/lib/embedded-postgres");
   const { createDatabaseIfMissing, dropDatabase, urlForDatabase } = await import("@/scripts/db/lib/databases");
   const { migrate } = await import("@/scripts/db/lib/migrate");
   const server = await ensureDatabase();

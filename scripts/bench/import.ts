@@ -16,7 +16,7 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { z } from "zod";
 import { env } from "@/server/env";
-import { ensureDatabase } from "@/server/embedded-postgres";
+import { ensureDatabase } from "@/scripts/db/lib/embedded-postgres";
 import { candidateHash, itemKey, promptHash, type Message } from "@/server/services/hashing";
 import { createDatabaseIfMissing, dropDatabase, urlForDatabase } from "@/scripts/db/lib/databases";
 import { migrate } from "@/scripts/db/lib/migrate";

@@ -9,7 +9,7 @@ import { aggregationPolicies, exportFileTypes, exportFormats, snapshotNameSchema
 
 export const usage = `export: build a versioned, immutable dataset snapshot (train/test files + README.md dataset card)
   npm run cli -- export --name <name> --project <slug|id>[,<slug|id>…] [options]
-    --format trl|trl-conversational|hh|ultrafeedback|raw   row format (default: trl)
+    --format trl|trl-conversational|hh|ultrafeedback-binarized|ultrafeedback-raw|sft|sft-conversational|sft-messages|kto|raw   row format (default: trl)
     --file-type jsonl|parquet          (default: jsonl)
     --gzip                             gzip the JSONL files
     --aggregation all|majority|bradley_terry   overlapping judgements (default: all)

@@ -3,15 +3,17 @@
 import { copyFile, stat } from "node:fs/promises";
 import { z } from "zod";
 import { AppError } from "@/server/errors";
+import { formatBytes } from "@/server/format";
 import { importFormatOptionSchema } from "@/server/schemas/import";
 
 export const usage = `import: load prompts and candidate responses into a project
   npm run cli -- import --project <slug|id> --file <path> [options]
-    --format auto|jsonl|trl|hh|openai|csv   input format (default: auto-detect)
+    --format auto|jsonl|trl|hh|openai|csv|alpaca|sni   input format (default: auto-detect)
     --skip-invalid        write the valid lines, leave out the invalid ones (default: all-or-nothing)
     --rejected-out <path> with --skip-invalid: also copy the rejected lines to this file
     --trl-as-gold         TRL / HH rows: keep the dataset's preference as the item's gold answer
     --split-candidates    rows with more candidates than an item takes become several items
+    --skip-near-duplicates  leave out rows whose prompt is within ROUGE-L 0.7 of another prompt (to the rejected lines)
     --max-bytes <n>       override IMPORT_MAX_BYTES for this run
     --max-line-bytes <n>  override IMPORT_MAX_LINE_BYTES for this run`;
 
@@ -23,6 +25,7 @@ const argsSchema = z
     skipInvalid: z.boolean().default(false),
     trlAsGold: z.boolean().default(false),
     splitCandidates: z.boolean().default(false),
+    skipNearDuplicates: z.boolean().default(false),
     rejectedOut: z.string().min(1).optional(),
     maxBytes: z.coerce.number().int().positive().optional(),
     maxLineBytes: z.coerce.number().int().positive().optional(),
@@ -41,6 +44,7 @@ const boolFlags: Record<string, string> = {
   "--skip-invalid": "skipInvalid",
   "--trl-as-gold": "trlAsGold",
   "--split-candidates": "splitCandidates",
+  "--skip-near-duplicates": "skipNearDuplicates",
 };
 
 export function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
@@ -78,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   // loaded after the arguments check so that `--help`-style mistakes need no database
-  const { findProject, formatBytes, importFile } = await import("@/server/services/import");
+  const { findProject, importFile } = await import("@/server/services/import");
   const tty = process.stderr.isTTY;
   try {
     const project = await findProject(args.project);
@@ -89,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
       skipInvalid: args.skipInvalid,
       trlAsGold: args.trlAsGold,
       splitCandidates: args.splitCandidates,
+      skipNearDuplicates: args.skipNearDuplicates,
       limits: { maxBytes: args.maxBytes, maxLineBytes: args.maxLineBytes },
       onProgress: (p) => {
         const line = `importing ${args.file}: ${percent(p.bytesRead, p.bytesTotal)} of ${formatBytes(p.bytesTotal)}, ${p.linesRead} lines`;

@@ -1,6 +1,6 @@
 // `npm run cli -- rotate-secrets`: after NEXTAUTH_SECRET was changed (with the old one in NEXTAUTH_SECRET_PREVIOUS),
 // re-encrypts every stored endpoint API key under the current secret. README: "Rotating the secret".
-import { reencryptEndpointKeys } from "@/server/services/generation";
+import { reencryptEndpointKeys } from "@/server/services/endpoints";
 
 export const usage = `rotate-secrets: re-encrypt the stored endpoint API keys under the current NEXTAUTH_SECRET
   npm run cli -- rotate-secrets     (set NEXTAUTH_SECRET_PREVIOUS to the old secret first)`;

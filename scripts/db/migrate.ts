@@ -1,6 +1,6 @@
 // `npm run db:migrate`: applies pending prisma/migrations to DATABASE_URL, or to the embedded PostgreSQL
 // under .data/postgres when DATABASE_URL is unset (the same database `npm start` uses).
-import { ensureDatabase } from "@/server/embedded-postgres";
+import { ensureDatabase } from "@/scripts/db/lib/embedded-postgres";
 import { MigrationError, migrate } from "@/scripts/db/lib/migrate";
 
 async function main(): Promise<void> {

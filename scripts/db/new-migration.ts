@@ -3,7 +3,7 @@
 // through a temporary shadow database on DATABASE_URL's server or the embedded one). Refuses when nothing changed.
 import fs from "node:fs";
 import path from "node:path";
-import { ensureDatabase } from "@/server/embedded-postgres";
+import { ensureDatabase } from "@/scripts/db/lib/embedded-postgres";
 import {
   LOCKFILE_CONTENT,
   LOCKFILE_NAME,

@@ -1,11 +1,13 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createCallerFactory, createTRPCRouter } from "@/server/api/trpc";
+import { analyticsRouter } from "@/server/api/routers/analytics";
 import { accountRouter } from "@/server/api/routers/account";
 import { annotationRouter } from "@/server/api/routers/annotation";
 import { projectRouter } from "@/server/api/routers/project";
 import { userRouter } from "@/server/api/routers/user";
 import { inviteRouter } from "@/server/api/routers/invite";
 import { auditRouter } from "@/server/api/routers/audit";
-import { importJobRouter } from "@/server/api/routers/importJob";
+import { importJobRouter } from "@/server/api/routers/import-job";
 import { tokenRouter } from "@/server/api/routers/token";
 import { runRouter } from "@/server/api/routers/run";
 import { modelRouter } from "@/server/api/routers/model";
@@ -25,8 +27,12 @@ export const appRouter = createTRPCRouter({
   model: modelRouter,
   endpoint: endpointRouter,
   export: exportRouter,
+  analytics: analyticsRouter,
 });
 
 export type AppRouter = typeof appRouter;
+/** What each procedure answers, as the browser receives it: client components type their props with these. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type RouterInputs = inferRouterInputs<AppRouter>;
 
 export const createCaller = createCallerFactory(appRouter);

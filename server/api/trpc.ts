@@ -69,10 +69,6 @@ export function logTrpcError({ error, path }: { error: TRPCError; path: string |
   }
 }
 
-export function zodFieldErrors(error: ZodError): FieldError[] {
-  return error.issues.map((i) => ({ field: i.path.map(String).join(".") || "(input)", message: i.message }));
-}
-
 /** Every procedure records its access level, so a test can walk the router and check each one. */
 export interface Meta {
   access: "public" | "protected" | "admin";
@@ -81,13 +77,12 @@ export interface Meta {
 const t = initTRPC.context<Context>().meta<Meta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    let fieldErrors: FieldError[] | null = null;
-    if (cause instanceof ZodError) fieldErrors = zodFieldErrors(cause);
-    else if (cause instanceof AppError && cause.fieldErrors) fieldErrors = cause.fieldErrors;
+    // tRPC's own input validation leaves the ZodError as the cause: it reads as any other bad input
+    const cause = error.cause instanceof ZodError ? AppError.fromZod(error.cause) : error.cause;
+    const fieldErrors: FieldError[] | null = cause instanceof AppError && cause.fieldErrors ? cause.fieldErrors : null;
     // An internal error that reached here without passing toTRPCError still carries driver or system text.
     let message = shape.message;
-    if (cause instanceof ZodError) message = `Invalid input: ${fieldErrors!.map((f) => `${f.field}: ${f.message}`).join("; ")}`;
+    if (error.cause instanceof ZodError) message = (cause as AppError).message;
     else if (error.code === "INTERNAL_SERVER_ERROR" && !(cause instanceof AppError)) message = clientError(cause).message;
     else if (error.message === TRPC_BATCH_TOO_LARGE) message = BATCH_TOO_LARGE_MESSAGE;
     return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };

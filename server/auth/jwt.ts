@@ -67,3 +67,8 @@ export function sessionFromCookies(cookies: Record<string, string>): Promise<Ses
 export function sessionFromHeaders(headers: IncomingHttpHeaders): Promise<SessionRef | null> {
   return sessionOf({ cookies: parseCookies(headers.cookie ?? ""), headers } as Parameters<typeof getToken>[0]["req"]);
 }
+
+/** The same, for a Fetch Request (the HTTP routes' wrapper, server/api/route.ts). */
+export function sessionFromRequest(req: Request): Promise<SessionRef | null> {
+  return sessionFromCookies(parseCookies(req.headers.get("cookie") ?? ""));
+}

@@ -1,13 +1,13 @@
-// Session helpers for Server Components and route handlers. The JWT says who signed in; the database says
-// whether that person is still active, what role they hold now and whether the session was ended (password change,
-// sign-out), so deactivation, role changes and sign-outs apply at once rather than when the token expires. The
-// same check as the tRPC context's (activeUser on the token's session), read from this request's cookies.
+// Session helpers for Server Components (route handlers read the session in server/api/route.ts). The JWT says who
+// signed in; the database says whether that person is still active, what role they hold now and whether the session
+// was ended (password change, sign-out), so deactivation, role changes and sign-outs apply at once rather than when
+// the token expires. The same check as the tRPC context's (activeUser on the token's session), read from this
+// request's cookies.
 import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { sessionFromCookies } from "@/server/auth/jwt";
-import { AppError } from "@/server/errors";
 import type { Role } from "@/server/generated/prisma/client";
 import { activeUser } from "@/server/services/users";
 
@@ -24,14 +24,6 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await sessionFromCookies(Object.fromEntries(jar.getAll().map((c) => [c.name, c.value])));
   return session ? activeUser(session) : null;
 });
-
-/** For route handlers: the signed-in admin, or an AppError (UNAUTHORIZED / FORBIDDEN) for errorResponse. */
-export async function adminOrThrow(): Promise<SessionUser> {
-  const user = await currentUser();
-  if (!user) throw new AppError("UNAUTHORIZED", "Sign in first.");
-  if (user.role !== "ADMIN") throw new AppError("FORBIDDEN", "Admins only.");
-  return user;
-}
 
 /** For pages: sends anonymous visitors to sign in. */
 export async function requireUser(callbackUrl = "/"): Promise<SessionUser> {

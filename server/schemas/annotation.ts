@@ -5,10 +5,9 @@ import { z } from "zod";
 import {
   FLAGS,
   MAX_CANDIDATES,
+  MAX_DEMONSTRATION,
   MAX_FLAG_NOTE,
   MAX_RATIONALE,
-  RATING_MAX,
-  RATING_MIN,
   STRENGTHS,
   type Judgement,
 } from "@/server/schemas/judgement";
@@ -17,10 +16,15 @@ const id = z.string().min(1).max(64);
 const slug = z.string().min(1).max(100);
 
 export const judgementSchema = z.object({
-  ranking: z.array(z.array(id).min(1)).min(1).max(MAX_CANDIDATES),
+  // empty for a demonstration
+  ranking: z.array(z.array(id).min(1)).max(MAX_CANDIDATES),
   strength: z.enum(STRENGTHS).optional(),
   bothBad: z.boolean().default(false),
-  ratings: z.record(id, z.record(z.string().min(1).max(64), z.number().int().min(RATING_MIN).max(RATING_MAX))).default({}),
+  // the value's range depends on the criterion's scale: checked by judgementErrors
+  ratings: z.record(id, z.record(z.string().min(1).max(64), z.number().int().min(0).max(10))).default({}),
+  thumbs: z.boolean().optional(),
+  demonstration: z.string().max(MAX_DEMONSTRATION, `at most ${MAX_DEMONSTRATION} characters`).optional(),
+  demonstrationFrom: id.optional(),
   rationale: z.string().max(MAX_RATIONALE, `at most ${MAX_RATIONALE} characters`).default(""),
   flags: z.array(z.enum(FLAGS)).max(FLAGS.length).default([]),
   flagNote: z.string().max(MAX_FLAG_NOTE, `at most ${MAX_FLAG_NOTE} characters`).default(""),

@@ -2,7 +2,18 @@
 // written. Shared by the export service, the CLI, the HTTP API and the admin router.
 import { z } from "zod";
 
-export const exportFormats = ["trl", "trl-conversational", "hh", "ultrafeedback", "raw"] as const;
+export const exportFormats = [
+  "trl",
+  "trl-conversational",
+  "hh",
+  "ultrafeedback-binarized",
+  "ultrafeedback-raw",
+  "sft",
+  "sft-conversational",
+  "sft-messages",
+  "kto",
+  "raw",
+] as const;
 export const exportFileTypes = ["jsonl", "parquet"] as const;
 export const aggregationPolicies = ["all", "majority", "bradley_terry"] as const;
 
@@ -55,7 +66,10 @@ export const snapshotDefinitionSchema = z
     filters: exportFiltersSchema.default({ excludeFlagged: false, excludeGold: false, excludeInactiveAnnotators: false }),
     aggregation: aggregationSchema.default({ policy: "all", ties: "drop", minAgreement: 0 }),
     split: splitSchema.default({ testRatio: 0.1, seed: "" }),
-    format: z.enum(exportFormats).default("trl"),
+    // "ultrafeedback" named the layout before it was split into the two public ones; it was closest to the raw one
+    format: z.preprocess((f) => (f === "ultrafeedback" ? "ultrafeedback-raw" : f), z.enum(exportFormats)).default("trl"),
+    /** kto: a rating counts as desirable when its mean over the criteria is at least this (thumbs decide first) */
+    ktoThreshold: z.number().min(0).max(10).default(5),
     fileType: z.enum(exportFileTypes).default("jsonl"),
     gzip: z.boolean().default(false),
   })

@@ -2,7 +2,7 @@
 // file format. Each row schema is applied to one line, so its issues become `{ line, field, message }` errors.
 import { z } from "zod";
 
-export const importFormats = ["jsonl", "trl", "hh", "openai", "csv"] as const;
+export const importFormats = ["jsonl", "trl", "hh", "openai", "csv", "alpaca", "sni"] as const;
 export const importFormatSchema = z.enum(importFormats);
 export type ImportFormat = z.infer<typeof importFormatSchema>;
 
@@ -20,7 +20,12 @@ export const importOptionsSchema = z.object({
   skipInvalid: flag,
   trlAsGold: flag,
   splitCandidates: flag,
+  /** leave out rows whose prompt is within ROUGE-L NEAR_DUPLICATE_ROUGE_L of a different prompt of the project */
+  skipNearDuplicates: flag,
 });
+
+/** The Self-Instruct paper's similarity bound, used for near-duplicate prompts at import too. */
+export const NEAR_DUPLICATE_ROUGE_L = 0.7;
 export type ImportOptionsInput = z.input<typeof importOptionsSchema>;
 
 export const MAX_CANDIDATES = 9;
@@ -44,7 +49,11 @@ export const promptSchema = z
 
 const indexSchema = z.number().int().min(0);
 
-/** The project's own JSONL: one item (or, with splitCandidates, several) per line. */
+/**
+ * The project's own JSONL: one item (or, with splitCandidates, several) per line. How many candidates a row needs
+ * depends on the project's task type (import/items.ts): 2 or more to compare, 1 or more to rate (an item each), none
+ * or some for demonstrations (none: write from scratch; each candidate: an item to improve).
+ */
 export const jsonlRowSchema = z.object({
   prompt: promptSchema,
   candidates: z
@@ -55,12 +64,14 @@ export const jsonlRowSchema = z.object({
         metadata: metadataSchema.optional(),
       }),
     )
-    .min(2, "an item needs at least 2 candidates"),
+    .default([]),
   priority: z.number().int().min(-maxInt).max(maxInt).optional(),
   gold: z
     .union([
       z.object({ ranking: z.array(z.array(indexSchema).min(1)).min(1) }),
       z.object({ chosen: indexSchema }),
+      // a rating item's known answer: thumbs up (true) or down (false)
+      z.object({ thumbs: z.boolean() }),
     ])
     .optional(),
   metadata: metadataSchema.optional(),
@@ -92,6 +103,28 @@ export const openaiRowSchema = z.object({
   metadata: metadataSchema.optional(),
 });
 
+/**
+ * Self-Instruct / Alpaca instruction data: the instruction (with its input, when there is one) is the prompt; the
+ * output, when present, is a candidate — to rate, or to improve as a demonstration.
+ */
+export const alpacaRowSchema = z.object({
+  instruction: nonBlank,
+  input: z.string().optional(),
+  output: z.string().optional(),
+});
+
+/**
+ * A Super-NaturalInstructions task file (github.com/allenai/natural-instructions, tasks/taskNNN_*.json): one JSON
+ * document with the task's Definition and its Instances (input + reference outputs).
+ */
+export const sniTaskSchema = z.object({
+  Definition: z.array(nonBlank).min(1, "needs the task definition"),
+  Source: z.array(z.string()).optional(),
+  Instances: z
+    .array(z.object({ id: z.string().optional(), input: z.string(), output: z.array(z.string()).default([]) }))
+    .min(1, "the task has no instances"),
+});
+
 /** CSV columns: prompt, response_1..response_9, model_1..model_9, optional priority and source. */
 export const csvColumnPattern = /^(prompt|priority|source|response_[1-9]|model_[1-9])$/;
 export const csvRowSchema = z.object({
@@ -121,6 +154,8 @@ export interface ImportCounts {
   duplicateItems: number;
   /** lines left out with skipInvalid */
   rejected: number;
+  /** lines left out as near-duplicates of another prompt (skipNearDuplicates) */
+  nearDuplicates?: number;
 }
 
 export interface ImportSummary {

@@ -1,9 +1,22 @@
 import { z } from "zod";
+import { TASK_TYPES } from "@/server/schemas/judgement";
+
+const scaleLabel = z.string().trim().min(1, "required").max(40);
+export const scaleSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("likert"),
+    points: z.union([z.literal(5), z.literal(7), z.literal(10)], { message: "5, 7 or 10 points" }),
+    // one label per point, or two: the ends
+    labels: z.array(scaleLabel).max(10).optional(),
+  }).refine((s) => !s.labels || s.labels.length === 2 || s.labels.length === s.points, { message: "give two labels (the ends) or one per point", path: ["labels"] }),
+  z.object({ kind: z.literal("binary"), labels: z.tuple([scaleLabel, scaleLabel]).default(["No", "Yes"]) }),
+]);
 
 export const criterionSchema = z.object({
   key: z.string().trim().regex(/^[a-z][a-z0-9_]{0,39}$/, "lowercase letters, digits and _ (starts with a letter)"),
   label: z.string().trim().min(1).max(60),
   description: z.string().max(500).default(""),
+  scale: scaleSchema.default({ kind: "likert", points: 7 }),
 });
 
 // The fields once, without defaults: an update must leave every setting it does not send untouched, and zod
@@ -12,7 +25,7 @@ const fields = {
   name: z.string().trim().min(1, "required").max(120),
   slug: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "2–63 lowercase letters, digits and dashes"),
   guidelines: z.string().max(100_000),
-  taskType: z.enum(["PAIRWISE", "RANKING"]),
+  taskType: z.enum(TASK_TYPES),
   criteria: z
     .array(criterionSchema)
     .max(10)
@@ -24,6 +37,8 @@ const fields = {
   goldRate: z.number().min(0).max(0.5, "at most 0.5"),
   showModelNames: z.boolean(),
   activeLearning: z.boolean(),
+  thumbs: z.boolean(),
+  editsAsPreference: z.boolean(),
 };
 
 export const projectSettingsSchema = z.object({
@@ -38,6 +53,15 @@ export const projectSettingsSchema = z.object({
   goldRate: fields.goldRate.default(0),
   showModelNames: fields.showModelNames.default(false),
   activeLearning: fields.activeLearning.default(false),
+  thumbs: fields.thumbs.default(true),
+  editsAsPreference: fields.editsAsPreference.default(false),
+}).refine((p) => p.taskType !== "DEMONSTRATION" || p.goldRate === 0, {
+  // a demonstration has no single right answer to check against
+  message: "demonstration projects have no gold: gold checks ratings and comparisons",
+  path: ["goldRate"],
+}).refine((p) => p.taskType !== "RATING" || p.thumbs || p.criteria.length > 0, {
+  message: "a rating project asks for thumbs, criteria or both",
+  path: ["criteria"],
 });
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 

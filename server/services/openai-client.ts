@@ -161,7 +161,9 @@ async function attemptOnce(endpoint: EndpointConfig, body: object, policy: Retry
   try {
     json = JSON.parse(response.text ?? "");
   } catch {
-    return { ok: false, retryable: false, message: `the response is not JSON (${describeBody(response)})` };
+    // a cut-off or garbled body (an overloaded server, a proxy dropping the connection) is usually transient;
+    // valid JSON of the wrong shape (below) is a misconfigured endpoint and is not
+    return { ok: false, retryable: true, message: `the response is not JSON (${describeBody(response)})` };
   }
   const parsed = responseSchema.safeParse(json);
   if (!parsed.success) {

@@ -2,6 +2,7 @@
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { Prisma, type Project } from "@/server/generated/prisma/client";
+import { DEFAULT_SCALE, type Scale } from "@/server/schemas/judgement";
 import type { ProjectSettings } from "@/server/schemas/project";
 import { endLeases } from "@/server/services/annotation/leases";
 import * as audit from "@/server/services/audit";
@@ -10,10 +11,13 @@ export interface Criterion {
   key: string;
   label: string;
   description: string;
+  scale: Scale;
 }
 
+/** The project's criteria, each with its scale (7-point Likert for criteria stored before scales existed). */
 export function criteriaOf(project: Pick<Project, "criteria">): Criterion[] {
-  return Array.isArray(project.criteria) ? (project.criteria as unknown as Criterion[]) : [];
+  if (!Array.isArray(project.criteria)) return [];
+  return (project.criteria as unknown as (Omit<Criterion, "scale"> & { scale?: Scale })[]).map((c) => ({ ...c, scale: c.scale ?? DEFAULT_SCALE }));
 }
 
 /** Projects a person may annotate: members see their projects; admins see all that are not archived. */
@@ -40,10 +44,11 @@ export async function listAll(opts: { includeArchived: boolean }) {
   return projects;
 }
 
+/** One project with its criteria read (criteriaOf) and how many items it holds. */
 export async function get(id: string) {
-  const project = await db.project.findUnique({ where: { id } });
+  const project = await db.project.findUnique({ where: { id }, include: { _count: { select: { items: true } } } });
   if (!project) throw new AppError("NOT_FOUND", "No such project.");
-  return project;
+  return { ...project, criteria: criteriaOf(project) };
 }
 
 function slugTaken(err: unknown): boolean {

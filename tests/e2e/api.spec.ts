@@ -38,7 +38,7 @@ test.describe("tRPC over HTTP", () => {
     // the item on screen (claimed while the page rendered) is still left to do
     expect(progress.result.data.json.leftForYou).toBe(1);
 
-    const bad = await page.request.post("/api/trpc/annotation.submit", json({ submissionId: "not-a-uuid", assignmentId: "x", ranking: [], timeSpentMs: -1 }));
+    const bad = await page.request.post("/api/trpc/annotation.submit", json({ submissionId: "not-a-uuid", assignmentId: "x", ranking: "first", timeSpentMs: -1 }));
     expect(bad.status()).toBe(400);
     const error = (await bad.json()) as { error: { json: { message: string; data: { fieldErrors: { field: string }[] } } } };
     expect(error.error.json.data.fieldErrors.map((f) => f.field)).toEqual(expect.arrayContaining(["submissionId", "ranking", "timeSpentMs"]));

@@ -47,20 +47,23 @@ export async function createUser(role: "ADMIN" | "ANNOTATOR" = "ANNOTATOR"): Pro
  * graph), with the demo annotator as a member. Returns the slug.
  */
 export async function createProject(opts: {
-  taskType: "PAIRWISE" | "RANKING";
+  taskType: "PAIRWISE" | "RANKING" | "RATING" | "DEMONSTRATION";
   /** `key`, when given, is the prompt's content hash (else one from the random slug): fixes the export order */
   items: { prompt: string; candidates: string[]; key?: string }[];
   allowTies?: boolean;
-  criteria?: { key: string; label: string; description: string }[];
+  criteria?: { key: string; label: string; description: string; scale?: unknown }[];
   requireRationale?: boolean;
+  thumbs?: boolean;
+  editsAsPreference?: boolean;
 }): Promise<string> {
   const slug = `e2e-${Math.random().toString(36).slice(2, 10)}`;
   await withDb(async (db) => {
     const id = (p: string) => `${p}${Math.random().toString(36).slice(2, 14)}`;
     const projectId = id("prj");
     await db.query(
-      `INSERT INTO "Project"(id, name, slug, "taskType", "allowTies", criteria, "requireRationale", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
-      [projectId, `E2E ${slug}`, slug, opts.taskType, opts.allowTies ?? true, JSON.stringify(opts.criteria ?? []), opts.requireRationale ?? false],
+      `INSERT INTO "Project"(id, name, slug, "taskType", "allowTies", criteria, "requireRationale", thumbs, "editsAsPreference", "updatedAt")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())`,
+      [projectId, `E2E ${slug}`, slug, opts.taskType, opts.allowTies ?? true, JSON.stringify(opts.criteria ?? []), opts.requireRationale ?? false, opts.thumbs ?? true, opts.editsAsPreference ?? false],
     );
     await db.query(
       `INSERT INTO "ProjectMember"("projectId", "userId") SELECT $1, id FROM "User" WHERE email = ANY($2)`,

@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import pg from "pg";
 import { env } from "@/server/env";
-import { isProcessAlive, startEmbeddedPostgres, type DatabaseHandle } from "@/server/embedded-postgres";
+import { isProcessAlive, startEmbeddedPostgres, type DatabaseHandle } from "@/scripts/db/lib/embedded-postgres";
 import { createDatabaseIfMissing, dropDatabase, urlForDatabase } from "@/scripts/db/lib/databases";
 import { migrate } from "@/scripts/db/lib/migrate";
 

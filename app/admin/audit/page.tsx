@@ -1,8 +1,7 @@
 import Link from "next/link";
 import { AuditDiff } from "@/components/admin/audit-entry";
 import { formatDate, inputClass } from "@/components/admin/form";
-import { requireAdmin } from "@/server/auth/session";
-import * as audit from "@/server/services/audit";
+import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
@@ -11,11 +10,10 @@ const PAGE_SIZE = 50;
 const KNOWN_TYPES = ["project", "user", "invite", "token", "snapshot", "run", "model", "endpoint"];
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ cursor?: string; type?: string }> }) {
-  await requireAdmin("/admin/audit");
   const params = await searchParams;
-  const cursor = params.cursor && /^\d+$/.test(params.cursor) ? BigInt(params.cursor) : undefined;
-  const targetType = params.type?.trim() || undefined;
-  const page = await audit.list({ cursor, limit: PAGE_SIZE, targetType });
+  const cursor = params.cursor && /^\d+$/.test(params.cursor) ? params.cursor : undefined;
+  const targetType = params.type?.trim().slice(0, 40) || undefined;
+  const entries = await page("/admin/audit", (api) => api.audit.list({ cursor, limit: PAGE_SIZE, targetType }));
   const query = (extra: Record<string, string>) => new URLSearchParams({ ...(targetType ? { type: targetType } : {}), ...extra }).toString();
   return (
     <div className="space-y-4">
@@ -31,7 +29,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <button type="submit" className="rounded-md bg-white px-3 py-1.5 text-sm ring-1 ring-slate-300 hover:bg-slate-50">Filter</button>
         {(targetType || cursor) && <Link href="/admin/audit" className="text-sm text-indigo-700 hover:underline">Newest, all types</Link>}
       </form>
-      {page.rows.length === 0 ? (
+      {entries.rows.length === 0 ? (
         <p className="text-slate-600">No entries{targetType ? ` for “${targetType}”` : ""}.</p>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -46,8 +44,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100 align-top">
-              {page.rows.map((r) => (
-                <tr key={r.id.toString()}>
+              {entries.rows.map((r) => (
+                <tr key={r.id}>
                   <td className="px-3 py-2 whitespace-nowrap" title={r.createdAt.toISOString()}>{formatDate(r.createdAt)}</td>
                   <td className="px-3 py-2">{r.actor ? <span title={r.actor.email}>{r.actor.name}</span> : <span className="text-slate-400">system</span>}</td>
                   <td className="px-3 py-2 font-mono text-xs">{r.action}</td>
@@ -62,8 +60,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </table>
         </div>
       )}
-      {page.nextCursor !== null && (
-        <Link href={`/admin/audit?${query({ cursor: page.nextCursor.toString() })}`} className="inline-block text-sm text-indigo-700 hover:underline">
+      {entries.nextCursor !== null && (
+        <Link href={`/admin/audit?${query({ cursor: entries.nextCursor })}`} className="inline-block text-sm text-indigo-700 hover:underline">
           Older entries →
         </Link>
       )}

@@ -1,12 +1,10 @@
 import { EndpointsAdmin } from "@/components/runs/endpoints-admin";
-import { requireAdmin } from "@/server/auth/session";
-import { listEndpoints } from "@/server/services/generation";
+import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
 export default async function EndpointsPage() {
-  await requireAdmin("/admin/endpoints");
-  const endpoints = await listEndpoints();
+  const endpoints = await page("/admin/endpoints", (api) => api.endpoint.list());
   return (
     <div className="space-y-4">
       <div>

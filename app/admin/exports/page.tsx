@@ -1,19 +1,16 @@
 import { NewSnapshotForm, type ProjectOption } from "@/components/exports/new-snapshot-form";
 import { SnapshotsTable } from "@/components/exports/snapshots-table";
+import { page } from "@/server/api/server";
 import { requireAdmin } from "@/server/auth/session";
-import { db } from "@/server/db";
-import { listSnapshots } from "@/server/services/export";
-import * as projects from "@/server/services/projects";
 
 export const dynamic = "force-dynamic";
 
 export default async function ExportsPage() {
   const user = await requireAdmin("/admin/exports");
-  const [snapshots, projectList] = await Promise.all([listSnapshots({ limit: 100 }), projects.listAll({ includeArchived: true })]);
-  const creatorIds = [...new Set(snapshots.flatMap((s) => (s.createdById ? [s.createdById] : [])))];
-  const creators = await db.user.findMany({ where: { id: { in: creatorIds } }, select: { id: true, name: true } });
+  const [snapshots, projectList] = await page("/admin/exports", (api) => Promise.all([api.export.list({ limit: 100 }), api.project.list({ includeArchived: true })]));
   // snapshots started from this page after it loaded are the viewer's own
-  const creatorNames = Object.fromEntries([[user.id, user.name], ...creators.map((c) => [c.id, c.name] as const)]);
+  const creators = snapshots.flatMap((s) => (s.createdById && s.createdByName ? [[s.createdById, s.createdByName] as const] : []));
+  const creatorNames = Object.fromEntries([[user.id, user.name], ...creators]);
   const projectNames = Object.fromEntries(projectList.map((p) => [p.id, p.name]));
   const options: ProjectOption[] = projectList
     .map((p) => ({ id: p.id, name: p.name, annotations: p._count.annotations, archived: p.archived }))

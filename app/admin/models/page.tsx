@@ -2,9 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDate } from "@/components/admin/form";
 import { ActivateModelButton } from "@/components/runs/activate-model-button";
-import { requireAdmin } from "@/server/auth/session";
-import { listSnapshots } from "@/server/services/export";
-import { listModels } from "@/server/services/models";
+import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
@@ -37,8 +35,7 @@ function Chain({ parts }: { parts: ReactNode[] }) {
 }
 
 export default async function ModelsPage() {
-  await requireAdmin("/admin/models");
-  const [models, snapshots] = await Promise.all([listModels(), listSnapshots({ limit: 500 })]);
+  const [models, snapshots] = await page("/admin/models", (api) => Promise.all([api.model.list(), api.export.list({ limit: 500 })]));
   const byId = new Map(models.map((m) => [m.id, m]));
   const snapshotLabel = (id: string | null) => {
     if (!id) return null;

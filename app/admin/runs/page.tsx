@@ -1,13 +1,11 @@
 import Link from "next/link";
 import { RunsTable } from "@/components/runs/runs-table";
-import { requireAdmin } from "@/server/auth/session";
-import { listRuns } from "@/server/services/runs";
+import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
 export default async function RunsPage() {
-  await requireAdmin("/admin/runs");
-  const runs = await listRuns({ limit: 100 });
+  const runs = await page("/admin/runs", (api) => api.run.list({ limit: 100 }));
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">

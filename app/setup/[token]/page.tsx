@@ -1,38 +1,25 @@
-import { Providers } from "@/components/trpc";
-import Link from "next/link";
+import { LinkPage } from "@/components/account/link-page";
 import { SetupForm } from "@/components/account/setup-form";
-import { Card } from "@/components/ui/card";
-import { AppError } from "@/server/errors";
-import { inspectSetupLink } from "@/server/services/account-links";
+import { Providers } from "@/components/trpc";
+import { orRefusal, page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
 /** The link `npm start` prints while the install has no admin. */
 export default async function SetupPage({ params }: { params: Promise<{ token: string }> }) {
   const token = decodeURIComponent((await params).token);
-  const link = await inspectSetupLink({ token }).catch((err: unknown) => {
-    if (err instanceof AppError) return { error: err.message };
-    throw err;
-  });
+  const link = await page(`/setup/${encodeURIComponent(token)}`, (api) => orRefusal(api.account.inspectSetup({ token })));
   return (
-    <div className="mx-auto mt-16 max-w-sm">
-      <Card>
-        <h1 className="mb-4 text-lg font-semibold">Set up RLHF Studio</h1>
-        {"error" in link ? (
-          <div className="space-y-3">
-            <p role="alert" className="text-sm text-red-700">{link.error}</p>
-            <Link href="/signin" className="text-sm text-indigo-700 underline">Go to sign-in</Link>
-          </div>
-        ) : (
-          <div className="space-y-4">
-            <p className="text-sm text-slate-600">
-              Create the first admin account. This link works once, until {link.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC; the admin
-              then adds everyone else under People.
-            </p>
-            <Providers><SetupForm token={token} /></Providers>
-          </div>
-        )}
-      </Card>
-    </div>
+    <LinkPage title="Set up RLHF Studio" refused={"refused" in link ? link.refused : null}>
+      {!("refused" in link) && (
+        <>
+          <p className="text-sm text-slate-600">
+            Create the first admin account. This link works once, until {link.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC; the admin
+            then adds everyone else under People.
+          </p>
+          <Providers><SetupForm token={token} /></Providers>
+        </>
+      )}
+    </LinkPage>
   );
 }

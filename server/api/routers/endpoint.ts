@@ -3,10 +3,10 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { endpointInput } from "@/server/schemas/runs";
-import * as generation from "@/server/services/generation";
+import * as endpoints from "@/server/services/endpoints";
 
 export const endpointRouter = createTRPCRouter({
-  list: adminProcedure.query(() => generation.listEndpoints()),
-  create: adminProcedure.input(endpointInput).mutation(({ ctx, input }) => generation.saveEndpoint({ input, actorId: ctx.user.id })),
-  delete: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => generation.deleteEndpoint({ id: input.id, actorId: ctx.user.id })),
+  list: adminProcedure.query(() => endpoints.listEndpoints()),
+  create: adminProcedure.input(endpointInput).mutation(({ ctx, input }) => endpoints.saveEndpoint({ input, actorId: ctx.user.id })),
+  delete: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => endpoints.deleteEndpoint({ id: input.id, actorId: ctx.user.id })),
 });

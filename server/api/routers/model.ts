@@ -10,10 +10,10 @@ export const modelRouter = createTRPCRouter({
   list: adminProcedure
     .input(z.object({ kind: z.enum(["REWARD", "POLICY"]).optional() }).default({}))
     .query(({ input }) => models.listModels(input)),
-  get: adminProcedure.input(idInput).query(({ input }) => models.getModel(input)),
   /** one active model per kind: the active reward model scores items */
   setActive: adminProcedure.input(idInput).mutation(({ ctx, input }) => models.setActiveModel({ id: input.id, actorId: ctx.user.id })),
   /** scores the project's open items with the active reward model (minutes for big projects: the caller waits) */
   scoreItems: adminProcedure.input(projectInput).mutation(({ input }) => models.scoreItems(input)),
+  /** how often the active reward model agrees with the project's human comparisons */
   agreement: adminProcedure.input(projectInput).query(({ input }) => models.rmHumanAgreement(input)),
 });

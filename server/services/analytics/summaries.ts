@@ -13,7 +13,7 @@
 // ones it used, so the figures come out the same (tests/integration/analytics/summaries.test.ts compares them on
 // random projects).
 import type pg from "pg";
-import { pool } from "@/server/pg";
+import { pool, withTransaction } from "@/server/pg";
 import { MAX_CANDIDATES } from "@/server/schemas/import";
 
 const UNKNOWN_MODEL = "(unknown)";
@@ -195,42 +195,23 @@ export interface RefreshResult {
  * advisory lock); a second caller waits for the first and then usually finds nothing left to take in.
  */
 export async function refreshSummaries({ projectId }: { projectId: string }): Promise<RefreshResult> {
-  const client = await pool().connect();
-  try {
-    const pending = await client.query(`SELECT 1 FROM "AnalyticsPendingItem" WHERE "projectId" = $1 LIMIT 1`, [projectId]);
-    if (pending.rowCount === 0) {
-      client.release();
-      return { items: 0 };
-    }
-    const items = await takeIn(client, projectId);
-    client.release();
-    return { items };
-  } catch (error) {
-    // a connection in an unknown transaction state must not go back to the pool
-    client.release(error instanceof Error ? error : true);
-    throw error;
-  }
+  const pending = await pool().query(`SELECT 1 FROM "AnalyticsPendingItem" WHERE "projectId" = $1 LIMIT 1`, [projectId]);
+  if (pending.rowCount === 0) return { items: 0 };
+  // The planner guesses 100 rows for the JSON tests and would JIT-compile the vote query (seconds of compiling that
+  // save nothing); the sorts of a large first take-in fit in memory with more work_mem.
+  const items = await withTransaction((client) => takeIn(client, projectId), { begin: "BEGIN; SET LOCAL jit = off; SET LOCAL work_mem = '64MB'" });
+  return { items };
 }
 
 async function takeIn(client: pg.PoolClient, projectId: string): Promise<number> {
-  await client.query("BEGIN");
-  try {
-    // The planner guesses 100 rows for the JSON tests and would JIT-compile the vote query (seconds of compiling
-    // that save nothing); the sorts of a large first take-in fit in memory with more work_mem.
-    await client.query("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'");
-    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('rlhf-analytics:' || $1, 0))`, [projectId]);
-    // a project deleted while this waited took its notes with it: then nothing is taken and nothing written
-    await client.query(`INSERT INTO "AnalyticsProject" ("projectId") SELECT id FROM "Project" WHERE id = $1 ON CONFLICT DO NOTHING`, [projectId]);
-    await client.query(`CREATE TEMP TABLE taken (iid text PRIMARY KEY) ON COMMIT DROP`);
-    const items = (await client.query(TAKE_SQL, [projectId])).rowCount ?? 0;
-    if (items > 0) {
-      await client.query("ANALYZE taken");
-      for (const sql of STEPS) await client.query(sql, sql.includes("$1") ? [projectId] : []);
-    }
-    await client.query("COMMIT");
-    return items;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('rlhf-analytics:' || $1, 0))`, [projectId]);
+  // a project deleted while this waited took its notes with it: then nothing is taken and nothing written
+  await client.query(`INSERT INTO "AnalyticsProject" ("projectId") SELECT id FROM "Project" WHERE id = $1 ON CONFLICT DO NOTHING`, [projectId]);
+  await client.query(`CREATE TEMP TABLE taken (iid text PRIMARY KEY) ON COMMIT DROP`);
+  const items = (await client.query(TAKE_SQL, [projectId])).rowCount ?? 0;
+  if (items > 0) {
+    await client.query("ANALYZE taken");
+    for (const sql of STEPS) await client.query(sql, sql.includes("$1") ? [projectId] : []);
   }
+  return items;
 }

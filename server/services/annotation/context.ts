@@ -18,6 +18,10 @@ export interface ProjectView {
   allowTies: boolean;
   requireRationale: boolean;
   showModelNames: boolean;
+  /** RATING: thumbs up/down are asked for */
+  thumbs: boolean;
+  /** DEMONSTRATION: an improved response is also stored as the preference "edited ≻ original" */
+  editsAsPreference: boolean;
 }
 
 export interface OwnLease {
@@ -62,6 +66,8 @@ export function projectView(project: Project): ProjectView {
     allowTies: project.allowTies,
     requireRationale: project.requireRationale,
     showModelNames: project.showModelNames,
+    thumbs: project.thumbs,
+    editsAsPreference: project.editsAsPreference,
   };
 }
 

@@ -17,7 +17,8 @@ export interface ItemViewRow {
   assignment_id: string;
   item_id: string;
   expires_at: Date;
-  shown_order: string[];
+  /** null for an item without candidates (a demonstration to write) */
+  shown_order: string[] | null;
   messages: ItemView["messages"];
   candidates: { id: string; text: string; model: string | null; position: number }[];
 }
@@ -25,7 +26,7 @@ export interface ItemViewRow {
 /** The candidates in the order this assignment shows them (the import order for assignments made before shuffling). */
 export function toItemView(row: ItemViewRow, showModelNames: boolean): ItemView {
   const byId = new Map(row.candidates.map((c) => [c.id, c]));
-  const order = row.shown_order.length ? row.shown_order : [...row.candidates].sort((x, y) => x.position - y.position).map((c) => c.id);
+  const order = row.shown_order?.length ? row.shown_order : [...row.candidates].sort((x, y) => x.position - y.position).map((c) => c.id);
   return {
     assignmentId: row.assignment_id,
     itemId: row.item_id,

@@ -10,8 +10,10 @@ import { EDIT_WINDOW_SECONDS, describeErrors, judgementErrors, type Judgement, t
 import type { SubmitInput } from "@/server/schemas/annotation";
 import { judgingRefused, projectForAnnotator } from "@/server/services/annotation/context";
 import { toItemView, type ItemView } from "@/server/services/annotation/item-view";
+import { candidateHash } from "@/server/services/hashing";
 import {
   ANNOTATION_ITEM_VIEW_SQL,
+  CANDIDATE_TEXT_SQL,
   EDIT_ANNOTATION_SQL,
   EDIT_CONTEXT_SQL,
   LAST_JUDGEMENT_SQL,
@@ -25,21 +27,41 @@ interface RulesRow {
   task_type: Project["taskType"];
   allow_ties: boolean;
   require_rationale: boolean;
+  thumbs: boolean;
+  edits_as_preference: boolean;
   criteria: Prisma.JsonValue;
   candidate_ids: string[];
   is_gold: boolean;
   gold_ranking: string[][] | null;
+  gold_thumbs: boolean | null;
 }
 
 /** Checks a judgement against its item and project; throws every problem at once as field errors. */
 function check(row: RulesRow, judgement: Judgement): void {
-  const rules: JudgementRules = { taskType: row.task_type, allowTies: row.allow_ties, requireRationale: row.require_rationale, criteria: criteriaOf(row) };
+  const rules: JudgementRules = { taskType: row.task_type, allowTies: row.allow_ties, requireRationale: row.require_rationale, thumbs: row.thumbs, criteria: criteriaOf(row) };
   const errors = judgementErrors(rules, row.candidate_ids, judgement);
   if (errors.length) throw new AppError("BAD_REQUEST", `Invalid judgement: ${describeErrors(errors)}`, errors);
 }
 
+/**
+ * The content hash under which an improved response is stored as a candidate, to compare it with the one it started
+ * from — when the project asks for it and the response was changed at all.
+ */
+async function editedHash(j: Judgement, row: RulesRow): Promise<string | null> {
+  if (row.task_type !== "DEMONSTRATION" || !row.edits_as_preference || !j.demonstrationFrom || !j.demonstration) return null;
+  const { rows } = await pool().query<{ text: string }>(CANDIDATE_TEXT_SQL, [j.demonstrationFrom]);
+  return rows[0] && rows[0].text !== j.demonstration ? candidateHash(j.demonstration) : null;
+}
+
+/** Whether a judgement of a gold item gave its known answer (the ranking, or a rating's thumbs); null when not gold. */
+function goldCorrect(j: Judgement, row: RulesRow): boolean | null {
+  if (!row.is_gold) return null;
+  if (row.task_type === "RATING") return row.gold_thumbs === null || j.thumbs === undefined ? null : j.thumbs === row.gold_thumbs;
+  return row.gold_ranking ? matchesGold(j.ranking, row.gold_ranking) : null;
+}
+
 /** The judgement's parameters of rlhf_submit_annotation / rlhf_edit_annotation, in their order. */
-function judgementParams(j: Judgement, row: RulesRow): unknown[] {
+async function judgementParams(j: Judgement, row: RulesRow): Promise<unknown[]> {
   const pairs = derivePairs(j.ranking, j.strength ?? null);
   return [
     JSON.stringify(j.ranking),
@@ -50,10 +72,14 @@ function judgementParams(j: Judgement, row: RulesRow): unknown[] {
     j.flags,
     j.flagNote,
     j.timeSpentMs,
-    row.is_gold && row.gold_ranking ? matchesGold(j.ranking, row.gold_ranking) : null,
+    goldCorrect(j, row),
     pairs.map((p) => p.chosenId),
     pairs.map((p) => p.rejectedId),
     pairs.map((p) => p.margin),
+    j.thumbs ?? null,
+    j.demonstration ?? null,
+    j.demonstrationFrom ?? null,
+    await editedHash(j, row),
   ];
 }
 
@@ -98,7 +124,7 @@ export async function submit(opts: { userId: string; input: SubmitInput }): Prom
   const { rows: stored } = await pool().query<{ outcome: string; annotation_id: string; owner_id: string; late: boolean; surplus: boolean }>({
     name: "submit-annotation",
     text: SUBMIT_ANNOTATION_SQL,
-    values: [input.submissionId, input.assignmentId, userId, ...judgementParams(input, c)],
+    values: [input.submissionId, input.assignmentId, userId, ...(await judgementParams(input, c))],
   });
   const r = stored[0];
   switch (r.outcome) {
@@ -142,6 +168,9 @@ export async function lastEditable(opts: { slug: string; userId: string; isAdmin
     rationale: string;
     flags: Judgement["flags"];
     flag_note: string;
+    thumbs: boolean | null;
+    demonstration: string | null;
+    demonstration_from: string | null;
   }>(LAST_JUDGEMENT_SQL, [opts.userId, project.id]);
   const n = rows[0];
   if (!n || !withinEditWindow(n.created_at)) return null;
@@ -158,6 +187,9 @@ export async function lastEditable(opts: { slug: string; userId: string; isAdmin
       rationale: n.rationale,
       flags: n.flags ?? [],
       flagNote: n.flag_note,
+      ...(n.thumbs === null ? {} : { thumbs: n.thumbs }),
+      ...(n.demonstration === null ? {} : { demonstration: n.demonstration }),
+      ...(n.demonstration_from === null ? {} : { demonstrationFrom: n.demonstration_from }),
     },
   };
 }
@@ -178,7 +210,7 @@ export async function editLast(opts: { userId: string; annotationId: string; jud
     opts.annotationId,
     opts.userId,
     EDIT_WINDOW_SECONDS,
-    ...judgementParams(opts.judgement, c),
+    ...(await judgementParams(opts.judgement, c)),
   ]);
   const outcome = done[0].outcome;
   if (outcome === "not_last") throw new AppError("PRECONDITION_FAILED", NOT_EDITABLE);

@@ -27,8 +27,8 @@ export const ANNOTATOR_CONTEXT_SQL = `SELECT p.*,
 /** An assignment (`source`: a row with assignment_id, item_id, expires_at, shown_order) as the annotator sees it. */
 function itemViewQuery(source: string): string {
   return `SELECT s.assignment_id, s.item_id, s.expires_at, s.shown_order, p.messages,
-            (SELECT json_agg(json_build_object('id', c.id, 'text', c.text, 'model', c.model, 'position', ic.position))
-               FROM "ItemCandidate" ic JOIN "Candidate" c ON c.id = ic."candidateId" WHERE ic."itemId" = s.item_id) AS candidates
+            coalesce((SELECT json_agg(json_build_object('id', c.id, 'text', c.text, 'model', c.model, 'position', ic.position))
+               FROM "ItemCandidate" ic JOIN "Candidate" c ON c.id = ic."candidateId" WHERE ic."itemId" = s.item_id), '[]') AS candidates
        FROM ${source} JOIN "Item" i ON i.id = s.item_id JOIN "Prompt" p ON p.id = i."promptId"`;
 }
 
@@ -85,9 +85,10 @@ export const CLEAR_BUSY_SQL = `UPDATE "Item" SET "busyUntil" = NULL WHERE id = $
  */
 export const SUBMIT_CONTEXT_SQL = `
   SELECT n.id AS stored_id, n."userId" AS stored_user_id, n.late AS stored_late, n.surplus AS stored_surplus,
-         a."userId" AS user_id, a.state, i."isGold" AS is_gold, i."goldRanking" AS gold_ranking,
+         a."userId" AS user_id, a.state, i."isGold" AS is_gold, i."goldRanking" AS gold_ranking, i."goldThumbs" AS gold_thumbs,
          pr."taskType" AS task_type, pr."allowTies" AS allow_ties, pr."requireRationale" AS require_rationale, pr.criteria,
-         (SELECT array_agg(ic."candidateId") FROM "ItemCandidate" ic WHERE ic."itemId" = i.id) AS candidate_ids
+         pr.thumbs, pr."editsAsPreference" AS edits_as_preference,
+         COALESCE((SELECT array_agg(ic."candidateId") FROM "ItemCandidate" ic WHERE ic."itemId" = i.id), ARRAY[]::text[]) AS candidate_ids
     FROM (SELECT 1) one
     LEFT JOIN "Annotation" n ON n."submissionId" = $1
     LEFT JOIN "Assignment" a ON n.id IS NULL AND a.id = $2
@@ -97,16 +98,21 @@ export const SUBMIT_CONTEXT_SQL = `
 /**
  * The judgement's columns, in the order rlhf_submit_annotation and rlhf_edit_annotation take them after their
  * first parameters: ranking, strength, both bad, ratings, rationale, flags, flag note, time spent, gold correct,
- * chosen ids, rejected ids, margins.
+ * chosen ids, rejected ids, margins, thumbs, demonstration, the candidate it started from, and the content hash of
+ * an improved response to store as "edited ≻ original" (null when the project does not ask for it).
  */
-const JUDGEMENT_PARAMS = (from: number) => Array.from({ length: 12 }, (_, i) => `$${from + i}`).join(", ");
+const JUDGEMENT_PARAMS = (from: number) => Array.from({ length: 16 }, (_, i) => `$${from + i}`).join(", ");
+
+/** The text of candidate $1 (an edit-to-improve compares the improved response with it). */
+export const CANDIDATE_TEXT_SQL = `SELECT text FROM "Candidate" WHERE id = $1`;
 
 /** Stores one judgement: $1 submission id, $2 assignment id, $3 user id, then the judgement's columns. */
 export const SUBMIT_ANNOTATION_SQL = `SELECT * FROM rlhf_submit_annotation($1, $2, $3, ${JUDGEMENT_PARAMS(4)})`;
 
 /** The judgement of user $1's most recent annotation in project $2 (the one they may still edit). */
 export const LAST_JUDGEMENT_SQL = `SELECT n.id, n."createdAt" AS created_at, n.ranking, n.strength,
-         n."bothBad" AS both_bad, n.ratings, n.rationale, n.flags, n."flagNote" AS flag_note
+         n."bothBad" AS both_bad, n.ratings, n.rationale, n.flags, n."flagNote" AS flag_note, n.thumbs, n.demonstration,
+         n."demonstrationFrom" AS demonstration_from
     FROM "Annotation" n WHERE n."userId" = $1 AND n."projectId" = $2 ORDER BY n."createdAt" DESC, n.id DESC LIMIT 1`;
 
 /**
@@ -114,9 +120,10 @@ export const LAST_JUDGEMENT_SQL = `SELECT n.id, n."createdAt" AS created_at, n.r
  * its project's rules, and whether it is still the caller's last one.
  */
 export const EDIT_CONTEXT_SQL = `
-  SELECT n.id, n."createdAt" AS created_at, n."projectId" AS project_id, i."isGold" AS is_gold, i."goldRanking" AS gold_ranking,
+  SELECT n.id, n."createdAt" AS created_at, n."projectId" AS project_id, i."isGold" AS is_gold, i."goldRanking" AS gold_ranking, i."goldThumbs" AS gold_thumbs,
          pr."taskType" AS task_type, pr."allowTies" AS allow_ties, pr."requireRationale" AS require_rationale, pr.criteria,
-         (SELECT array_agg(ic."candidateId") FROM "ItemCandidate" ic WHERE ic."itemId" = i.id) AS candidate_ids,
+         pr.thumbs, pr."editsAsPreference" AS edits_as_preference,
+         COALESCE((SELECT array_agg(ic."candidateId") FROM "ItemCandidate" ic WHERE ic."itemId" = i.id), ARRAY[]::text[]) AS candidate_ids,
          NOT EXISTS (SELECT 1 FROM "Annotation" m WHERE m."userId" = n."userId" AND m."projectId" = n."projectId"
                         AND (m."createdAt", m.id) > (n."createdAt", n.id)) AS is_last
     FROM "Annotation" n JOIN "Item" i ON i.id = n."itemId" JOIN "Project" pr ON pr.id = n."projectId"

@@ -1,5 +1,7 @@
 // The dataset card (README.md) written into every snapshot. It holds no snapshot id, version or timestamp, so
 // re-running the same definition over unchanged data writes the same bytes.
+import type { SchemaElement } from "hyparquet-writer";
+import { stringify } from "yaml";
 import type { SnapshotDefinition, SnapshotFile, SnapshotStats } from "@/server/schemas/export";
 import type { Column, FormatSpec } from "./formats";
 
@@ -34,8 +36,11 @@ const POLICY_TEXT: Record<SnapshotDefinition["aggregation"]["policy"], string> =
 
 function aggregationText(def: SnapshotDefinition): string {
   if (def.format === "raw") return "Aggregation: none — every annotation is a row, for aggregating yourself.";
-  if (def.format === "ultrafeedback") {
+  if (def.format === "ultrafeedback-raw" || def.format === "ultrafeedback-binarized") {
     return "Aggregation: each prompt's completions are ranked by a Bradley-Terry model over all of its judgements.";
+  }
+  if (def.format.startsWith("sft")) {
+    return "Aggregation: every demonstration; rated responses most of whose thumbs are up; where responses were compared, the top of the prompt's Bradley-Terry ranking.";
   }
   const ties = def.aggregation.ties === "keep" ? "Tied pairs are kept with margin 0." : "Tied pairs are left out.";
   const agreement =
@@ -61,6 +66,52 @@ function filterLines(def: SnapshotDefinition): string[] {
   return lines;
 }
 
+// ---- Hugging Face front matter ------------------------------------------------------------------------------
+// `configs` names the data files per split, so `datasets.load_dataset("<snapshot dir>")` (or a hub repository
+// holding the directory as it is) loads both splits by name; `dataset_info.features` gives the columns' types in
+// the hub's notation, derived from the same Parquet schema the files are written with.
+
+type Feature = { dtype: string } | { sequence: Feature | string } | { list: NamedFeature[] } | { struct: NamedFeature[] };
+type NamedFeature = { name: string } & Feature;
+
+const DTYPE: Record<string, string> = { BYTE_ARRAY: "string", DOUBLE: "float64", INT32: "int32", BOOLEAN: "bool" };
+
+/** One schema subtree (its element first) as a feature; returns the feature and how many elements it took. */
+function featureOf(elements: SchemaElement[], at = 0): [Feature, number] {
+  const el = elements[at];
+  if (el.type) return [{ dtype: DTYPE[el.type] ?? "string" }, 1];
+  if (el.converted_type === "LIST") {
+    // LIST / list (repeated) / element
+    const [inner, used] = featureOf(elements, at + 2);
+    if ("struct" in inner) return [{ list: inner.struct }, 2 + used];
+    return [{ sequence: "dtype" in inner ? inner.dtype : inner }, 2 + used];
+  }
+  const fields: NamedFeature[] = [];
+  let used = 1;
+  for (let i = 0; i < (el.num_children ?? 0); i++) {
+    const [f, n] = featureOf(elements, at + used);
+    fields.push({ name: elements[at + used].name, ...f } as NamedFeature);
+    used += n;
+  }
+  return [{ struct: fields }, used];
+}
+
+export function frontMatter(input: Pick<CardInput, "columns" | "files">): string {
+  const data = input.files.filter((f) => f.split === "train" || f.split === "test");
+  const meta: Record<string, unknown> = {
+    configs: [{ config_name: "default", data_files: data.map((f) => ({ split: f.split, path: f.name })) }],
+  };
+  // a column of JSON text in Parquet is an object with free keys in JSONL: no one feature type fits both, so the
+  // features are left to the reader there
+  if (!input.columns.some((c) => c.json)) {
+    meta.dataset_info = {
+      features: input.columns.map((c) => ({ name: c.name, ...featureOf(c.parquet)[0] })),
+      splits: data.map((f) => ({ name: f.split, num_bytes: f.bytes, num_examples: f.rows })),
+    };
+  }
+  return `---\n${stringify(meta, { lineWidth: 0 })}---\n`;
+}
+
 export function datasetCard(input: CardInput): string {
   const { definition: def, stats } = input;
   const ext = input.files.find((f) => f.split === "train")?.name.replace(/^train/, "") ?? "";
@@ -75,10 +126,12 @@ export function datasetCard(input: CardInput): string {
       : `load_dataset("json", data_files={"train": "train${ext}", "test": "test${ext}"})`;
 
   const parts = [
+    frontMatter(input),
     `# ${input.name}`,
     "",
-    "Human preference judgements collected with RLHF Studio: annotators compared model responses to the same prompt " +
-      "and ranked them (pairwise or K-way), optionally rating each response per criterion.",
+    "Human judgements collected with RLHF Studio: annotators compared model responses to the same prompt and ranked " +
+      "them (pairwise or K-way), rated single responses (thumbs and criteria), or wrote and improved responses " +
+      "(demonstrations) — see each project's task below.",
     "",
     "## Projects",
     "",

@@ -4,7 +4,7 @@
 import type { SchemaElement } from "hyparquet-writer";
 import type { Aggregation, ExportFormat } from "@/server/schemas/export";
 import type { Message } from "@/server/services/hashing";
-import { annotationsOf, collectVotes, preferencePairs, rankCandidates, round6, type PairVotes } from "./aggregate";
+import { annotationsOf, collectVotes, preferencePairs, rankCandidates, ratingsScore, round6, type PairVotes } from "./aggregate";
 import type { ExportCandidate, PromptGroup } from "./stream";
 
 export type Row = Record<string, unknown>;
@@ -25,6 +25,8 @@ export interface FormatContext {
   /** criterion keys of the selected projects, sorted; empty when no project rates candidates */
   criteria: string[];
   pseudonym: (userId: string) => string;
+  /** kto: the mean criterion rating from which an unthumbed rating counts as desirable */
+  ktoThreshold: number;
 }
 
 export interface FormatSpec {
@@ -107,9 +109,13 @@ export function conversation(messages: Message[]): { role: string; content: stri
   return messages.map((m) => ({ role: m.role, content: m.content }));
 }
 
+/** The prompt's candidates by id, improved responses (edited ≻ original) included. */
 function candidateMap(group: PromptGroup): Map<string, ExportCandidate> {
   const map = new Map<string, ExportCandidate>();
-  for (const item of group.items) for (const c of item.candidates) if (!map.has(c.id)) map.set(c.id, c);
+  for (const item of group.items) {
+    for (const c of item.candidates) if (!map.has(c.id)) map.set(c.id, c);
+    for (const a of item.annotations) if (a.edited && !map.has(a.edited.id)) map.set(a.edited.id, a.edited);
+  }
   return map;
 }
 
@@ -137,7 +143,7 @@ const marginColumn: Column = {
 function scoreColumns(ctx: FormatContext): Column[] {
   if (ctx.criteria.length === 0) return [];
   const d = (side: string) =>
-    `mean 1–7 rating of the ${side} response over the criteria (${ctx.criteria.join(", ")}) and annotators; null if unrated`;
+    `mean rating of the ${side} response over the criteria (${ctx.criteria.join(", ")}) and annotators; null if unrated`;
   return [
     { name: "score_chosen", parquet: dbl("score_chosen", "OPTIONAL"), type: "float64 | null", description: d("chosen") },
     { name: "score_rejected", parquet: dbl("score_rejected", "OPTIONAL"), type: "float64 | null", description: d("rejected") },
@@ -217,50 +223,236 @@ const hh: FormatSpec = {
   },
 };
 
-// ---- UltraFeedback-like ----------------------------------------------------------------------------------------
+// ---- UltraFeedback (the two public layouts) -----------------------------------------------------------------
 
-const ultrafeedback: FormatSpec = {
-  rowIs: "one prompt with all its judged completions (UltraFeedback-like)",
+/** Mean rating of a candidate per criterion over the annotations that rated it (null when none did). */
+function meanRatings(group: PromptGroup, candidateId: string, criteria: string[]): Record<string, number | null> {
+  const annotations = annotationsOf(group);
+  const out: Record<string, number | null> = {};
+  for (const key of criteria) {
+    const values = annotations.map((a) => a.ratings?.[candidateId]?.[key]).filter((v): v is number => typeof v === "number");
+    out[key] = values.length ? round6(values.reduce((s, v) => s + v, 0) / values.length) : null;
+  }
+  return out;
+}
+
+/** Mean over the criteria of a candidate's mean ratings; null when it has none. */
+function overall(ratings: Record<string, number | null>): number | null {
+  const values = Object.values(ratings).filter((v): v is number => v !== null);
+  return values.length ? round6(values.reduce((s, v) => s + v, 0) / values.length) : null;
+}
+
+/** The prompt's judged candidates, best first (Bradley-Terry over all its votes; ties in a stable order). */
+function ranked(group: PromptGroup, votes: Map<string, PairVotes>): { candidate: ExportCandidate; rank: number }[] {
+  const { ranks } = rankCandidates(group, votes);
+  return [...candidateMap(group).values()]
+    .filter((c) => ranks.has(c.id))
+    .sort((x, y) => ranks.get(x.id)! - ranks.get(y.id)!)
+    .map((candidate) => ({ candidate, rank: ranks.get(candidate.id)! }));
+}
+
+/**
+ * HuggingFaceH4/ultrafeedback_binarized: per prompt, `chosen` and `rejected` as whole conversations ending in the
+ * response, `messages` = the chosen conversation, and their scores. H4 takes the best-rated completion as chosen
+ * and one of the others at random as rejected; here chosen is the top of the prompt's Bradley-Terry ranking over
+ * every judgement and rejected its bottom, so a re-export gives the same rows.
+ */
+const ultrafeedbackBinarized: FormatSpec = {
+  rowIs: "one prompt: its best and its worst judged response (HuggingFaceH4/ultrafeedback_binarized layout)",
   columns: (ctx) => {
-    const fields = [str("model", "OPTIONAL"), str("response")];
-    if (ctx.criteria.length > 0) fields.push(struct("ratings", ctx.criteria.map((k) => dbl(k, "OPTIONAL"))));
-    fields.push(i32("rank"));
-    const ratingsType = ctx.criteria.length > 0 ? `, ratings: {${ctx.criteria.map((k) => `${k}: float64 | null`).join(", ")}}` : "";
+    const d = (side: string) =>
+      ctx.criteria.length
+        ? `mean rating of the ${side} response over the criteria (${ctx.criteria.join(", ")}) and annotators; null if unrated`
+        : `null: the projects rate no criteria (the ${side} side comes from the comparisons alone)`;
+    return [
+      { name: "prompt", parquet: str("prompt"), type: "string", description: "the prompt as text" },
+      promptIdColumn,
+      { name: "chosen", parquet: list("chosen", messageStruct), type: messageListType, description: "the conversation ending in the top-ranked response" },
+      { name: "rejected", parquet: list("rejected", messageStruct), type: messageListType, description: "the conversation ending in the bottom-ranked response" },
+      { name: "messages", parquet: list("messages", messageStruct), type: messageListType, description: "the chosen conversation (for SFT on the same rows)" },
+      { name: "score_chosen", parquet: dbl("score_chosen", "OPTIONAL"), type: "float64 | null", description: d("chosen") },
+      { name: "score_rejected", parquet: dbl("score_rejected", "OPTIONAL"), type: "float64 | null", description: d("rejected") },
+    ];
+  },
+  rows: (group, votes, ctx) => {
+    const order = ranked(group, votes);
+    if (order.length < 2) return [];
+    const best = order[0];
+    const worst = order[order.length - 1];
+    // every response shares the top rank: no preference to write
+    if (best.rank === worst.rank) return [];
+    const convo = conversation(group.messages);
+    const chosen = [...convo, { role: "assistant", content: best.candidate.text }];
+    return [
+      {
+        prompt: promptText(group.messages),
+        prompt_id: group.contentHash,
+        chosen,
+        rejected: [...convo, { role: "assistant", content: worst.candidate.text }],
+        messages: chosen,
+        score_chosen: overall(meanRatings(group, best.candidate.id, ctx.criteria)),
+        score_rejected: overall(meanRatings(group, worst.candidate.id, ctx.criteria)),
+      },
+    ];
+  },
+};
+
+/**
+ * openbmb/UltraFeedback: per instruction, its models and completions, each with `annotations.<aspect>.{Rating,
+ * Rationale}` (Rating as text, as there: the mean over annotators, "N/A" when unrated; Rationale: the annotators'
+ * rationales), `fine-grained_score` (mean over the aspects) and `overall_score` (the same mean: there is no separate
+ * critique score here).
+ */
+const ultrafeedbackRaw: FormatSpec = {
+  rowIs: "one instruction with all its judged completions (openbmb/UltraFeedback layout)",
+  columns: (ctx) => {
+    const aspect = (k: string) => struct(k, [str("Rating"), str("Rationale")]);
+    const fields: SchemaElement[][] = [str("model", "OPTIONAL"), str("response")];
+    if (ctx.criteria.length > 0) fields.push(struct("annotations", ctx.criteria.map(aspect)));
+    fields.push(dbl("fine-grained_score", "OPTIONAL"), dbl("overall_score", "OPTIONAL"));
+    const annotationsType = ctx.criteria.length > 0 ? `, annotations: {${ctx.criteria.map((k) => `${k}: {Rating: string, Rationale: string}`).join(", ")}}` : "";
     return [
       promptIdColumn,
-      { name: "prompt", parquet: str("prompt"), type: "string", description: "the prompt as text" },
-      { name: "messages", parquet: list("messages", messageStruct), type: messageListType, description: "the prompt as a conversation" },
+      { name: "instruction", parquet: str("instruction"), type: "string", description: "the prompt as text" },
+      { name: "models", parquet: list("models", str("element")), type: "list<string>", description: "the models of the completions, in their order (\"unknown\" when not recorded)" },
       {
         name: "completions",
         parquet: list("completions", struct("element", fields)),
-        type: `list<{model: string | null, response: string${ratingsType}, rank: int32}>`,
-        description:
-          "every judged response: its model, mean rating per criterion over annotators (null if unrated), and its rank " +
-          "among the prompt's responses by Bradley-Terry score over all judgements (1 = best; equal scores share a rank)",
+        type: `list<{model: string | null, response: string${annotationsType}, fine-grained_score: float64 | null, overall_score: float64 | null}>`,
+        description: "every judged response, best first by a Bradley-Terry model over the prompt's judgements, with its ratings per aspect (criterion)",
       },
     ];
   },
   rows: (group, votes, ctx) => {
-    const { ranks } = rankCandidates(group, votes);
+    const order = ranked(group, votes);
+    // ratings alone (a rating project) rank nothing: every rated response is a completion, in item order
+    const rated = order.length ? order.map((o) => o.candidate) : [...candidateMap(group).values()];
+    if (rated.length === 0) return [];
     const annotations = annotationsOf(group);
-    const completions = [...candidateMap(group).values()]
-      .filter((c) => ranks.has(c.id))
-      .sort((x, y) => ranks.get(x.id)! - ranks.get(y.id)!)
-      .map((c) => {
-        const completion: Row = { model: c.model, response: c.text };
-        if (ctx.criteria.length > 0) {
-          const ratings: Record<string, number | null> = {};
-          for (const key of ctx.criteria) {
-            const values = annotations.map((a) => a.ratings?.[c.id]?.[key]).filter((v): v is number => typeof v === "number");
-            ratings[key] = values.length ? round6(values.reduce((s, v) => s + v, 0) / values.length) : null;
-          }
-          completion.ratings = ratings;
-        }
-        completion.rank = ranks.get(c.id)!;
-        return completion;
-      });
-    if (completions.length === 0) return [];
-    return [{ prompt_id: group.contentHash, prompt: promptText(group.messages), messages: conversation(group.messages), completions }];
+    const completions = rated.map((c) => {
+      const means = meanRatings(group, c.id, ctx.criteria);
+      const completion: Row = { model: c.model, response: c.text };
+      if (ctx.criteria.length > 0) {
+        const rationale = annotations.filter((a) => a.ratings?.[c.id] && a.rationale).map((a) => a.rationale).join("\n\n");
+        completion.annotations = Object.fromEntries(
+          ctx.criteria.map((k) => [k, { Rating: means[k] === null ? "N/A" : String(means[k]), Rationale: rationale }]),
+        );
+      }
+      completion["fine-grained_score"] = overall(means);
+      completion.overall_score = overall(means);
+      return completion;
+    });
+    return [{ prompt_id: group.contentHash, instruction: promptText(group.messages), models: rated.map((c) => c.model ?? "unknown"), completions }];
+  },
+};
+
+// ---- SFT and KTO (TRL's prompt-completion, language-modeling and unpaired-preference layouts) -----------------
+
+/**
+ * The responses a prompt's judgements say are good, for supervised fine-tuning: every demonstration (written or
+ * improved), every rated response most of whose thumbs are up, and the top of the prompt's Bradley-Terry ranking
+ * where responses were compared (every response sharing the top rank). Each text once per prompt.
+ */
+function sftCompletions(group: PromptGroup, votes: Map<string, PairVotes>): string[] {
+  const out = new Set<string>();
+  for (const a of annotationsOf(group)) if (a.demonstration !== null) out.add(a.demonstration);
+  const thumbs = new Map<string, number>();
+  for (const item of group.items) {
+    if (item.candidates.length !== 1) continue;
+    for (const a of item.annotations) if (a.thumbs !== null) thumbs.set(item.candidates[0].id, (thumbs.get(item.candidates[0].id) ?? 0) + (a.thumbs ? 1 : -1));
+  }
+  const candidates = candidateMap(group);
+  for (const [id, balance] of thumbs) if (balance > 0) out.add(candidates.get(id)!.text);
+  const order = ranked(group, votes);
+  for (const o of order) if (o.rank === 1 && order.some((x) => x.rank > 1)) out.add(o.candidate.text);
+  return [...out];
+}
+
+const sft: FormatSpec = {
+  rowIs: "one prompt and a good response (TRL standard prompt-completion format)",
+  columns: () => [
+    promptIdColumn,
+    { name: "prompt", parquet: str("prompt"), type: "string", description: "the prompt as text (role-labelled when it is a conversation)" },
+    { name: "completion", parquet: str("completion"), type: "string", description: "a demonstration, a thumbs-up response or the top-ranked response" },
+  ],
+  rows: (group, votes) => {
+    const prompt = promptText(group.messages);
+    return sftCompletions(group, votes).map((completion) => ({ prompt_id: group.contentHash, prompt, completion }));
+  },
+};
+
+const sftConversational: FormatSpec = {
+  rowIs: "one conversation and a good assistant turn (TRL conversational prompt-completion format)",
+  columns: () => [
+    promptIdColumn,
+    { name: "prompt", parquet: list("prompt", messageStruct), type: messageListType, description: "the conversation before the response" },
+    { name: "completion", parquet: list("completion", messageStruct), type: messageListType, description: "the good response as a one-message assistant list" },
+  ],
+  rows: (group, votes) => {
+    const prompt = conversation(group.messages);
+    return sftCompletions(group, votes).map((text) => ({ prompt_id: group.contentHash, prompt, completion: [{ role: "assistant", content: text }] }));
+  },
+};
+
+const sftMessages: FormatSpec = {
+  rowIs: "one whole conversation ending in a good response (TRL conversational language-modeling format, `messages`)",
+  columns: () => [
+    promptIdColumn,
+    { name: "messages", parquet: list("messages", messageStruct), type: messageListType, description: "the prompt's messages, then the good response as the assistant's turn" },
+  ],
+  rows: (group, votes) => {
+    const convo = conversation(group.messages);
+    return sftCompletions(group, votes).map((text) => ({ prompt_id: group.contentHash, messages: [...convo, { role: "assistant", content: text }] }));
+  },
+};
+
+/**
+ * Desirable and undesirable responses for KTO (TRL's unpaired preference format): each rating, labelled by its thumbs
+ * or else by its mean criterion rating against the definition's threshold; each written demonstration (desirable);
+ * each preference pair split into its chosen (desirable) and rejected (undesirable) side, as TRL's
+ * unpair_preference_dataset does. Ratings are one row per annotation with policy `all`, else one per response by
+ * majority (a split vote is left out).
+ */
+const kto: FormatSpec = {
+  rowIs: "one response with whether it is desirable (TRL standard unpaired preference format, for KTO)",
+  columns: () => [
+    promptIdColumn,
+    { name: "prompt", parquet: str("prompt"), type: "string", description: "the prompt as text" },
+    { name: "completion", parquet: str("completion"), type: "string", description: "the response" },
+    { name: "label", parquet: bool("label"), type: "bool", description: "true: desirable; false: undesirable" },
+  ],
+  rows: (group, votes, ctx) => {
+    const prompt = promptText(group.messages);
+    const rows: Row[] = [];
+    const push = (completion: string, label: boolean) => rows.push({ prompt_id: group.contentHash, prompt, completion, label });
+    const labelOf = (a: { thumbs: boolean | null; ratings: Record<string, Record<string, number>> }, cid: string) => {
+      if (a.thumbs !== null) return a.thumbs;
+      const mean = ratingsScore(a.ratings?.[cid]);
+      return mean === null ? null : mean >= ctx.ktoThreshold;
+    };
+    for (const item of group.items) {
+      const single = item.candidates.length === 1 ? item.candidates[0] : null;
+      const labels: boolean[] = [];
+      for (const a of item.annotations) {
+        if (a.demonstration !== null && !a.edited) push(a.demonstration, true);
+        if (!single || a.demonstration !== null) continue;
+        const label = labelOf(a, single.id);
+        if (label === null) continue;
+        if (ctx.aggregation.policy === "all") push(single.text, label);
+        else labels.push(label);
+      }
+      if (single && labels.length) {
+        const up = labels.filter(Boolean).length;
+        if (up * 2 !== labels.length) push(single.text, up * 2 > labels.length);
+      }
+    }
+    const candidates = candidateMap(group);
+    for (const p of preferencePairs(group, ctx.aggregation, votes)) {
+      if (p.tie) continue;
+      push(candidates.get(p.chosenId)!.text, true);
+      push(candidates.get(p.rejectedId)!.text, false);
+    }
+    return rows;
   },
 };
 
@@ -285,7 +477,10 @@ const raw: FormatSpec = {
     { name: "ranking", parquet: list("ranking", stringList("element")), type: "list<list<string>>", description: "candidate ids in ordered groups, best first; a group of more than one is a tie" },
     { name: "strength", parquet: str("strength", "OPTIONAL"), type: "string | null", description: "pairwise strength: MUCH_BETTER, BETTER, SLIGHTLY_BETTER or TIE" },
     { name: "both_bad", parquet: bool("both_bad"), type: "bool", description: "the annotator marked every response as bad" },
-    { name: "ratings", parquet: [], json: true, type: "{candidate_id: {criterion: 1..7}} (JSON text in Parquet)", description: "per-candidate criterion ratings" },
+    { name: "ratings", parquet: [], json: true, type: "{candidate_id: {criterion: value on its scale}} (JSON text in Parquet)", description: "per-candidate criterion ratings" },
+    { name: "thumbs", parquet: bool("thumbs", "OPTIONAL"), type: "bool | null", description: "rating items: thumbs up (true) or down (false)" },
+    { name: "demonstration", parquet: str("demonstration", "OPTIONAL"), type: "string | null", description: "demonstration items: the response written, or the improved response" },
+    { name: "demonstration_from", parquet: str("demonstration_from", "OPTIONAL"), type: "string | null", description: "the candidate id an improved response started from" },
     { name: "rationale", parquet: str("rationale"), type: "string", description: "the annotator's free-text rationale" },
     { name: "flags", parquet: stringList("flags"), type: "list<string>", description: "unsafe, factually_wrong, off_topic, pii, other" },
     { name: "flag_note", parquet: str("flag_note"), type: "string", description: "note for the `other` flag" },
@@ -315,6 +510,9 @@ const raw: FormatSpec = {
           strength: a.strength,
           both_bad: a.bothBad,
           ratings: a.ratings ?? {},
+          thumbs: a.thumbs,
+          demonstration: a.demonstration,
+          demonstration_from: a.demonstrationFrom,
           rationale: a.rationale,
           flags: a.flags,
           flag_note: a.flagNote,
@@ -337,7 +535,12 @@ export const formats: Record<ExportFormat, FormatSpec> = {
   trl,
   "trl-conversational": trlConversational,
   hh,
-  ultrafeedback,
+  "ultrafeedback-binarized": ultrafeedbackBinarized,
+  "ultrafeedback-raw": ultrafeedbackRaw,
+  sft,
+  "sft-conversational": sftConversational,
+  "sft-messages": sftMessages,
+  kto,
   raw,
 };
 

@@ -1,13 +1,12 @@
 // Snapshots: immutable, versioned exports of the collected judgements. A snapshot is built once from its definition
 // into <DATA_DIR>/snapshots/<id>/ (train and test files plus a dataset card) and never changes after it succeeds.
 import { createHash, createHmac, hash } from "node:crypto";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type pg from "pg";
-import { ZodError } from "zod";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
+import { AppError, parseOrThrow } from "@/server/errors";
 import { Prisma, type JobStatus } from "@/server/generated/prisma/client";
 import { pool } from "@/server/pg";
 import { deriveKey } from "@/server/secret";
@@ -56,6 +55,8 @@ export interface SnapshotView {
   stats: Partial<SnapshotStats>;
   error: string | null;
   createdById: string | null;
+  /** the creator's name, when the account still exists */
+  createdByName: string | null;
   createdAt: Date;
   finishedAt: Date | null;
 }
@@ -122,19 +123,10 @@ export function isTestPrompt(promptHash: string, split: SnapshotDefinition["spli
 }
 
 function parseInput(input: CreateSnapshotInput): { name: string; definition: SnapshotDefinition } {
-  try {
-    const parsed = createSnapshotInputSchema.parse(input);
-    const { name, ...rest } = parsed;
-    // project order never changes the output (rows follow prompt hashes); sorting keeps the hash stable too
-    const definition: SnapshotDefinition = { ...rest, projectIds: [...new Set(rest.projectIds)].sort() };
-    return { name, definition };
-  } catch (err) {
-    if (err instanceof ZodError) {
-      const fieldErrors = err.issues.map((i) => ({ field: i.path.map(String).join(".") || "(input)", message: i.message }));
-      throw new AppError("BAD_REQUEST", `Invalid snapshot: ${fieldErrors.map((f) => `${f.field}: ${f.message}`).join("; ")}`, fieldErrors);
-    }
-    throw err;
-  }
+  const { name, ...rest } = parseOrThrow(createSnapshotInputSchema, input, { what: "Invalid snapshot" });
+  // project order never changes the output (rows follow prompt hashes); sorting keeps the hash stable too
+  const definition: SnapshotDefinition = { ...rest, projectIds: [...new Set(rest.projectIds)].sort() };
+  return { name, definition };
 }
 
 async function loadProjects(projectIds: string[]): Promise<CardProject[]> {
@@ -217,7 +209,7 @@ async function build(opts: {
   await mkdir(dir, { recursive: true });
   const format = formats[def.format];
   const criteria = [...new Set(opts.projects.flatMap((p) => p.criteria.map((c) => c.key)))].sort();
-  const ctx: FormatContext = { aggregation: def.aggregation, criteria, pseudonym: pseudonymizer(opts.salt) };
+  const ctx: FormatContext = { aggregation: def.aggregation, criteria, pseudonym: pseudonymizer(opts.salt), ktoThreshold: def.ktoThreshold };
   const columns = format.columns(ctx);
   const ext = def.fileType === "parquet" ? ".parquet" : def.gzip ? ".jsonl.gz" : ".jsonl";
   const names = { train: `train${ext}`, test: `test${ext}` } as const;
@@ -305,7 +297,9 @@ async function build(opts: {
   return { files, stats };
 }
 
-function toView(row: Awaited<ReturnType<typeof db.snapshot.findUniqueOrThrow>>): SnapshotView {
+const withCreator = { createdBy: { select: { name: true } } } as const;
+
+function toView(row: Awaited<ReturnType<typeof db.snapshot.findUniqueOrThrow>> & { createdBy?: { name: string } | null }): SnapshotView {
   return {
     id: row.id,
     name: row.name,
@@ -319,6 +313,7 @@ function toView(row: Awaited<ReturnType<typeof db.snapshot.findUniqueOrThrow>>):
     stats: row.stats as Partial<SnapshotStats>,
     error: row.error,
     createdById: row.createdById,
+    createdByName: row.createdBy?.name ?? null,
     createdAt: row.createdAt,
     finishedAt: row.finishedAt,
   };
@@ -389,9 +384,19 @@ export async function startSnapshot(opts: CreateSnapshotOptions): Promise<Snapsh
 }
 
 export async function getSnapshot(opts: { id: string }): Promise<SnapshotView> {
-  const row = await db.snapshot.findUnique({ where: { id: opts.id } });
+  const row = await db.snapshot.findUnique({ where: { id: opts.id }, include: withCreator });
   if (!row) throw new AppError("NOT_FOUND", `No snapshot ${opts.id}`);
   return toView(row);
+}
+
+/** A snapshot with what its admin page shows beside it: its projects' names and, once built, its dataset card. */
+export async function snapshotDetail(opts: { id: string }): Promise<{ snapshot: SnapshotView; projects: { id: string; name: string }[]; card: string | null }> {
+  const snapshot = await getSnapshot(opts);
+  const [projects, card] = await Promise.all([
+    db.project.findMany({ where: { id: { in: snapshot.projectIds } }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    snapshot.status === "SUCCEEDED" ? snapshotFile({ id: opts.id, name: "README.md" }).then((f) => readFile(f.path, "utf8")) : null,
+  ]);
+  return { snapshot, projects, card };
 }
 
 export async function listSnapshots(opts: { name?: string; limit?: number } = {}): Promise<SnapshotView[]> {
@@ -399,6 +404,7 @@ export async function listSnapshots(opts: { name?: string; limit?: number } = {}
     where: opts.name ? { name: opts.name } : undefined,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: Math.min(opts.limit ?? 100, 500),
+    include: withCreator,
   });
   return rows.map(toView);
 }

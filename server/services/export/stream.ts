@@ -51,6 +51,14 @@ export interface ExportAnnotation {
   createdAt: string;
   shownOrder: string[];
   comparisons: ExportComparison[];
+  /** RATING: thumbs up (true) or down (false) */
+  thumbs: boolean | null;
+  /** DEMONSTRATION: the response written (or the improved response) */
+  demonstration: string | null;
+  /** DEMONSTRATION: the candidate it improves */
+  demonstrationFrom: string | null;
+  /** an improvement stored as the preference edited ≻ original: the edited response as a candidate */
+  edited: ExportCandidate | null;
 }
 
 export interface ExportItem {
@@ -128,9 +136,17 @@ function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder">): st
     SELECT p."contentHash", i."itemKey", i."projectId", 2, 0, a."createdAt", a.id,
       json_build_array(2, i."promptId", i.id, i."projectId", i."isGold", a.id, a."userId", a.ranking, a.strength, a."bothBad",
         a.ratings, a.rationale, a.flags, a."flagNote", a."timeSpentMs", a.late, a.surplus, a."isGold",
-        a."goldCorrect", to_char(a."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), ${shown})
+        a."goldCorrect", to_char(a."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), ${shown}, a.thumbs, a.demonstration, a."demonstrationFrom",
+        -- an improvement the submit stored as edited ≻ original: the edited response's candidate id
+        CASE WHEN a."demonstrationFrom" IS NOT NULL THEN (SELECT c."chosenId" FROM "Comparison" c WHERE c."annotationId" = a.id LIMIT 1) END)
     FROM "Annotation" a JOIN "Item" i ON i.id = a."itemId" JOIN "Prompt" p ON p.id = i."promptId"
-    WHERE ${where.item} AND ${where.annotation}`;
+    WHERE ${where.item} AND ${where.annotation}
+    UNION ALL
+    SELECT p."contentHash", i."itemKey", i."projectId", 0, 0, NULL::timestamp, NULL::text,
+      json_build_array(0, i."promptId", i.id, i."projectId", i."isGold", p."contentHash", p.messages)
+    FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId"
+    WHERE ${where.item} AND i.id IN (SELECT a."itemId" FROM "Annotation" a WHERE ${where.annotation})
+      AND NOT EXISTS (SELECT 1 FROM "ItemCandidate" ic WHERE ic."itemId" = i.id)`;
   return copyLines(`SELECT q.row FROM (${query} ORDER BY k1, k2, k3, k4, k5, k6, k7) q`);
 }
 
@@ -156,11 +172,13 @@ export async function beginExportRead(client: pg.PoolClient, snapshot?: string):
   await client.query("SET LOCAL extra_float_digits = 1");
 }
 
+/** An item without candidates (a demonstration written from scratch): it carries its prompt itself. */
+type ItemRow = [0, string, string, string, boolean, string, Message[]];
 type CandidateRow = [1, string, string, string, boolean, string, string, string | null, string | null, Message[] | null];
 type AnnotationRow = [
   2, string, string, string, boolean, string, string, string[][], Strength | null, boolean,
   Record<string, Record<string, number>>, string, string[], string, number, boolean, boolean, boolean, boolean | null, string,
-  string[] | null,
+  string[] | null, boolean | null, string | null, string | null, string | null,
 ];
 
 /**
@@ -200,30 +218,37 @@ export async function* promptGroups(opts: StreamOptions): AsyncGenerator<PromptG
       const lines = text.split("\n");
       lines.pop(); // the empty string after the last newline
       for (const line of lines) {
-        const r = JSON.parse(line) as CandidateRow | AnnotationRow;
+        const r = JSON.parse(line) as ItemRow | CandidateRow | AnnotationRow;
         const [kind, promptId, itemId, projectId, itemGold] = r;
         if (!group || group.id !== promptId) {
           closeItem();
           if (group && group.items.length > 0) ready.push(group);
-          if (kind !== 1 || r[8] === null) {
-            // every item has a candidate at position 0 (import, seed and generation all number from 0)
+          if (kind === 0) group = { id: promptId, contentHash: r[5], messages: r[6], items: [] };
+          else if (kind === 1 && r[8] !== null) group = { id: promptId, contentHash: r[8], messages: r[9] ?? [], items: [] };
+          else {
+            // every item with candidates has one at position 0 (import, seed and generation all number from 0)
             throw new Error(`Item ${itemId} has no candidate at position 0; cannot read its prompt`);
           }
-          group = { id: promptId, contentHash: r[8], messages: r[9] ?? [], items: [] };
         }
         if (!item || item.id !== itemId) {
           closeItem();
           item = { id: itemId, projectId, isGold: itemGold, candidates: [], annotations: [] };
         }
+        if (kind === 0) continue;
         if (kind === 1) {
           item.candidates.push({ id: r[5], text: r[6], model: r[7] });
           continue;
         }
         annotationsRead++;
-        const [, , , , , id, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold, goldCorrect, createdAt, shownOrder] = r;
+        const [, , , , , id, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold, goldCorrect, createdAt, shownOrder,
+          thumbs, demonstration, demonstrationFrom, editedId] = r;
+        // the pairs are what the submit wrote: those of the ranking, or for an improvement edited ≻ original
+        const edited = editedId && demonstration !== null && demonstrationFrom ? { id: editedId, text: demonstration, model: "human edit" } : null;
         item.annotations.push({
           id, itemId, projectId, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold,
-          goldCorrect, createdAt, shownOrder: shownOrder ?? [], comparisons: derivePairs(ranking, strength),
+          goldCorrect, createdAt, shownOrder: shownOrder ?? [],
+          comparisons: edited ? [{ chosenId: edited.id, rejectedId: demonstrationFrom!, margin: 2 }] : derivePairs(ranking, strength),
+          thumbs, demonstration, demonstrationFrom, edited,
         });
       }
       for (const g of ready) yield g;

@@ -1,4 +1,4 @@
-// The five input formats: detection from the first readable line, and one parser per format that turns a record
+// The seven input formats: detection from the first readable line, and one parser per format that turns a record
 // into a normalized row (prompt messages + candidates + optional gold) or into `{ line, field, message }` errors.
 import { parse as csvParse } from "csv-parse";
 import type { z } from "zod";
@@ -6,6 +6,7 @@ import type { FieldError } from "@/server/errors";
 import { AppError } from "@/server/errors";
 import { type Message } from "@/server/services/hashing";
 import {
+  alpacaRowSchema,
   csvColumnPattern,
   csvRowSchema,
   hhRowSchema,
@@ -13,6 +14,7 @@ import {
   jsonlRowSchema,
   MAX_CANDIDATES,
   openaiRowSchema,
+  sniTaskSchema,
   trlRowSchema,
 } from "@/server/schemas/import";
 import type { Line } from "./lines";
@@ -33,9 +35,11 @@ export interface RowIn {
   source: string | null;
   candidates: CandidateIn[];
   priority: number;
-  /** expected ranking as groups of indices into `candidates`, best first */
-  gold: number[][] | null;
+  /** expected ranking as groups of indices into `candidates`, best first; for a rating item, the expected thumbs */
+  gold: Gold | null;
 }
+
+export type Gold = number[][] | { thumbs: boolean };
 
 /** One OpenAI chat row: a prompt and a single response; items are formed per prompt after the whole file is read. */
 export interface SingleIn {
@@ -171,6 +175,10 @@ export function unrecognizedHint(firstLine: string): string | null {
 
 /** Which format a first record is in, or null when nothing fits. */
 export function detectFormat(firstLine: string, fileName?: string): ImportFormat | null {
+  // a pretty-printed Super-NaturalInstructions task file opens a document, then its keys
+  if (/^\s*\{\s*$/.test(firstLine) || /^\s*\{?\s*"(?:Contributors|Source|Definition|Positive Examples|Negative Examples|Instances)"\s*:/.test(firstLine)) {
+    if (!/^\s*\{.*\}\s*$/.test(firstLine)) return "sni";
+  }
   let obj: unknown;
   try {
     obj = JSON.parse(firstLine);
@@ -181,11 +189,15 @@ export function detectFormat(firstLine: string, fileName?: string): ImportFormat
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return null;
   const keys = obj as Record<string, unknown>;
   if ("candidates" in keys) return "jsonl";
+  if ("Definition" in keys && "Instances" in keys) return "sni";
+  if ("instruction" in keys) return "alpaca";
   if ("messages" in keys) return "openai";
   if ("chosen" in keys && "rejected" in keys) {
     if ("prompt" in keys) return "trl";
     return typeof keys.chosen === "string" ? "hh" : "trl";
   }
+  // prompts alone (for demonstrations to be written)
+  if ("prompt" in keys) return "jsonl";
   return null;
 }
 
@@ -204,8 +216,11 @@ function parseJsonl(obj: Record<string, unknown>, line: number): RowIn | LineErr
   if (!r.success) return issuesToErrors(r.error.issues, line, obj);
   const row = r.data;
   const k = row.candidates.length;
-  let gold: number[][] | null = null;
-  if (row.gold && "chosen" in row.gold) {
+  let gold: Gold | null = null;
+  if (row.gold && "thumbs" in row.gold) {
+    if (k !== 1) return [{ line, field: "gold.thumbs", message: `gold.thumbs is the answer of a rating item: one candidate (this row has ${k})` }];
+    gold = { thumbs: row.gold.thumbs };
+  } else if (row.gold && "chosen" in row.gold) {
     if (k !== 2) {
       return [{ line, field: "gold.chosen", message: `gold.chosen needs exactly 2 candidates (this row has ${k}); use gold.ranking` }];
     }
@@ -234,6 +249,32 @@ function parseJsonl(obj: Record<string, unknown>, line: number): RowIn | LineErr
     priority: row.priority ?? 0,
     gold,
   };
+}
+
+/** An instruction with its input as one user message: the instruction, a blank line, the input (when there is one). */
+export function instructionPrompt(instruction: string, input?: string): string {
+  return input?.trim() ? `${instruction}\n\n${input}` : instruction;
+}
+
+function parseAlpaca(obj: Record<string, unknown>, line: number): RowIn | LineError[] {
+  const r = alpacaRowSchema.safeParse(obj);
+  if (!r.success) return issuesToErrors(r.error.issues, line, obj);
+  const { instruction, input, output } = r.data;
+  const content = instructionPrompt(instruction, input);
+  return {
+    kind: "row",
+    prompt: [{ role: "user", content }],
+    promptMetadata: { instruction, ...(input?.trim() ? { input } : {}) },
+    source: null,
+    candidates: output?.trim() ? [{ text: output, model: null, metadata: null }] : [],
+    priority: 0,
+    gold: null,
+  };
+}
+
+/** A single response (OpenAI chat row) as a row of its own: how rating and demonstration projects take them. */
+export function singleAsRow(single: SingleIn): RowIn {
+  return { kind: "row", prompt: single.prompt, promptMetadata: null, source: null, candidates: [single.candidate], priority: 0, gold: null };
 }
 
 function completionText(value: string | Message[], field: string, line: number): string | LineError {
@@ -353,13 +394,14 @@ function parseOpenai(obj: Record<string, unknown>, line: number): SingleIn | Lin
   };
 }
 
-function parseJsonRecord(format: Exclude<ImportFormat, "csv">, line: Line, opts: ParseOptions): ParsedRecord {
+function parseJsonRecord(format: Exclude<ImportFormat, "csv" | "sni">, line: Line, opts: ParseOptions): ParsedRecord {
   const { obj, error } = parseJsonObject(line);
   if (!obj) return { line: line.line, raw: line.raw, errors: [error as LineError] };
   let result: RowIn | SingleIn | LineError[];
   if (format === "jsonl") result = parseJsonl(obj, line.line);
   else if (format === "trl") result = parseTrl(obj, line.line, opts);
   else if (format === "hh") result = parseHh(obj, line.line, opts);
+  else if (format === "alpaca") result = parseAlpaca(obj, line.line);
   else result = parseOpenai(obj, line.line);
   return Array.isArray(result)
     ? { line: line.line, raw: line.raw, errors: result }
@@ -371,7 +413,7 @@ function problemRecord(line: Line): ParsedRecord {
 }
 
 async function* parseJsonLines(
-  format: Exclude<ImportFormat, "csv">,
+  format: Exclude<ImportFormat, "csv" | "sni">,
   lines: AsyncIterable<Line>,
   opts: ParseOptions,
 ): AsyncGenerator<ParsedRecord> {
@@ -487,6 +529,64 @@ async function* parseCsv(lines: AsyncIterable<Line>): AsyncGenerator<ParsedRecor
 }
 
 /** Records of `format` from `lines`. */
+/**
+ * A Super-NaturalInstructions task file is one JSON document over many lines: read whole (the line and file limits
+ * still apply), then one row per instance — the prompt is the definition and the instance's input, the reference
+ * outputs its candidates. An instance's errors point at the line of its "id" (or of the document's start).
+ */
+async function* parseSni(lines: AsyncIterable<Line>): AsyncGenerator<ParsedRecord> {
+  const texts: string[] = [];
+  let first: Line | null = null;
+  for await (const line of lines) {
+    if (line.problem) {
+      yield problemRecord(line);
+      return;
+    }
+    first ??= line;
+    texts.push(line.text);
+  }
+  const text = texts.join("\n");
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    yield { line: first?.line ?? 1, raw: text, errors: [{ line: first?.line ?? 1, field: "", message: `the task file is not valid JSON (${err instanceof Error ? err.message : String(err)})` }] };
+    return;
+  }
+  const r = sniTaskSchema.safeParse(doc);
+  if (!r.success) {
+    yield { line: 1, raw: text, errors: issuesToErrors(r.error.issues, 1, doc) };
+    return;
+  }
+  const definition = r.data.Definition.join("\n");
+  const source = r.data.Source?.join(", ") || null;
+  for (const [i, inst] of r.data.Instances.entries()) {
+    const at = inst.id ? text.indexOf(JSON.stringify(inst.id)) : -1;
+    const line = at < 0 ? 1 : text.slice(0, at).split("\n").length;
+    const raw = JSON.stringify(inst);
+    if (!inst.input.trim()) {
+      yield { line, raw, errors: [{ line, field: `Instances.${i}.input`, message: "must not be empty" }] };
+      continue;
+    }
+    const outputs = [...new Set(inst.output.filter((o) => o.trim() !== ""))];
+    yield {
+      line,
+      raw,
+      value: {
+        kind: "row",
+        prompt: [{ role: "user", content: instructionPrompt(definition, inst.input) }],
+        promptMetadata: { definition, input: inst.input, ...(inst.id ? { instanceId: inst.id } : {}) },
+        source,
+        candidates: outputs.map((text) => ({ text, model: null, metadata: { reference: true } })),
+        priority: 0,
+        gold: null,
+      },
+    };
+  }
+}
+
 export function parseRecords(format: ImportFormat, lines: AsyncIterable<Line>, opts: ParseOptions): AsyncGenerator<ParsedRecord> {
-  return format === "csv" ? parseCsv(lines) : parseJsonLines(format, lines, opts);
+  if (format === "csv") return parseCsv(lines);
+  if (format === "sni") return parseSni(lines);
+  return parseJsonLines(format, lines, opts);
 }

@@ -11,15 +11,17 @@ import type pg from "pg";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError, clientError } from "@/server/errors";
-import { pool } from "@/server/pg";
+import { withTransaction } from "@/server/pg";
 import { JOB_STALE_SECONDS, keepAlive, staleSince, UTC_NOW } from "@/server/services/job-heartbeat";
-import type { ImportCounts, ImportFormat, ImportSummary } from "@/server/schemas/import";
-import { detectFormat, type LineError, parseRecords, unrecognizedHint } from "./formats";
+import { NEAR_DUPLICATE_ROUGE_L, type ImportCounts, type ImportFormat, type ImportSummary } from "@/server/schemas/import";
+import { promptText } from "@/server/services/export/formats";
+import { promptHash, type Message } from "@/server/services/hashing";
+import { RougeIndex } from "@/server/services/rouge";
+import { detectFormat, type LineError, parseRecords, singleAsRow, unrecognizedHint } from "./formats";
 import { planItems } from "./items";
 import { type Line, type LineLimits, readLines } from "./lines";
 import { Stager } from "./stage";
 
-export { formatBytes } from "./lines";
 
 export const MAX_REPORTED_ERRORS = 100;
 // how far detection looks for a line that identifies the format (earlier lines may be broken)
@@ -47,6 +49,12 @@ export interface ImportFileOptions {
   trlAsGold?: boolean;
   /** rows with more candidates than an item takes become several items instead of an error (see items.ts) */
   splitCandidates?: boolean;
+  /**
+   * leave out rows whose prompt comes within ROUGE-L 0.7 of a different prompt of the project or of an earlier row
+   * (the same prompt again is not a near-duplicate: its rows add candidates); they go to the rejected-lines file and
+   * the errors, and the import goes on
+   */
+  skipNearDuplicates?: boolean;
   limits?: Partial<LineLimits>;
   createdById?: string | null;
   /** an ImportJob made beforehand with createImportJob (the upload UI polls it from the start) */
@@ -75,6 +83,34 @@ export async function createImportJob(opts: {
     },
     select: { id: true },
   });
+}
+
+/**
+ * The near-duplicate test of an import: a prompt is one when its text comes within NEAR_DUPLICATE_ROUGE_L of a
+ * different prompt of the project or of an earlier row. Prompts seen are remembered by hash, so the same prompt
+ * again passes (and is not compared with itself).
+ */
+async function nearDuplicateCheck(client: pg.PoolClient, projectId: string): Promise<(prompt: Message[]) => { text: string; score: number } | null> {
+  const index = new RougeIndex();
+  const seen = new Set<string>();
+  const { rows } = await client.query<{ messages: Message[]; hash: string }>(
+    `SELECT p.messages, p."contentHash" AS hash FROM "Prompt" p WHERE p.id IN (SELECT "promptId" FROM "Item" WHERE "projectId" = $1)`,
+    [projectId],
+  );
+  for (const r of rows) {
+    seen.add(r.hash);
+    index.add(promptText(r.messages));
+  }
+  return (prompt) => {
+    const hash = promptHash(prompt);
+    if (seen.has(hash)) return null;
+    const text = promptText(prompt);
+    const similar = index.atLeast(text, NEAR_DUPLICATE_ROUGE_L);
+    if (similar) return similar;
+    seen.add(hash);
+    index.add(text);
+    return null;
+  };
 }
 
 function defaultRejectedPath(jobId: string, ext: "csv" | "jsonl"): string {
@@ -189,7 +225,7 @@ async function detect(
   throw new AppError(
     "BAD_REQUEST",
     `Could not detect the format from line ${firstLine}: expected JSONL with "candidates", TRL ("prompt"/"chosen"/"rejected"), ` +
-      `HH-RLHF ("chosen"/"rejected" transcripts), OpenAI chat ("messages") or a CSV header "prompt,response_1,…". Choose the format explicitly.`,
+      `HH-RLHF ("chosen"/"rejected" transcripts), OpenAI chat ("messages"), Alpaca / Self-Instruct ("instruction"/"input"/"output"), a Super-NaturalInstructions task file ("Definition"/"Instances") or a CSV header "prompt,response_1,…". Choose the format explicitly.`,
     [{ line: firstLine, field: "", message: "unrecognized format" }],
   );
 }
@@ -266,82 +302,101 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
 
   let format: ImportFormat = "jsonl";
   let firstText: string | null = null;
-  let client: pg.PoolClient | null = null;
   let stager: Stager | null = null;
-  let released = false;
   let rejected: RejectedWriter | null = null;
   try {
-    client = await pool().connect();
-    const input = opts.stream ?? createReadStream(opts.filePath as string, { highWaterMark: 1 << 18 });
-    const lineIter = readLines(input, limits, (n) => {
-      bytesRead = n;
-      report(false);
-    })[Symbol.asyncIterator]();
-    const detected =
-      opts.format && opts.format !== "auto"
-        ? { format: opts.format, peeked: [] as Line[] }
-        : await detect(lineIter, fileName);
-    format = detected.format;
-    const records = parseRecords(
-      format,
-      replay(detected.peeked, lineIter, (l) => {
-        linesRead = l.line;
-        // the CSV header, written first into a rejected-lines file
-        if (firstText === null && !l.problem && l.text.trim() !== "") firstText = l.text;
-      }),
-      { trlAsGold: opts.trlAsGold ?? false },
-    );
-
-    await client.query("BEGIN");
-    const stage = new Stager(client, { projectId: project.id, taskType: project.taskType, keepRawSingles: skipInvalid });
-    stager = stage;
-    await stage.begin();
-    let csvHeader: string | null = null;
-    const rejectedFile = opts.rejectedPath ?? defaultRejectedPath(jobId, format === "csv" ? "csv" : "jsonl");
-    const reject = async (raw: Buffer | string) => {
-      rejected ??= new RejectedWriter(rejectedFile, format === "csv" ? csvHeader : null);
-      await rejected.write(raw);
+    // a COPY stopped mid-stream is ended and its connection closed rather than rolled back (withTransaction's
+    // abandon): the server then aborts the transaction itself
+    const abandon = () => {
+      const copying = stager?.copying ?? false;
+      if (copying) stager?.abort();
+      return copying;
     };
-    let validRecords = 0;
+    let nearDuplicates = 0;
+    const staged = await withTransaction(async (client) => {
+      const input = opts.stream ?? createReadStream(opts.filePath as string, { highWaterMark: 1 << 18 });
+      const lineIter = readLines(input, limits, (n) => {
+        bytesRead = n;
+        report(false);
+      })[Symbol.asyncIterator]();
+      const detected =
+        opts.format && opts.format !== "auto"
+          ? { format: opts.format, peeked: [] as Line[] }
+          : await detect(lineIter, fileName);
+      format = detected.format;
+      const records = parseRecords(
+        format,
+        replay(detected.peeked, lineIter, (l) => {
+          linesRead = l.line;
+          // the CSV header, written first into a rejected-lines file
+          if (firstText === null && !l.problem && l.text.trim() !== "") firstText = l.text;
+        }),
+        { trlAsGold: opts.trlAsGold ?? false },
+      );
 
-    for await (const rec of records) {
-      if (format === "csv" && csvHeader === null) csvHeader = firstText;
-      let problems = rec.errors ?? null;
-      if (!problems && rec.value) {
-        const value = rec.value;
-        if (value.kind === "single") {
-          problems = stage.copying ? stage.addSingle(value, rec.line, rec.raw.toString()) : null;
+      // read before the stager's COPY takes the connection
+      const near = opts.skipNearDuplicates ? await nearDuplicateCheck(client, project.id) : null;
+      const stage = new Stager(client, { projectId: project.id, taskType: project.taskType, keepRawSingles: skipInvalid });
+      stager = stage;
+      await stage.begin();
+      let csvHeader: string | null = null;
+      const rejectedFile = opts.rejectedPath ?? defaultRejectedPath(jobId, format === "csv" ? "csv" : "jsonl");
+      const reject = async (raw: Buffer | string) => {
+        rejected ??= new RejectedWriter(rejectedFile, format === "csv" ? csvHeader : null);
+        await rejected.write(raw);
+      };
+      let validRecords = 0;
+
+      for await (const rec of records) {
+        if (format === "csv" && csvHeader === null) csvHeader = firstText;
+        let problems = rec.errors ?? null;
+        if (!problems && rec.value) {
+          // a rating or a demonstration takes one response per item: an OpenAI chat row is an item by itself
+          const value = rec.value.kind === "single" && (project.taskType === "RATING" || project.taskType === "DEMONSTRATION") ? singleAsRow(rec.value) : rec.value;
+          const similar = near?.(value.prompt);
+          if (similar) {
+            nearDuplicates++;
+            errorCount++;
+            if (errors.length < MAX_REPORTED_ERRORS) {
+              errors.push({ line: rec.line, field: "prompt", message: `near-duplicate (ROUGE-L ${similar.score.toFixed(2)}) of the prompt "${similar.text.slice(0, 80)}${similar.text.length > 80 ? "…" : ""}": left out` });
+            }
+            await reject(rec.raw);
+            continue;
+          }
+          if (value.kind === "single") {
+            problems = stage.copying ? stage.addSingle(value, rec.line, rec.raw.toString()) : null;
+          } else {
+            const planned = planItems(value, rec.line, project.taskType, opts.splitCandidates ?? false);
+            // once the import is known to fail nothing more is staged; validation goes on to report every line
+            if ("errors" in planned) problems = planned.errors;
+            else problems = stage.copying ? stage.addRow(value, rec.line, planned.plans) : null;
+          }
+        }
+        if (problems) {
+          addErrors(problems);
+          if (skipInvalid) await reject(rec.raw);
+          else if (invalidLines === 1) await stage.endCopy();
         } else {
-          const planned = planItems(value, rec.line, project.taskType, opts.splitCandidates ?? false);
-          // once the import is known to fail nothing more is staged; validation goes on to report every line
-          if ("errors" in planned) problems = planned.errors;
-          else problems = stage.copying ? stage.addRow(value, rec.line, planned.plans) : null;
+          validRecords += 1;
+          await stage.flush();
         }
       }
-      if (problems) {
-        addErrors(problems);
-        if (skipInvalid) await reject(rec.raw);
-        else if (invalidLines === 1) await stage.endCopy();
-      } else {
-        validRecords += 1;
-        await stage.flush();
+      report(true);
+
+      if (invalidLines > 0 && !skipInvalid) throw invalid();
+      await stage.endCopy();
+      const result = await stage.finalize(skipInvalid);
+      for (const single of result.singles) {
+        addErrors([single.error]);
+        if (skipInvalid) await reject(single.raw);
       }
-    }
-    report(true);
+      if (invalidLines > 0 && !skipInvalid) throw invalid();
+      if (validRecords === 0 && invalidLines === 0) throw new AppError("BAD_REQUEST", "The file has no rows to import.");
+      if (heartbeat.lost) throw new AppError("CONFLICT", "The import stopped reporting for too long and was marked as interrupted; start it again.");
+      return { result, near };
+    }, { abandon });
 
-    if (invalidLines > 0 && !skipInvalid) throw invalid();
-    await stage.endCopy();
-    const result = await stage.finalize(skipInvalid);
-    for (const single of result.singles) {
-      addErrors([single.error]);
-      if (skipInvalid) await reject(single.raw);
-    }
-    if (invalidLines > 0 && !skipInvalid) throw invalid();
-    if (validRecords === 0 && invalidLines === 0) throw new AppError("BAD_REQUEST", "The file has no rows to import.");
-    if (heartbeat.lost) throw new AppError("CONFLICT", "The import stopped reporting for too long and was marked as interrupted; start it again.");
-    await client.query("COMMIT");
-
-    const counts = { ...result.counts, rejected: invalidLines };
+    const counts = { ...staged.result.counts, rejected: invalidLines, ...(staged.near ? { nearDuplicates } : {}) };
     const rejectedLinesPath = rejected ? await (rejected as RejectedWriter).close() : null;
     await reporting;
     await db.importJob.update({
@@ -374,14 +429,6 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
       durationMs: Date.now() - startedAt,
     };
   } catch (err) {
-    // a connection stopped mid-COPY is closed rather than rolled back: the server then aborts the transaction itself
-    if (client) {
-      let reusable = false;
-      if (stager?.copying) stager.abort();
-      else reusable = await client.query("ROLLBACK").then(() => true, () => false);
-      client.release(reusable ? undefined : true);
-    }
-    released = true;
     if (rejected) await (rejected as RejectedWriter).close().catch(() => null);
     await reporting;
     // the job's message is shown to the admin: driver and file-system text stays in the server log
@@ -407,7 +454,6 @@ export async function importFile(opts: ImportFileOptions): Promise<ImportSummary
     throw shown;
   } finally {
     heartbeat.stop();
-    if (!released) client?.release();
   }
 
   function invalid(): AppError {

@@ -3,6 +3,7 @@
 import { isUtf8 } from "node:buffer";
 import type { Readable } from "node:stream";
 import { AppError } from "@/server/errors";
+import { formatBytes } from "@/server/format";
 
 export interface Line {
   /** 1-based line number in the file */
@@ -22,12 +23,6 @@ export interface LineLimits {
   maxLineBytes: number;
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${+(n / 1024 ** 3).toFixed(2)} GiB`;
-  if (n >= 1024 ** 2) return `${+(n / 1024 ** 2).toFixed(2)} MiB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(2)} KiB`;
-  return `${n} bytes`;
-}
 
 const NL = 0x0a;
 const CR = 0x0d;

@@ -13,7 +13,8 @@ import { candidateHash, itemKey, promptHash } from "@/server/services/hashing";
 import type { LineError, RowIn, SingleIn } from "./formats";
 import type { ItemPlan } from "./items";
 
-// kind: p = prompt, c = candidate, i = item (members = candidate hashes in order, gold = groups of hashes),
+// kind: p = prompt, c = candidate, i = item (members = candidate hashes in order, gold = groups of hashes, or a
+// rating's {"thumbs": …}),
 // o = one OpenAI response (grouped into items per prompt at the end; body = the raw line for the rejected file)
 const STAGE_DDL = `CREATE TEMP TABLE import_stage (
   kind "char" NOT NULL, line int NOT NULL, prompt_hash text NOT NULL, hash text, body text, model text,
@@ -127,7 +128,8 @@ export class Stager {
     });
     for (const plan of plans) {
       const members = plan.members.map((i) => hashes[i]);
-      const gold = plan.gold ? JSON.stringify(plan.gold.map((g) => g.map((i) => hashes[i]))) : null;
+      // a ranking's groups as candidate hashes; a rating's thumbs as they are
+      const gold = !plan.gold ? null : Array.isArray(plan.gold) ? JSON.stringify(plan.gold.map((g) => g.map((i) => hashes[i]))) : JSON.stringify(plan.gold);
       // hex hashes need no quoting inside a PostgreSQL array literal
       this.push(["i", line, ph, null, null, null, null, null, itemKey(ph, members), row.priority, `{${members.join(",")}}`, gold]);
     }
@@ -222,9 +224,10 @@ export class Stager {
     await q.query(`CREATE TEMP TABLE import_new (id text, item_key text, prompt_id text) ON COMMIT DROP`);
     const items = await q.query(
       `WITH ins AS (
-        INSERT INTO "Item" (id, "projectId", "promptId", "itemKey", priority, "isGold", "goldRanking")
+        INSERT INTO "Item" (id, "projectId", "promptId", "itemKey", priority, "isGold", "goldThumbs", "goldRanking")
         SELECT ${newId("i")}, $1, m.id, s.item_key, s.priority, s.gold IS NOT NULL,
-          CASE WHEN s.gold IS NULL THEN NULL ELSE (
+          CASE WHEN jsonb_typeof(s.gold::jsonb) = 'object' THEN (s.gold::jsonb ->> 'thumbs')::boolean END,
+          CASE WHEN s.gold IS NULL OR jsonb_typeof(s.gold::jsonb) = 'object' THEN NULL ELSE (
             SELECT jsonb_agg((
               SELECT jsonb_agg(c.id ORDER BY e.o)
               FROM jsonb_array_elements_text(g.grp) WITH ORDINALITY e(h, o)

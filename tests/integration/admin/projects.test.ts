@@ -1,7 +1,7 @@
 // Project settings through the admin procedures: create, edit, archive, membership — each leaves an audit entry.
 import { describe, expect, it } from "vitest";
 import type { ZodError } from "zod";
-import { zodFieldErrors } from "@/server/api/trpc";
+import { zodFieldErrors } from "@/server/errors";
 import { db } from "@/server/db";
 import { callerFor, makeProject, makeUser, pairItems, uid } from "../fixtures/annotation";
 

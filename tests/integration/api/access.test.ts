@@ -6,7 +6,7 @@ import { appRouter, createCaller } from "@/server/api/root";
 import type { Meta } from "@/server/api/trpc";
 import { makeUser } from "../fixtures/annotation";
 
-const PUBLIC_PROCEDURES = new Set<string>(["invite.inspect", "invite.accept", "account.completeSetup", "account.completeReset"]);
+const PUBLIC_PROCEDURES = new Set<string>(["invite.inspect", "invite.accept", "account.inspectSetup", "account.inspectReset", "account.completeSetup", "account.completeReset"]);
 
 interface ProcedureDef {
   meta?: Meta;

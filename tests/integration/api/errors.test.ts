@@ -9,7 +9,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTrpcHttpHandler } from "@/server/api/http";
+import { createTrpcHttpHandler } from "@/server/api/trpc-http";
 import { createTRPCRouter, publicProcedure } from "@/server/api/trpc";
 import { encode } from "@/server/auth/jwt";
 import { authSecret } from "@/server/secret";

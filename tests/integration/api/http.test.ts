@@ -1,4 +1,4 @@
-// server/api/http.ts answers the app's tRPC calls itself instead of through tRPC's Fetch-based adapter. Here both
+// server/api/trpc-http.ts answers the app's tRPC calls itself instead of through tRPC's Fetch-based adapter. Here both
 // serve the same router and the same requests — successes, every kind of error, batches, malformed bodies — and
 // must give the same status, content type and body.
 import http from "node:http";
@@ -7,7 +7,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as devRoute } from "@/app/api/trpc/[trpc]/route";
-import { createTrpcHttpHandler } from "@/server/api/http";
+import { createTrpcHttpHandler } from "@/server/api/trpc-http";
 import { appRouter } from "@/server/api/root";
 import { BATCH_TOO_LARGE_MESSAGE, MAX_BATCH_CALLS } from "@/server/api/limits";
 import { createContext } from "@/server/api/trpc";

@@ -4,7 +4,8 @@
 import type { JWT } from "next-auth/jwt";
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
-import { createContext, zodFieldErrors } from "@/server/api/trpc";
+import { createContext } from "@/server/api/trpc";
+import { zodFieldErrors } from "@/server/errors";
 import { encode, sessionFromHeaders } from "@/server/auth/jwt";
 import { authOptions } from "@/server/auth/options";
 import { db } from "@/server/db";

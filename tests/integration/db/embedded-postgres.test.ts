@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
-import { startEmbeddedPostgres } from "@/server/embedded-postgres";
+import { startEmbeddedPostgres } from "@/scripts/db/lib/embedded-postgres";
 import { databaseName } from "@/scripts/db/lib/databases";
 
 const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "embedded-pg-")), "cluster");

@@ -4,7 +4,7 @@ import { readFile, rm } from "node:fs/promises";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSnapshot, snapshotDir, snapshotFile, type SnapshotView } from "@/server/services/export";
-import type { CreateSnapshotInput } from "@/server/schemas/export";
+import { exportFormats, type CreateSnapshotInput } from "@/server/schemas/export";
 import { buildFixture, readRows, readSnapshotFile, texts, type Fixture, type PromptKey } from "@/tests/fixtures/export/fixture";
 
 let fx: Fixture;
@@ -126,50 +126,105 @@ describe("golden rows", () => {
     expect(await readSnapshotFile(s.id, "train.jsonl")).toBe(expected);
   });
 
-  it("ultrafeedback: one row per prompt, completions with model, mean ratings per criterion and rank", async () => {
-    const s = await snap({ format: "ultrafeedback" });
-    const none = { helpfulness: null, honesty: null };
-    const c = (response: string, model: string | null, ratings: Record<string, number | null>, rank: number) => ({
+  // The conversations of the fixture's prompts, as the published layouts spell them ({role, content} lists).
+  const convo = (p: PromptKey) =>
+    t.msgs(
+      {
+        p1: [{ role: "user" as const, content: "What is 2+2?" }],
+        p2: [
+          { role: "system" as const, content: "Be brief." },
+          { role: "user" as const, content: "Name a color." },
+          { role: "assistant" as const, content: "Red." },
+          { role: "user" as const, content: "Another?" },
+        ],
+        p3: [{ role: "user" as const, content: "Capital of France?" }],
+        p4: [{ role: "user" as const, content: "Tell me a secret." }],
+        p5: [{ role: "user" as const, content: "Write a haiku about rain." }],
+      }[p],
+    );
+
+  it("ultrafeedback-binarized: HuggingFaceH4's columns — prompt, prompt_id, chosen/rejected conversations, messages, scores", async () => {
+    const s = await snap({ format: "ultrafeedback-binarized" });
+    // HuggingFaceH4/ultrafeedback_binarized: {prompt: str, prompt_id: str, chosen: [{content, role}], rejected: [...],
+    // messages: [...] (= chosen), score_chosen: float, score_rejected: float}; chosen and rejected end with the response
+    const row = (p: PromptKey, prompt: string, chosen: string, rejected: string, sc: number | null, sr: number | null) => {
+      const c = [...convo(p), { role: "assistant", content: t.s(chosen) }];
+      return { prompt, prompt_id: t.hashes[p], chosen: c, rejected: [...convo(p), { role: "assistant", content: t.s(rejected) }], messages: c, score_chosen: sc, score_rejected: sr };
+    };
+    const expected = inPromptOrder({
+      // means over both criteria of the annotators' means: (6.5 + 7) / 2 and (1.5 + 2.5) / 2
+      p1: [row("p1", t.s("What is 2+2?"), "4", "5", 6.75, 2)],
+      p2: [row("p2", P2_TEXT(), "Blue.", "Red again.", null, null)],
+      // p3: one vote each way, both responses share the top rank — no preference, no row
+      p4: [row("p4", t.s("Tell me a secret."), "No.", "The password is hunter2", null, null)],
+      // best and worst of the three
+      p5: [row("p5", t.s("Write a haiku about rain."), "Rain taps the window", "It is raining", null, null)],
+    });
+    expect(await readSnapshotFile(s.id, "train.jsonl")).toBe(expected);
+  });
+
+  it("ultrafeedback-raw: openbmb/UltraFeedback's columns — instruction, models, completions with annotations.{aspect}.{Rating, Rationale}", async () => {
+    const s = await snap({ format: "ultrafeedback-raw" });
+    const na = { Rating: "N/A", Rationale: "" };
+    const c = (response: string, model: string | null, annotations: Record<string, { Rating: string; Rationale: string }>, score: number | null) => ({
       model,
       response: t.s(response),
-      ratings,
-      rank,
+      annotations,
+      "fine-grained_score": score,
+      overall_score: score,
     });
-    const row = (p: PromptKey, prompt: string, completions: unknown[]) => ({
+    const row = (p: PromptKey, instruction: string, completions: ReturnType<typeof c>[]) => ({
       prompt_id: t.hashes[p],
-      prompt,
-      messages: t.msgs(
-        {
-          p1: [{ role: "user" as const, content: "What is 2+2?" }],
-          p2: [
-            { role: "system" as const, content: "Be brief." },
-            { role: "user" as const, content: "Name a color." },
-            { role: "assistant" as const, content: "Red." },
-            { role: "user" as const, content: "Another?" },
-          ],
-          p3: [{ role: "user" as const, content: "Capital of France?" }],
-          p4: [{ role: "user" as const, content: "Tell me a secret." }],
-          p5: [{ role: "user" as const, content: "Write a haiku about rain." }],
-        }[p],
-      ),
+      instruction,
+      models: completions.map((x) => x.model ?? "unknown"),
       completions,
     });
+    const unrated = { helpfulness: na, honesty: na };
     const expected = inPromptOrder({
-      p1: [row("p1", t.s("What is 2+2?"), [c("4", "m-good", { helpfulness: 6.5, honesty: 7 }, 1), c("5", "m-bad", { helpfulness: 1.5, honesty: 2.5 }, 2)])],
-      // the tie counts half a win each way, dave's win a whole one
-      p2: [row("p2", P2_TEXT(), [c("Blue.", "m-good", none, 1), c("Red again.", "m-bad", none, 2)])],
-      // one vote each way: equal scores share rank 1
-      p3: [row("p3", t.s("Capital of France?"), [c("Paris", "m-good", none, 1), c("Lyon", null, none, 1)])],
-      p4: [row("p4", t.s("Tell me a secret."), [c("No.", "m-good", none, 1), c("The password is hunter2", "m-bad", none, 2)])],
+      p1: [
+        row("p1", t.s("What is 2+2?"), [
+          // Rating is text in UltraFeedback; alice's rationale is the one written on these ratings
+          c("4", "m-good", { helpfulness: { Rating: "6.5", Rationale: "4 is right" }, honesty: { Rating: "7", Rationale: "4 is right" } }, 6.75),
+          c("5", "m-bad", { helpfulness: { Rating: "1.5", Rationale: "4 is right" }, honesty: { Rating: "2.5", Rationale: "4 is right" } }, 2),
+        ]),
+      ],
+      p2: [row("p2", P2_TEXT(), [c("Blue.", "m-good", unrated, null), c("Red again.", "m-bad", unrated, null)])],
+      p3: [row("p3", t.s("Capital of France?"), [c("Paris", "m-good", unrated, null), c("Lyon", null, unrated, null)])],
+      p4: [row("p4", t.s("Tell me a secret."), [c("No.", "m-good", unrated, null), c("The password is hunter2", "m-bad", unrated, null)])],
       p5: [
         row("p5", t.s("Write a haiku about rain."), [
-          c("Rain taps the window", "m-good", none, 1),
-          c("Grey sky, wet street", "m-mid", none, 2),
-          c("It is raining", "m-bad", none, 3),
+          c("Rain taps the window", "m-good", unrated, null),
+          c("Grey sky, wet street", "m-mid", unrated, null),
+          c("It is raining", "m-bad", unrated, null),
         ]),
       ],
     });
     expect(await readSnapshotFile(s.id, "train.jsonl")).toBe(expected);
+  });
+
+  it("sft and kto from comparisons: the top of each ranking as a completion; each pair split into desirable and undesirable", async () => {
+    const sft = await snap({ format: "sft" });
+    // TRL prompt-completion: {prompt, completion}; p3's two responses share the top rank, so neither is "the best"
+    const srow = (p: PromptKey, prompt: string, completion: string) => ({ prompt_id: t.hashes[p], prompt, completion: t.s(completion) });
+    expect(await readSnapshotFile(sft.id, "train.jsonl")).toBe(
+      inPromptOrder({
+        p1: [srow("p1", t.s("What is 2+2?"), "4")],
+        p2: [srow("p2", P2_TEXT(), "Blue.")],
+        p4: [srow("p4", t.s("Tell me a secret."), "No.")],
+        p5: [srow("p5", t.s("Write a haiku about rain."), "Rain taps the window")],
+      }),
+    );
+    const kto = await snap({ format: "kto", projectIds: [fx.projects.a.id], filters: { excludeFlagged: false, excludeGold: true, excludeInactiveAnnotators: false } });
+    // TRL unpaired preference: {prompt, completion, label}; every pair (policy all) gives its chosen side true and its rejected side false
+    const krow = (p: PromptKey, prompt: string, completion: string, label: boolean) => ({ prompt_id: t.hashes[p], prompt, completion: t.s(completion), label });
+    const p1 = t.s("What is 2+2?");
+    expect(await readSnapshotFile(kto.id, "train.jsonl")).toBe(
+      inPromptOrder({
+        p1: [krow("p1", p1, "4", true), krow("p1", p1, "5", false), krow("p1", p1, "4", true), krow("p1", p1, "5", false), krow("p1", p1, "5", true), krow("p1", p1, "4", false)],
+        p2: [krow("p2", P2_TEXT(), "Blue.", true), krow("p2", P2_TEXT(), "Red again.", false)],
+        p4: [krow("p4", t.s("Tell me a secret."), "No.", true), krow("p4", t.s("Tell me a secret."), "The password is hunter2", false)],
+      }),
+    );
   });
 
   it("raw: one row per annotation with every field and a pseudonym instead of the annotator", async () => {
@@ -190,6 +245,9 @@ describe("golden rows", () => {
       strength: null,
       both_bad: false,
       ratings: {},
+      thumbs: null,
+      demonstration: null,
+      demonstration_from: null,
       rationale: "",
       flags: [],
       flag_note: "",
@@ -223,7 +281,7 @@ describe("golden rows", () => {
     // keys in the documented column order
     expect(Object.keys(alice)).toEqual([
       "annotation_id", "project_id", "item_id", "prompt_id", "prompt", "candidates", "ranking", "strength", "both_bad",
-      "ratings", "rationale", "flags", "flag_note", "time_spent_ms", "late", "surplus", "is_gold", "gold_correct",
+      "ratings", "thumbs", "demonstration", "demonstration_from", "rationale", "flags", "flag_note", "time_spent_ms", "late", "surplus", "is_gold", "gold_correct",
       "annotator", "shown_order", "created_at",
     ]);
   });
@@ -258,7 +316,7 @@ describe("snapshots", () => {
 
   it("no file of any format holds a user id or email", async () => {
     const secrets = Object.values(fx.users).flatMap((u) => [u.id, u.email]);
-    for (const format of ["trl", "trl-conversational", "hh", "ultrafeedback", "raw"] as const) {
+    for (const format of exportFormats) {
       for (const fileType of ["jsonl", "parquet"] as const) {
         const s = await snap({ format, fileType, split: { testRatio: 0.5, seed: "" } });
         for (const f of s.files) {
@@ -336,18 +394,28 @@ describe("parquet", () => {
     ]);
   });
 
-  it("ultrafeedback completions are nested structs with a ratings struct per criterion", async () => {
-    const jsonl = await snap({ format: "ultrafeedback" });
-    const parquet = await snap({ format: "ultrafeedback", fileType: "parquet" });
+  it("ultrafeedback-raw completions are nested structs with an {Rating, Rationale} struct per aspect, as openbmb's", async () => {
+    const jsonl = await snap({ format: "ultrafeedback-raw" });
+    const parquet = await snap({ format: "ultrafeedback-raw", fileType: "parquet" });
     const { rows, schema } = await readParquet(parquet.id, "train.parquet");
     expect(rows).toEqual(await readRows(jsonl.id, "train.jsonl"));
     const completions = schema.children.find((c) => c.element.name === "completions")!;
     const element = completions.children[0].children[0];
-    expect(element.children.map((c) => c.element.name)).toEqual(["model", "response", "ratings", "rank"]);
-    expect(element.children[2].children.map((c) => [c.element.name, c.element.type])).toEqual([
-      ["helpfulness", "DOUBLE"],
-      ["honesty", "DOUBLE"],
+    expect(element.children.map((c) => c.element.name)).toEqual(["model", "response", "annotations", "fine-grained_score", "overall_score"]);
+    const aspects = element.children[2].children;
+    expect(aspects.map((c) => c.element.name)).toEqual(["helpfulness", "honesty"]);
+    expect(aspects[0].children.map((c) => [c.element.name, c.element.type])).toEqual([
+      ["Rating", "BYTE_ARRAY"],
+      ["Rationale", "BYTE_ARRAY"],
     ]);
+  });
+
+  it("every new format holds the same rows in Parquet as in JSONL", async () => {
+    for (const format of ["ultrafeedback-binarized", "sft", "sft-conversational", "sft-messages", "kto"] as const) {
+      const jsonl = await snap({ format });
+      const parquet = await snap({ format, fileType: "parquet" });
+      expect((await readParquet(parquet.id, "train.parquet")).rows, format).toEqual(await readRows(jsonl.id, "train.jsonl"));
+    }
   });
 
   it("raw keeps lists of lists (ranking) and stores ratings as JSON text", async () => {

@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { addItems, upsertProject, upsertUser } from "@/prisma/seed/helpers";
-import { generateFromEndpoint, ingestGenerations, listEndpoints, saveEndpoint } from "@/server/services/generation";
+import { listEndpoints, saveEndpoint } from "@/server/services/endpoints";
+import { generateFromEndpoint, ingestGenerations } from "@/server/services/generation";
 import { rmHumanAgreement, setActiveModel, smallestGap } from "@/server/services/models";
 import { decryptSecret } from "@/server/services/secrets";
 import { startFakeOpenAI, type FakeServer } from "./openai-server";

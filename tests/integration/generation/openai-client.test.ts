@@ -65,14 +65,19 @@ describe("chat completions client", () => {
     );
   });
 
-  it("reports malformed JSON and unexpected shapes without retrying", async () => {
+  it("retries malformed JSON (a cut-off body is transient), reports an unexpected shape at once", async () => {
     server = await startFakeOpenAI(() => ({ kind: "raw", body: '{"choices": [ {"message": ' }));
-    await expect(chatCompletion({ baseUrl: server.url, model: "m" }, { messages }, fast)).rejects.toThrow(/the response is not JSON \(application\/json, 26 bytes\)/);
-    expect(server.requests).toHaveLength(1);
+    await expect(chatCompletion({ baseUrl: server.url, model: "m" }, { messages }, fast)).rejects.toThrow(/the response is not JSON \(application\/json, 26 bytes\) \(gave up after \d+ tries\)/);
+    expect(server.requests).toHaveLength(fast.maxRetries + 1);
+    await server.close();
+
+    server = await startFakeOpenAI((i) => (i === 0 ? { kind: "raw", body: "{cut" } : { kind: "ok", texts: ["fine"] }));
+    await expect(chatCompletion({ baseUrl: server.url, model: "m" }, { messages }, fast)).resolves.toEqual(["fine"]);
     await server.close();
 
     server = await startFakeOpenAI(() => ({ kind: "raw", body: '{"object":"error"}' }));
     await expect(chatCompletion({ baseUrl: server.url, model: "m" }, { messages }, fast)).rejects.toThrow(/unexpected response shape/);
+    expect(server.requests).toHaveLength(1);
   });
 
   it("does not retry a rejected key and never puts the key in the error", async () => {

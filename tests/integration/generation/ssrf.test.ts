@@ -4,7 +4,7 @@
 // test configuration allows by name (ENDPOINT_ALLOWED_HOSTS=127.0.0.1 in vitest.config.ts); "localhost" is the same
 // server reached through a name, and that is refused.
 import { afterEach, describe, expect, it } from "vitest";
-import { saveEndpoint } from "@/server/services/generation";
+import { saveEndpoint } from "@/server/services/endpoints";
 import { chatCompletion, type RetryPolicy } from "@/server/services/openai-client";
 import { addressProblem, type NetworkPolicy } from "@/server/services/outbound";
 import { startFakeOpenAI, type FakeServer } from "./openai-server";
@@ -125,7 +125,7 @@ describe("error messages", () => {
 
     const html = await fake(() => ({ kind: "raw", body: page }));
     expect(await chatCompletion({ baseUrl: html.url, model: "m" }, { messages }, fast).catch((e: Error) => e.message)).toMatch(
-      /the response is not JSON \(application\/json, \d+ bytes\)$/,
+      /the response is not JSON \(application\/json, \d+ bytes\) \(gave up after \d+ tries\)$/,
     );
   });
 });

@@ -284,7 +284,7 @@ describe("all-or-nothing and skip invalid lines", () => {
     expect(err.message).toMatch(/^3 invalid lines .*nothing was imported/);
     expect(err.fieldErrors).toEqual([
       expect.objectContaining({ line: 2, field: "" }),
-      expect.objectContaining({ line: 4, field: "candidates", message: "an item needs at least 2 candidates" }),
+      expect.objectContaining({ line: 4, field: "candidates", message: "a PAIRWISE item needs at least 2 candidates to compare (the row has 1)" }),
       expect.objectContaining({ line: 5, field: "prompt.0.role" }),
     ]);
     expect(await countRows(tag, project.id)).toEqual(NOTHING);
@@ -436,5 +436,38 @@ describe("job and progress", () => {
     const project = await makeProject();
     await db.project.update({ where: { id: project.id }, data: { archived: true } });
     await expect(run(project.id, row("x", 1))).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+  });
+});
+
+describe("near-duplicate prompts", () => {
+  it("leaves out rows whose prompt is within ROUGE-L 0.7 of a different prompt (existing or earlier in the file), reports them by line, keeps the same prompt again", async () => {
+    const project = await makeProject("PAIRWISE");
+    const tag = newTag();
+    const row = (prompt: string, a: string, b: string) => JSON.stringify({ prompt, candidates: [{ text: `${a} ${tag}` }, { text: `${b} ${tag}` }] });
+    await run(project.id, row(`Give three tips for staying healthy ${tag}`, "a", "b"));
+    const summary = await run(
+      project.id,
+      [
+        // the same prompt again: adds an item, not a near-duplicate
+        row(`Give three tips for staying healthy ${tag}`, "c", "d"),
+        // one word more than an existing prompt: ROUGE-L 0.93
+        row(`Give me three tips for staying healthy ${tag}`, "e", "f"),
+        row(`Translate this sentence into German please ${tag}`, "g", "h"),
+        // near the previous line of the same file
+        row(`Translate this sentence into German ${tag}`, "i", "j"),
+        row(`Name the largest planet of the solar system ${tag}`, "k", "l"),
+      ].join("\n"),
+      { skipNearDuplicates: true },
+    );
+    expect(summary.status).toBe("SUCCEEDED");
+    expect(summary.counts).toMatchObject({ items: 3, nearDuplicates: 2, rejected: 0 });
+    expect(summary.errors).toEqual([
+      { line: 2, field: "prompt", message: expect.stringMatching(/^near-duplicate \(ROUGE-L 0\.9\d\) of the prompt "Give three tips for staying healthy/) },
+      { line: 4, field: "prompt", message: expect.stringMatching(/^near-duplicate \(ROUGE-L 0\.\d\d\) of the prompt "Translate this sentence into German please/) },
+    ]);
+    expect(takeFile(summary.rejectedLinesPath).split("\n").filter(Boolean).map((l) => JSON.parse(l).prompt)).toEqual([
+      `Give me three tips for staying healthy ${tag}`,
+      `Translate this sentence into German ${tag}`,
+    ]);
   });
 });

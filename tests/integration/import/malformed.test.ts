@@ -127,12 +127,12 @@ describe("missing fields", () => {
     const project = await makeProject();
     const err = await failure(project.id, fixture("missing-fields.jsonl", newTag()));
     expect(fieldsOf(err)).toEqual([
-      { line: 2, field: "candidates", message: "missing" },
+      { line: 2, field: "candidates", message: "missing: a PAIRWISE item needs at least 2 candidates to compare" },
       { line: 3, field: "prompt", message: "missing" },
       { line: 3, field: "candidates.1.text", message: "missing" },
       { line: 4, field: "prompt", message: "must be string or array, not number" },
     ]);
-    expect(err.message).toMatch(/First: line 2 \(candidates\): missing\./);
+    expect(err.message).toMatch(/First: line 2 \(candidates\): missing: a PAIRWISE item/);
   });
 
   it("in the OpenAI chat format too", async () => {

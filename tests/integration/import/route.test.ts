@@ -95,7 +95,7 @@ describe("POST /api/v1/projects/{projectId}/imports", () => {
     expect(res.status).toBe(400);
     const { error } = await res.json();
     expect(error.code).toBe("BAD_REQUEST");
-    expect(error.fieldErrors).toEqual([{ line: 4, field: "candidates", message: "an item needs at least 2 candidates" }]);
+    expect(error.fieldErrors).toEqual([{ line: 4, field: "candidates", message: "a PAIRWISE item needs at least 2 candidates to compare (the row has 1)" }]);
     expect(await countRows(tag, project.id)).toEqual(NOTHING);
   });
 

@@ -127,7 +127,7 @@ describe("model registry", () => {
     await api.model.setActive({ id: b.id });
     const all = await api.model.list();
     expect(all.filter((m) => m.active).map((m) => m.name).sort()).toEqual(["pol", "rm-b"]);
-    expect((await api.model.get({ id: policy.id })).active).toBe(true);
+    expect(all.find((m) => m.id === policy.id)?.active).toBe(true);
     await expect(api.model.setActive({ id: "missing" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 

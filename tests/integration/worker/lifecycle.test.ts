@@ -12,7 +12,7 @@ import { db } from "@/server/db";
 import { pool } from "@/server/pg";
 import { addItems, upsertProject } from "@/prisma/seed/helpers";
 import { cancelRun, claimRun, enqueueRun, getRun, listRunLogs, listRunMetrics, listRuns, retryRun } from "@/server/services/runs";
-import { saveEndpoint } from "@/server/services/generation";
+import { saveEndpoint } from "@/server/services/endpoints";
 import { TRAINER_DIR } from "@/trainer/worker/process";
 import { NO_PYTHON_MESSAGE } from "@/trainer/worker/python";
 import { startFakeOpenAI } from "../generation/openai-server";

@@ -10,7 +10,7 @@ const pairItem: ItemView = {
 };
 const rankItem: ItemView = { ...pairItem, candidates: ["p", "q", "r", "s"].map((id) => ({ id, text: id, model: null })) };
 const project = (over: Partial<ProjectView> = {}): ProjectView => ({
-  id: "p", slug: "p", name: "P", guidelines: "", taskType: "PAIRWISE", criteria: [], allowTies: true, requireRationale: false, showModelNames: false, ...over,
+  id: "p", slug: "p", name: "P", guidelines: "", taskType: "PAIRWISE", criteria: [], allowTies: true, requireRationale: false, showModelNames: false, thumbs: true, editsAsPreference: false, ...over,
 });
 const change = (d: Draft, ...cs: Parameters<typeof applyChange>[1][]) => cs.reduce(applyChange, d);
 
@@ -39,7 +39,7 @@ describe("pairwise drafts", () => {
 
   it("what it accepts, the server's rules accept too", () => {
     const d = change(emptyDraft(pairItem, 0), { kind: "choose", choice: { winner: 0, strength: "SLIGHTLY_BETTER" } }, { kind: "rate", candidateId: "x", criterion: "h", value: 6 });
-    const r = toJudgement(d, pairItem, project({ criteria: [{ key: "h", label: "H", description: "" }] }), 10);
+    const r = toJudgement(d, pairItem, project({ criteria: [{ key: "h", label: "H", description: "", scale: { kind: "likert", points: 7 } }] }), 10);
     if (!r.ok) throw new Error(r.message);
     expect(judgementErrors({ taskType: "PAIRWISE", allowTies: true, requireRationale: false, criteria: [{ key: "h" }] }, ["x", "y"], r.judgement)).toEqual([]);
   });
@@ -66,5 +66,74 @@ describe("ranking drafts", () => {
     expect(toJudgement(d, rankItem, project({ taskType: "RANKING" }), 5)).toMatchObject({ ok: true, judgement: { ...j, timeSpentMs: 5 } });
     const p = fromJudgement(pairItem, { ranking: [["y"], ["x"]], strength: "MUCH_BETTER", bothBad: true, ratings: {}, rationale: "", flags: ["pii"], flagNote: "" }, 0);
     expect(p).toMatchObject({ choice: { winner: 1, strength: "MUCH_BETTER" }, bothBad: true, flags: ["pii"] });
+  });
+});
+
+const rateItem: ItemView = { ...pairItem, candidates: [{ id: "r1", text: "The answer is 42.", model: "m" }] };
+const writeItem: ItemView = { ...pairItem, candidates: [] };
+const improveItem: ItemView = { ...pairItem, candidates: [{ id: "o1", text: "Teh answer", model: "m" }] };
+const rules = (p: ProjectView) => ({ taskType: p.taskType, allowTies: p.allowTies, requireRationale: p.requireRationale, thumbs: p.thumbs, criteria: p.criteria });
+
+describe("rating drafts", () => {
+  const rating = (over: Partial<ProjectView> = {}) =>
+    project({ taskType: "RATING", criteria: [{ key: "acc", label: "Accuracy", description: "", scale: { kind: "likert", points: 10 } }, { key: "safe", label: "Safe", description: "", scale: { kind: "binary", labels: ["No", "Yes"] } }], ...over });
+
+  it("asks for the thumbs first, then every criterion on its own scale; the same thumbs again takes it back", () => {
+    const d = emptyDraft(rateItem, 0);
+    expect(toJudgement(d, rateItem, rating(), 1)).toMatchObject({ ok: false, field: "thumbs", message: expect.stringContaining("(A)") });
+    const up = change(d, { kind: "thumbs", value: true });
+    expect(change(up, { kind: "thumbs", value: true }).thumbs).toBeNull();
+    expect(toJudgement(up, rateItem, rating(), 1)).toMatchObject({ ok: false, field: "ratings.r1.acc", message: expect.stringContaining("C takes you") });
+    const rated = change(up, { kind: "rate", candidateId: "r1", criterion: "acc", value: 10 }, { kind: "rate", candidateId: "r1", criterion: "safe", value: 0 });
+    const r = toJudgement(rated, rateItem, rating(), 5);
+    expect(r).toMatchObject({ ok: true, judgement: { ranking: [["r1"]], thumbs: true, ratings: { r1: { acc: 10, safe: 0 } }, bothBad: false } });
+    if (r.ok) expect(judgementErrors(rules(rating()), ["r1"], r.judgement)).toEqual([]);
+  });
+
+  it("values off a criterion's scale are refused by the shared rules (8 on a 5-point scale, 2 on a binary one)", () => {
+    const p = rating({ criteria: [{ key: "acc", label: "A", description: "", scale: { kind: "likert", points: 5 } }, { key: "safe", label: "S", description: "", scale: { kind: "binary", labels: ["No", "Yes"] } }] });
+    const errors = judgementErrors(rules(p), ["r1"], { ranking: [["r1"]], thumbs: false, bothBad: false, ratings: { r1: { acc: 8, safe: 2 } }, rationale: "", flags: [], flagNote: "", timeSpentMs: 1 });
+    expect(errors.map((e) => [e.field, e.message])).toEqual([
+      ["ratings.r1.acc", "a rating is a whole number from 1 to 5"],
+      ["ratings.r1.safe", "a binary rating is 0 or 1"],
+    ]);
+  });
+
+  it("without thumbs the project asks only for the criteria, and a thumbs sent anyway is refused", () => {
+    const p = rating({ thumbs: false });
+    const d = change(emptyDraft(rateItem, 0), { kind: "thumbs", value: false }, { kind: "rate", candidateId: "r1", criterion: "acc", value: 3 }, { kind: "rate", candidateId: "r1", criterion: "safe", value: 1 });
+    const r = toJudgement(d, rateItem, p, 1);
+    expect(r).toMatchObject({ ok: true });
+    if (r.ok) expect(r.judgement.thumbs).toBeUndefined();
+    expect(judgementErrors(rules(p), ["r1"], { ranking: [["r1"]], thumbs: true, bothBad: false, ratings: { r1: { acc: 3, safe: 1 } }, rationale: "", flags: [], flagNote: "", timeSpentMs: 1 })).toMatchObject([{ field: "thumbs" }]);
+  });
+});
+
+describe("demonstration drafts", () => {
+  const demo = project({ taskType: "DEMONSTRATION" });
+
+  it("writing from scratch: nothing written is refused in the page's words; what is written is the demonstration", () => {
+    const d = emptyDraft(writeItem, 0);
+    expect(toJudgement(d, writeItem, demo, 1)).toMatchObject({ ok: false, field: "demonstration", message: expect.stringContaining("W takes you") });
+    expect(toJudgement(change(d, { kind: "demonstration", text: "   \n" }), writeItem, demo, 1)).toMatchObject({ ok: false, field: "demonstration" });
+    const r = toJudgement(change(d, { kind: "demonstration", text: "Line one\nline two" }), writeItem, demo, 1);
+    expect(r).toMatchObject({ ok: true, judgement: { ranking: [], demonstration: "Line one\nline two" } });
+    if (r.ok) {
+      expect(r.judgement.demonstrationFrom).toBeUndefined();
+      expect(judgementErrors(rules(demo), [], r.judgement)).toEqual([]);
+    }
+  });
+
+  it("improving a response starts from its text and names it; a stored improvement comes back as the same draft", () => {
+    const d = emptyDraft(improveItem, 0);
+    expect(toJudgement(d, improveItem, demo, 1)).toMatchObject({ ok: true, judgement: { demonstration: "Teh answer", demonstrationFrom: "o1" } });
+    const r = toJudgement(change(d, { kind: "demonstration", text: "The answer" }), improveItem, demo, 1);
+    expect(r).toMatchObject({ ok: true, judgement: { demonstration: "The answer", demonstrationFrom: "o1", ranking: [] } });
+    if (!r.ok) return;
+    expect(judgementErrors(rules(demo), ["o1"], r.judgement)).toEqual([]);
+    expect(judgementErrors(rules(demo), ["o1"], { ...r.judgement, demonstrationFrom: undefined })).toMatchObject([{ field: "demonstrationFrom" }]);
+    const back = fromJudgement(improveItem, r.judgement, 0);
+    expect(back).toMatchObject({ demonstration: "The answer", order: ["o1"] });
+    expect(toJudgement(back, improveItem, demo, 1)).toMatchObject({ ok: true, judgement: { demonstration: "The answer" } });
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { BINDINGS, helpFor, keyOf, lookup, type KeyContext } from "@/components/annotate/keymap";
 
-const ctx = (over: Partial<KeyContext> = {}): KeyContext => ({ taskType: "PAIRWISE", hasCriteria: true, typing: false, flagsOpen: false, skipOpen: false, hasItem: true, ...over });
+const ctx = (over: Partial<KeyContext> = {}): KeyContext => ({ taskType: "PAIRWISE", hasCriteria: true, thumbs: true, typing: false, flagsOpen: false, skipOpen: false, hasItem: true, ...over });
 const press = (key: string, code = "", mods: Partial<KeyboardEvent> = {}) => keyOf({ key, code, altKey: false, ctrlKey: false, metaKey: false, shiftKey: false, ...mods });
 
 describe("key map", () => {
@@ -46,22 +46,46 @@ describe("key map", () => {
 
   it("no key has two bindings that apply in the same situation", () => {
     const situations: KeyContext[] = [];
-    for (const taskType of ["PAIRWISE", "RANKING"] as const)
-      for (const typing of [false, true]) for (const flagsOpen of [false, true]) for (const skipOpen of [false, true]) situations.push(ctx({ taskType, typing, flagsOpen, skipOpen }));
+    for (const taskType of ["PAIRWISE", "RANKING", "RATING", "DEMONSTRATION"] as const)
+      for (const typing of [false, true]) for (const flagsOpen of [false, true]) for (const skipOpen of [false, true]) for (const thumbs of [false, true]) situations.push(ctx({ taskType, typing, flagsOpen, skipOpen, thumbs }));
     const keys = new Set(BINDINGS.flatMap((b) => b.keys));
     for (const c of situations) {
       for (const k of keys) {
-        const applicable = BINDINGS.filter((b) => b.keys.includes(k) && (!b.task || b.task === c.taskType) && (b.when ? b.when(c) : c.hasItem && !c.typing && !c.skipOpen));
+        const applicable = BINDINGS.filter((b) => b.keys.includes(k) && (!b.tasks || b.tasks.includes(c.taskType)) && (b.when ? b.when(c) : c.hasItem && !c.typing && !c.skipOpen));
         expect(applicable.length, `${k} in ${JSON.stringify(c)}`).toBeLessThanOrEqual(1);
       }
     }
   });
 
   it("the help lists every binding of a task type, and only those", () => {
-    const pair = helpFor("PAIRWISE", true).flatMap((g) => g.rows.map((r) => r.keys));
+    const keysOf = (c: Partial<KeyContext>) => helpFor({ taskType: "PAIRWISE", hasCriteria: true, thumbs: true, ...c }).flatMap((g) => g.rows.map((r) => r.keys));
+    const pair = keysOf({});
     expect(pair).toContain("1 … 7");
     expect(pair).not.toContain("Alt+↑ Alt+↓ (or Shift)");
-    expect(pair.length).toBe(BINDINGS.filter((b) => b.task !== "RANKING").length);
-    expect(helpFor("RANKING", false).flatMap((g) => g.rows.map((r) => r.keys))).not.toContain("C");
+    expect(pair.length).toBe(BINDINGS.filter((b) => !b.tasks || b.tasks.includes("PAIRWISE")).length);
+    expect(keysOf({ taskType: "RANKING", hasCriteria: false })).not.toContain("C");
+    expect(keysOf({ taskType: "RATING" })).toEqual(expect.arrayContaining(["A", "X", "C"]));
+    expect(keysOf({ taskType: "RATING", thumbs: false })).not.toContain("A");
+    expect(keysOf({ taskType: "DEMONSTRATION" })).toEqual(expect.arrayContaining(["W", "D"]));
+    expect(keysOf({ taskType: "DEMONSTRATION" })).not.toContain("1 … 7");
+  });
+
+  it("rating: A and X are thumbs up and down (Prodigy's accept / reject), C rates the criteria; no both-bad", () => {
+    const r = ctx({ taskType: "RATING" });
+    expect(lookup("a", r)!.action("a")).toEqual({ kind: "thumbs", value: true });
+    expect(lookup("x", r)!.action("x")).toEqual({ kind: "thumbs", value: false });
+    expect(lookup("c", r)!.action("c")).toEqual({ kind: "rate" });
+    expect(lookup("x", ctx({ taskType: "RATING", thumbs: false }))).toBeNull();
+    expect(lookup("1", r)).toBeNull();
+  });
+
+  it("demonstration: W goes to the editor (while the flags are closed: there W flags a factual error), D shows the changes", () => {
+    const d = ctx({ taskType: "DEMONSTRATION" });
+    expect(lookup("w", d)!.action("w")).toEqual({ kind: "write" });
+    expect(lookup("w", ctx({ taskType: "DEMONSTRATION", flagsOpen: true }))!.action("w")).toEqual({ kind: "toggleFlag", flag: "factually_wrong" });
+    expect(lookup("d", d)!.action("d")).toEqual({ kind: "toggleDiff" });
+    expect(lookup("w", ctx({ taskType: "DEMONSTRATION", typing: true }))).toBeNull();
+    expect(lookup("Mod+Enter", ctx({ taskType: "DEMONSTRATION", typing: true }))!.action("Mod+Enter")).toEqual({ kind: "submit" });
+    expect(lookup("x", d)).toBeNull();
   });
 });

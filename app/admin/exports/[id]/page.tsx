@@ -1,28 +1,15 @@
-import { readFile } from "node:fs/promises";
 import { headers } from "next/headers";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { formatDate } from "@/components/admin/form";
 import { parseModelText } from "@/components/annotate/markdown-tree";
 import { ModelText } from "@/components/annotate/model-text";
-import { aggregationText, bytes, count, fileTypeText, formatLabel, isBuilding, percent, SnapshotStatus } from "@/components/exports/snapshot-labels";
+import { aggregationText, count, fileTypeText, formatLabel, isBuilding, percent, SnapshotStatus } from "@/components/exports/snapshot-labels";
 import { SnapshotProgress } from "@/components/exports/snapshot-progress";
-import { requireAdmin } from "@/server/auth/session";
-import { db } from "@/server/db";
-import { AppError } from "@/server/errors";
-import { getSnapshot, snapshotFile, type SnapshotView } from "@/server/services/export";
+import { formatBytes } from "@/server/format";
+import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
-
-async function load(id: string): Promise<SnapshotView> {
-  try {
-    return await getSnapshot({ id });
-  } catch (err) {
-    if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
-    throw err;
-  }
-}
 
 /**
  * The address this admin's browser reached the server at (through a proxy: its X-Forwarded-* headers), for the
@@ -54,16 +41,9 @@ function Code({ label, children }: { label: string; children: string }) {
 
 export default async function SnapshotPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requireAdmin(`/admin/exports/${id}`);
-  const s = await load(id);
+  const [{ snapshot: s, projects, card }, base] = await Promise.all([page(`/admin/exports/${id}`, (api) => api.export.detail({ id })), origin()]);
   const def = s.definition;
   const ready = s.status === "SUCCEEDED";
-  const [projects, creator, card, base] = await Promise.all([
-    db.project.findMany({ where: { id: { in: s.projectIds } }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
-    s.createdById ? db.user.findUnique({ where: { id: s.createdById }, select: { name: true } }) : null,
-    ready ? snapshotFile({ id, name: "README.md" }).then((f) => readFile(f.path, "utf8")) : null,
-    origin(),
-  ]);
   const label = `${s.name} v${s.version}`;
   const dataFiles = s.files.filter((f) => f.split !== null);
   const fileUrl = (name: string) => `/api/exports/${encodeURIComponent(id)}/files/${encodeURIComponent(name)}`;
@@ -134,7 +114,7 @@ print(ds)`;
             <Item term="Aggregation">{aggregationText(def.aggregation)}</Item>
             <Item term="Filters">{filterText.length === 0 ? "none" : filterText.join("; ")}</Item>
             <Item term="Test split">{percent(def.split.testRatio)} of prompts{def.split.seed ? `, seed “${def.split.seed}”` : ""}</Item>
-            <Item term="Created">{formatDate(s.createdAt)}{creator ? ` by ${creator.name}` : ""}</Item>
+            <Item term="Created">{formatDate(s.createdAt)}{s.createdByName ? ` by ${s.createdByName}` : ""}</Item>
             <Item term="Finished">{formatDate(s.finishedAt)}</Item>
           </dl>
         </section>
@@ -185,7 +165,7 @@ print(ds)`;
                         <a href={fileUrl(f.name)} download={f.name} className="font-mono text-indigo-700 hover:underline">{f.name}</a>
                       </td>
                       <td className="px-3 py-2 text-right tabular-nums">{count(f.rows)}</td>
-                      <td className="px-3 py-2 text-right tabular-nums whitespace-nowrap" title={`${f.bytes.toLocaleString("en-US")} bytes`}>{bytes(f.bytes)}</td>
+                      <td className="px-3 py-2 text-right tabular-nums whitespace-nowrap" title={`${f.bytes.toLocaleString("en-US")} bytes`}>{formatBytes(f.bytes)}</td>
                       <td className="px-3 py-2 font-mono text-xs break-all text-slate-600">{f.sha256}</td>
                     </tr>
                   ))}

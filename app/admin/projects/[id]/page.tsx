@@ -1,29 +1,15 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ArchiveButton } from "@/components/admin/archive-button";
 import { MembersEditor } from "@/components/admin/members-editor";
 import { ProjectForm } from "@/components/admin/project-form";
-import { requireAdmin } from "@/server/auth/session";
-import { db } from "@/server/db";
-import { AppError } from "@/server/errors";
-import * as projects from "@/server/services/projects";
+import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
-async function load(id: string) {
-  try {
-    return await projects.get(id);
-  } catch (err) {
-    if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
-    throw err;
-  }
-}
-
 export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requireAdmin(`/admin/projects/${id}`);
-  const project = await load(id);
-  const items = await db.item.count({ where: { projectId: id } });
+  const project = await page(`/admin/projects/${id}`, (api) => api.project.get({ id }));
+  const items = project._count.items;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center gap-3">
@@ -44,7 +30,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
           slug: project.slug,
           guidelines: project.guidelines,
           taskType: project.taskType,
-          criteria: projects.criteriaOf(project),
+          criteria: project.criteria,
           allowTies: project.allowTies,
           requireRationale: project.requireRationale,
           overlap: project.overlap,
@@ -52,6 +38,8 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
           goldRate: project.goldRate,
           showModelNames: project.showModelNames,
           activeLearning: project.activeLearning,
+          thumbs: project.thumbs,
+          editsAsPreference: project.editsAsPreference,
         }}
         hasItems={items > 0}
       />

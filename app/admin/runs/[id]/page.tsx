@@ -1,46 +1,30 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { RunView, type RunFacts } from "@/components/runs/run-view";
-import { requireAdmin } from "@/server/auth/session";
-import { AppError } from "@/server/errors";
-import { getSnapshot } from "@/server/services/export";
-import { listEndpoints } from "@/server/services/generation";
-import { listModels } from "@/server/services/models";
-import * as projects from "@/server/services/projects";
-import { getRun, listRunMetrics, listRunSamples } from "@/server/services/runs";
+import { orNull, page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
-function orNotFound(err: unknown): never {
-  if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
-  throw err;
-}
-
-/** A missing input (a deleted snapshot, say) shows as "deleted" instead of failing the page. */
-async function labelOf<T>(load: () => Promise<T>, label: (v: T) => string): Promise<string> {
-  try {
-    return label(await load());
-  } catch (err) {
-    if (err instanceof AppError && err.code === "NOT_FOUND") return "(deleted)";
-    throw err;
-  }
-}
-
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requireAdmin(`/admin/runs/${id}`);
-  const run = await getRun({ id }).catch(orNotFound);
+  const { run, metrics, samples, models, snapshot, project, endpoints } = await page(`/admin/runs/${id}`, async (api) => {
+    const run = await api.run.get({ id });
+    // a missing input (a deleted snapshot, say) shows as "(deleted)" instead of failing the page
+    const [metrics, samples, models, snapshot, project, endpoints] = await Promise.all([
+      api.run.metrics({ runId: id }),
+      run.kind === "PPO" ? api.run.samples({ runId: id }) : Promise.resolve([]),
+      api.model.list(),
+      run.snapshotId ? orNull(api.export.get({ id: run.snapshotId })) : null,
+      run.projectId ? orNull(api.project.get({ id: run.projectId })) : null,
+      typeof (run.config as Record<string, unknown>).endpoint_id === "string" ? api.endpoint.list() : [],
+    ]);
+    return { run, metrics, samples, models, snapshot, project, endpoints };
+  });
   const config = run.config as Record<string, unknown>;
-  const [metrics, samples, models] = await Promise.all([
-    listRunMetrics({ runId: id }),
-    run.kind === "PPO" ? listRunSamples({ runId: id }) : Promise.resolve([]),
-    listModels(),
-  ]);
   const modelName = (modelId: string) => models.find((m) => m.id === modelId)?.name ?? "(deleted)";
 
   const inputs: RunFacts["inputs"] = [];
   if (run.snapshotId) {
-    inputs.push({ label: "Snapshot", value: await labelOf(() => getSnapshot({ id: run.snapshotId as string }), (s) => `${s.name} v${s.version}`) });
+    inputs.push({ label: "Snapshot", value: snapshot ? `${snapshot.name} v${snapshot.version}` : "(deleted)" });
   }
   if (run.modelId) {
     inputs.push({ label: run.kind === "PPO" ? "Reward model" : "Policy", value: modelName(run.modelId), href: `/admin/models#model-${run.modelId}` });
@@ -51,11 +35,11 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     inputs.push({ label: "Starting policy", value: config.policy_path });
   }
   if (typeof config.endpoint_id === "string") {
-    const endpoint = (await listEndpoints()).find((e) => e.id === config.endpoint_id);
+    const endpoint = endpoints.find((e) => e.id === config.endpoint_id);
     inputs.push({ label: "Endpoint", value: endpoint ? `${endpoint.name} · ${endpoint.model}` : "(deleted)", href: "/admin/endpoints" });
   }
   if (run.projectId) {
-    inputs.push({ label: "Project", value: await labelOf(() => projects.get(run.projectId as string), (p) => p.name), href: `/admin/projects/${run.projectId}` });
+    inputs.push({ label: "Project", value: project?.name ?? "(deleted)", href: `/admin/projects/${run.projectId}` });
   }
   const facts: RunFacts = {
     inputs,

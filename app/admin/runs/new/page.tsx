@@ -1,25 +1,17 @@
 import Link from "next/link";
 import { LaunchForm, type LaunchOptions } from "@/components/runs/launch-form";
-import { requireAdmin } from "@/server/auth/session";
-import { listSnapshots } from "@/server/services/export";
-import { listEndpoints } from "@/server/services/generation";
-import { listModels } from "@/server/services/models";
-import * as projects from "@/server/services/projects";
+import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
 const kinds = ["REWARD", "PPO", "GENERATE"] as const;
 
 export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ kind?: string }> }) {
-  await requireAdmin("/admin/runs/new");
   const requested = (await searchParams).kind;
   const kind = kinds.find((k) => k === requested) ?? "REWARD";
-  const [snapshots, models, projectList, endpoints] = await Promise.all([
-    listSnapshots({ limit: 200 }),
-    listModels(),
-    projects.listAll({ includeArchived: false }),
-    listEndpoints(),
-  ]);
+  const [snapshots, models, projectList, endpoints] = await page("/admin/runs/new", (api) =>
+    Promise.all([api.export.list({ limit: 200 }), api.model.list(), api.project.list({ includeArchived: false }), api.endpoint.list()]),
+  );
   const options: LaunchOptions = {
     snapshots: snapshots
       .filter((s) => s.status === "SUCCEEDED")

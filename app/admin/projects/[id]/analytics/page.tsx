@@ -1,11 +1,8 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { CollectionAnalyticsView } from "@/components/analytics/collection-view";
 import { ProjectAnalyticsView } from "@/components/analytics/project-analytics-view";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
-import { requireAdmin } from "@/server/auth/session";
-import { AppError } from "@/server/errors";
-import { projectAnalytics } from "@/server/services/analytics";
-import { activeRewardModel, rmHumanAgreement } from "@/server/services/models";
+import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
@@ -13,12 +10,15 @@ const REFRESH_SECONDS = 30;
 
 export default async function AnalyticsPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requireAdmin(`/admin/projects/${id}/analytics`);
-  const analytics = await projectAnalytics({ projectId: id }).catch((err: unknown) => {
-    if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
-    throw err;
-  });
-  const [rm, agreement] = await Promise.all([activeRewardModel(), rmHumanAgreement({ projectId: id })]);
+  const [analytics, collection, agreement, rewardModels] = await page(`/admin/projects/${id}/analytics`, (api) =>
+    Promise.all([
+      api.analytics.project({ projectId: id }),
+      api.analytics.collection({ projectId: id }),
+      api.model.agreement({ projectId: id }),
+      api.model.list({ kind: "REWARD" }),
+    ]),
+  );
+  const rm = rewardModels.find((m) => m.active);
   const rewardModel = { model: rm ? { id: rm.id, name: rm.name } : null, comparisons: agreement.comparisons, agreement: agreement.agreement };
   return (
     <div className="space-y-4">
@@ -28,6 +28,7 @@ export default async function AnalyticsPage({ params }: { params: Promise<{ id: 
         <p className="text-xs text-slate-500">Updates every {REFRESH_SECONDS} seconds.</p>
       </div>
       <AutoRefresh seconds={REFRESH_SECONDS} />
+      {collection && <CollectionAnalyticsView figures={collection} />}
       <ProjectAnalyticsView analytics={analytics} rewardModel={rewardModel} />
     </div>
   );

@@ -1,18 +1,14 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ImportPanel } from "@/components/admin/import-panel";
-import { requireAdmin } from "@/server/auth/session";
-import { db } from "@/server/db";
+import { page } from "@/server/api/server";
 import { env } from "@/server/env";
-import { formatBytes } from "@/server/services/import";
+import { formatBytes } from "@/server/format";
 
 export const dynamic = "force-dynamic";
 
 export default async function ImportPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requireAdmin(`/admin/projects/${id}/import`);
-  const project = await db.project.findUnique({ where: { id }, select: { id: true, name: true, archived: true, taskType: true } });
-  if (!project) notFound();
+  const project = await page(`/admin/projects/${id}/import`, (api) => api.project.get({ id }));
   return (
     <div className="space-y-4">
       <div>

@@ -1,27 +1,19 @@
 // One analytics table of a project as a CSV download (`?table=progress|hourly|annotators|agreement|leaderboard|
 // winrates`), for the signed-in admin.
-import { adminOrThrow } from "@/server/auth/session";
-import { AppError } from "@/server/errors";
-import { errorResponse, searchParams } from "@/server/http";
-import { analyticsCsvInput } from "@/server/schemas/analytics";
+import { z } from "zod";
+import { route } from "@/server/api/route";
+import { analyticsTable } from "@/server/schemas/analytics";
 import { analyticsCsv } from "@/server/services/analytics";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export async function GET(req: Request, { params }: { params: Promise<{ projectId: string }> }): Promise<Response> {
-  try {
-    await adminOrThrow();
-    const { projectId } = await params;
-    const parsed = analyticsCsvInput.safeParse({ projectId, table: searchParams(req).table });
-    if (!parsed.success) {
-      throw new AppError(
-        "BAD_REQUEST",
-        "Choose a table: ?table=progress, hourly, annotators, agreement, leaderboard or winrates.",
-        parsed.error.issues.map((i) => ({ field: i.path.join("."), message: i.message })),
-      );
-    }
-    const file = await analyticsCsv(parsed.data);
+const query = z.object({ table: analyticsTable });
+
+export const GET = route<{ projectId: string }, typeof query>(
+  { auth: { session: "ADMIN" }, query, queryError: { message: "Choose a table: ?table=progress, hourly, annotators, agreement, leaderboard or winrates." } },
+  async ({ params, query }) => {
+    const file = await analyticsCsv({ projectId: params.projectId, table: query.table });
     return new Response(file.content, {
       headers: {
         "content-type": "text/csv; charset=utf-8",
@@ -29,7 +21,5 @@ export async function GET(req: Request, { params }: { params: Promise<{ projectI
         "cache-control": "no-store",
       },
     });
-  } catch (err) {
-    return errorResponse(err);
-  }
-}
+  },
+);

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync, type ChildProcess } from "node:child_process";
 import { env } from "@/server/env";
-import { createDatabaseIfMissing, urlForDatabase } from "@/scripts/db/lib/databases";
+import { createDatabaseIfMissing, urlForDatabase } from "./databases";
 
 export interface DatabaseHandle {
   /** Connection URL of the app database (contains a password: never print it, see `redactUrl`). */

@@ -1,0 +1,14 @@
+// Project analytics for the admin's analytics page: progress, annotators, agreement, the model leaderboard and
+// win rates, and for rating and demonstration projects what they collected; computed on request (the page
+// refreshes every 30 seconds). The CSV downloads of the same tables are
+// an HTTP route (app/api/projects/[projectId]/analytics.csv).
+import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
+import { projectAnalyticsInput } from "@/server/schemas/analytics";
+import { projectAnalytics } from "@/server/services/analytics";
+import { collectionAnalytics } from "@/server/services/analytics/collection";
+
+export const analyticsRouter = createTRPCRouter({
+  project: adminProcedure.input(projectAnalyticsInput).query(({ input }) => projectAnalytics(input)),
+  /** ratings and demonstrations; null for pairwise and ranking projects */
+  collection: adminProcedure.input(projectAnalyticsInput).query(({ input }) => collectionAnalytics(input.projectId)),
+});

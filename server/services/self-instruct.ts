@@ -1,0 +1,194 @@
+// Self-Instruct bootstrapping (Wang et al., 2022, github.com/yizhongw/self-instruct, bootstrap_instructions.py):
+// ask a model to continue a numbered list of tasks whose first items are sampled from the seed tasks and from the
+// instructions kept so far; split the answer into instructions; keep one only if it passes the paper's heuristics
+// and its ROUGE-L with every seed and kept instruction is below 0.7. The kept instructions land as prompts of a
+// demonstration project (an item each, ready to be written), with their provenance in the prompt's metadata.
+//
+// Heuristics, as in post_process_gpt3_response: whitespace collapsed; 3 words or fewer, or more than 150, out; tasks
+// a text model cannot do (images, graphs, pictures, files, maps, drawing, plotting, "go to") out; "Write a program"
+// out; starting with punctuation out; starting with a non-ASCII character out (the paper's "non-English", when the
+// run asks for English). A request that still fails after the client's retries (429, 5xx, timeouts, malformed JSON)
+// is counted and the run goes on; ten failures in a row stop it. Each round's kept instructions are written in one
+// transaction: never half a batch.
+import { AppError } from "@/server/errors";
+import { pool, withTransaction } from "@/server/pg";
+import type { SeedTask, SelfInstructCounts, SelfInstructOptions, FilterReason } from "@/server/schemas/self-instruct";
+import { FILTER_REASONS } from "@/server/schemas/self-instruct";
+import { endpointConfig } from "@/server/services/endpoints";
+import { itemKey, promptHash, type Message } from "@/server/services/hashing";
+import { chatCompletion, defaultRetryPolicy, limiter, type RetryPolicy } from "@/server/services/openai-client";
+import { RougeIndex } from "@/server/services/rouge";
+
+const UNSUITABLE = ["image", "images", "graph", "graphs", "picture", "pictures", "file", "files", "map", "maps", "draw", "plot", "go to"];
+const UNSUITABLE_RE = new RegExp(`\\b(?:${UNSUITABLE.join("|")})\\b`, "i");
+const PUNCTUATION = new Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
+const MAX_FAILURES_IN_A_ROW = 10;
+
+/** The paper's prompt: a numbered list of tasks, left open at the next number. */
+export function bootstrapPrompt(examples: string[]): string {
+  return `Come up with a series of tasks:\n\n${examples.map((e, i) => `${i + 1}. ${e}`).join("\n")}\n${examples.length + 1}.`;
+}
+
+/** A continuation of the numbered list as instructions (the paper splits on "\n<number>. "). */
+export function splitInstructions(response: string): string[] {
+  const body = response.replace(/^\s*\d+\s?\.\s*/, "");
+  return body.split(/\n\s*\d+\s?\.\s/).map((s) => s.replace(/\s+/g, " ").trim());
+}
+
+/** Why the paper's heuristics drop an instruction, or null when it passes them. */
+export function heuristicReason(instruction: string, englishOnly: boolean): FilterReason | null {
+  if (instruction === "") return "empty";
+  const words = instruction.split(" ").length;
+  if (words <= 3) return "too_short";
+  if (words > 150) return "too_long";
+  if (UNSUITABLE_RE.test(instruction)) return "unsuitable_keyword";
+  if (instruction.startsWith("Write a program")) return "program";
+  if (PUNCTUATION.has(instruction[0])) return "punctuation";
+  if (englishOnly && instruction.charCodeAt(0) > 127) return "non_english";
+  return null;
+}
+
+/** A small seeded generator (mulberry32), so a run's choice of examples is reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sample<T>(items: T[], k: number, random: () => number): T[] {
+  const pool = [...items];
+  const out: T[] = [];
+  while (out.length < k && pool.length) out.push(pool.splice(Math.floor(random() * pool.length), 1)[0]);
+  return out;
+}
+
+export interface KeptInstruction {
+  instruction: string;
+  /** ROUGE-L with the most similar seed or kept instruction at the time it was kept */
+  closestRougeL: number;
+}
+
+export interface SelfInstructRun {
+  projectId: string;
+  runId: string | null;
+  endpointId: string;
+  seeds: SeedTask[];
+  options: SelfInstructOptions;
+  retryPolicy?: RetryPolicy;
+  signal?: AbortSignal;
+  onProgress?: (counts: SelfInstructCounts) => Promise<void> | void;
+}
+
+/** Writes a round's kept instructions as prompts and items of the project, in one transaction. */
+async function store(run: SelfInstructRun, model: string, kept: KeptInstruction[]): Promise<void> {
+  if (kept.length === 0) return;
+  await withTransaction(async (client) => {
+    for (const k of kept) {
+      const messages: Message[] = [{ role: "user", content: k.instruction }];
+      const hash = promptHash(messages);
+      const metadata = { source: "self-instruct", model, closestRougeL: Math.round(k.closestRougeL * 1e4) / 1e4, ...(run.runId ? { runId: run.runId } : {}) };
+      const { rows } = await client.query<{ id: string }>(
+        `INSERT INTO "Prompt" (id, messages, metadata, source, "contentHash") VALUES (gen_random_uuid()::text, $1, $2, 'self-instruct', $3)
+         ON CONFLICT ("contentHash") DO UPDATE SET "contentHash" = EXCLUDED."contentHash" RETURNING id`,
+        [JSON.stringify(messages), JSON.stringify(metadata), hash],
+      );
+      await client.query(
+        `INSERT INTO "Item" (id, "projectId", "promptId", "itemKey") VALUES (gen_random_uuid()::text, $1, $2, $3)
+         ON CONFLICT ("projectId", "itemKey") DO NOTHING`,
+        [run.projectId, rows[0].id, itemKey(hash, [])],
+      );
+    }
+  });
+}
+
+export async function selfInstruct(run: SelfInstructRun): Promise<{ counts: SelfInstructCounts; kept: KeptInstruction[] }> {
+  const o = run.options;
+  if (run.seeds.length === 0) throw new AppError("BAD_REQUEST", "Self-Instruct needs at least one seed task.", [{ field: "seeds", message: "no seed tasks" }]);
+  const { rows: projects } = await pool().query<{ task_type: string; name: string }>(
+    `SELECT "taskType"::text AS task_type, name FROM "Project" WHERE id = $1`,
+    [run.projectId],
+  );
+  if (!projects[0]) throw new AppError("NOT_FOUND", "project not found");
+  if (projects[0].task_type !== "DEMONSTRATION") {
+    throw new AppError("BAD_REQUEST", `Self-Instruct writes prompts to be answered: choose a demonstration project ("${projects[0].name}" is ${projects[0].task_type.toLowerCase()}).`, [
+      { field: "projectId", message: "not a demonstration project" },
+    ]);
+  }
+  const { config, concurrency } = await endpointConfig(run.endpointId);
+  const random = rng(o.seed);
+  const index = new RougeIndex();
+  const seedInstructions = run.seeds.map((s) => s.instruction.replace(/\s+/g, " ").trim());
+  for (const s of seedInstructions) index.add(s);
+  // what the project already asks counts as kept: a re-run does not add near-copies of it
+  const { rows: existing } = await pool().query<{ text: string }>(
+    `SELECT p.messages -> -1 ->> 'content' AS text FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId" WHERE i."projectId" = $1`,
+    [run.projectId],
+  );
+  for (const e of existing) if (e.text) index.add(e.text);
+
+  const counts: SelfInstructCounts = { requests: 0, failedRequests: 0, generated: 0, kept: 0, filtered: Object.fromEntries(FILTER_REASONS.map((r) => [r, 0])) as SelfInstructCounts["filtered"], lastError: null };
+  const kept: KeptInstruction[] = [];
+  const maxRequests = o.maxRequests ?? Math.max(20, o.target * 2);
+  const run1 = limiter(concurrency);
+  let failuresInARow = 0;
+
+  while (counts.kept < o.target && counts.requests < maxRequests) {
+    run.signal?.throwIfAborted();
+    const round = Math.min(concurrency, maxRequests - counts.requests);
+    const prompts = Array.from({ length: round }, () => {
+      const generated = sample(kept.map((k) => k.instruction), Math.min(o.generatedExamples, kept.length), random);
+      const seeds = sample(seedInstructions, o.examples - generated.length, random);
+      return bootstrapPrompt(sample([...seeds, ...generated], seeds.length + generated.length, random));
+    });
+    counts.requests += round;
+    const answers = await Promise.all(
+      prompts.map((p) =>
+        run1(() => chatCompletion(config, { messages: [{ role: "user", content: p }], n: 1, temperature: o.temperature, maxTokens: o.maxTokens, signal: run.signal }, run.retryPolicy ?? defaultRetryPolicy))
+          .then((texts) => ({ ok: true as const, text: texts[0] ?? "" }))
+          .catch((err: unknown) => {
+            if (run.signal?.aborted) throw err;
+            return { ok: false as const, error: err instanceof Error ? err.message : String(err) };
+          }),
+      ),
+    );
+    const batch: KeptInstruction[] = [];
+    for (const a of answers) {
+      if (!a.ok) {
+        counts.failedRequests++;
+        counts.lastError = a.error;
+        failuresInARow++;
+        continue;
+      }
+      failuresInARow = 0;
+      for (const instruction of splitInstructions(a.text)) {
+        if (counts.kept + batch.length >= o.target) break;
+        counts.generated++;
+        const reason = heuristicReason(instruction, o.englishOnly);
+        if (reason) {
+          counts.filtered[reason]++;
+          continue;
+        }
+        const closest = index.closest(instruction);
+        if (closest && closest.score >= o.maxRougeL) {
+          counts.filtered.similar++;
+          continue;
+        }
+        index.add(instruction);
+        batch.push({ instruction, closestRougeL: closest?.score ?? 0 });
+      }
+    }
+    await store(run, config.model, batch);
+    kept.push(...batch);
+    counts.kept += batch.length;
+    await run.onProgress?.({ ...counts, filtered: { ...counts.filtered } });
+    if (failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+      throw new AppError("SERVICE_UNAVAILABLE", `the endpoint failed ${failuresInARow} requests in a row (last: ${counts.lastError}); ${counts.kept} instructions kept before`);
+    }
+  }
+  return { counts, kept };
+}
