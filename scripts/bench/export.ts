@@ -1,7 +1,7 @@
 // `npm run bench:export [-- --keep] [--db <name>]`: snapshot export throughput and memory against a plain COPY.
 //
-// Builds a benchmark database on DATABASE_URL's server (synthetic data inserted with generate_series: a 100k- and a
-// 1M-comparison project), then in the same run:
+// Builds a benchmark database on DATABASE_URL's server, or on the embedded PostgreSQL when it is unset (synthetic data
+// inserted with generate_series: a 100k- and a 1M-comparison project), then in the same run:
 //   - exports the 100k and the 1M project as TRL JSONL, and the 1M project as TRL Parquet, each in a child process
 //     so that its peak RSS is its own;
 //   - copies the same 1M rows (comparisons joined with prompt and both responses, same order) with
@@ -136,11 +136,11 @@ async function main(): Promise<void> {
   });
   if (values.child) return child(positionals[0], positionals[1] as "jsonl" | "parquet");
 
-  const { env } = await import("@/server/env");
+  const { ensureDatabase } = await import("@/scripts/db/lib/embedded-postgres");
   const { createDatabaseIfMissing, dropDatabase, urlForDatabase } = await import("@/scripts/db/lib/databases");
   const { migrate } = await import("@/scripts/db/lib/migrate");
-  if (!env.DATABASE_URL) throw new Error("Set DATABASE_URL to a PostgreSQL server; the benchmark creates its own database there.");
-  const url = urlForDatabase(env.DATABASE_URL, values.db!);
+  const server = await ensureDatabase();
+  const url = urlForDatabase(server.url, values.db!);
   const heapCap = !values["no-heap-cap"];
   const tmp = await mkdtemp(path.join(os.tmpdir(), "bench-export-"));
   const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -208,6 +208,7 @@ async function main(): Promise<void> {
   } finally {
     await rm(tmp, { recursive: true, force: true });
     if (!values.keep) await dropDatabase(url);
+    await server.stop();
   }
 }
 

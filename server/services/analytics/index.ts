@@ -19,151 +19,114 @@
 // - ETA: remaining judgements (Σ max(overlap − completed, 0) over non-archived, non-gold items) over the
 //   pace of the last 6 hours (non-surplus judgements of non-gold items).
 import { AppError } from "@/server/errors";
-import { withTransaction } from "@/server/pg";
+import { pool } from "@/server/pg";
 import type { AnalyticsCsvInput, AnnotatorFigures, ProjectAnalytics } from "@/server/schemas/analytics";
 import { majorityAgreement, share, type MajorityVoteRow } from "@/server/services/analytics/annotators";
 import { bradleyTerry, winRateMatrix, type PairTally } from "@/server/services/analytics/bradley-terry";
 import { toCsv, type CsvCell } from "@/server/services/analytics/csv";
 import { alphaFromTallies, pairwiseAgreement, type UnitTally } from "@/server/services/analytics/krippendorff";
 import { eta, hourlySeries } from "@/server/services/analytics/progress";
+import { refreshSummaries, TIME_BUCKET_BOUNDS, TIME_BUCKETS_SQL } from "@/server/services/analytics/summaries";
 
 const HOURS_SHOWN = 48;
 const PACE_WINDOW_HOURS = 6;
-const UNKNOWN_MODEL = "(unknown)";
 
 /** Prisma stores DateTime as UTC `timestamp(3)`; compare against the instant in UTC whatever the session zone. */
 const AT = (n: number) => `($${n}::timestamptz AT TIME ZONE 'UTC')`;
 
+// Item counts are kept per status by triggers (ProjectItemCount). A non-gold item is OPEN exactly while it has
+// fewer than `overlap` judgements (submits complete it, an overlap change reopens or completes items to match), so
+// the remaining judgements are summed over the open ones only, through the queue's index.
 const ITEMS_SQL = `
-SELECT status::text AS status, "isGold" AS gold, count(*)::int AS n,
-       coalesce(sum(GREATEST($2::int - "completedCount", 0)) FILTER (WHERE NOT "isGold" AND status <> 'ARCHIVED'), 0)::int AS remaining
-FROM "Item" WHERE "projectId" = $1
-GROUP BY status, "isGold"`;
+SELECT status::text AS status, "isGold" AS gold, count AS n FROM "ProjectItemCount" WHERE "projectId" = $1 AND count <> 0`;
+const REMAINING_SQL = `
+SELECT coalesce(sum(GREATEST($2::int - "completedCount", 0)), 0)::int AS remaining
+FROM "Item" WHERE "projectId" = $1 AND status = 'OPEN' AND NOT "isGold"`;
 
+// Only the assignments that are not submitted are read (through the (projectId, state) index): a submitted one has
+// its annotation, which the summaries count.
 const ASSIGNMENTS_SQL = `
 SELECT "userId" AS uid,
        count(*) FILTER (WHERE state = 'SKIPPED')::int AS skips,
        count(*) FILTER (WHERE state = 'ACTIVE' AND "expiresAt" > ${AT(2)})::int AS active
-FROM "Assignment" WHERE "projectId" = $1
+FROM "Assignment" WHERE "projectId" = $1 AND state IN ('ACTIVE', 'EXPIRED', 'SKIPPED')
 GROUP BY "userId"`;
 
-// ranking->0 is the best group; a single member means one candidate was judged best. The per-row figures
-// are narrowed first (a materialized CTE) so that the sort behind the median carries a few scalars, not the JSON.
+// The median reads the one or two middle values of each annotator's time spent (percentile_cont's interpolation is
+// done by the caller): the time buckets say which bucket holds the middle and how many judgements lie below it, so
+// the index is read from that bucket's lower bound on, a few hundred entries rather than half of them.
+// first_expected divides the exact sum of 1/K at the scale avg() used.
 const ANNOTATIONS_SQL = `
-WITH per_annotation AS MATERIALIZED (
-  SELECT a."userId" AS uid, a."timeSpentMs" AS ms, a."goldCorrect" AS gold, cardinality(a.flags) AS flags,
-         jsonb_array_length(a.ranking -> 0) = 1 AND cardinality(s."shownOrder") > 0 AS decided,
-         a.ranking -> 0 ->> 0 = s."shownOrder"[1] AS best_shown_first,
-         1.0 / nullif(cardinality(s."shownOrder"), 0) AS chance
-  FROM "Annotation" a
-  LEFT JOIN "Assignment" s ON s.id = a."assignmentId"
-  WHERE a."projectId" = $1
+WITH located AS (
+  SELECT DISTINCT ON (b."userId") b."userId", b.bucket, b.upto - b.n AS below
+  FROM (SELECT "userId", bucket, n, sum(n) OVER (PARTITION BY "userId" ORDER BY bucket) AS upto
+        FROM "AnalyticsTimeBucket" WHERE "projectId" = $1) b
+  JOIN "AnalyticsAnnotator" a ON a."projectId" = $1 AND a."userId" = b."userId"
+  WHERE b.upto > (a.annotations - 1) / 2
+  ORDER BY b."userId", b.bucket
 )
-SELECT uid,
-       count(*)::int AS n,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::float8 AS median_ms,
-       count(*) FILTER (WHERE gold IS NOT NULL)::int AS gold_n,
-       count(*) FILTER (WHERE gold)::int AS gold_ok,
-       coalesce(sum(flags), 0)::int AS flags,
-       count(*) FILTER (WHERE decided)::int AS decided,
-       count(*) FILTER (WHERE decided AND best_shown_first)::int AS first,
-       avg(chance) FILTER (WHERE decided)::float8 AS first_expected
-FROM per_annotation
-GROUP BY uid`;
+SELECT a."userId" AS uid, a.annotations AS n, mid.lo, mid.hi, a."goldAnswered" AS gold_n, a."goldCorrect" AS gold_ok,
+       a.flags, a.decided, a."firstShown" AS first,
+       (round(a."chanceSum", 20) / nullif(a.decided, 0))::float8 AS first_expected
+FROM "AnalyticsAnnotator" a
+LEFT JOIN located l ON l."userId" = a."userId"
+CROSS JOIN LATERAL (
+  SELECT min(ms)::float8 AS lo, max(ms)::float8 AS hi
+  FROM (SELECT j."timeSpentMs" AS ms FROM "AnalyticsJudgement" j
+        WHERE j."projectId" = $1 AND j."userId" = a."userId" AND j."timeSpentMs" >= coalesce((${TIME_BUCKETS_SQL})[l.bucket], ${TIME_BUCKET_BOUNDS[0]})
+        ORDER BY j."timeSpentMs" OFFSET (a.annotations - 1) / 2 - coalesce(l.below, 0) LIMIT 2 - a.annotations % 2) middle
+) mid
+WHERE a."projectId" = $1`;
 
+// Whole minutes from the per-minute counts; the partial minutes at the window's edges ([paceStart, the next minute)
+// and [this minute, now]) counted from the annotations' (projectId, createdAt) index.
 const HOURLY_SQL = `
-SELECT floor(extract(epoch FROM "createdAt") / 3600)::int AS h,
-       count(*)::int AS n,
-       count(*) FILTER (WHERE "createdAt" >= ${AT(3)} AND NOT surplus AND NOT "isGold")::int AS paced
-FROM "Annotation"
-WHERE "projectId" = $1 AND "createdAt" >= ${AT(2)} AND "createdAt" <= ${AT(4)}
+SELECT floor(extract(epoch FROM minute) / 3600)::int AS h, sum(annotations)::int AS n,
+       coalesce(sum(paced) FILTER (WHERE minute >= ${AT(3)}), 0)::int AS paced
+FROM "AnalyticsMinute" WHERE "projectId" = $1 AND minute >= ${AT(2)} AND minute < ${AT(4)}
+GROUP BY 1
+UNION ALL
+SELECT floor(extract(epoch FROM "createdAt") / 3600)::int, count(*)::int, count(*) FILTER (WHERE NOT surplus AND NOT "isGold")::int
+FROM "Annotation" WHERE "projectId" = $1 AND "createdAt" >= ${AT(4)} AND "createdAt" <= ${AT(5)}
+GROUP BY 1
+UNION ALL
+SELECT floor(extract(epoch FROM "createdAt") / 3600)::int, 0, count(*)::int
+FROM "Annotation" WHERE "projectId" = $1 AND "createdAt" >= ${AT(6)} AND "createdAt" < ${AT(3)} AND NOT surplus AND NOT "isGold"
 GROUP BY 1`;
 
-// Each item's candidates and their models in item order (position), the order that defines "first" and
-// "second".
-const CANDIDATES_CTE = `
-cands AS MATERIALIZED (
-  SELECT ic."itemId" AS iid,
-         array_agg(ic."candidateId" ORDER BY ic.position) AS ids,
-         array_agg(coalesce(k.model, '${UNKNOWN_MODEL}') ORDER BY ic.position) AS models
-  FROM "ItemCandidate" ic
-  JOIN "Item" i ON i.id = ic."itemId"
-  JOIN "Candidate" k ON k.id = ic."candidateId"
-  WHERE i."projectId" = $1
-  GROUP BY ic."itemId"
-)`;
-
-// votes: one row per annotation and candidate pair (p1 < p2, 1-based item order) with the outcome
-// 0 = first better, 1 = second better, 2 = tie. A unit is (item, pair). The pairs come from a join with
-// the small table of index pairs for K candidates, and each candidate's group in the ranking from jsonb's
-// `?` (is this id an element of group g), so no per-annotation JSON expansion runs: at 100k annotations
-// that expansion cost seconds.
-const MAX_CANDIDATES = 9;
-const groupOf = (candidate: string) =>
-  `CASE ${Array.from({ length: MAX_CANDIDATES }, (_, g) => `WHEN a.ranking -> ${g} ? ${candidate} THEN ${g}`).join(" ")} END`;
-const VOTES_CTE = `
-pairs AS MATERIALIZED (
-  SELECT k, i, j
-  FROM generate_series(2, ${MAX_CANDIDATES}) AS k, generate_series(1, ${MAX_CANDIDATES}) AS i, generate_series(1, ${MAX_CANDIDATES}) AS j
-  WHERE i < j AND j <= k
-),
-votes AS MATERIALIZED (
-  SELECT uid, iid, p1, p2, m1, m2, CASE WHEN g1 < g2 THEN 0 WHEN g1 > g2 THEN 1 ELSE 2 END AS v
-  FROM (
-    SELECT a."userId" AS uid, a."itemId" AS iid, p.i AS p1, p.j AS p2, c.models[p.i] AS m1, c.models[p.j] AS m2,
-           ${groupOf("c.ids[p.i]")} AS g1,
-           ${groupOf("c.ids[p.j]")} AS g2
-    FROM "Annotation" a
-    JOIN cands c ON c.iid = a."itemId"
-    JOIN pairs p ON p.k = cardinality(c.ids)
-    WHERE a."projectId" = $1
-  ) located
-  -- a candidate missing from a ranking has no group: that pair was not judged
-  WHERE g1 IS NOT NULL AND g2 IS NOT NULL
-)`;
-
-// Returned as tallies only: 'unit' rows count units per (n0, n1, n2); 'vote' rows count each annotator's
-// votes per unit tally and own value; 'items' is the number of items with a unit judged at least twice;
-// 'outcome' rows are the results between the models of each candidate pair, for the leaderboard.
-const TALLIES_SQL = `
-units AS MATERIALIZED (
-  SELECT iid, p1, p2,
-         count(*) FILTER (WHERE v = 0)::int AS n0,
-         count(*) FILTER (WHERE v = 1)::int AS n1,
-         count(*) FILTER (WHERE v = 2)::int AS n2
-  FROM votes GROUP BY iid, p1, p2 HAVING count(*) >= 2
-),
-outcomes AS (
-  SELECT m1, m2, v, count(*)::int AS n FROM votes GROUP BY m1, m2, v
-)
-SELECT 'unit' AS kind, NULL::text AS uid, NULL::text AS m1, NULL::text AS m2, n0, n1, n2, NULL::int AS v, count(*)::int AS n
-FROM units GROUP BY n0, n1, n2
+// 'unit' rows count units per (n0, n1, n2); 'vote' rows count each annotator's votes per unit tally and own value;
+// 'items' is the number of items with a unit judged at least twice; 'outcome' rows are the results between the
+// models of each candidate pair, for the leaderboard. Units judged once say nothing about agreement.
+const VOTES_SQL = `
+SELECT 'unit' AS kind, NULL::text AS uid, NULL::text AS m1, NULL::text AS m2, n0, n1, n2, NULL::int AS v, units AS n
+FROM "AnalyticsUnitTally" WHERE "projectId" = $1 AND n0 + n1 + n2 >= 2
 UNION ALL
-SELECT 'vote', vo.uid, NULL, NULL, u.n0, u.n1, u.n2, vo.v, count(*)::int
-FROM votes vo JOIN units u USING (iid, p1, p2)
-GROUP BY vo.uid, u.n0, u.n1, u.n2, vo.v
+SELECT 'vote', "userId", NULL, NULL, n0, n1, n2, v, units
+FROM "AnalyticsVoterTally" WHERE "projectId" = $1 AND n0 + n1 + n2 >= 2
 UNION ALL
-SELECT 'items', NULL, NULL, NULL, 0, 0, 0, NULL, count(DISTINCT iid)::int FROM units
+SELECT 'items', NULL, NULL, NULL, 0, 0, 0, NULL, "itemsCompared" FROM "AnalyticsProject" WHERE "projectId" = $1
 UNION ALL
-SELECT 'outcome', NULL, m1, m2, 0, 0, 0, v, n FROM outcomes`;
-
-const VOTES_SQL = `WITH ${CANDIDATES_CTE},${VOTES_CTE},${TALLIES_SQL}`;
+SELECT 'outcome', NULL, m1, m2, 0, 0, 0, v, n FROM "AnalyticsOutcome" WHERE "projectId" = $1`;
 
 /**
- * One read-only statement in its own transaction. The planner guesses 100 rows for every JSON expansion,
- * which makes the vote query look costly enough to JIT-compile — seconds of compiling that save nothing —
- * and the default 4 MB work_mem spills its sorts to disk; both are set for this transaction only.
+ * One statement, one round trip: the summaries are small, so none of these queries comes near the cost at which the
+ * planner would JIT-compile or sort on disk (the full computation had to switch both off), and on a loaded 2-core box
+ * each extra round trip of seven parallel reads was waiting for a core.
  */
 async function query<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
-  return withTransaction(async (client) => (await client.query<T>(sql, params)).rows, {
-    begin: "BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL work_mem = '64MB'",
-  });
+  return (await pool().query<T>(sql, params)).rows;
 }
 
-interface ProjectRow { id: string; name: string; slug: string; task_type: "PAIRWISE" | "RANKING"; overlap: number }
-interface ItemsRow { status: "OPEN" | "COMPLETE" | "ARCHIVED"; gold: boolean; n: number; remaining: number }
-interface AssignmentsRow { uid: string; skips: number; active: number }
-interface AnnotationsRow {
+// The annotators named in the figures: those with judgements taken in and those with leases or skips.
+const PEOPLE_SQL = `
+SELECT id, name, email FROM "User"
+WHERE id IN (SELECT "userId" FROM "AnalyticsAnnotator" WHERE "projectId" = $1
+             UNION SELECT "userId" FROM "Assignment" WHERE "projectId" = $1 AND state IN ('ACTIVE', 'EXPIRED', 'SKIPPED'))`;
+
+export interface ProjectRow { id: string; name: string; slug: string; task_type: ProjectAnalytics["project"]["taskType"]; overlap: number }
+export interface ItemsRow { status: "OPEN" | "COMPLETE" | "ARCHIVED"; gold: boolean; n: number }
+export interface AssignmentsRow { uid: string; skips: number; active: number }
+export interface AnnotationsRow {
   uid: string;
   n: number;
   median_ms: number | null;
@@ -174,8 +137,8 @@ interface AnnotationsRow {
   first: number;
   first_expected: number | null;
 }
-interface HourlyRow { h: number; n: number; paced: number }
-interface VotesRow {
+export interface HourlyRow { h: number; n: number; paced: number }
+export interface VotesRow {
   kind: "unit" | "vote" | "items" | "outcome";
   uid: string | null;
   m1: string | null;
@@ -187,6 +150,29 @@ interface VotesRow {
   n: number;
 }
 
+/** Everything the figures are computed from: a few hundred rows of tallies however large the project. */
+export interface AnalyticsTallies {
+  project: ProjectRow;
+  /** names and e-mails of (at least) the annotators in `assignments` and `annotations` */
+  people: Array<{ id: string; name: string; email: string }>;
+  items: ItemsRow[];
+  remaining: number;
+  assignments: AssignmentsRow[];
+  annotations: AnnotationsRow[];
+  /** at most one row per hour */
+  hourly: HourlyRow[];
+  votes: VotesRow[];
+}
+
+/** The instants that bound the figures: the hourly series' first hour and the pace window's start. */
+export function analyticsWindows(now: Date): { iso: string; windowStart: string; paceStart: string } {
+  return {
+    iso: now.toISOString(),
+    windowStart: new Date((Math.floor(now.getTime() / 3_600_000) - HOURS_SHOWN + 1) * 3_600_000).toISOString(),
+    paceStart: new Date(now.getTime() - PACE_WINDOW_HOURS * 3_600_000).toISOString(),
+  };
+}
+
 export interface ProjectAnalyticsOptions {
   projectId: string;
   /** the moment the figures describe; defaults to now (tests pin it) */
@@ -196,40 +182,76 @@ export interface ProjectAnalyticsOptions {
 }
 
 export async function projectAnalytics({ projectId, now = new Date(), bootstrapRounds = 200 }: ProjectAnalyticsOptions): Promise<ProjectAnalytics> {
-  const [project] = await query<ProjectRow>(`SELECT id, name, slug, "taskType"::text AS task_type, overlap FROM "Project" WHERE id = $1`, [
-    projectId,
-  ]);
-  if (!project) throw new AppError("NOT_FOUND", `Project ${projectId} does not exist.`);
+  const [found] = await query<ProjectRow & { pending: boolean }>(
+    `SELECT id, name, slug, "taskType"::text AS task_type, overlap,
+            EXISTS (SELECT 1 FROM "AnalyticsPendingItem" WHERE "projectId" = $1) AS pending
+     FROM "Project" WHERE id = $1`,
+    [projectId],
+  );
+  if (!found) throw new AppError("NOT_FOUND", `Project ${projectId} does not exist.`);
+  const { pending, ...project } = found;
+  if (pending) await refreshSummaries({ projectId });
 
-  const iso = now.toISOString();
-  const windowStart = new Date((Math.floor(now.getTime() / 3_600_000) - HOURS_SHOWN + 1) * 3_600_000).toISOString();
-  const paceStart = new Date(now.getTime() - PACE_WINDOW_HOURS * 3_600_000).toISOString();
-  const [items, assignments, annotations, hourly, votes] = await Promise.all([
-    query<ItemsRow>(ITEMS_SQL, [projectId, project.overlap]),
+  const { iso, windowStart, paceStart } = analyticsWindows(now);
+  const minute = (t: number) => new Date(Math.floor(t / 60_000) * 60_000).toISOString();
+  const paceStartMs = Date.parse(paceStart);
+  const paceFirstMinute = minute(paceStartMs % 60_000 === 0 ? paceStartMs : paceStartMs + 60_000);
+  const [items, [{ remaining }], assignments, annotations, hourly, votes, people] = await Promise.all([
+    query<ItemsRow>(ITEMS_SQL, [projectId]),
+    query<{ remaining: number }>(REMAINING_SQL, [projectId, project.overlap]),
     query<AssignmentsRow>(ASSIGNMENTS_SQL, [projectId, iso]),
-    query<AnnotationsRow>(ANNOTATIONS_SQL, [projectId]),
-    query<HourlyRow>(HOURLY_SQL, [projectId, windowStart, paceStart, iso]),
+    query<Omit<AnnotationsRow, "median_ms"> & { lo: number | null; hi: number | null }>(ANNOTATIONS_SQL, [projectId]),
+    query<HourlyRow>(HOURLY_SQL, [projectId, windowStart, paceFirstMinute, minute(now.getTime()), iso, paceStart]),
     query<VotesRow>(VOTES_SQL, [projectId]),
+    query<{ id: string; name: string; email: string }>(PEOPLE_SQL, [projectId]),
   ]);
+  const hours = new Map<number, HourlyRow>();
+  for (const r of hourly) {
+    const h = hours.get(r.h) ?? { h: r.h, n: 0, paced: 0 };
+    h.n += r.n;
+    h.paced += r.paced;
+    hours.set(r.h, h);
+  }
+  return analyticsFromTallies({
+    tallies: {
+      project,
+      people,
+      items,
+      remaining,
+      assignments,
+      // percentile_cont(0.5)'s interpolation between the two middle values (one value when their number is odd)
+      annotations: annotations.map(({ lo, hi, ...r }) => ({ ...r, median_ms: lo === null || hi === null ? null : lo + (hi - lo) * 0.5 })),
+      hourly: [...hours.values()],
+      votes,
+    },
+    now,
+    bootstrapRounds,
+  });
+}
+
+/** The figures from the tallies. */
+export function analyticsFromTallies({ tallies: t, now, bootstrapRounds }: { tallies: AnalyticsTallies; now: Date; bootstrapRounds: number }): ProjectAnalytics {
+  const { project, items, assignments, annotations, hourly, votes } = t;
+  const iso = now.toISOString();
 
   // progress
   const count = { open: 0, complete: 0, archived: 0, total: 0, gold: 0 };
-  let remaining = 0;
   for (const r of items) {
     count[r.status.toLowerCase() as "open" | "complete" | "archived"] += r.n;
     count.total += r.n;
     if (r.gold) count.gold += r.n;
-    remaining += r.remaining;
   }
   const perHour = hourlySeries(new Map(hourly.map((r) => [r.h, r.n])), now, HOURS_SHOWN);
-  const pace = eta({ remaining, recent: hourly.reduce((s, r) => s + r.paced, 0), windowHours: PACE_WINDOW_HOURS, now });
+  const pace = eta({ remaining: t.remaining, recent: hourly.reduce((s, r) => s + r.paced, 0), windowHours: PACE_WINDOW_HOURS, now });
 
-  // agreement
+  // agreement; the units in one order (by tally), so that alpha's floating-point sums do not depend on the order
+  // the rows came in
   const unitTallies: UnitTally<number>[] = [];
   const majorityRows: MajorityVoteRow[] = [];
   const tallies: PairTally[] = [];
   let itemsCompared = 0;
-  for (const r of votes) {
+  const units = votes.filter((r) => r.kind === "unit").sort((x, y) => x.n0 - y.n0 || x.n1 - y.n1 || x.n2 - y.n2);
+  for (const r of [...units, ...votes.filter((r) => r.kind !== "unit")]) {
     const counts = [r.n0, r.n1, r.n2];
     if (r.kind === "unit") unitTallies.push({ counts: new Map(counts.map((c, v) => [v, c])), weight: r.n });
     else if (r.kind === "vote") majorityRows.push({ userId: r.uid!, counts, own: r.v!, units: r.n });
@@ -243,11 +265,7 @@ export async function projectAnalytics({ projectId, now = new Date(), bootstrapR
   const users = new Map<string, { assignments?: AssignmentsRow; annotations?: AnnotationsRow }>();
   for (const r of assignments) users.set(r.uid, { assignments: r });
   for (const r of annotations) users.set(r.uid, { ...users.get(r.uid), annotations: r });
-  const people = new Map(
-    (await query<{ id: string; name: string; email: string }>(`SELECT id, name, email FROM "User" WHERE id = ANY($1)`, [[...users.keys()]])).map(
-      (u) => [u.id, u],
-    ),
-  );
+  const people = new Map(t.people.map((u) => [u.id, u]));
   const annotators: AnnotatorFigures[] = [...users].map(([userId, { assignments: s, annotations: a }]) => {
     const judged = a?.n ?? 0;
     const skips = s?.skips ?? 0;

@@ -1,0 +1,167 @@
+// `npm run bench:analytics [-- --annotations 1000000] [--ranking-annotations 250000] [--reads 20] [--batch 2000] [--keep]`
+//
+// Latency of the whole analytics payload (projectAnalytics: progress, annotators, agreement, leaderboard with 200
+// bootstrap rounds, win rates) on two generated projects (scripts/bench/lib/scale-data.ts): a pairwise one with
+// --annotations judgements (overlap 4, 100 annotators, 8 models) and a 4-way ranking one with --ranking-annotations
+// (overlap 5). For each it prints:
+//   - the first take-in: every judgement is new to the summaries (what the first read after the migration costs);
+//   - quiet: --reads reads with nothing new, p50/p95;
+//   - busy: --reads reads, each after --batch new judgements (the page refreshes every 30 s; 2,000 is that long at
+//     ~70 judgements/s), p50/p95 — the read then takes those judgements in first.
+// The database is DATABASE_URL's server or the embedded PostgreSQL; the benchmark's own database is dropped unless
+// --keep (then a second run reuses the generated projects).
+// Ends with: RESULT annotations=… p95_ms=… ranking_annotations=… ranking_p95_ms=… busy_p95_ms=… ranking_busy_p95_ms=…
+// (p95_ms is the quiet figure; the target is < 300 ms).
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { env } from "@/server/env";
+import { ensureDatabase } from "@/scripts/db/lib/embedded-postgres";
+import { createDatabaseIfMissing, dropDatabase, urlForDatabase } from "@/scripts/db/lib/databases";
+import { migrate } from "@/scripts/db/lib/migrate";
+import { percentile } from "./lib/annotators";
+import { generateScaleProject, type ScaleProject } from "./lib/scale-data";
+
+const { values: args } = parseArgs({
+  options: {
+    annotations: { type: "string", default: "1000000" },
+    "ranking-annotations": { type: "string", default: "250000" },
+    reads: { type: "string", default: "20" },
+    batch: { type: "string", default: "2000" },
+    keep: { type: "boolean", default: false },
+    db: { type: "string", default: "rlhf_bench_analytics" },
+  },
+});
+function positiveInt(name: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
+  return n;
+}
+const annotations = positiveInt("annotations", args.annotations);
+const rankingAnnotations = positiveInt("ranking-annotations", args["ranking-annotations"]);
+const reads = positiveInt("reads", args.reads);
+const batch = positiveInt("batch", args.batch);
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+interface Measured {
+  annotations: number;
+  firstTakeInS: number;
+  quiet: number[];
+  busy: number[];
+}
+
+async function measure(client: pg.Client, p: ScaleProject): Promise<Measured> {
+  const { projectAnalytics } = await import("@/server/services/analytics");
+  const { refreshSummaries } = await import("@/server/services/analytics/summaries");
+  const have = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Annotation" WHERE "projectId" = $1`, [p.id]);
+  let total = have.rows[0].n;
+  if (total !== p.items * p.overlap) {
+    await client.query(`DELETE FROM "Project" WHERE id = $1`, [p.id]);
+    await client.query(`DELETE FROM "Prompt" WHERE id LIKE $1`, [`${p.id}-p%`]);
+    log(`${p.id}: generating ${p.items} items × ${p.overlap} judgements …`);
+    const t0 = performance.now();
+    total = await generateScaleProject(client, p);
+    await client.query("ANALYZE");
+    log(`  ${total} annotations in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  log(`${p.id}: first take-in …`);
+  const t1 = performance.now();
+  const taken = await refreshSummaries({ projectId: p.id });
+  const firstTakeInS = (performance.now() - t1) / 1000;
+  log(`  ${taken.items} items in ${firstTakeInS.toFixed(1)} s`);
+  await client.query("VACUUM ANALYZE");
+
+  const timed = async () => {
+    const t = performance.now();
+    await projectAnalytics({ projectId: p.id });
+    return performance.now() - t;
+  };
+  await timed();
+  const quiet: number[] = [];
+  for (let r = 0; r < reads; r++) quiet.push(await timed());
+  log(`  quiet: p50 ${percentile(quiet, 50).toFixed(0)} ms, p95 ${percentile(quiet, 95).toFixed(0)} ms`);
+
+  // new judgements by one more round of annotators on the items, numbered after the generated ones
+  const busy: number[] = [];
+  let next = 0;
+  for (let r = 0; r < reads; r++) {
+    await client.query(
+      `INSERT INTO "Annotation"(id, "submissionId", "itemId", "projectId", "userId", ranking, "timeSpentMs", flags, surplus, "createdAt", "updatedAt")
+       SELECT $1 || '-x' || g, $1 || '-x' || g, a."itemId", $1, a."userId", a.ranking, a."timeSpentMs", '{}', true, now() AT TIME ZONE 'UTC', now()
+       FROM generate_series($2::int, $3::int) g
+       JOIN "Annotation" a ON a.id = $1 || '-a' || (1 + g % $4) || '-1'`,
+      [p.id, next, next + batch - 1, p.items],
+    );
+    next += batch;
+    busy.push(await timed());
+  }
+  log(`  busy (${batch} new judgements before each read): p50 ${percentile(busy, 50).toFixed(0)} ms, p95 ${percentile(busy, 95).toFixed(0)} ms`);
+  await client.query(`DELETE FROM "Annotation" WHERE "projectId" = $1 AND id LIKE $2`, [p.id, `${p.id}-x%`]);
+  await refreshSummaries({ projectId: p.id });
+  return { annotations: total, firstTakeInS, quiet, busy };
+}
+
+async function main(): Promise<void> {
+  const server = await ensureDatabase();
+  const url = urlForDatabase(server.url, args.db!);
+  await createDatabaseIfMissing(url);
+  await migrate({ url, log: () => undefined });
+  // server/pg.ts connects to env.DATABASE_URL when first used: point it at the benchmark's database
+  env.DATABASE_URL = url;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const pairwise = await measure(client, {
+      id: "bench-pairwise",
+      taskType: "PAIRWISE",
+      items: Math.ceil(annotations / 4),
+      candidates: 2,
+      overlap: 4,
+      annotators: 100,
+      models: 8,
+      spreadHours: 40,
+    });
+    const ranking = await measure(client, {
+      id: "bench-ranking",
+      taskType: "RANKING",
+      items: Math.ceil(rankingAnnotations / 5),
+      candidates: 4,
+      overlap: 5,
+      annotators: 100,
+      models: 8,
+      spreadHours: 40,
+    });
+    const row = (name: string, m: Measured) =>
+      `| ${name} | ${m.annotations} | ${m.firstTakeInS.toFixed(1)} | ${percentile(m.quiet, 50).toFixed(0)} | ${percentile(m.quiet, 95).toFixed(0)} | ` +
+      `${percentile(m.busy, 50).toFixed(0)} | ${percentile(m.busy, 95).toFixed(0)} |`;
+    process.stdout.write(
+      [
+        "",
+        `| project | annotations | first take-in s | quiet p50 ms | quiet p95 ms | busy p50 ms | busy p95 ms |`,
+        `|---|---|---|---|---|---|---|`,
+        row("pairwise", pairwise),
+        row("4-way ranking", ranking),
+        `(${reads} reads each; busy: ${batch} new judgements before each read)`,
+        "",
+        `RESULT annotations=${pairwise.annotations} p95_ms=${percentile(pairwise.quiet, 95).toFixed(0)} ranking_annotations=${ranking.annotations} ` +
+          `ranking_p95_ms=${percentile(ranking.quiet, 95).toFixed(0)} busy_p95_ms=${percentile(pairwise.busy, 95).toFixed(0)} ` +
+          `ranking_busy_p95_ms=${percentile(ranking.busy, 95).toFixed(0)}`,
+        "",
+      ].join("\n"),
+    );
+  } finally {
+    await client.end();
+    const { pool } = await import("@/server/pg");
+    await pool().end();
+    if (!args.keep) await dropDatabase(url);
+    await server.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

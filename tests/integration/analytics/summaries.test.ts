@@ -1,0 +1,226 @@
+// Differential test of the analytics summaries: on random projects (pairwise and ranking, ties, candidates left
+// out of rankings, gold items, surplus judgements, judgements without a shown order, annotations around the
+// pace window's and the minutes' edges), projectAnalytics — which takes changed items into the summaries and
+// reads them — must give exactly the figures of the full computation that rescans every row
+// (full-computation.ts), after the first take-in and again after edits, deletions and new judgements.
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { addItems, upsertProject, upsertUser, type SeedItem } from "@/prisma/seed/helpers";
+import { db } from "@/server/db";
+import { pool } from "@/server/pg";
+import { analyticsFromTallies, projectAnalytics } from "@/server/services/analytics";
+import { seededRandom } from "@/server/services/analytics/random";
+import { fullTallies } from "@/tests/integration/analytics/full-computation";
+
+const run = randomUUID().slice(0, 8);
+const NOW = new Date("2026-03-01T12:30:27.500Z");
+const HOUR = 3_600_000;
+const ROUNDS = 40;
+
+afterAll(async () => {
+  await db.$disconnect();
+  await pool().end();
+});
+
+type Random = () => number;
+const pick = <T,>(random: Random, xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+function shuffle<T>(random: Random, xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** A random ranking of the candidates: ordered groups (ties), now and then one candidate left out. */
+function randomRanking(random: Random, candidates: readonly string[], allowTies: boolean): string[][] {
+  const kept = random() < 0.1 && candidates.length > 2 ? shuffle(random, candidates).slice(1) : shuffle(random, candidates);
+  const groups: string[][] = [];
+  for (const c of kept) {
+    if (groups.length > 0 && allowTies && random() < 0.25) groups[groups.length - 1].push(c);
+    else groups.push([c]);
+  }
+  return groups;
+}
+
+/** Creation times that hit the edges the summaries treat apart: the pace window's start, whole minutes, now. */
+function randomCreatedAt(random: Random): Date {
+  const paceStart = NOW.getTime() - 6 * HOUR;
+  const minuteOfNow = Math.floor(NOW.getTime() / 60_000) * 60_000;
+  const paceMinute = Math.floor(paceStart / 60_000) * 60_000;
+  const windowStart = (Math.floor(NOW.getTime() / HOUR) - 47) * HOUR;
+  const edges = [
+    paceStart, paceStart - 1, paceStart + 1, paceMinute, paceMinute + 60_000, paceMinute + 59_999, windowStart, windowStart - 1,
+    minuteOfNow, minuteOfNow - 1, NOW.getTime(), NOW.getTime() + 1, NOW.getTime() + 90_000,
+  ];
+  if (random() < 0.3) return new Date(pick(random, edges));
+  if (random() < 0.2) return new Date(NOW.getTime() - 60 * HOUR * random()); // partly before the 48-hour window
+  return new Date(NOW.getTime() - 8 * HOUR * random());
+}
+
+interface Built {
+  projectId: string;
+  itemIds: string[];
+  users: string[];
+  candidates: Map<string, string[]>;
+}
+
+async function buildProject(seed: number, taskType: "PAIRWISE" | "RANKING"): Promise<Built> {
+  const random = seededRandom(seed);
+  const users: string[] = [];
+  for (let u = 0; u < 6; u++) {
+    users.push((await upsertUser(db, { email: `sum-${run}-${seed}-${u}@analytics.test`, name: `Annotator ${seed} ${u}`, role: "ANNOTATOR" })).id);
+  }
+  const overlap = 2 + Math.floor(random() * 2);
+  const project = await upsertProject(db, { name: `Summaries ${run} ${seed}`, slug: `summaries-${run}-${seed}`, taskType, overlap });
+  const models = ["alpha", "beta", "gamma", null];
+  const seedItems: SeedItem[] = Array.from({ length: 36 }, (_, n) => {
+    const k = taskType === "PAIRWISE" ? 2 : 3 + Math.floor(random() * 2);
+    const gold = random() < 0.1;
+    return {
+      messages: [{ role: "user" as const, content: `summaries ${run} ${seed} prompt ${n}` }],
+      candidates: Array.from({ length: k }, (_, c) => ({ text: `${run} ${seed} ${n} candidate ${c}`, model: pick(random, models) })),
+      isGold: gold,
+      goldRanking: gold ? Array.from({ length: k }, (_, c) => [c]) : undefined,
+    };
+  });
+  const itemIds = await addItems(db, project.id, seedItems);
+  const candidates = new Map<string, string[]>();
+  for (const id of itemIds) {
+    const links = await db.itemCandidate.findMany({ where: { itemId: id }, orderBy: { position: "asc" } });
+    candidates.set(id, links.map((l) => l.candidateId));
+  }
+  const built = { projectId: project.id, itemIds, users, candidates };
+  for (const itemId of itemIds) {
+    for (const userId of shuffle(random, users).slice(0, Math.floor(random() * 5))) await judge(built, random, itemId, userId);
+  }
+  // leases and skips that are not judgements: live, lapsed, expired and skipped ones, one annotator with nothing else
+  for (let n = 0; n < 30; n++) {
+    const itemId = pick(random, itemIds);
+    const userId = n === 0 ? users[5] : pick(random, users);
+    const state = pick(random, ["ACTIVE", "EXPIRED", "SKIPPED"] as const);
+    await pool().query(
+      `INSERT INTO "Assignment" (id, "itemId", "userId", "projectId", state, "expiresAt", "shownOrder")
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("itemId", "userId") DO NOTHING`,
+      [randomUUID(), itemId, userId, project.id, state, new Date(NOW.getTime() + (random() - 0.5) * HOUR), candidates.get(itemId)],
+    );
+  }
+  await pool().query(`UPDATE "Item" SET status = 'ARCHIVED' WHERE id = $1`, [itemIds[3]]);
+  await settleItems(project.id);
+  return built;
+}
+
+/** One judgement as a submit stores it (an assignment with its shown order, mostly), written straight to the tables. */
+async function judge(b: Built, random: Random, itemId: string, userId: string): Promise<void> {
+  const ids = b.candidates.get(itemId)!;
+  const { rows } = await pool().query<{ isGold: boolean }>(`SELECT "isGold" FROM "Item" WHERE id = $1`, [itemId]);
+  const gold = rows[0].isGold;
+  let assignmentId: string | null = null;
+  if (random() < 0.9) {
+    assignmentId = randomUUID();
+    const inserted = await pool().query(
+      `INSERT INTO "Assignment" (id, "itemId", "userId", "projectId", state, "expiresAt", "shownOrder")
+       VALUES ($1, $2, $3, $4, 'SUBMITTED', $5, $6) ON CONFLICT ("itemId", "userId") DO NOTHING`,
+      [assignmentId, itemId, userId, b.projectId, NOW, random() < 0.1 ? [] : shuffle(random, ids)],
+    );
+    if (inserted.rowCount === 0) return;
+  }
+  await pool().query(
+    `INSERT INTO "Annotation" (id, "submissionId", "assignmentId", "itemId", "projectId", "userId", ranking, "timeSpentMs", flags,
+                               surplus, "isGold", "goldCorrect", "createdAt", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())`,
+    [
+      randomUUID(), randomUUID(), assignmentId, itemId, b.projectId, userId, JSON.stringify(randomRanking(random, ids, true)),
+      pick(random, [800, 1200, 1200, 3000, 4500, 9000 + Math.floor(random() * 1000)]), random() < 0.15 ? ["unsafe", "other"].slice(0, 1 + Math.floor(random() * 2)) : [],
+      random() < 0.1, gold, gold ? random() < 0.7 : null, randomCreatedAt(random),
+    ],
+  );
+}
+
+/** Completed counts and statuses as the submits and the overlap rule keep them. */
+async function settleItems(projectId: string): Promise<void> {
+  await pool().query(
+    `UPDATE "Item" i SET "completedCount" = c.n,
+            status = CASE WHEN i.status = 'ARCHIVED' THEN i.status WHEN c.n >= c.overlap AND NOT i."isGold" THEN 'COMPLETE'::"ItemStatus" ELSE 'OPEN' END
+       FROM (SELECT x.id, p.overlap, (SELECT count(*)::int FROM "Annotation" a WHERE a."itemId" = x.id AND NOT a.surplus AND NOT a."isGold") AS n
+               FROM "Item" x JOIN "Project" p ON p.id = x."projectId" WHERE x."projectId" = $1) c
+      WHERE c.id = i.id`,
+    [projectId],
+  );
+}
+
+async function expectSameAsFullComputation(projectId: string): Promise<void> {
+  const fromSummaries = await projectAnalytics({ projectId, now: NOW, bootstrapRounds: ROUNDS });
+  const client = await pool().connect();
+  try {
+    const full = analyticsFromTallies({ tallies: await fullTallies(client, projectId, NOW), now: NOW, bootstrapRounds: ROUNDS });
+    expect(fromSummaries).toEqual(full);
+  } finally {
+    client.release();
+  }
+}
+
+/** Edits (new ranking, more time, other flags), deletions of judgements and of items, and new judgements. */
+async function change(b: Built, seed: number): Promise<void> {
+  const random = seededRandom(seed);
+  const { rows } = await pool().query<{ id: string; itemId: string; assignmentId: string | null }>(
+    `SELECT id, "itemId", "assignmentId" FROM "Annotation" WHERE "projectId" = $1 ORDER BY id`,
+    [b.projectId],
+  );
+  for (const a of shuffle(random, rows).slice(0, 12)) {
+    await pool().query(`UPDATE "Annotation" SET ranking = $2, "timeSpentMs" = "timeSpentMs" + $3, flags = $4 WHERE id = $1`, [
+      a.id, JSON.stringify(randomRanking(random, b.candidates.get(a.itemId)!, true)), Math.floor(random() * 3000), random() < 0.5 ? ["pii"] : [],
+    ]);
+  }
+  for (const a of shuffle(random, rows).slice(0, 6)) {
+    await pool().query(`DELETE FROM "Annotation" WHERE id = $1`, [a.id]);
+    if (a.assignmentId) await pool().query(`DELETE FROM "Assignment" WHERE id = $1`, [a.assignmentId]);
+  }
+  await pool().query(`DELETE FROM "Item" WHERE id = ANY($1)`, [b.itemIds.slice(0, 2)]);
+  for (let n = 0; n < 15; n++) await judge(b, random, pick(random, b.itemIds.slice(2)), pick(random, b.users));
+  await settleItems(b.projectId);
+}
+
+describe("analytics summaries against the full computation", () => {
+  for (const [seed, taskType] of [[11, "PAIRWISE"], [12, "PAIRWISE"], [21, "RANKING"], [22, "RANKING"]] as const) {
+    it(`agree on random ${taskType.toLowerCase()} project ${seed}, then after edits, deletions and new judgements`, async () => {
+      const b = await buildProject(seed, taskType);
+      await expectSameAsFullComputation(b.projectId);
+      await change(b, seed * 7);
+      await expectSameAsFullComputation(b.projectId);
+      // changes taken in across several refreshes add up to the same figures as one
+      await change(b, seed * 13);
+      await projectAnalytics({ projectId: b.projectId, now: NOW, bootstrapRounds: 0 });
+      await change(b, seed * 17);
+      await expectSameAsFullComputation(b.projectId);
+    });
+  }
+
+  it("leave nothing behind when every judgement of a project is deleted, and go with a deleted project", async () => {
+    const b = await buildProject(31, "RANKING");
+    await projectAnalytics({ projectId: b.projectId, now: NOW, bootstrapRounds: 0 });
+    await pool().query(`DELETE FROM "Annotation" WHERE "projectId" = $1`, [b.projectId]);
+    await expectSameAsFullComputation(b.projectId);
+    const left = async (projectId: string) =>
+      (
+        await pool().query<{ n: number }>(
+          `SELECT (SELECT count(*) FROM "AnalyticsItemVotes" WHERE "projectId" = $1) + (SELECT count(*) FROM "AnalyticsJudgement" WHERE "projectId" = $1)
+                + (SELECT count(*) FROM "AnalyticsUnitTally" WHERE "projectId" = $1) + (SELECT count(*) FROM "AnalyticsVoterTally" WHERE "projectId" = $1)
+                + (SELECT count(*) FROM "AnalyticsOutcome" WHERE "projectId" = $1) + (SELECT count(*) FROM "AnalyticsAnnotator" WHERE "projectId" = $1)
+                + (SELECT count(*) FROM "AnalyticsMinute" WHERE "projectId" = $1) + (SELECT count(*) FROM "AnalyticsPendingItem" WHERE "projectId" = $1) AS n`,
+          [projectId],
+        )
+      ).rows[0].n;
+    expect(Number(await left(b.projectId))).toBe(0);
+
+    const c = await buildProject(32, "PAIRWISE");
+    await projectAnalytics({ projectId: c.projectId, now: NOW, bootstrapRounds: 0 });
+    await change(c, 5);
+    await projectAnalytics({ projectId: c.projectId, now: NOW, bootstrapRounds: 0 });
+    expect(Number(await left(c.projectId))).toBeGreaterThan(0);
+    await db.project.delete({ where: { id: c.projectId } });
+    expect(Number(await left(c.projectId))).toBe(0);
+    expect((await pool().query(`SELECT 1 FROM "AnalyticsProject" WHERE "projectId" = $1`, [c.projectId])).rowCount).toBe(0);
+  });
+});
