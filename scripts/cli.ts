@@ -3,6 +3,7 @@
 const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<number>; usage: string }>> = {
   import: () => import("./cli/import"),
   export: () => import("./cli/export"),
+  "self-instruct": () => import("./cli/self-instruct"),
   "rotate-secrets": () => import("./cli/rotate-secrets"),
   "create-admin": () => import("./cli/create-admin"),
   "setup-link": () => import("./cli/setup-link"),
