@@ -1,6 +1,7 @@
 "use client";
 // People: who can sign in, with which role, and on which projects. New people come in by an account made
-// here or by a one-time invite link.
+// here or by a one-time invite link. Over 400 lines: the people table, its create / invite / edit dialogs and the
+// membership editor share one query and one set of mutations; split by dialog when it grows further.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState, type FormEvent } from "react";
 import { Field, fieldProps, FormMessage, formatDate, fromServer, fromZod, inputClass, type FormError, rowAction } from "@/components/admin/form";

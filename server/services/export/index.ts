@@ -1,5 +1,7 @@
 // Snapshots: immutable, versioned exports of the collected judgements. A snapshot is built once from its definition
 // into <DATA_DIR>/snapshots/<id>/ (train and test files plus a dataset card) and never changes after it succeeds.
+// Slightly over 400 lines: the snapshot's life (definition, versioning, the build with its progress and heartbeat,
+// files, card, pseudonyms, listing) in one place; rows, streaming, writing and the card are in the files beside it.
 import { createHash, createHmac, hash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";

@@ -1,5 +1,7 @@
 // The seven input formats: detection from the first readable line, and one parser per format that turns a record
 // into a normalized row (prompt messages + candidates + optional gold) or into `{ line, field, message }` errors.
+// Over 400 lines on purpose: each parser is short and they share the issue-to-error wording, so they read best
+// side by side; a new format is one parser here and one line in detectFormat.
 import { parse as csvParse } from "csv-parse";
 import type { z } from "zod";
 import type { FieldError } from "@/server/errors";

@@ -1,6 +1,8 @@
 // importFile: the one entry for the CLI, the token HTTP API and the browser upload. Streams the file once, validates
 // every line, stages valid rows with COPY and moves them into the real tables in a single transaction.
 // All-or-nothing by default; with skipInvalid the valid lines are written and the rejected ones saved to a file.
+// Over 400 lines on purpose: the job's life (heartbeat, progress, the one transaction, rejected lines, the final
+// summary or failure) is one function read top to bottom; parsing, planning and staging live beside it.
 import { createReadStream } from "node:fs";
 import { mkdir, rm, stat } from "node:fs/promises";
 import { once } from "node:events";
