@@ -82,6 +82,8 @@ test.describe("Content-Security-Policy", () => {
     await page.unroute(/\/signin/);
     const item = page.getByTestId("item");
     await expect(item).toContainText("CSP prompt");
+    // the keys are the app's own script's: wait for it to have taken the page over (hydrated)
+    await expect(page.locator('[data-testid="item"][data-ready="true"]')).toBeVisible();
     await page.keyboard.press("Digit1");
     await page.keyboard.press("Enter");
     await expect(page.getByTestId("queue-empty")).toBeVisible();

@@ -76,7 +76,7 @@ INSERT INTO new_judgements ("annotationId", "projectId", "itemId", "userId", "ti
 SELECT id, "projectId", "itemId", "userId", "timeSpentMs", "goldCorrect", flags, coalesce(decided, false),
        coalesce(decided AND best_shown_first, false), CASE WHEN decided THEN chance END, paced, "createdAt"
 FROM (
-  SELECT a.id, a."projectId", a."itemId", a."userId", a."timeSpentMs", a."goldCorrect", cardinality(a.flags) AS flags,
+  SELECT a.id, a."projectId", a."itemId", a."userId", a."timeSpentMs", a."goldCorrect", coalesce(cardinality(a.flags), 0) AS flags,
          CASE WHEN jsonb_typeof(a.ranking -> 0) = 'array' THEN jsonb_array_length(a.ranking -> 0) = 1 END
            AND cardinality(s."shownOrder") > 0 AS decided,
          a.ranking -> 0 ->> 0 = s."shownOrder"[1] AS best_shown_first,

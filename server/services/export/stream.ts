@@ -146,6 +146,8 @@ function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder">): st
       json_build_array(0, i."promptId", i.id, i."projectId", i."isGold", p."contentHash", p.messages)
     FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId"
     WHERE ${where.item} AND i.id IN (SELECT a."itemId" FROM "Annotation" a WHERE ${where.annotation})
+      -- only demonstration items go without candidates: other projects skip the check
+      AND i."projectId" IN (SELECT pr.id FROM "Project" pr WHERE pr."taskType" = 'DEMONSTRATION')
       AND NOT EXISTS (SELECT 1 FROM "ItemCandidate" ic WHERE ic."itemId" = i.id)`;
   return copyLines(`SELECT q.row FROM (${query} ORDER BY k1, k2, k3, k4, k5, k6, k7) q`);
 }

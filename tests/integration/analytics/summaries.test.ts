@@ -112,6 +112,8 @@ async function buildProject(seed: number, taskType: "PAIRWISE" | "RANKING"): Pro
 }
 
 /** One judgement as a submit stores it (an assignment with its shown order, mostly), written straight to the tables. */
+/** A judgement as the app or a direct insert leaves it (flags may be NULL: the column allows it, and SQL inserts that
+ * name no flags leave it so). */
 async function judge(b: Built, random: Random, itemId: string, userId: string): Promise<void> {
   const ids = b.candidates.get(itemId)!;
   const { rows } = await pool().query<{ isGold: boolean }>(`SELECT "isGold" FROM "Item" WHERE id = $1`, [itemId]);
@@ -132,7 +134,7 @@ async function judge(b: Built, random: Random, itemId: string, userId: string): 
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())`,
     [
       randomUUID(), randomUUID(), assignmentId, itemId, b.projectId, userId, JSON.stringify(randomRanking(random, ids, true)),
-      pick(random, [800, 1200, 1200, 3000, 4500, 9000 + Math.floor(random() * 1000)]), random() < 0.15 ? ["unsafe", "other"].slice(0, 1 + Math.floor(random() * 2)) : [],
+      pick(random, [800, 1200, 1200, 3000, 4500, 9000 + Math.floor(random() * 1000)]), random() < 0.15 ? ["unsafe", "other"].slice(0, 1 + Math.floor(random() * 2)) : random() < 0.1 ? null : [],
       random() < 0.1, gold, gold ? random() < 0.7 : null, randomCreatedAt(random),
     ],
   );
