@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { run } from "@/scripts/cli/self-instruct";
 import { db } from "@/server/db";
+import { captureCli } from "@/tests/fixtures/cli";
 import { saveEndpoint } from "@/server/services/endpoints";
 import { makeProject, uid } from "../fixtures/annotation";
 import { startFakeOpenAI, type FakeServer } from "./openai-server";
@@ -18,15 +19,7 @@ afterEach(async () => {
   server = null;
 });
 
-async function cli(argv: string[]) {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
-  const code = await run(argv);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
+const cli = (argv: string[]) => captureCli(run, argv);
 
 describe("npm run cli -- self-instruct", () => {
   it("names every bad line of the seed file, and the missing options, with exit code 2", async () => {

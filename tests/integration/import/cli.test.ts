@@ -4,19 +4,12 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { run } from "@/scripts/cli/import";
 import { db } from "@/server/db";
+import { captureCli } from "@/tests/fixtures/cli";
 import { countRows, fixture, makeProject, newTag, NOTHING, takeFile } from "./helpers";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "cli-import-"));
 
-async function cli(argv: string[]) {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
-  const code = await run(argv);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
+const cli = (argv: string[]) => captureCli(run, argv);
 
 afterEach(() => vi.restoreAllMocks());
 
