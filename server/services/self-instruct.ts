@@ -17,6 +17,7 @@ import { FILTER_REASONS } from "@/server/schemas/self-instruct";
 import { endpointConfig } from "@/server/services/endpoints";
 import { itemKey, promptHash, type Message } from "@/server/services/hashing";
 import { chatCompletion, defaultRetryPolicy, limiter, type RetryPolicy } from "@/server/services/openai-client";
+import { seededRandom } from "@/server/services/analytics/random";
 import { RougeIndex } from "@/server/services/rouge";
 
 const UNSUITABLE = ["image", "images", "graph", "graphs", "picture", "pictures", "file", "files", "map", "maps", "draw", "plot", "go to"];
@@ -46,18 +47,6 @@ export function heuristicReason(instruction: string, englishOnly: boolean): Filt
   if (PUNCTUATION.has(instruction[0])) return "punctuation";
   if (englishOnly && instruction.charCodeAt(0) > 127) return "non_english";
   return null;
-}
-
-/** A small seeded generator (mulberry32), so a run's choice of examples is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function sample<T>(items: T[], k: number, random: () => number): T[] {
@@ -120,7 +109,7 @@ export async function selfInstruct(run: SelfInstructRun): Promise<{ counts: Self
     ]);
   }
   const { config, concurrency } = await endpointConfig(run.endpointId);
-  const random = rng(o.seed);
+  const random = seededRandom(o.seed);
   const index = new RougeIndex();
   const seedInstructions = run.seeds.map((s) => s.instruction.replace(/\s+/g, " ").trim());
   for (const s of seedInstructions) index.add(s);

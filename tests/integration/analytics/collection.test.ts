@@ -1,21 +1,9 @@
 // Analytics of rating and demonstration projects on judgements made through the annotation API, against figures
 // worked out by hand (and, for alpha, by the textbook computation of ./krippendorff.ts on the same values).
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { collectionAnalytics } from "@/server/services/analytics/collection";
 import { krippendorffAlpha } from "@/server/services/analytics/krippendorff";
-import { callerFor, makeProject, makeUser, uid } from "../fixtures/annotation";
-
-const base = { bothBad: false, ratings: {}, rationale: "", flags: [], flagNote: "" };
-
-async function judgeAll(slug: string, user: { id: string; email: string; name: string; role: "ANNOTATOR" | "ADMIN" }, judge: (item: { assignmentId: string; candidates: { id: string; text: string }[]; messages: { content: string }[] }) => object) {
-  const api = callerFor(user);
-  for (;;) {
-    const { item } = await api.annotation.next({ projectSlug: slug });
-    if (!item) return;
-    await api.annotation.submit({ submissionId: randomUUID(), assignmentId: item.assignmentId, timeSpentMs: 1000, ...base, ...judge(item) } as never);
-  }
-}
+import { makeProject, makeUser, uid, workQueue } from "../fixtures/annotation";
 
 describe("collection analytics", () => {
   it("ratings: ordinal alpha per criterion, the distribution, thumbs, per annotator mean and spread, per model", async () => {
@@ -30,11 +18,11 @@ describe("collection analytics", () => {
     });
     // u1 rates 5,4,2,1 and thumbs up on the first two; u2 one point lower on each (a harsher rater), same thumbs
     const first = { 0: 5, 1: 4, 2: 2, 3: 1 } as Record<number, number>;
-    await judgeAll(project.slug, u1, (it) => {
+    await workQueue(project.slug, u1, (it) => {
       const i = Number(it.messages[0].content[1]);
       return { ranking: [[it.candidates[0].id]], thumbs: i < 2, ratings: { [it.candidates[0].id]: { q: first[i] } } };
     });
-    await judgeAll(project.slug, u2, (it) => {
+    await workQueue(project.slug, u2, (it) => {
       const i = Number(it.messages[0].content[1]);
       return { ranking: [[it.candidates[0].id]], thumbs: i < 2, ratings: { [it.candidates[0].id]: { q: Math.max(1, first[i] - 1) } } };
     });
@@ -72,7 +60,7 @@ describe("collection analytics", () => {
     });
     const lengths = [50, 300, 1200];
     let i = 0;
-    await judgeAll(project.slug, u, (it) => ({ ranking: [], demonstration: "x".repeat(lengths[i++]), ...(it.candidates[0] ? { demonstrationFrom: it.candidates[0].id } : {}) }));
+    await workQueue(project.slug, u, (it) => ({ ranking: [], demonstration: "x".repeat(lengths[i++]), ...(it.candidates[0] ? { demonstrationFrom: it.candidates[0].id } : {}) }));
     const f = await collectionAnalytics(project.id);
     if (f?.kind !== "demonstrations") throw new Error("expected demonstration figures");
     expect(f).toMatchObject({ count: 3, improved: 1, medianChars: 300, meanChars: 516.7, medianSeconds: 1 });

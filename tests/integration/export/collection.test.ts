@@ -1,16 +1,14 @@
 // Exports of ratings and demonstrations, from judgements made through the annotation API: SFT (TRL prompt-completion,
 // conversational and messages layouts), KTO (TRL unpaired preference), the improvements as preference pairs (TRL),
 // and items with no candidate (a demonstration written from scratch) in every format.
-import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSnapshot, snapshotDir } from "@/server/services/export";
 import type { CreateSnapshotInput } from "@/server/schemas/export";
 import { exportFormats } from "@/server/schemas/export";
 import { readRows } from "@/tests/fixtures/export/fixture";
-import { callerFor, makeProject, makeUser, uid } from "../fixtures/annotation";
+import { makeProject, makeUser, uid, workQueue } from "../fixtures/annotation";
 
-const base = { bothBad: false, ratings: {}, rationale: "", flags: [], flagNote: "", timeSpentMs: 500 };
 const created: string[] = [];
 let tag: string;
 let rating: { id: string };
@@ -20,15 +18,9 @@ afterAll(async () => {
   for (const id of created) await rm(snapshotDir(id), { recursive: true, force: true });
 });
 
-async function judgeAll(slug: string, users: { id: string; email: string; name: string; role: "ANNOTATOR" }[], judge: (item: { assignmentId: string; candidates: { id: string; text: string }[]; messages: { content: string }[] }, who: number) => object) {
-  for (const [who, u] of users.entries()) {
-    const api = callerFor(u);
-    for (;;) {
-      const { item } = await api.annotation.next({ projectSlug: slug });
-      if (!item) break;
-      await api.annotation.submit({ submissionId: randomUUID(), assignmentId: item.assignmentId, ...base, ...judge(item, who) } as never);
-    }
-  }
+/** Every user in turn works the queue to its end; `judge` also learns which of them answers. */
+async function judgeAll(slug: string, users: Parameters<typeof workQueue>[1][], judge: (item: Parameters<Parameters<typeof workQueue>[2]>[0], who: number) => object) {
+  for (const [who, u] of users.entries()) await workQueue(slug, u, (item) => ({ timeSpentMs: 500, ...judge(item, who) }));
 }
 
 beforeAll(async () => {
