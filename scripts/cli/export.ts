@@ -112,9 +112,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   // loaded after the arguments check so that a usage mistake needs no database
   const { createSnapshot, snapshotFile } = await import("@/server/services/export");
-  const { findProject } = await import("@/server/services/import");
+  const { findProject } = await import("@/server/services/projects");
   try {
-    const projectIds = await Promise.all(args.project.map(async (p) => (await findProject(p)).id));
+    const projectIds = await Promise.all(args.project.map(async (p) => (await findProject(p, { slug: true })).id));
     const tty = process.stderr.isTTY;
     let lastLine = 0;
     const snapshot = await createSnapshot({

@@ -82,10 +82,11 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   // loaded after the arguments check so that `--help`-style mistakes need no database
-  const { findProject, importFile } = await import("@/server/services/import");
+  const { importFile } = await import("@/server/services/import");
+  const { findProject } = await import("@/server/services/projects");
   const tty = process.stderr.isTTY;
   try {
-    const project = await findProject(args.project);
+    const project = await findProject(args.project, { slug: true });
     const summary = await importFile({
       projectId: project.id,
       filePath: args.file,

@@ -91,10 +91,10 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const { db } = await import("@/server/db");
-  const { findProject } = await import("@/server/services/import");
+  const { findProject } = await import("@/server/services/projects");
   const { selfInstruct } = await import("@/server/services/self-instruct");
   try {
-    const project = await findProject(args.project);
+    const project = await findProject(args.project, { slug: true });
     const endpoint = await db.endpoint.findFirst({ where: { OR: [{ id: args.endpoint }, { name: args.endpoint }] }, select: { id: true, name: true } });
     if (!endpoint) throw new AppError("NOT_FOUND", `--endpoint: no endpoint "${args.endpoint}" (register one on the Endpoints page)`);
     const options = selfInstructOptionsSchema.parse({

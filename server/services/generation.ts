@@ -6,6 +6,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { z } from "zod";
 import { AppError } from "@/server/errors";
+import { findProject } from "@/server/services/projects";
 import { db } from "@/server/db";
 import { Prisma, type TaskType } from "@/server/generated/prisma/client";
 import { endpointConfig } from "@/server/services/endpoints";
@@ -58,8 +59,7 @@ export async function ingestGenerations(options: {
   groups: GeneratedGroup[];
   onProgress?: (done: number, total: number) => Promise<void> | void;
 }): Promise<IngestResult> {
-  const project = await db.project.findUnique({ where: { id: options.projectId } });
-  if (!project) throw new AppError("NOT_FOUND", "project not found");
+  const project = await findProject(options.projectId);
   const result: IngestResult = { prompts: 0, candidates: 0, items: 0, skippedPrompts: 0 };
   const promptIds = [...new Set(options.groups.map((g) => g.promptId))];
   const prompts = new Map(

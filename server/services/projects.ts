@@ -44,11 +44,22 @@ export async function listAll(opts: { includeArchived: boolean }) {
   return projects;
 }
 
+/**
+ * The one project lookup. `ref` is an id, or with `slug: true` an id or a slug (the CLI and the HTTP API accept
+ * either). Missing: NOT_FOUND — or, where a form or a launch chose the project (`field`), BAD_REQUEST naming it.
+ */
+export async function findProject(ref: string, opts: { slug?: boolean; field?: string } = {}): Promise<Project> {
+  const project = await db.project.findFirst({ where: opts.slug ? { OR: [{ id: ref }, { slug: ref }] } : { id: ref } });
+  if (project) return project;
+  if (opts.field) throw new AppError("BAD_REQUEST", "project not found", [{ field: opts.field, message: "not found" }]);
+  throw new AppError("NOT_FOUND", `No project "${ref}".`);
+}
+
 /** One project with its criteria read (criteriaOf) and how many items it holds. */
 export async function get(id: string) {
-  const project = await db.project.findUnique({ where: { id }, include: { _count: { select: { items: true } } } });
-  if (!project) throw new AppError("NOT_FOUND", "No such project.");
-  return { ...project, criteria: criteriaOf(project) };
+  const project = await findProject(id);
+  const items = await db.item.count({ where: { projectId: id } });
+  return { ...project, criteria: criteriaOf(project), _count: { items } };
 }
 
 function slugTaken(err: unknown): boolean {

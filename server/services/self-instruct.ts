@@ -11,6 +11,7 @@
 // is counted and the run goes on; ten failures in a row stop it. Each round's kept instructions are written in one
 // transaction: never half a batch.
 import { AppError } from "@/server/errors";
+import { findProject } from "@/server/services/projects";
 import { pool, withTransaction } from "@/server/pg";
 import type { SeedTask, SelfInstructCounts, SelfInstructOptions, FilterReason } from "@/server/schemas/self-instruct";
 import { FILTER_REASONS } from "@/server/schemas/self-instruct";
@@ -98,13 +99,9 @@ async function store(run: SelfInstructRun, model: string, kept: KeptInstruction[
 export async function selfInstruct(run: SelfInstructRun): Promise<{ counts: SelfInstructCounts; kept: KeptInstruction[] }> {
   const o = run.options;
   if (run.seeds.length === 0) throw new AppError("BAD_REQUEST", "Self-Instruct needs at least one seed task.", [{ field: "seeds", message: "no seed tasks" }]);
-  const { rows: projects } = await pool().query<{ task_type: string; name: string }>(
-    `SELECT "taskType"::text AS task_type, name FROM "Project" WHERE id = $1`,
-    [run.projectId],
-  );
-  if (!projects[0]) throw new AppError("NOT_FOUND", "project not found");
-  if (projects[0].task_type !== "DEMONSTRATION") {
-    throw new AppError("BAD_REQUEST", `Self-Instruct writes prompts to be answered: choose a demonstration project ("${projects[0].name}" is ${projects[0].task_type.toLowerCase()}).`, [
+  const project = await findProject(run.projectId);
+  if (project.taskType !== "DEMONSTRATION") {
+    throw new AppError("BAD_REQUEST", `Self-Instruct writes prompts to be answered: choose a demonstration project ("${project.name}" is ${project.taskType.toLowerCase()}).`, [
       { field: "projectId", message: "not a demonstration project" },
     ]);
   }

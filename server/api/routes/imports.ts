@@ -13,7 +13,8 @@ import { AppError } from "@/server/errors";
 import { importOptionsSchema } from "@/server/schemas/import";
 import * as audit from "@/server/services/audit";
 import { formatBytes } from "@/server/format";
-import { findProject, importFile, rejectedLinesFile } from "@/server/services/import";
+import { importFile, rejectedLinesFile } from "@/server/services/import";
+import { findProject } from "@/server/services/projects";
 
 type ProjectParams = { projectId: string };
 
@@ -36,7 +37,7 @@ export function uploadRoute(door: UploadDoor): RouteHandler<ProjectParams> {
     fileName: z.string().trim().min(1).max(255).default(door.defaultFileName),
   });
   return route({ auth: door.auth, query, queryError: { what: "Invalid upload options" } }, async ({ req, params, user, query: opts }) => {
-    const project = await findProject(params.projectId);
+    const project = await findProject(params.projectId, { slug: true });
     const bytesTotal = Number(req.headers.get("content-length") ?? 0) || 0;
     // refuse before reading a byte when the client already said how big the file is
     if (bytesTotal > env.IMPORT_MAX_BYTES) {

@@ -52,22 +52,27 @@ function scoreColumns(ctx: FormatContext): Column[] {
 }
 
 /**
- * A pairwise format's row for one pair, less its margin and scores: what is fixed per prompt, then the chosen and
- * rejected responses put in. The one definition of each pairwise row: the general path fills it in per pair, the
- * direct path (./pair-lines.ts) renders it once per prompt and splices the responses' JSON literals in.
+ * A pairwise format's row for one pair, less its margin and scores: the values taken from the prompt alone (computed
+ * once per prompt), then the row with the chosen and rejected responses put in. The one definition of each pairwise
+ * row: the general path fills it in per pair; the direct path (./pair-lines.ts) renders `row` once per format with
+ * stand-ins, and per prompt only encodes the prompt's values, so each line is a few concatenations.
  */
-export interface PairTemplate {
-  row: (prompt: { contentHash: string; messages: Message[] }) => (chosen: string, rejected: string) => Row;
+export interface PairTemplate<P extends Record<string, unknown> = Record<string, unknown>> {
+  prompt: (prompt: { contentHash: string; messages: Message[] }) => P;
+  row: (prompt: P, chosen: string, rejected: string) => Row;
   /** rows end with the pair's margin and, when the projects rate candidates, both responses' scores */
   margin: boolean;
 }
 
+/** Keeps each template's prompt values and row typed against each other. */
+const pairTemplate = <P extends Record<string, unknown>>(t: PairTemplate<P>) => t as unknown as PairTemplate;
+
 function pairRows(group: PromptGroup, votes: Map<string, PairVotes>, ctx: FormatContext, template: PairTemplate): Row[] {
   const candidates = candidateMap(group);
   const withScores = template.margin && ctx.criteria.length > 0;
-  const build = template.row(group);
+  const prompt = template.prompt(group);
   return preferencePairs(group, ctx.aggregation, votes).map((p) => {
-    const row = build(candidates.get(p.chosenId)!.text, candidates.get(p.rejectedId)!.text);
+    const row = template.row(prompt, candidates.get(p.chosenId)!.text, candidates.get(p.rejectedId)!.text);
     if (template.margin) row.margin = p.margin;
     if (withScores) {
       row.score_chosen = score(p.scoreChosen);
@@ -78,29 +83,27 @@ function pairRows(group: PromptGroup, votes: Map<string, PairVotes>, ctx: Format
 }
 
 export const pairTemplates = {
-  trl: {
-    row: ({ contentHash, messages }) => {
-      const prompt = promptText(messages);
-      return (chosen, rejected) => ({ prompt_id: contentHash, prompt, chosen, rejected });
-    },
+  trl: pairTemplate({
+    prompt: ({ contentHash, messages }) => ({ id: contentHash, text: promptText(messages) }),
+    row: (prompt, chosen, rejected) => ({ prompt_id: prompt.id, prompt: prompt.text, chosen, rejected }),
     margin: true,
-  },
-  "trl-conversational": {
-    row: ({ contentHash, messages }) => {
-      const prompt = conversation(messages);
-      return (chosen, rejected) => ({
-        prompt_id: contentHash,
-        prompt,
-        chosen: [{ role: "assistant", content: chosen }],
-        rejected: [{ role: "assistant", content: rejected }],
-      });
-    },
+  }),
+  "trl-conversational": pairTemplate({
+    prompt: ({ contentHash, messages }) => ({ id: contentHash, conversation: conversation(messages) }),
+    row: (prompt, chosen, rejected) => ({
+      prompt_id: prompt.id,
+      prompt: prompt.conversation,
+      chosen: [{ role: "assistant", content: chosen }],
+      rejected: [{ role: "assistant", content: rejected }],
+    }),
     margin: true,
-  },
-  hh: {
-    row: ({ messages }) => (chosen, rejected) => ({ chosen: hhTranscript(messages, chosen), rejected: hhTranscript(messages, rejected) }),
+  }),
+  hh: pairTemplate({
+    // hhTranscript ends with the response, so the transcript with an empty one is every row's shared start
+    prompt: ({ messages }) => ({ transcript: hhTranscript(messages, "") }),
+    row: (prompt, chosen, rejected) => ({ chosen: prompt.transcript + chosen, rejected: prompt.transcript + rejected }),
     margin: false,
-  },
+  }),
 } satisfies Record<string, PairTemplate>;
 
 export type PairFormat = keyof typeof pairTemplates;

@@ -1,9 +1,10 @@
 // The direct path for the most common snapshot: a pairwise format (TRL, TRL conversational, HH-RLHF) as JSONL with
 // every pair kept (policy `all`, ties dropped, no agreement threshold) — the default definition. Each row is then
 // one comparison, so Postgres can stream them already joined and in order, with both responses escaped as JSON
-// string literals (to_json, built in its parallel workers before the sort). Node renders each prompt's row template
-// (the format's own, from ./formats.ts) once, and completes every row by splicing the literals in: the responses
-// are never parsed or re-encoded, which was most of the cost of an export.
+// string literals (to_json, built in its parallel workers before the sort). Node renders the format's row template
+// (the format's own, from ./formats.ts) once with stand-ins, encodes each prompt's values once, and completes every
+// row by splicing the literals in: the responses are never parsed or re-encoded, which was most of the cost of an
+// export.
 // The statistics come from ./stats.ts, as for every snapshot.
 //
 // tests/integration/export/pair-lines.test.ts builds each eligible definition both ways (nasty texts included) and
@@ -13,7 +14,7 @@ import { to as copyTo } from "pg-copy-streams";
 import type { SnapshotDefinition } from "@/server/schemas/export";
 import type { Message } from "@/server/services/hashing";
 import { ratingsScore } from "./aggregate";
-import { pairTemplates, score, type FormatContext, type PairFormat } from "./formats";
+import { pairTemplates, score, type FormatContext, type PairFormat, type PairTemplate } from "./formats";
 import { copyLines, copyStreamText, filterClauses } from "./stream";
 import type { SplitWriter } from "./writers";
 
@@ -52,55 +53,102 @@ function pairQuery(opts: { client: pg.PoolClient; def: SnapshotDefinition; exclu
       ORDER BY k1, k2, k3, k4, k5, k6) q`);
 }
 
-// Stand-ins for the two responses while a prompt's row template is rendered: NUL never occurs in the database's
-// text (PostgreSQL text cannot hold it), and JSON.stringify writes it as \u0000 inside a string literal.
-const CHOSEN = "\u0000chosen\u0000";
-const REJECTED = "\u0000rejected\u0000";
+// Stand-ins while a format's row template is rendered: NUL never occurs in the database's text (PostgreSQL text
+// cannot hold it), and JSON.stringify writes it as \u0000, so a stand-in is found in the JSON as `\u0000<name>\u0000`.
+const NUL = "\\u0000";
+const standIn = (name: string) => `\u0000${name}\u0000`;
+const CHOSEN = "=chosen";
+const REJECTED = "=rejected";
+
+/** A value's place in the rendered template: a whole JSON value (its literal goes in) or inside a longer string. */
+interface Slot {
+  /** the template's JSON before it */
+  before: string;
+  /** CHOSEN, REJECTED or the key of one of the prompt's values */
+  name: string;
+  whole: boolean;
+}
 
 /**
- * Per prompt, its row template from ./formats.ts rendered once as JSON with stand-ins for the responses, cut into
- * the pieces around them; per row, the pieces with the responses' JSON literals (as Postgres escaped them) in the
- * stand-ins' places. A response that is a whole JSON value (TRL) takes its literal; one inside a longer string (an
- * HH transcript) takes the literal without its quotes: JSON escaping is per character, so the escaped string is the
- * escaped prefix followed by the escaped response.
+ * A format's row template rendered once with stand-ins for the prompt's values and the responses, cut at them:
+ * the JSON pieces between them, in order, and what the template's JSON ends with.
+ */
+function skeleton(template: PairTemplate, keys: string[]): { slots: Slot[]; end: string } {
+  const parts = Object.fromEntries(keys.map((key) => [key, standIn(key)]));
+  const json = JSON.stringify(template.row(parts, standIn(CHOSEN), standIn(REJECTED)));
+  const slots: Slot[] = [];
+  let from = 0;
+  for (;;) {
+    const at = json.indexOf(NUL, from);
+    if (at === -1) break;
+    const close = json.indexOf(NUL, at + NUL.length);
+    const name = json.slice(at + NUL.length, close);
+    const end = close + NUL.length;
+    const whole = json[at - 1] === '"' && json[end] === '"';
+    slots.push({ before: json.slice(from, whole ? at - 1 : at), name, whole });
+    from = whole ? end + 1 : end;
+  }
+  const names = slots.map((slot) => slot.name);
+  if (names.filter((n) => n === CHOSEN).length !== 1 || names.filter((n) => n === REJECTED).length !== 1) {
+    throw new Error("pair template: each response must appear exactly once in a row");
+  }
+  return { slots, end: json.slice(from) };
+}
+
+/**
+ * Per prompt, the fixed strings between the two responses (the template's pieces with the prompt's values encoded
+ * in); per row, those strings with the responses' JSON literals (as Postgres escaped them) in between. A response
+ * that is a whole JSON value (TRL) takes its literal; one inside a longer string (an HH transcript) takes the literal
+ * without its quotes: JSON escaping is per character, so the escaped string is the escaped prefix followed by the
+ * escaped response.
  */
 interface LineBuilder {
   prompt(hash: string, messages: Message[]): void;
   line(chosen: string, rejected: string, tail: string): string;
 }
 
-interface Slot {
-  /** the JSON before the stand-in */
-  before: string;
-  /** the stand-in is a whole string value: its literal goes in with its quotes */
-  whole: boolean;
-}
-
-function cut(json: string, standIn: string, from: number): { slot: Slot; end: number } {
-  const escaped = JSON.stringify(standIn).slice(1, -1);
-  const at = json.indexOf(escaped, from);
-  const whole = json[at - 1] === '"' && json[at + escaped.length] === '"';
-  const start = whole ? at - 1 : at;
-  return { slot: { before: json.slice(from, start), whole }, end: start + escaped.length + (whole ? 2 : 0) };
-}
-
 function lineBuilder(format: PairFormat): LineBuilder {
   const template = pairTemplates[format];
-  let chosenSlot: Slot = { before: "", whole: true };
-  let rejectedSlot: Slot = { before: "", whole: true };
-  let after = "";
-  const fill = (slot: Slot, literal: string) => (slot.whole ? literal : literal.slice(1, -1));
+  let shape: { slots: Slot[]; end: string } | null = null;
+  // a row is fixed0, the first response, fixed1, the second response, fixed2, then its tail — the responses in the
+  // template's order, each a whole literal or the inside of one
+  let fixed0 = "";
+  let fixed1 = "";
+  let fixed2 = "";
+  let chosenFirst = true;
+  let firstWhole = true;
+  let secondWhole = true;
+  const literal = (text: string, whole: boolean) => (whole ? text : text.slice(1, -1));
   return {
-    prompt: (hash, messages) => {
-      const json = JSON.stringify(template.row({ contentHash: hash, messages })(CHOSEN, REJECTED));
-      const chosen = cut(json, CHOSEN, 0);
-      const rejected = cut(json, REJECTED, chosen.end);
-      chosenSlot = chosen.slot;
-      rejectedSlot = rejected.slot;
-      // with a margin, the row goes on where the template's object closes
-      after = template.margin ? json.slice(rejected.end, -1) : json.slice(rejected.end);
+    prompt: (contentHash, messages) => {
+      const values = template.prompt({ contentHash, messages });
+      if (!shape) {
+        const { slots, end } = skeleton(template, Object.keys(values));
+        // with a margin, the row goes on where the template's object closes
+        shape = { slots, end: template.margin ? end.slice(0, -1) : end };
+      }
+      const fixed = ["", "", ""];
+      let at = 0;
+      for (const slot of shape.slots) {
+        fixed[at] += slot.before;
+        if (slot.name === CHOSEN || slot.name === REJECTED) {
+          if (at === 0) {
+            chosenFirst = slot.name === CHOSEN;
+            firstWhole = slot.whole;
+          } else secondWhole = slot.whole;
+          at++;
+        } else {
+          const value = JSON.stringify(values[slot.name]);
+          if (!slot.whole && !value.startsWith('"')) throw new Error(`pair template: ${slot.name} sits inside a string but is not one`);
+          fixed[at] += literal(value, slot.whole);
+        }
+      }
+      [fixed0, fixed1, fixed2] = [fixed[0], fixed[1], fixed[2] + shape.end];
     },
-    line: (chosen, rejected, tail) => `${chosenSlot.before}${fill(chosenSlot, chosen)}${rejectedSlot.before}${fill(rejectedSlot, rejected)}${after}${tail}`,
+    line: (chosen, rejected, tail) =>
+      chosenFirst
+        ? `${fixed0}${literal(chosen, firstWhole)}${fixed1}${literal(rejected, secondWhole)}${fixed2}${tail}`
+        : `${fixed0}${literal(rejected, firstWhole)}${fixed1}${literal(chosen, secondWhole)}${fixed2}${tail}`,
   };
 }
 

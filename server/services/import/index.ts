@@ -13,6 +13,7 @@ import type pg from "pg";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError, clientError } from "@/server/errors";
+import { findProject } from "@/server/services/projects";
 import { withTransaction } from "@/server/pg";
 import { JOB_STALE_SECONDS, keepAlive, staleSince, UTC_NOW } from "@/server/services/job-heartbeat";
 import { NEAR_DUPLICATE_ROUGE_L, type ImportCounts, type ImportFormat, type ImportSummary } from "@/server/schemas/import";
@@ -138,16 +139,6 @@ export async function reapInterruptedImports(opts: { staleSeconds?: number } = {
   return rows.map((r) => r.id);
 }
 
-/** A project by id or slug (the CLI and the HTTP API accept either). */
-export async function findProject(idOrSlug: string): Promise<{ id: string; slug: string }> {
-  const project = await db.project.findFirst({
-    where: { OR: [{ id: idOrSlug }, { slug: idOrSlug }] },
-    select: { id: true, slug: true },
-  });
-  if (!project) throw new AppError("NOT_FOUND", `No project "${idOrSlug}".`);
-  return project;
-}
-
 export async function getImportJob(opts: { projectId: string; jobId: string }) {
   const job = await db.importJob.findFirst({ where: { id: opts.jobId, projectId: opts.projectId } });
   if (!job) throw new AppError("NOT_FOUND", "No such import in this project.");
@@ -249,8 +240,7 @@ function emptyCounts(): ImportCounts {
 
 export async function importFile(opts: ImportFileOptions): Promise<ImportSummary> {
   const startedAt = Date.now();
-  const project = await db.project.findUnique({ where: { id: opts.projectId }, select: { id: true, taskType: true, archived: true } });
-  if (!project) throw new AppError("NOT_FOUND", "Project not found.");
+  const project = await findProject(opts.projectId);
   if (project.archived) throw new AppError("PRECONDITION_FAILED", "The project is archived; unarchive it before importing.");
   if (!opts.stream && !opts.filePath) throw new AppError("BAD_REQUEST", "Nothing to import: give a stream or a file path.");
 

@@ -8,6 +8,7 @@ import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { AppError, parseOrThrow } from "@/server/errors";
+import { findProject } from "@/server/services/projects";
 import { db, type Tx } from "@/server/db";
 import type { Model, ModelKind, RunKind, TrainingRun } from "@/server/generated/prisma/client";
 import type { LaunchRunOutput } from "@/server/schemas/run-launch";
@@ -68,12 +69,6 @@ async function requireSnapshot(id: string) {
     throw new AppError("BAD_REQUEST", `snapshot "${snapshot.name}" v${snapshot.version} is not ready (${snapshot.status.toLowerCase()})`, [{ field: "snapshotId", message: "not ready" }]);
   }
   return snapshot;
-}
-
-async function requireProject(id: string) {
-  const project = await db.project.findUnique({ where: { id } });
-  if (!project) throw new AppError("BAD_REQUEST", "project not found", [{ field: "projectId", message: "not found" }]);
-  return project;
 }
 
 const modelWords: Record<ModelKind, { choose: string; not: string }> = {
@@ -153,7 +148,7 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
       if (!input.projectId && !input.snapshotId) {
         throw new AppError("BAD_REQUEST", "PPO needs prompts: choose a project or a snapshot", [{ field: "projectId", message: "required" }]);
       }
-      const projectId = input.projectId ? (await requireProject(input.projectId)).id : null;
+      const projectId = input.projectId ? (await findProject(input.projectId, { field: "projectId" })).id : null;
       const snapshotId = input.snapshotId ? (await requireSnapshot(input.snapshotId)).id : null;
       return { modelId, projectId, snapshotId, config: await chooseStartingPolicy("PPO", input.policyModelId, config) };
     },
@@ -198,7 +193,7 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
   GENERATE: {
     producesModel: false,
     async launch(input, config) {
-      const projectId = (await requireProject(input.projectId)).id;
+      const projectId = (await findProject(input.projectId, { field: "projectId" })).id;
       if (Boolean(input.modelId) === Boolean(input.endpointId)) {
         throw new AppError("BAD_REQUEST", "generate from either a registered policy or an endpoint", [{ field: "modelId", message: "choose exactly one source" }]);
       }
@@ -227,7 +222,7 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
   SCORE: {
     producesModel: false,
     async launch(input, config) {
-      const projectId = (await requireProject(input.projectId)).id;
+      const projectId = (await findProject(input.projectId, { field: "projectId" })).id;
       const model = input.modelId ? await requireModel(input.modelId, "REWARD", "modelId") : await activeRewardModel();
       if (!model) throw new AppError("PRECONDITION_FAILED", "no active reward model: mark one active in the model registry");
       return { projectId, modelId: model.id, config };

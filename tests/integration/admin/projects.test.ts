@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ZodError } from "zod";
 import { zodFieldErrors } from "@/server/errors";
 import { db } from "@/server/db";
+import { findProject } from "@/server/services/projects";
 import { callerFor, makeProject, makeUser, pairItems, uid } from "../fixtures/annotation";
 
 function settings(slug = `proj-${uid()}`) {
@@ -97,5 +98,21 @@ describe("admin: projects", () => {
     expect((await callerFor(a).annotation.projects()).map((p) => p.id)).toContain(project.id);
     expect((await callerFor(b).annotation.projects()).map((p) => p.id)).not.toContain(project.id);
     expect((await callerFor(admin).project.members({ projectId: project.id })).map((m) => m.id)).toEqual([a.id]);
+  });
+});
+
+describe("findProject: the one project lookup", () => {
+  it("finds by id, by slug only when asked, and says what was missing", async () => {
+    const admin = await makeUser("ADMIN");
+    const created = await callerFor(admin).project.create(settings());
+    expect((await findProject(created.id)).slug).toBe(created.slug);
+    expect((await findProject(created.slug, { slug: true })).id).toBe(created.id);
+    // a slug is not an id: pages and procedures look up by id only
+    await expect(findProject(created.slug)).rejects.toMatchObject({ code: "NOT_FOUND", message: `No project "${created.slug}".` });
+    // a launch form that chose a project that is gone gets a field error, not a 404
+    await expect(findProject("gone", { field: "projectId" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      fieldErrors: [{ field: "projectId", message: "not found" }],
+    });
   });
 });

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { route } from "@/server/api/route";
 import { snapshotNameSchema, type CreateSnapshotInput } from "@/server/schemas/export";
 import { listSnapshots, startSnapshot } from "@/server/services/export";
-import { findProject } from "@/server/services/import";
+import { findProject } from "@/server/services/projects";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -22,7 +22,7 @@ export const POST = route(
   { auth: { token: "WRITE", role: "ADMIN" }, body: bodySchema, bodyError: { message: "The body must be a JSON snapshot definition with `projects`: a list of project ids or slugs." } },
   async ({ body, user }) => {
     const { projects, ...rest } = body;
-    const projectIds = await Promise.all(projects.map(async (p) => (await findProject(p)).id));
+    const projectIds = await Promise.all(projects.map(async (p) => (await findProject(p, { slug: true })).id));
     // the rest of the body is validated by the service, which reports every bad field
     const input = { ...rest, projectIds } as CreateSnapshotInput;
     const snapshot = await startSnapshot({ ...input, createdById: user.id });

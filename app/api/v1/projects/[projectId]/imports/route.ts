@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { route } from "@/server/api/route";
 import { rejectedLinesResponse, uploadRoute } from "@/server/api/routes/imports";
-import { findProject, getImportJob } from "@/server/services/import";
+import { getImportJob } from "@/server/services/import";
+import { findProject } from "@/server/services/projects";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -17,7 +18,7 @@ export const POST = uploadRoute({ auth: { token: "WRITE", role: "ADMIN" }, actio
 const jobQuery = z.object({ jobId: z.string().min(1), rejected: z.enum(["1", "true"]).optional() });
 
 export const GET = route<{ projectId: string }, typeof jobQuery>({ auth: { token: "READ", role: "ADMIN" }, query: jobQuery }, async ({ params, query }) => {
-  const project = await findProject(params.projectId);
+  const project = await findProject(params.projectId, { slug: true });
   if (query.rejected) return rejectedLinesResponse({ projectId: project.id, jobId: query.jobId });
   const { rejectedLines, ...job } = await getImportJob({ projectId: project.id, jobId: query.jobId });
   return Response.json({ ...job, hasRejectedLines: rejectedLines !== null });
