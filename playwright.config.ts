@@ -54,6 +54,8 @@ export default defineConfig({
       OIDC_ID: e2eOidc.clientId,
       OIDC_SECRET: e2eOidc.clientSecret,
       OIDC_NAME: "Test SSO",
+      // the specs' local OpenAI-compatible server (self-instruct.spec.ts) listens on this machine
+      ENDPOINT_ALLOWED_HOSTS: "127.0.0.1",
     },
   },
 });

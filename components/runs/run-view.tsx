@@ -17,6 +17,12 @@ type RunWithPosition = RouterOutputs["run"]["get"];
 type RunSample = RouterOutputs["run"]["samples"][number];
 
 const POLL_MS = 2000;
+
+/** The config as the page shows it: a long list (a Self-Instruct run's seed tasks) as its first items and a count. */
+function shortLists(_key: string, value: unknown): unknown {
+  if (!Array.isArray(value) || value.length <= 5) return value;
+  return [...value.slice(0, 3), `… and ${value.length - 3} more`];
+}
 const MAX_LOG_LINES = 2000;
 
 const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
@@ -36,6 +42,21 @@ const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
   ],
   GENERATE: [],
   SCORE: [],
+  SELF_INSTRUCT: [
+    { title: "Instructions", series: [{ name: "kept", label: "kept" }, { name: "generated", label: "generated" }] },
+    {
+      title: "Filtered, by reason",
+      series: [
+        { name: "filtered/similar", label: "ROUGE-L ≥ max" },
+        { name: "filtered/too_short", label: "too short" },
+        { name: "filtered/too_long", label: "too long" },
+        { name: "filtered/unsuitable_keyword", label: "needs an image, file…" },
+        { name: "filtered/program", label: "a program" },
+        { name: "filtered/punctuation", label: "starts with punctuation" },
+        { name: "filtered/non_english", label: "non-English" },
+      ],
+    },
+  ],
 };
 
 export interface RunFacts {
@@ -170,7 +191,7 @@ export function RunView({ initialRun, initialMetrics, initialSamples, facts }: {
 
       <section aria-labelledby="config-heading" className="space-y-2">
         <h2 id="config-heading" className="text-lg font-medium">Config</h2>
-        <pre className="overflow-auto rounded-lg border border-slate-200 bg-white p-3 text-xs">{JSON.stringify(r.config, null, 2)}</pre>
+        <pre className="overflow-auto rounded-lg border border-slate-200 bg-white p-3 text-xs">{JSON.stringify(r.config, shortLists, 2)}</pre>
       </section>
     </div>
   );

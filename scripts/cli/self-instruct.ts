@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { AppError } from "@/server/errors";
-import { seedTaskSchema, selfInstructOptionsSchema, type SeedTask } from "@/server/schemas/self-instruct";
+import { parseSeeds, selfInstructOptionsSchema, type SeedTask } from "@/server/schemas/self-instruct";
 
 export const usage = `self-instruct --project <slug|id> --endpoint <name|id> --seeds <file.jsonl> --target <n> [options]
     Self-Instruct bootstrapping: new instructions from the seed tasks ({"instruction", "input"?, "output"?} per line,
@@ -56,24 +56,9 @@ function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
 }
 
 /** The seed file's tasks, or every bad line (line and field) at once. */
-export function parseSeeds(text: string): SeedTask[] {
-  const seeds: SeedTask[] = [];
-  const errors: string[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch {
-      errors.push(`line ${i + 1}: not valid JSON`);
-      return;
-    }
-    const r = seedTaskSchema.safeParse(obj);
-    if (r.success) seeds.push(r.data);
-    else for (const issue of r.error.issues) errors.push(`line ${i + 1}: ${issue.path.join(".") || "(row)"}: ${issue.message}`);
-  });
+export function seedsOrThrow(text: string): SeedTask[] {
+  const { seeds, errors } = parseSeeds(text);
   if (errors.length) throw new AppError("BAD_REQUEST", `the seed file has ${errors.length} problem${errors.length === 1 ? "" : "s"}:\n  ${errors.slice(0, 20).join("\n  ")}`);
-  if (seeds.length === 0) throw new AppError("BAD_REQUEST", "the seed file has no tasks");
   return seeds;
 }
 
@@ -85,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     const text = await readFile(args.seeds, "utf8").catch(() => {
       throw new AppError("BAD_REQUEST", `--seeds: ${args.seeds} is not a readable file`);
     });
-    seeds = parseSeeds(text);
+    seeds = seedsOrThrow(text);
   } catch (err) {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n\n${usage}\n`);
     return 2;

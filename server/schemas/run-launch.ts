@@ -7,7 +7,8 @@
 // know pass through to the trainer, which refuses them naming the field.
 import { z } from "zod";
 import trainerConfig from "@/server/schemas/trainer-config.json";
-import { enqueueRunInput, runKindModule, type RunKind } from "@/server/schemas/runs";
+import { enqueueRunInput, isTrainerRunKind, runKindModule, runKinds, type TrainerRunKind } from "@/server/schemas/runs";
+import { selfInstructRunConfig } from "@/server/schemas/self-instruct";
 
 export const backends = ["tiny", "hf"] as const;
 export type Backend = (typeof backends)[number];
@@ -43,7 +44,7 @@ interface ConfigSchema {
 const modules = trainerConfig.modules as unknown as Record<string, ConfigSchema>;
 
 /** The config schema of a run kind's trainer module. */
-export function configSchemaOf(kind: RunKind): ConfigSchema {
+export function configSchemaOf(kind: TrainerRunKind): ConfigSchema {
   return modules[runKindModule[kind]];
 }
 
@@ -81,7 +82,7 @@ function defaultOf(f: FieldSchema | undefined, backend: Backend): unknown {
 }
 
 /** A run kind's launch config: the trainer's fields with their types and ranges, its rules, no staged keys. */
-function launchConfig(kind: RunKind) {
+function launchConfig(kind: TrainerRunKind) {
   const schema = configSchemaOf(kind);
   const shape: Record<string, z.ZodType> = {};
   for (const [key, f] of Object.entries(schema.properties)) {
@@ -106,7 +107,10 @@ function launchConfig(kind: RunKind) {
   });
 }
 
-const launchConfigs = Object.fromEntries((Object.keys(runKindModule) as RunKind[]).map((k) => [k, launchConfig(k)])) as Record<RunKind, ReturnType<typeof launchConfig>>;
+// a kind the worker runs itself has its config schema beside its service (Self-Instruct: ./self-instruct.ts)
+const launchConfigs = Object.fromEntries(
+  runKinds.map((k) => [k, isTrainerRunKind(k) ? launchConfig(k) : selfInstructRunConfig]),
+) as unknown as Record<(typeof runKinds)[number], z.ZodType>;
 
 export const launchRunInput = enqueueRunInput.superRefine((input, ctx) => {
   const parsed = launchConfigs[input.kind].safeParse(input.config);
@@ -139,7 +143,7 @@ const endpointFields: LaunchField[] = [{ key: "max_prompts", label: "Max prompts
  * The fields the launch form shows for a kind and backend, in the trainer's order with text fields last, starting
  * from the trainer's defaults for that backend. Generation from an endpoint has no seed but a prompt cap.
  */
-export function launchFields(kind: RunKind, backend: Backend, options: { fromEndpoint?: boolean } = {}): LaunchField[] {
+export function launchFields(kind: TrainerRunKind, backend: Backend, options: { fromEndpoint?: boolean } = {}): LaunchField[] {
   const fields: LaunchField[] = [];
   for (const [key, f] of Object.entries(configSchemaOf(kind).properties)) {
     if (!f["x-form"] || (f["x-backends"] && !f["x-backends"].includes(backend))) continue;

@@ -3,10 +3,23 @@
 // JSON object without the keys that only the launch inputs set.
 import { z } from "zod";
 
-/** Each run kind and the Python module the worker starts for it (server/services/runs/kinds.ts has the rest). */
-export const runKindModule = { REWARD: "rlhf.reward", PPO: "rlhf.ppo", DPO: "rlhf.dpo", GENERATE: "rlhf.generate", SCORE: "rlhf.score" } as const;
-export const runKinds = ["REWARD", "PPO", "DPO", "GENERATE", "SCORE"] as const satisfies readonly (keyof typeof runKindModule)[];
+/**
+ * Each run kind and the Python module the worker starts for it (server/services/runs/kinds.ts has the rest); null
+ * for a kind the worker runs itself in TypeScript (calls to an OpenAI-compatible endpoint, no GPU).
+ */
+export const runKindModule = {
+  REWARD: "rlhf.reward",
+  PPO: "rlhf.ppo",
+  DPO: "rlhf.dpo",
+  GENERATE: "rlhf.generate",
+  SCORE: "rlhf.score",
+  SELF_INSTRUCT: null,
+} as const;
+export const runKinds = ["REWARD", "PPO", "DPO", "GENERATE", "SCORE", "SELF_INSTRUCT"] as const satisfies readonly (keyof typeof runKindModule)[];
 export type RunKind = (typeof runKinds)[number];
+/** The kinds that start a Python module (their config schema is the module's dataclass). */
+export type TrainerRunKind = { [K in RunKind]: (typeof runKindModule)[K] extends string ? K : never }[RunKind];
+export const isTrainerRunKind = (kind: RunKind): kind is TrainerRunKind => runKindModule[kind] !== null;
 export const runStatuses = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
 
 export const runKindSchema = z.enum(runKinds);
@@ -78,6 +91,14 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
     ...common,
   }),
   z.object({
+    kind: z.literal("SELF_INSTRUCT"),
+    // the demonstration project the kept instructions become items of
+    projectId: z.string().min(1, "choose a demonstration project"),
+    // the OpenAI-compatible endpoint that writes the new instructions
+    endpointId: z.string().min(1, "choose an endpoint"),
+    ...common,
+  }),
+  z.object({
     kind: z.literal("SCORE"),
     // the project whose items (open and completed) are scored
     projectId: z.string().min(1, "choose a project"),
@@ -91,6 +112,8 @@ export type EnqueueRunInput = z.input<typeof enqueueRunInput>;
 export const listRunsInput = z.object({
   status: runStatusSchema.optional(),
   kind: runKindSchema.optional(),
+  // the runs that read from or write into one project
+  projectId: z.string().min(1).optional(),
   limit: z.number().int().min(1).max(500).default(100),
 });
 

@@ -26,6 +26,47 @@ export const selfInstructOptionsSchema = z.object({
 });
 export type SelfInstructOptions = z.infer<typeof selfInstructOptionsSchema>;
 
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camelCase = (key: string) => key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * A SELF_INSTRUCT run's config (snake_case, like every run's): the options above under their snake_case names
+ * (max_rouge_l, english_only, …) and the seed tasks themselves, so the run is reproducible from its row alone.
+ */
+export const selfInstructRunConfig = z
+  .object({
+    seed_tasks: z.array(seedTaskSchema).min(1, "upload at least one seed task").max(10_000, "at most 10,000 seed tasks"),
+    ...Object.fromEntries(Object.entries(selfInstructOptionsSchema.shape).map(([key, schema]) => [snakeCase(key), schema])),
+  })
+  .strict();
+
+/** The seed tasks and options of a SELF_INSTRUCT run's config (checked at launch; checked again here). */
+export function selfInstructRunOptions(config: unknown): { seeds: SeedTask[]; options: SelfInstructOptions } {
+  const { seed_tasks, ...rest } = selfInstructRunConfig.parse(config) as { seed_tasks: SeedTask[] } & Record<string, unknown>;
+  return { seeds: seed_tasks, options: selfInstructOptionsSchema.parse(Object.fromEntries(Object.entries(rest).map(([k, v]) => [camelCase(k), v]))) };
+}
+
+/** A seed file (JSONL, one task per line): its tasks, and every bad line with its line number and field. */
+export function parseSeeds(text: string): { seeds: SeedTask[]; errors: string[] } {
+  const seeds: SeedTask[] = [];
+  const errors: string[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      errors.push(`line ${i + 1}: not valid JSON`);
+      return;
+    }
+    const r = seedTaskSchema.safeParse(obj);
+    if (r.success) seeds.push(r.data);
+    else for (const issue of r.error.issues) errors.push(`line ${i + 1}: ${issue.path.join(".") || "(row)"}: ${issue.message}`);
+  });
+  if (errors.length === 0 && seeds.length === 0) errors.push("the seed file has no tasks");
+  return { seeds, errors };
+}
+
 export const FILTER_REASONS = ["too_short", "too_long", "unsuitable_keyword", "program", "punctuation", "non_english", "similar", "empty"] as const;
 export type FilterReason = (typeof FILTER_REASONS)[number];
 

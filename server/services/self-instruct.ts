@@ -111,14 +111,16 @@ export async function selfInstruct(run: SelfInstructRun): Promise<{ counts: Self
   const seedInstructions = run.seeds.map((s) => s.instruction.replace(/\s+/g, " ").trim());
   for (const s of seedInstructions) index.add(s);
   // what the project already asks counts as kept: a re-run does not add near-copies of it
-  const { rows: existing } = await pool().query<{ text: string }>(
-    `SELECT p.messages -> -1 ->> 'content' AS text FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId" WHERE i."projectId" = $1`,
+  const { rows: existing } = await pool().query<{ text: string; run_id: string | null }>(
+    `SELECT p.messages -> -1 ->> 'content' AS text, p.metadata ->> 'runId' AS run_id FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId" WHERE i."projectId" = $1`,
     [run.projectId],
   );
   for (const e of existing) if (e.text) index.add(e.text);
+  // a queued run started again (its worker died) goes on from what its earlier attempts kept: the target is the run's
+  const keptBefore: KeptInstruction[] = run.runId ? existing.filter((e) => e.text && e.run_id === run.runId).map((e) => ({ instruction: e.text, closestRougeL: 0 })) : [];
 
-  const counts: SelfInstructCounts = { requests: 0, failedRequests: 0, generated: 0, kept: 0, filtered: Object.fromEntries(FILTER_REASONS.map((r) => [r, 0])) as SelfInstructCounts["filtered"], lastError: null };
-  const kept: KeptInstruction[] = [];
+  const counts: SelfInstructCounts = { requests: 0, failedRequests: 0, generated: 0, kept: keptBefore.length, filtered: Object.fromEntries(FILTER_REASONS.map((r) => [r, 0])) as SelfInstructCounts["filtered"], lastError: null };
+  const kept: KeptInstruction[] = [...keptBefore];
   const maxRequests = o.maxRequests ?? Math.max(20, o.target * 2);
   const run1 = limiter(concurrency);
   let failuresInARow = 0;

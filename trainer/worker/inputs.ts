@@ -20,6 +20,8 @@ export interface PreparedRun {
 
 export async function prepareRun(options: { run: TrainingRun; resume: boolean; dataDir: string }): Promise<PreparedRun> {
   const { run } = options;
+  const module = runKindModule[run.kind];
+  if (module === null) throw new AppError("PRECONDITION_FAILED", `a ${run.kind} run is run by the worker itself, not by a trainer module`);
   const dir = runDir(options.dataDir, run.id);
   await mkdir(dir, { recursive: true });
   const config: Record<string, unknown> = { ...(run.config as Record<string, unknown>) };
@@ -39,5 +41,5 @@ export async function prepareRun(options: { run: TrainingRun; resume: boolean; d
 
   const configPath = path.join(dir, "config.json");
   await writeFile(configPath, JSON.stringify(config, null, 2), "utf8");
-  return { runDir: dir, configPath, config, module: runKindModule[run.kind] };
+  return { runDir: dir, configPath, config, module };
 }

@@ -13,6 +13,8 @@ import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { endpointGenerationConfig } from "@/server/schemas/runs";
 import { generateFromEndpoint, ingestGenerations, readGeneratedFile } from "@/server/services/generation";
+import { selfInstruct } from "@/server/services/self-instruct";
+import { selfInstructRunOptions } from "@/server/schemas/self-instruct";
 import { modelPathProblemOnDisk, modelRoots } from "@/server/services/model-paths";
 import { runKinds } from "@/server/services/runs/kinds";
 import {
@@ -253,7 +255,9 @@ function executeRun(claimed: ClaimedRun, ctx: Context): ActiveRun {
     try {
       const endpointId = (run.config as Record<string, unknown>).endpoint_id;
       outcome =
-        run.kind === "GENERATE" && typeof endpointId === "string"
+        run.kind === "SELF_INSTRUCT"
+          ? await runSelfInstruct(run, sink, abort.signal)
+          : run.kind === "GENERATE" && typeof endpointId === "string"
           ? await runEndpointGeneration(run, endpointId, sink, abort.signal)
           : await runTrainer(claimed, ctx, sink, stderr, (p) => {
               proc = p;
@@ -428,4 +432,33 @@ async function runEndpointGeneration(run: TrainingRun, endpointId: string, sink:
       (result.skippedPrompts ? `, ${result.skippedPrompts} prompts skipped (identical responses)` : ""),
   );
   return { status: "SUCCEEDED" };
+}
+
+/** Self-Instruct against the run's endpoint, in-process: each round's counts are the run's metrics and progress. */
+async function runSelfInstruct(run: TrainingRun, sink: RunSink, signal: AbortSignal): Promise<Outcome> {
+  const config = run.config as Record<string, unknown>;
+  if (!run.projectId || typeof config.endpoint_id !== "string") return { status: "FAILED", error: "Self-Instruct run without a project or an endpoint" };
+  const { endpoint_id: _endpoint, ...settings } = config;
+  const { seeds, options } = selfInstructRunOptions(settings);
+  sink.line("worker", `Self-Instruct: ${seeds.length} seed tasks, keeping ${options.target} new instructions (ROUGE-L < ${options.maxRougeL})`);
+  const { counts } = await selfInstruct({
+    projectId: run.projectId,
+    runId: run.id,
+    endpointId: config.endpoint_id,
+    seeds,
+    options,
+    signal,
+    onProgress: (c) => {
+      const filtered = Object.fromEntries(Object.entries(c.filtered).map(([reason, n]) => [`filtered/${reason}`, n]));
+      sink.metric(c.requests, { kept: c.kept, generated: c.generated, failed_requests: c.failedRequests, ...filtered });
+      sink.setProgress(Math.min(1, c.kept / options.target));
+    },
+  });
+  const filtered = Object.entries(counts.filtered).filter(([, n]) => n > 0).map(([reason, n]) => `${reason.replaceAll("_", " ")} ${n}`);
+  sink.line(
+    "worker",
+    `kept ${counts.kept} new instructions as items (${counts.generated} generated in ${counts.requests} requests; filtered: ${filtered.join(", ") || "none"}` +
+      (counts.failedRequests ? `; ${counts.failedRequests} failed requests, last: ${counts.lastError}` : "") + ")",
+  );
+  return { status: "SUCCEEDED", metrics: { kept: counts.kept, generated: counts.generated, requests: counts.requests } };
 }

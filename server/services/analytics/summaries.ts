@@ -194,17 +194,39 @@ export interface RefreshResult {
  * Brings a project's summaries up to date with its annotations. Refreshes of one project run one at a time (an
  * advisory lock); a second caller waits for the first and then usually finds nothing left to take in.
  */
-export async function refreshSummaries({ projectId }: { projectId: string }): Promise<RefreshResult> {
+export async function refreshSummaries({ projectId, wait = true }: { projectId: string; wait?: boolean }): Promise<RefreshResult> {
   const pending = await pool().query(`SELECT 1 FROM "AnalyticsPendingItem" WHERE "projectId" = $1 LIMIT 1`, [projectId]);
   if (pending.rowCount === 0) return { items: 0 };
   // The planner guesses 100 rows for the JSON tests and would JIT-compile the vote query (seconds of compiling that
   // save nothing); the sorts of a large first take-in fit in memory with more work_mem.
-  const items = await withTransaction((client) => takeIn(client, projectId), { begin: "BEGIN; SET LOCAL jit = off; SET LOCAL work_mem = '64MB'" });
+  const items = await withTransaction((client) => takeIn(client, projectId, wait), { begin: "BEGIN; SET LOCAL jit = off; SET LOCAL work_mem = '64MB'" });
   return { items };
 }
 
-async function takeIn(client: pg.PoolClient, projectId: string): Promise<number> {
-  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('rlhf-analytics:' || $1, 0))`, [projectId]);
+/**
+ * The background take-in (server/web.ts runs it every ANALYTICS_REFRESH_MS): every project with judgements not yet
+ * in its summaries is brought up to date, so that a page read finds at most a few seconds of them to take in. A
+ * project whose refresh is under way elsewhere (a page read, another web process) is left to it.
+ */
+export async function refreshPendingProjects(): Promise<{ projects: number; items: number }> {
+  // one index probe per project (a loose index scan over ("projectId", id)), not a scan of every pending row
+  const { rows } = await pool().query<{ id: string }>(
+    `WITH RECURSIVE p(id) AS (
+       (SELECT "projectId" FROM "AnalyticsPendingItem" ORDER BY "projectId" LIMIT 1)
+       UNION ALL
+       SELECT (SELECT "projectId" FROM "AnalyticsPendingItem" WHERE "projectId" > p.id ORDER BY "projectId" LIMIT 1) FROM p WHERE p.id IS NOT NULL
+     ) SELECT id FROM p WHERE id IS NOT NULL`,
+  );
+  let items = 0;
+  for (const { id } of rows) items += (await refreshSummaries({ projectId: id, wait: false })).items;
+  return { projects: rows.length, items };
+}
+
+async function takeIn(client: pg.PoolClient, projectId: string, wait: boolean): Promise<number> {
+  if (!wait) {
+    const { rows } = await client.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended('rlhf-analytics:' || $1, 0)) AS got`, [projectId]);
+    if (!rows[0].got) return 0;
+  } else await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('rlhf-analytics:' || $1, 0))`, [projectId]);
   // a project deleted while this waited took its notes with it: then nothing is taken and nothing written
   await client.query(`INSERT INTO "AnalyticsProject" ("projectId") SELECT id FROM "Project" WHERE id = $1 ON CONFLICT DO NOTHING`, [projectId]);
   await client.query(`CREATE TEMP TABLE taken (iid text PRIMARY KEY) ON COMMIT DROP`);

@@ -13,7 +13,6 @@ import { toItemView, type ItemView } from "@/server/services/annotation/item-vie
 import { candidateHash } from "@/server/services/hashing";
 import {
   ANNOTATION_ITEM_VIEW_SQL,
-  CANDIDATE_TEXT_SQL,
   EDIT_ANNOTATION_SQL,
   EDIT_CONTEXT_SQL,
   LAST_JUDGEMENT_SQL,
@@ -45,12 +44,12 @@ function check(row: RulesRow, judgement: Judgement): void {
 
 /**
  * The content hash under which an improved response is stored as a candidate, to compare it with the one it started
- * from — when the project asks for it and the response was changed at all.
+ * from — when the project asks for it. Whether the response was changed at all is checked by the SQL function
+ * (rlhf_judgement_comparisons), which has the original's text at hand.
  */
-async function editedHash(j: Judgement, row: RulesRow): Promise<string | null> {
+function editedHash(j: Judgement, row: RulesRow): string | null {
   if (row.task_type !== "DEMONSTRATION" || !row.edits_as_preference || !j.demonstrationFrom || !j.demonstration) return null;
-  const { rows } = await pool().query<{ text: string }>(CANDIDATE_TEXT_SQL, [j.demonstrationFrom]);
-  return rows[0] && rows[0].text !== j.demonstration ? candidateHash(j.demonstration) : null;
+  return candidateHash(j.demonstration);
 }
 
 /** Whether a judgement of a gold item gave its known answer (the ranking, or a rating's thumbs); null when not gold. */
@@ -61,7 +60,7 @@ function goldCorrect(j: Judgement, row: RulesRow): boolean | null {
 }
 
 /** The judgement's parameters of rlhf_submit_annotation / rlhf_edit_annotation, in their order. */
-async function judgementParams(j: Judgement, row: RulesRow): Promise<unknown[]> {
+function judgementParams(j: Judgement, row: RulesRow): unknown[] {
   const pairs = derivePairs(j.ranking, j.strength ?? null);
   return [
     JSON.stringify(j.ranking),
@@ -79,7 +78,7 @@ async function judgementParams(j: Judgement, row: RulesRow): Promise<unknown[]> 
     j.thumbs ?? null,
     j.demonstration ?? null,
     j.demonstrationFrom ?? null,
-    await editedHash(j, row),
+    editedHash(j, row),
   ];
 }
 
@@ -124,7 +123,7 @@ export async function submit(opts: { userId: string; input: SubmitInput }): Prom
   const { rows: stored } = await pool().query<{ outcome: string; annotation_id: string; owner_id: string; late: boolean; surplus: boolean }>({
     name: "submit-annotation",
     text: SUBMIT_ANNOTATION_SQL,
-    values: [input.submissionId, input.assignmentId, userId, ...(await judgementParams(input, c))],
+    values: [input.submissionId, input.assignmentId, userId, ...judgementParams(input, c)],
   });
   const r = stored[0];
   switch (r.outcome) {
@@ -210,7 +209,7 @@ export async function editLast(opts: { userId: string; annotationId: string; jud
     opts.annotationId,
     opts.userId,
     EDIT_WINDOW_SECONDS,
-    ...(await judgementParams(opts.judgement, c)),
+    ...judgementParams(opts.judgement, c),
   ]);
   const outcome = done[0].outcome;
   if (outcome === "not_last") throw new AppError("PRECONDITION_FAILED", NOT_EDITABLE);

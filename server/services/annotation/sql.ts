@@ -99,12 +99,10 @@ export const SUBMIT_CONTEXT_SQL = `
  * The judgement's columns, in the order rlhf_submit_annotation and rlhf_edit_annotation take them after their
  * first parameters: ranking, strength, both bad, ratings, rationale, flags, flag note, time spent, gold correct,
  * chosen ids, rejected ids, margins, thumbs, demonstration, the candidate it started from, and the content hash of
- * an improved response to store as "edited ≻ original" (null when the project does not ask for it).
+ * an improved response to store as "edited ≻ original" (null when the project does not ask for it; an unchanged one
+ * is not stored, which the SQL function checks).
  */
 const JUDGEMENT_PARAMS = (from: number) => Array.from({ length: 16 }, (_, i) => `$${from + i}`).join(", ");
-
-/** The text of candidate $1 (an edit-to-improve compares the improved response with it). */
-export const CANDIDATE_TEXT_SQL = `SELECT text FROM "Candidate" WHERE id = $1`;
 
 /** Stores one judgement: $1 submission id, $2 assignment id, $3 user id, then the judgement's columns. */
 export const SUBMIT_ANNOTATION_SQL = `SELECT * FROM rlhf_submit_annotation($1, $2, $3, ${JUDGEMENT_PARAMS(4)})`;

@@ -70,7 +70,7 @@ async function queuePositions(runs: TrainingRun[]): Promise<Map<string, number>>
 export async function listRuns(options: z.input<typeof listRunsInput> = {}): Promise<RunWithPosition[]> {
   const input = listRunsInput.parse(options);
   const runs = await db.trainingRun.findMany({
-    where: { status: input.status, kind: input.kind },
+    where: { status: input.status, kind: input.kind, projectId: input.projectId },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit,
   });

@@ -13,6 +13,7 @@ import { db, type Tx } from "@/server/db";
 import type { Model, ModelKind, RunKind, TrainingRun } from "@/server/generated/prisma/client";
 import type { LaunchRunOutput } from "@/server/schemas/run-launch";
 import { endpointGenerationConfig } from "@/server/schemas/runs";
+import { selfInstructRunConfig } from "@/server/schemas/self-instruct";
 import { activeRewardModel, applyRmScores, registerPolicy, registerRewardModel, type DoneReport } from "@/server/services/models";
 import {
   projectPromptRows,
@@ -80,6 +81,12 @@ async function requireModel(id: string, kind: ModelKind, field: string): Promise
   const model = await db.model.findUnique({ where: { id } });
   if (!model || model.kind !== kind) throw new AppError("BAD_REQUEST", modelWords[kind].choose, [{ field, message: modelWords[kind].not }]);
   return model;
+}
+
+async function requireEndpoint(id: string) {
+  const endpoint = await db.endpoint.findUnique({ where: { id } });
+  if (!endpoint) throw new AppError("BAD_REQUEST", "endpoint not found", [{ field: "endpointId", message: "not found" }]);
+  return endpoint;
 }
 
 async function stagePrompts(ctx: StageContext, prompts: unknown[], empty: string): Promise<void> {
@@ -198,8 +205,7 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
         throw new AppError("BAD_REQUEST", "generate from either a registered policy or an endpoint", [{ field: "modelId", message: "choose exactly one source" }]);
       }
       if (input.modelId) return { projectId, modelId: (await requireModel(input.modelId, "POLICY", "modelId")).id, config };
-      const endpoint = await db.endpoint.findUnique({ where: { id: input.endpointId } });
-      if (!endpoint) throw new AppError("BAD_REQUEST", "endpoint not found", [{ field: "endpointId", message: "not found" }]);
+      const endpoint = await requireEndpoint(input.endpointId as string);
       const settings = parseOrThrow(endpointGenerationConfig.strict(), input.config, { what: "Invalid generation settings", prefix: "config" });
       if (input.gpuCount > 0) throw new AppError("BAD_REQUEST", "endpoint generation needs no GPU", [{ field: "gpuCount", message: "must be 0" }]);
       return { projectId, config: { ...config, ...settings, endpoint_id: endpoint.id } };
@@ -254,6 +260,31 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
         ],
         skipDuplicates: true,
       });
+    },
+  },
+
+  /**
+   * Self-Instruct bootstrapping: new instructions from seed tasks, written by an OpenAI-compatible endpoint and kept
+   * when they pass the paper's filters, become items of a demonstration project (server/services/self-instruct.ts).
+   * The worker runs it itself, like endpoint generation; its config (options and seed tasks) was checked by the
+   * launch input (selfInstructRunConfig).
+   */
+  SELF_INSTRUCT: {
+    producesModel: false,
+    async launch(input, config) {
+      const project = await findProject(input.projectId, { field: "projectId" });
+      if (project.taskType !== "DEMONSTRATION") {
+        throw new AppError("BAD_REQUEST", `Self-Instruct writes prompts to be answered: choose a demonstration project ("${project.name}" is ${project.taskType.toLowerCase()})`, [
+          { field: "projectId", message: "not a demonstration project" },
+        ]);
+      }
+      if (input.gpuCount > 0) throw new AppError("BAD_REQUEST", "Self-Instruct needs no GPU", [{ field: "gpuCount", message: "must be 0" }]);
+      const endpoint = await requireEndpoint(input.endpointId);
+      // stored with its defaults filled in, so the run page shows every option the run used
+      return { projectId: project.id, config: { ...selfInstructRunConfig.parse(config), endpoint_id: endpoint.id } };
+    },
+    async stage() {
+      throw new AppError("PRECONDITION_FAILED", "a Self-Instruct run has nothing to stage: the worker runs it itself");
     },
   },
 };

@@ -10,6 +10,7 @@ import { db } from "@/server/db";
 import { pool } from "@/server/pg";
 import { analyticsFromTallies, projectAnalytics } from "@/server/services/analytics";
 import { seededRandom } from "@/server/services/analytics/random";
+import { refreshPendingProjects } from "@/server/services/analytics/summaries";
 import { fullTallies } from "@/tests/integration/analytics/full-computation";
 
 const run = randomUUID().slice(0, 8);
@@ -224,5 +225,39 @@ describe("analytics summaries against the full computation", () => {
     await db.project.delete({ where: { id: c.projectId } });
     expect(Number(await left(c.projectId))).toBe(0);
     expect((await pool().query(`SELECT 1 FROM "AnalyticsProject" WHERE "projectId" = $1`, [c.projectId])).rowCount).toBe(0);
+  });
+});
+
+describe("the background take-in", () => {
+  const pendingOf = async (projectId: string) =>
+    Number((await pool().query<{ n: string }>(`SELECT count(*) AS n FROM "AnalyticsPendingItem" WHERE "projectId" = $1`, [projectId])).rows[0].n);
+
+  it("brings every project with new judgements up to date, and leaves one whose refresh is under way elsewhere", async () => {
+    const a = await buildProject(41, "PAIRWISE");
+    const b = await buildProject(42, "RANKING");
+    expect(await pendingOf(a.projectId)).toBeGreaterThan(0);
+    expect(await pendingOf(b.projectId)).toBeGreaterThan(0);
+
+    // a page read of project b holds its lock: the background round skips b instead of waiting behind it
+    const reader = await pool().connect();
+    try {
+      await reader.query("BEGIN");
+      await reader.query(`SELECT pg_advisory_xact_lock(hashtextextended('rlhf-analytics:' || $1, 0))`, [b.projectId]);
+      const first = await refreshPendingProjects();
+      expect(first.projects).toBeGreaterThanOrEqual(2);
+      expect(await pendingOf(a.projectId)).toBe(0);
+      expect(await pendingOf(b.projectId)).toBeGreaterThan(0);
+    } finally {
+      await reader.query("ROLLBACK");
+      reader.release();
+    }
+    await refreshPendingProjects();
+    expect(await pendingOf(b.projectId)).toBe(0);
+    // what the page then reads is what the full computation says, with nothing left for the read to take in
+    await expectSameAsFullComputation(a.projectId);
+    await expectSameAsFullComputation(b.projectId);
+    await change(a, 3);
+    expect((await refreshPendingProjects()).items).toBeGreaterThan(0);
+    await expectSameAsFullComputation(a.projectId);
   });
 });

@@ -68,6 +68,32 @@ describe("run.launch", () => {
     await db.trainingRun.deleteMany({});
   });
 
+  it("queues Self-Instruct only into a demonstration project, from a registered endpoint, with every option checked", async () => {
+    const api = callerFor(await makeUser("ADMIN"));
+    const { project: demos } = await makeProject({ taskType: "DEMONSTRATION", items: [], members: [] });
+    const { project: pairwise } = await makeProject({ taskType: "PAIRWISE", items: [], members: [] });
+    const endpoint = await api.endpoint.create({ name: `teacher ${Math.random()}`, baseUrl: "http://127.0.0.1:9/v1", model: "teacher" });
+    const seeds = [{ instruction: "Give three tips for staying healthy." }, { instruction: "Translate the sentence into French.", input: "The cat sleeps." }];
+    const base = { kind: "SELF_INSTRUCT" as const, name: "si", projectId: demos.id, endpointId: endpoint.id };
+
+    expect(await fieldsOf(api.run.launch({ ...base, projectId: pairwise.id, config: { seed_tasks: seeds, target: 10 } }))).toEqual(["projectId"]);
+    expect(await fieldsOf(api.run.launch({ ...base, endpointId: "no-such-endpoint", config: { seed_tasks: seeds, target: 10 } }))).toEqual(["endpointId"]);
+    expect(await fieldsOf(api.run.launch({ ...base, gpuCount: 1, config: { seed_tasks: seeds, target: 10 } }))).toEqual(["gpuCount"]);
+    expect(await fieldsOf(api.run.launch({ ...base, config: { seed_tasks: [], target: 0, max_rouge_l: 2 } }))).toEqual(["config.seed_tasks", "config.target", "config.max_rouge_l"]);
+    expect(await fieldsOf(api.run.launch({ ...base, config: { seed_tasks: [{ instruction: "" }], target: 5 } }))).toEqual(["config.seed_tasks.0.instruction"]);
+    // the trainer's options do not apply: the run is the worker's own
+    expect(await fieldsOf(api.run.launch({ ...base, config: { seed_tasks: seeds, target: 5, lr: 0.1 } }))).toEqual(["config"]);
+    expect(await db.trainingRun.count()).toBe(0);
+
+    const run = await api.run.launch({ ...base, config: { seed_tasks: seeds, target: 25, temperature: 0.9 } });
+    // stored with the defaults filled in, so the run page shows every option it ran with
+    expect(run).toMatchObject({ kind: "SELF_INSTRUCT", status: "QUEUED", projectId: demos.id, gpuCount: 0 });
+    expect(run.config).toMatchObject({ seed_tasks: seeds, target: 25, temperature: 0.9, examples: 8, max_rouge_l: 0.7, english_only: true, endpoint_id: endpoint.id });
+    expect((await api.run.list({ kind: "SELF_INSTRUCT", projectId: demos.id })).map((r) => r.id)).toEqual([run.id]);
+    expect(await api.run.list({ projectId: pairwise.id })).toEqual([]);
+    await db.trainingRun.deleteMany({});
+  });
+
   it("is for admins only", async () => {
     const annotator = callerFor(await makeUser("ANNOTATOR"));
     const snapshot = await readySnapshot();

@@ -564,6 +564,50 @@ describe("PPO and generation runs", () => {
   });
 });
 
+describe("Self-Instruct on the queue", () => {
+  it("runs in the worker against the endpoint: items round by round, charts of kept and filtered, progress to the target", async () => {
+    const tasks = [
+      "Suggest a name for a bakery that sells bagels.",
+      "Describe how volcanoes erupt underwater.",
+      "Compose an email declining a meeting politely.",
+      "Compare jazz with blues rhythmically.",
+    ];
+    let n = 0;
+    // each answer: one new task, one near-copy of a seed (filtered as similar), one too short
+    const server = await startFakeOpenAI(() => ({ kind: "ok", texts: [` ${tasks[n++ % tasks.length]}\n10. Give three tips for staying very healthy.\n11. Add numbers`] }));
+    try {
+      const endpoint = await saveEndpoint({ input: { name: `si-${Date.now()}`, baseUrl: server.url, model: "teacher", concurrency: 1 } });
+      const project = await upsertProject(db, { name: "si-demos", slug: `si-${Date.now()}`, taskType: "DEMONSTRATION" });
+      const seeds = [{ instruction: "Give three tips for staying healthy." }, { instruction: "Write a limerick about a programmer." }];
+      const run = await enqueueRun({ input: { kind: "SELF_INSTRUCT", name: "bootstrap", projectId: project.id, endpointId: endpoint.id, config: { seed_tasks: seeds, target: 3, examples: 2 } } });
+      const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+      try {
+        const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"]);
+        expect(done.error).toBeNull();
+        expect(done.status).toBe("SUCCEEDED");
+        expect(done.progress).toBe(1);
+      } finally {
+        await worker.stop();
+      }
+      const items = await db.item.findMany({ where: { projectId: project.id }, include: { prompt: true, candidates: true } });
+      expect(items.map((i) => (i.prompt.messages as { content: string }[])[0].content).sort()).toEqual(tasks.slice(0, 3).sort());
+      expect(items.every((i) => i.candidates.length === 0 && (i.prompt.metadata as { runId?: string }).runId === run.id)).toBe(true);
+      const metrics = await listRunMetrics({ runId: run.id });
+      const last = (name: string) => metrics.filter((m) => m.name === name).at(-1)?.value;
+      expect(last("kept")).toBe(3);
+      // the third answer is not read past the instruction that reached the target
+      expect(last("filtered/similar")).toBe(2);
+      expect(last("filtered/too_short")).toBe(2);
+      expect(new Set(metrics.filter((m) => m.name === "kept").map((m) => m.step)).size).toBe(3);
+      const logs = (await listRunLogs({ runId: run.id })).map((l) => l.line).join("\n");
+      expect(logs).toContain("kept 3 new instructions as items");
+      expect(server.requests).toHaveLength(3);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("what a trainer may touch", () => {
   it("gets the worker's process and torch settings, none of its secrets or other variables", async () => {
     const record = path.join(dataDir, "env.jsonl");

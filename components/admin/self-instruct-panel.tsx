@@ -1,0 +1,155 @@
+"use client";
+// Self-Instruct bootstrapping for a demonstration project: a seed file (checked here line by line, as the server
+// checks it), an endpoint and the paper's options queue a SELF_INSTRUCT run; below, this project's runs of that kind
+// with their progress, each linked to its run page (charts of kept and filtered instructions, logs, cancel).
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState, type FormEvent } from "react";
+import { Checkbox, Field, fieldProps, FormMessage, fromServer, inputClass, type FieldErrors } from "@/components/admin/form";
+import { isActive, ProgressBar, StatusBadge } from "@/components/runs/run-status";
+import { useTRPC } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { parseSeeds, type SeedTask } from "@/server/schemas/self-instruct";
+
+const POLL_MS = 2000;
+
+export function SelfInstructPanel({ projectId, projectName }: { projectId: string; projectName: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const endpoints = useQuery(trpc.endpoint.list.queryOptions());
+  const runsQuery = trpc.run.list.queryOptions({ kind: "SELF_INSTRUCT", projectId, limit: 20 });
+  const runs = useQuery({ ...runsQuery, refetchInterval: (q) => (q.state.data?.some((r) => isActive(r.status)) ? POLL_MS : false) });
+  const launch = useMutation(trpc.run.launch.mutationOptions());
+
+  const [endpointId, setEndpointId] = useState("");
+  const [seeds, setSeeds] = useState<{ file: string; tasks: SeedTask[]; errors: string[] } | null>(null);
+  const [target, setTarget] = useState("100");
+  const [examples, setExamples] = useState("8");
+  const [temperature, setTemperature] = useState("1");
+  const [maxRequests, setMaxRequests] = useState("");
+  const [anyLanguage, setAnyLanguage] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<FieldErrors>({});
+  const [queued, setQueued] = useState<string | null>(null);
+
+  const chosenEndpoint = endpointId || endpoints.data?.[0]?.id || "";
+
+  async function onSeedFile(file: File | undefined) {
+    setQueued(null);
+    // a new file answers the old file's complaints
+    setFields(({ seeds: _old, "config.seed_tasks": _server, ...rest }) => rest);
+    if (!file) return setSeeds(null);
+    const { seeds: tasks, errors } = parseSeeds(await file.text());
+    setSeeds({ file: file.name, tasks, errors });
+  }
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setFields({});
+    setQueued(null);
+    if (!seeds || seeds.errors.length > 0) {
+      setFields({ seeds: seeds ? "fix the seed file first" : "choose a seed file (JSONL of instruction / input / output)" });
+      return;
+    }
+    const num = (v: string) => (v.trim() === "" ? undefined : Number(v));
+    try {
+      const run = await launch.mutateAsync({
+        kind: "SELF_INSTRUCT",
+        name: `Self-Instruct ${target} for ${projectName}`,
+        projectId,
+        endpointId: chosenEndpoint,
+        config: {
+          seed_tasks: seeds.tasks,
+          target: num(target),
+          examples: num(examples),
+          temperature: num(temperature),
+          english_only: !anyLanguage,
+          ...(num(maxRequests) !== undefined ? { max_requests: num(maxRequests) } : {}),
+        },
+      });
+      setQueued(run.id);
+      await queryClient.invalidateQueries({ queryKey: runsQuery.queryKey });
+    } catch (err) {
+      const f = fromServer(err);
+      setError(f.message);
+      setFields(f.fields);
+    }
+  }
+
+  const fe = (name: string) => fields[name];
+  return (
+    <section className="space-y-4 rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="self-instruct-heading">
+      <div>
+        <h2 id="self-instruct-heading" className="font-medium">Bootstrap prompts with Self-Instruct</h2>
+        <p className="text-sm text-slate-600">
+          An endpoint writes new instructions from your seed tasks (the paper&apos;s prompt: 6 seeds and 2 kept instructions per
+          request). One is kept only if it passes the paper&apos;s heuristics and its ROUGE-L with every seed, every kept
+          instruction and every prompt of this project is below 0.7; each kept one becomes an item to write a demonstration for.
+        </p>
+      </div>
+      {endpoints.data && endpoints.data.length === 0 ? (
+        <p className="text-sm text-slate-600">
+          No endpoint yet: <Link href="/admin/endpoints" className="text-indigo-700 hover:underline">register an OpenAI-compatible endpoint</Link> first.
+        </p>
+      ) : (
+        <form onSubmit={onSubmit} className="space-y-3" noValidate>
+          <div className="grid gap-3 sm:grid-cols-2">
+            <Field label="Seed tasks (JSONL)" name="seeds" error={fe("seeds") ?? fe("config.seed_tasks")} hint={seeds && seeds.errors.length === 0 ? `${seeds.tasks.length} seed tasks in ${seeds.file}` : 'one {"instruction", "input"?, "output"?} per line, like the paper\'s seed_tasks'}>
+              <input {...fieldProps("seeds", fe("seeds"))} type="file" accept=".jsonl,.json,.txt,application/json" className={inputClass} onChange={(e) => void onSeedFile(e.target.files?.[0])} />
+            </Field>
+            <Field label="Endpoint" name="endpointId" error={fe("endpointId")}>
+              <select {...fieldProps("endpointId", fe("endpointId"))} className={inputClass} value={chosenEndpoint} onChange={(e) => setEndpointId(e.target.value)}>
+                {endpoints.data?.map((ep) => <option key={ep.id} value={ep.id}>{ep.name} ({ep.model})</option>)}
+              </select>
+            </Field>
+            <Field label="Instructions to keep" name="config.target" error={fe("config.target")}>
+              <input {...fieldProps("config.target", fe("config.target"))} inputMode="numeric" className={inputClass} value={target} onChange={(e) => setTarget(e.target.value)} />
+            </Field>
+            <Field label="Examples per request" name="config.examples" error={fe("config.examples")} hint="the paper's 8">
+              <input {...fieldProps("config.examples", fe("config.examples"))} inputMode="numeric" className={inputClass} value={examples} onChange={(e) => setExamples(e.target.value)} />
+            </Field>
+            <Field label="Temperature" name="config.temperature" error={fe("config.temperature")}>
+              <input {...fieldProps("config.temperature", fe("config.temperature"))} inputMode="decimal" className={inputClass} value={temperature} onChange={(e) => setTemperature(e.target.value)} />
+            </Field>
+            <Field label="Max requests" name="config.max_requests" error={fe("config.max_requests")} hint="blank = twice the target (at least 20)">
+              <input {...fieldProps("config.max_requests", fe("config.max_requests"))} inputMode="numeric" className={inputClass} value={maxRequests} onChange={(e) => setMaxRequests(e.target.value)} />
+            </Field>
+          </div>
+          <Checkbox name="anyLanguage" label="Keep instructions in any language" hint="the paper drops those that start with a non-ASCII character" checked={anyLanguage} onChange={setAnyLanguage} />
+          {seeds && seeds.errors.length > 0 && (
+            <div role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+              <p>{seeds.file} has {seeds.errors.length} problem{seeds.errors.length === 1 ? "" : "s"}:</p>
+              <ul className="mt-1 list-disc pl-5 font-mono text-xs">
+                {seeds.errors.slice(0, 20).map((e) => <li key={e}>{e}</li>)}
+              </ul>
+            </div>
+          )}
+          <FormMessage error={error} />
+          {queued && (
+            <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+              Queued. <Link href={`/admin/runs/${queued}`} className="font-medium underline">Follow the run</Link>: the kept instructions arrive as items round by round.
+            </p>
+          )}
+          <Button type="submit" disabled={launch.isPending}>Queue Self-Instruct run</Button>
+        </form>
+      )}
+      {runs.data && runs.data.length > 0 && (
+        <table className="w-full text-sm" aria-label="Self-Instruct runs of this project">
+          <thead className="text-left text-xs text-slate-500">
+            <tr><th className="py-1 font-medium">Run</th><th className="font-medium">Status</th><th className="w-48 font-medium">Kept</th></tr>
+          </thead>
+          <tbody>
+            {runs.data.map((r) => (
+              <tr key={r.id} className="border-t border-slate-100">
+                <td className="py-1.5"><Link href={`/admin/runs/${r.id}`} className="text-indigo-700 hover:underline">{r.name}</Link></td>
+                <td><StatusBadge status={r.status} /></td>
+                <td><ProgressBar value={r.progress} label={`progress of ${r.name}`} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

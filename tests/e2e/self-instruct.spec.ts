@@ -1,0 +1,121 @@
+// Self-Instruct walked as an admin does it: register the team's model server, open a demonstration project's import
+// page, upload a seed file (a broken one first: every bad line named), queue the run, follow it on its run page to
+// the end, and find the kept instructions as items an annotator writes demonstrations for.
+import { writeFile } from "node:fs/promises";
+import { expect, test, type Page } from "@playwright/test";
+import { startFakeOpenAI, type FakeServer } from "../integration/generation/openai-server";
+import { ADMIN, ANNOTATOR, createProject, signIn, withDb } from "./helpers";
+
+const shot = (page: Page, name: string) => page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+
+// new tasks the "teacher" writes, two per answer, with a near-copy of a seed and a too-short one in each
+const NEW_TASKS = [
+  "Suggest a name for a bakery that sells bagels.",
+  "Describe how volcanoes erupt underwater.",
+  "Compose an email declining a meeting politely.",
+  "Compare jazz with blues rhythmically.",
+  "Recommend board games suitable for families.",
+  "Outline steps when changing car tyres.",
+  "Explain why bread dough needs kneading.",
+  "Draft a packing list for a rainy hike.",
+];
+
+let server: FakeServer;
+test.beforeAll(async () => {
+  let n = 0;
+  server = await startFakeOpenAI(() => {
+    const [a, b] = [NEW_TASKS[n % NEW_TASKS.length], NEW_TASKS[(n + 1) % NEW_TASKS.length]];
+    n += 2;
+    return { kind: "ok", texts: [` ${a}\n10. Give three tips for staying very healthy.\n11. Add numbers\n12. ${b}`] };
+  }, 150);
+});
+test.afterAll(async () => server.close());
+
+test("Self-Instruct from the import page: seed file checked by line, run followed to the end, prompts ready to answer", async ({ page }, info) => {
+  test.setTimeout(180_000);
+  const slug = await createProject({ taskType: "DEMONSTRATION", items: [] });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page, ADMIN, "/admin/endpoints");
+
+  const endpointName = `teacher-${slug}`;
+  await page.getByLabel("Name").fill(endpointName);
+  await page.getByLabel("Model").fill("teacher-7b");
+  await page.getByLabel("Base URL").fill(`${server.url}`);
+  await page.getByLabel("Concurrency").fill("2");
+  await page.getByRole("button", { name: "Add endpoint" }).click();
+  await expect(page.getByRole("cell", { name: endpointName, exact: true })).toBeVisible();
+
+  const projectId = await withDb(async (db) => (await db.query<{ id: string }>(`SELECT id FROM "Project" WHERE slug = $1`, [slug])).rows[0].id);
+  await page.goto(`/admin/projects/${projectId}/import`);
+  await expect(page.getByText("Demonstration project: a prompt alone is an item to write a response for")).toBeVisible();
+  const panel = page.getByRole("region", { name: "Bootstrap prompts with Self-Instruct" });
+  await expect(panel).toBeVisible();
+
+  // a broken seed file: every bad line is named, and nothing is queued
+  const broken = info.outputPath("broken-seeds.jsonl");
+  await writeFile(broken, ['{"instruction": "Give three tips for staying healthy."}', "{not json", '{"input": "no instruction"}', ""].join("\n"));
+  await panel.getByLabel("Seed tasks (JSONL)").setInputFiles(broken);
+  const problems = panel.getByRole("alert");
+  await expect(problems).toContainText("broken-seeds.jsonl has 2 problems");
+  await expect(problems).toContainText("line 2: not valid JSON");
+  await expect(problems).toContainText("line 3: instruction");
+  await panel.getByRole("button", { name: "Queue Self-Instruct run" }).click();
+  await expect(panel.getByText("fix the seed file first")).toBeVisible();
+  await shot(page, "self-instruct-broken-seeds");
+
+  const seeds = info.outputPath("seed_tasks.jsonl");
+  await writeFile(
+    seeds,
+    [
+      { instruction: "Give three tips for staying healthy.", input: "", output: "1. Eat well. 2. Move. 3. Sleep." },
+      { instruction: "Translate the sentence into French.", input: "The cat sleeps.", output: "Le chat dort." },
+      { instruction: "Write a limerick about a programmer." },
+      { instruction: "List five countries in South America." },
+      { instruction: "Explain why the sky is blue to a child." },
+      { instruction: "Summarize the paragraph in one sentence." },
+    ]
+      .map((s) => JSON.stringify(s))
+      .join("\n"),
+  );
+  await panel.getByLabel("Seed tasks (JSONL)").setInputFiles(seeds);
+  await expect(panel.getByText("6 seed tasks in seed_tasks.jsonl")).toBeVisible();
+  await panel.getByLabel("Endpoint").selectOption({ label: `${endpointName} (teacher-7b)` });
+  // a target out of range is refused by the server, naming the field
+  await panel.getByLabel("Instructions to keep").fill("0");
+  await panel.getByRole("button", { name: "Queue Self-Instruct run" }).click();
+  await expect(panel.locator("#config\\.target-error")).toContainText(/at least 1|too small|>=1/i);
+  await panel.getByLabel("Instructions to keep").fill("6");
+  await panel.getByRole("button", { name: "Queue Self-Instruct run" }).click();
+  await expect(panel.getByRole("status")).toContainText("Queued.");
+  await shot(page, "self-instruct-queued");
+
+  // the run page: it ends, with the kept and filtered counts charted and the summary in its log
+  await panel.getByRole("link", { name: "Follow the run" }).click();
+  await expect(page.getByRole("heading", { name: /Self-Instruct 6 for/ })).toBeVisible();
+  await expect(page.getByTestId("run-status")).toHaveText(/succeeded/i, { timeout: 90_000 });
+  await expect(page.getByRole("figure", { name: "Instructions" })).toBeVisible();
+  await expect(page.getByRole("figure", { name: "Filtered, by reason" })).toBeVisible();
+  await expect(page.getByText(/kept 6 new instructions as items/)).toBeVisible();
+  // a point per round: 4 kept after the first, 6 after the second
+  await expect(page.getByRole("figure", { name: "Instructions" })).toContainText("kept 6 at step 4");
+  await expect(page.getByText("… and 3 more")).toBeVisible();
+  await shot(page, "self-instruct-run");
+
+  // back on the import page, the run is listed done; the project holds the 6 new prompts and nothing else
+  await page.goto(`/admin/projects/${projectId}/import`);
+  const runs = page.getByRole("table", { name: "Self-Instruct runs of this project" });
+  await expect(runs.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
+  const prompts = await withDb(async (db) =>
+    (await db.query<{ text: string }>(`SELECT p.messages -> 0 ->> 'content' AS text FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId" WHERE i."projectId" = $1`, [projectId])).rows.map((r) => r.text),
+  );
+  expect(prompts.sort()).toEqual(NEW_TASKS.slice(0, 6).sort());
+  // two rounds of 2 requests (the endpoint's concurrency), 2 new tasks per answer: 4 kept, then the last 2
+  expect(server.requests.length).toBe(4);
+
+  // an annotator gets them as prompts to write for
+  await page.context().clearCookies();
+  await signIn(page, ANNOTATOR, `/annotate/${slug}`);
+  await expect(page.locator('[data-testid="item"][data-ready="true"]')).toBeVisible();
+  await expect(page.getByTestId("item")).toContainText(/bagels|volcanoes|email|jazz|board games|tyres/);
+  await shot(page, "self-instruct-annotator");
+});
