@@ -226,3 +226,79 @@ test.describe("writing demonstrations by keyboard", () => {
     }
   });
 });
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const fitsTheScreen = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+  test("rating by tapping: thumbs and a 10-point scale in reach, nothing wider than the screen, four items stored", async ({ page }) => {
+    const criteria = [{ key: "accuracy", label: "Accuracy", description: "Facts are right", scale: { kind: "likert", points: 10, labels: ["Wrong", "Flawless"] } }];
+    const slug = await createProject({
+      taskType: "RATING",
+      criteria,
+      items: Array.from({ length: 5 }, (_, i) => ({ prompt: `Phone rating ${i}: summarise the article`, candidates: [`A summary ${i}. `.repeat(30) + "\n\n| col | value |\n|---|---|\n| a | 1 |"] })),
+    });
+    await signIn(page, ANNOTATOR, `/annotate/${slug}`);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await expect(ready(page)).toBeVisible();
+      const id = (await ready(page).getAttribute("data-assignment-id"))!;
+      ids.push(id);
+      expect(await fitsTheScreen(page)).toBe(true);
+      // no keyboard hints on a touch screen
+      expect(await page.locator("kbd:visible").count()).toBe(0);
+      const thumbs = page.getByTestId("thumbs").getByRole("radio");
+      for (const box of await thumbs.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()))) expect(box.height).toBeGreaterThanOrEqual(44);
+      const points = page.getByTestId("criterion-accuracy").getByRole("radio");
+      await expect(points).toHaveCount(10);
+      for (const box of await points.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()))) {
+        expect(box.height).toBeGreaterThanOrEqual(44);
+        expect(box.right).toBeLessThanOrEqual(390);
+      }
+      if (i === 0) await page.screenshot({ path: test.info().outputPath("phone-rating.png") });
+      await thumbs.nth(i % 2).tap();
+      await points.nth(i + 3).tap();
+      const submit = page.getByTestId("submit");
+      const s = (await submit.boundingBox())!;
+      expect(s.y + s.height).toBeLessThanOrEqual(844);
+      await submit.tap();
+      await expect(page.getByTestId("item")).not.toHaveAttribute("data-assignment-id", id);
+    }
+    await expect(page.getByTestId("outbox-status")).toHaveText("All saved");
+    const stored = await storedBy(ids);
+    expect(ids.map((id) => stored.get(id)?.thumbs)).toEqual([true, false, true, false]);
+    expect(ids.map((id) => Object.values(stored.get(id)!.ratings)[0].accuracy)).toEqual([4, 5, 6, 7]);
+  });
+
+  test("writing on a phone: the editor and preview stack, the counter follows, three demonstrations stored as typed", async ({ page }) => {
+    const slug = await createProject({ taskType: "DEMONSTRATION", items: Array.from({ length: 4 }, (_, i) => ({ prompt: `Phone prompt ${i}: write a haiku about rain`, candidates: [] })) });
+    await signIn(page, ANNOTATOR, `/annotate/${slug}`);
+    const ids: string[] = [];
+    const texts = ["Rain on the window\nsoft drums for a sleeping town\nthe gutters hum low", "Grey sky, *open* hands\ncatch what the clouds let go of\n- puddle\n- mirror", "Umbrella blossoms\nbloom along the morning street\nclosing by noon"];
+    for (const [i, text] of texts.entries()) {
+      await expect(ready(page)).toBeVisible();
+      const id = (await ready(page).getAttribute("data-assignment-id"))!;
+      ids.push(id);
+      const editor = page.getByTestId("demonstration-editor");
+      const preview = page.getByTestId("demonstration-preview");
+      await editor.tap();
+      await editor.fill(text);
+      await expect(page.getByTestId("demonstration-length")).toContainText(`${text.length} / `);
+      // stacked: the preview is below the editor, both as wide as the screen allows
+      const [e, p] = [(await editor.boundingBox())!, (await preview.boundingBox())!];
+      expect(p.y).toBeGreaterThanOrEqual(e.y + e.height - 1);
+      expect(e.width).toBeGreaterThan(300);
+      expect(await fitsTheScreen(page)).toBe(true);
+      if (i === 1) {
+        await expect(preview.locator("em")).toHaveText("open");
+        await expect(preview.locator("li")).toHaveCount(2);
+        await page.screenshot({ path: test.info().outputPath("phone-writing.png") });
+      }
+      await page.getByTestId("submit").tap();
+      await expect(page.getByTestId("item")).not.toHaveAttribute("data-assignment-id", id);
+    }
+    await expect(page.getByTestId("outbox-status")).toHaveText("All saved");
+    const stored = await storedBy(ids);
+    expect(ids.map((id) => stored.get(id)?.demonstration)).toEqual(texts);
+  });
+});
