@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from . import backends
-from .checkpoint import Checkpoints
+from .checkpoint import Checkpoints, lineage
 from .config import check_lora, multiple_of, opt, required, required_when
 from .data import collate, encode_groups, load_preferences
 from .model import gather_last
@@ -241,10 +241,8 @@ class Trainer:
     # ------------------------------------------------------------------------------------------------------------------
 
     def meta(self, normalization, metrics):
-        cfg = self.cfg
-        return {"kind": "reward", "backend": cfg.backend, "base_model": cfg.model_path, "snapshot_id": cfg.snapshot_id,
-                "snapshot_sha256": cfg.snapshot_sha256, "step": self.step, "normalization": normalization,
-                "metrics": metrics, "config": dataclasses.asdict(cfg)}
+        return lineage(self.cfg, kind="reward", method="reward", base_model=self.cfg.model_path, step=self.step,
+                       metrics=metrics, normalization=normalization)
 
     def save_checkpoint(self, normalization):
         state = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
