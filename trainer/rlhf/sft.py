@@ -28,9 +28,9 @@ import torch.nn.functional as F
 
 from . import backends
 from .checkpoint import Checkpoints, lineage
-from .config import check_lora, multiple_of, opt, required, required_when
+from .config import check_lora, multiple_of, opt, required
 from .data import load_completions
-from .protocol import UserError, run_cli
+from .protocol import ConfigError, UserError, run_cli
 from .runtime import (all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device, run_trainer,
                       seed_everything, setup_threads, wrap_ddp)
 
@@ -80,12 +80,12 @@ class SFTConfig:
     n_embd: int = opt(128, min=8, max=8192, label="Width", form=True, backends=["tiny"],
                       help="a new tiny model's width, a multiple of the heads")
 
-    RULES = (
-        required_when("model_path", backend="hf", message="the hf backend needs a local model directory"),
-        multiple_of("n_embd", "n_head", message="the width must be a multiple of the heads"),
-    )
+    # model_path is not a rule here (the app stages it from a registered policy); the app and validate check it
+    RULES = (multiple_of("n_embd", "n_head", message="the width must be a multiple of the heads"),)
 
     def validate(self):
+        if self.backend == "hf" and not self.model_path:
+            raise ConfigError("config field 'model_path': the hf backend needs a local model directory")
         check_lora(self.lora, self.backend)
 
 

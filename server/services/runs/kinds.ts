@@ -147,7 +147,7 @@ async function stageTrainingSnapshot(ctx: StageContext, what: string): Promise<v
 async function chooseStartingPolicy(kind: string, policyModelId: string | undefined, config: Record<string, unknown>) {
   if (policyModelId) {
     const { policy_path: _ignored, ...rest } = config;
-    return { ...rest, policy_model_id: (await requireModel(policyModelId, "POLICY", "policyModelId")).id };
+    return { ...rest, policy_model_id: (await requireStartingPolicy(policyModelId, config)).id };
   }
   if (typeof config.policy_path !== "string" || config.policy_path === "") {
     throw new AppError("BAD_REQUEST", `${kind} needs a starting policy: choose one from the registry or give a model directory`, [
@@ -155,6 +155,18 @@ async function chooseStartingPolicy(kind: string, policyModelId: string | undefi
     ]);
   }
   return config;
+}
+
+/** A registered policy to start from, in the run's backend (a tiny policy cannot be loaded as hf, nor the reverse). */
+async function requireStartingPolicy(id: string, config: Record<string, unknown>): Promise<Model> {
+  const policy = await requireModel(id, "POLICY", "policyModelId");
+  const backend = typeof config.backend === "string" ? config.backend : "tiny";
+  if (policy.backend !== backend) {
+    throw new AppError("BAD_REQUEST", `the policy "${policy.name}" is a ${policy.backend} model; the run's backend is ${backend}`, [
+      { field: "policyModelId", message: `a ${policy.backend} model: choose the ${policy.backend} backend` },
+    ]);
+  }
+  return policy;
 }
 
 async function stageStartingPolicy(ctx: StageContext): Promise<void> {
@@ -233,9 +245,16 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
     producesModel: true,
     async launch(input, config) {
       const snapshotId = (await requireSnapshot(input.snapshotId, trainingFormats.SFT, "SFT")).id;
-      if (!input.policyModelId) return { snapshotId, config };
+      if (!input.policyModelId) {
+        if (config.backend === "hf" && (typeof config.model_path !== "string" || config.model_path === "")) {
+          throw new AppError("BAD_REQUEST", "SFT on the hf backend starts from a base model directory or a registered policy", [
+            { field: "config.model_path", message: "required without a registered policy" },
+          ]);
+        }
+        return { snapshotId, config };
+      }
       const { model_path: _ignored, ...rest } = config;
-      return { snapshotId, config: { ...rest, policy_model_id: (await requireModel(input.policyModelId, "POLICY", "policyModelId")).id } };
+      return { snapshotId, config: { ...rest, policy_model_id: (await requireStartingPolicy(input.policyModelId, config)).id } };
     },
     async stage(ctx) {
       await stageTrainingSnapshot(ctx, "an SFT run");
