@@ -35,11 +35,11 @@ async function main() {
   const out = figures.parse(await runPythonBench("reward"));
   const fmt = (n: number, digits = 0) => n.toFixed(digits);
   console.log(
-    `default tiny RM (128 wide) on CPU (${out.threads} threads), training steps only: ` +
+    `default tiny RM (3 layers, 64 wide) on CPU (${out.threads} threads), training steps only: ` +
       `${fmt(out.default_model_pairs_per_s)} pairs/s, ${fmt(out.default_model_tokens_per_s)} tokens/s`,
   );
   console.log(
-    `hidden-rule task (64-wide tiny RM, 1,200 pairs, 1 epoch): held-out accuracy ${fmt(out.rm_eval_accuracy, 3)} ` +
+    `hidden-rule task (2-layer 64-wide tiny RM, 1,200 pairs, 1 epoch): held-out accuracy ${fmt(out.rm_eval_accuracy, 3)} ` +
       `after ${fmt(out.train_seconds, 1)} s; end to end ${fmt(out.pairs_per_s, 1)} pairs/s, ${fmt(out.tokens_per_s)} tokens/s`,
   );
   for (const task of ["order", "count"] as const) {

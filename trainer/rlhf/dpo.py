@@ -37,7 +37,7 @@ from .checkpoint import Checkpoints, lineage
 from .config import check_lora, opt, required
 from .data import collate, load_preferences
 from .protocol import ConfigError, UserError, run_cli
-from .runtime import (all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
+from .runtime import (logging_interval, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
                       run_trainer, seed_everything, setup_threads, wrap_ddp)
 
 
@@ -319,10 +319,11 @@ class DPOTrainer:
         t0 = time.time()
         last = {}
         progress_every = max(1, self.total_steps // 50)
+        log_every = logging_interval(cfg.logging_steps, self.total_steps)
         while self.step < self.total_steps:
             self.train_step()
             final = self.step == self.total_steps
-            if self.step % cfg.logging_steps == 0 or final:
+            if self.step % log_every == 0 or final:
                 last = self.flush_metrics()
                 ev.emit("metric", step=self.step, metrics=last)
             if self.step % progress_every == 0 or final:

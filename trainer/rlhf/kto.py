@@ -39,7 +39,7 @@ from .config import check_lora, opt, required
 from .data import load_unpaired, pad
 from .dpo import sequence_logps
 from .protocol import run_cli
-from .runtime import (all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device, run_trainer,
+from .runtime import (logging_interval, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device, run_trainer,
                       seed_everything, setup_threads, wrap_ddp)
 
 BALANCE = (1.0, 4.0 / 3.0)  # TRL's range for desirable_weight * n_desirable / (undesirable_weight * n_undesirable)
@@ -323,10 +323,11 @@ class KTOTrainer:
         t0 = time.time()
         last = {}
         progress_every = max(1, self.total_steps // 50)
+        log_every = logging_interval(cfg.logging_steps, self.total_steps)
         while self.step < self.total_steps:
             self.train_step()
             final = self.step == self.total_steps
-            if self.step % cfg.logging_steps == 0 or final:
+            if self.step % log_every == 0 or final:
                 last = self.flush_metrics()
                 ev.emit("metric", step=self.step, metrics=last)
             if self.step % progress_every == 0 or final:

@@ -6,8 +6,8 @@ tokens only (and their EOS), the prompt rendered with the model's chat template.
 This is how a team makes its starting policy: the SFT run of a demonstration snapshot registers a policy that DPO,
 KTO and PPO start from. Rows (data.load_completions): TRL prompt-completion {"prompt", "completion"} (strings, or
 message lists), TRL language-modeling {"messages"} (the last assistant turn is the completion), or preference rows
-(their `chosen` is the completion). A row is truncated to its first `max_length` tokens (TRL's default); a row whose
-prompt alone fills them has nothing to learn and is left out, counted in the `start` event's log line.
+(their `chosen` is the completion). An over-long row loses the start of its prompt first (as DPO's and KTO's rows
+do: the end of a prompt says what is answered), then the end of its completion.
 
 With `packing`, whole rows are packed into rows of `max_length` tokens (best-fit decreasing, as TRL's "bfd"
 strategy: no row is split): fewer pad tokens per step. On the tiny backend a packed row's sequences attend only to
@@ -31,7 +31,7 @@ from .checkpoint import Checkpoints, lineage
 from .config import check_lora, multiple_of, opt, required
 from .data import load_completions
 from .protocol import ConfigError, UserError, run_cli
-from .runtime import (all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device, run_trainer,
+from .runtime import (logging_interval, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device, run_trainer,
                       seed_everything, setup_threads, wrap_ddp)
 
 
@@ -62,9 +62,10 @@ class SFTConfig:
                                 help="passes over the rows")
     batch_size: Optional[int] = opt(None, min=1, max=65_536, by_backend={"tiny": 16, "hf": 8}, label="Batch size",
                                     form=True, help="rows (packed rows with packing) per optimizer step over all processes")
-    max_length: Optional[int] = opt(None, min=8, max=1_048_576, by_backend={"tiny": 128, "hf": 1024}, label="Max length",
-                                    form=True, help="tokens per row (prompt + completion; longer rows lose their end); "
-                                                    "a new tiny model's block size")
+    max_length: Optional[int] = opt(None, min=8, max=1_048_576, by_backend={"tiny": 256, "hf": 1024}, label="Max length",
+                                    form=True, help="tokens per row (prompt + completion; a longer row loses the start of "
+                                                    "its prompt, then the end of its completion); a new tiny model's "
+                                                    "block size")
     packing: bool = opt(False, help="pack whole rows into rows of max_length tokens (fewer pad tokens per step)")
     completion_only_loss: bool = opt(True, help="learn the completion tokens only (false: every token after the first)")
     max_grad_norm: float = opt(1.0, min=0.0, help="gradient clipping (0 = off)")
@@ -101,12 +102,16 @@ class Example:
 
 
 def encode(rows, tokenizer, max_length, completion_only=True):
-    """(prompt, completion) rows -> Examples of one sequence each, truncated to max_length tokens, and the number of
-    rows left out because no learned token is left within max_length."""
+    """(prompt, completion) rows -> Examples of one sequence each, at most max_length tokens, and the number of rows
+    left out because no learned token is left. An over-long row loses the start of its prompt first (what it answers
+    is read last; at least one token of context is kept), then the end of its completion."""
     out, dropped = [], 0
     for prompt, completion in rows:
-        n_prompt = len(tokenizer.encode_prompt(prompt)) if completion_only else 1
-        ids = tokenizer.encode_conversation(prompt, completion)[:max_length]
+        full = tokenizer.encode_conversation(prompt, completion)
+        n_prompt = len(tokenizer.encode_prompt(prompt))
+        cut = min(max(0, len(full) - max_length), max(0, n_prompt - 1))
+        ids = full[cut:][:max_length]
+        n_prompt = n_prompt - cut if completion_only else 1
         labels = [0] * min(n_prompt, len(ids)) + [1] * max(0, len(ids) - n_prompt)
         if not any(labels):
             dropped += 1
@@ -278,14 +283,16 @@ class SFTTrainer:
         ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
                 resumed_from_step=self.step if self.ckpt else None)
         if self.dropped:
-            ev.emit("log", message=f"{self.dropped} train row(s) left out: their prompt fills max_length {self.max_length}")
+            ev.emit("log", message=f"{self.dropped} train row(s) left out: no completion token within max_length "
+                                   f"{self.max_length}")
         t0 = time.time()
         last = {}
         progress_every = max(1, self.total_steps // 50)
+        log_every = logging_interval(cfg.logging_steps, self.total_steps)
         while self.step < self.total_steps:
             self.train_step()
             final = self.step == self.total_steps
-            if self.step % cfg.logging_steps == 0 or final:
+            if self.step % log_every == 0 or final:
                 last = self.flush_metrics()
                 ev.emit("metric", step=self.step, metrics=last)
             if self.step % progress_every == 0 or final:

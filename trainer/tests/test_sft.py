@@ -29,10 +29,11 @@ def test_only_completion_tokens_and_eos_are_learned():
     # a conversation: the prompt's turns and the assistant header are not learned, the answer and EOS are
     (conv,), _ = encode([([{"role": "user", "content": "hi"}], [{"role": "assistant", "content": "yo"}])], tok, 64)
     assert conv.ids[-3:] == [ord("y"), ord("o"), EOS] and sum(conv.labels) == 3
-    # truncation keeps the start; a row whose prompt fills max_length has nothing to learn and is left out
+    # an over-long row loses the start of its prompt (one token of context stays), then the end of its completion
     (cut,), _ = encode([("ab", "cd")], tok, max_length=4)
-    assert cut.ids == [BOS, ord("a"), ord("b"), ord("c")] and cut.labels == [0, 0, 0, 1]
-    assert encode([("abc", "d")], tok, max_length=4) == ([], 1)
+    assert cut.ids == [ord("b"), ord("c"), ord("d"), EOS] and cut.labels == [0, 1, 1, 1]
+    (long,), _ = encode([("ab", "cdefg")], tok, max_length=4)
+    assert long.ids == [ord("b"), ord("c"), ord("d"), ord("e")] and long.labels == [0, 1, 1, 1]
 
 
 def test_token_loss_by_hand_and_no_loss_across_a_packed_boundary():

@@ -13,7 +13,7 @@ describe("launch fields", () => {
     const tiny = launchFields("REWARD", "tiny");
     const hf = launchFields("REWARD", "hf");
     const byKey = (fields: typeof tiny) => Object.fromEntries(fields.map((f) => [f.key, f]));
-    expect(byKey(tiny).lr).toMatchObject({ label: "Learning rate", initial: "0.001", text: false });
+    expect(byKey(tiny).lr).toMatchObject({ label: "Learning rate", initial: "0.003", text: false });
     expect(byKey(hf).lr.initial).toBe("0.00001");
     expect(byKey(tiny).batch_size.initial).toBe("16");
     expect(byKey(hf).batch_size.initial).toBe("8");
@@ -29,7 +29,7 @@ describe("launch fields", () => {
     const initial = (kind: "SFT" | "KTO" | "DPO", key: string) => launchFields(kind, "tiny").find((f) => f.key === key)?.initial;
     expect(keys("SFT")).toEqual(["seed", "lr", "epochs", "batch_size", "max_length", "logging_steps", "n_layer", "n_head", "n_embd"]);
     expect(keys("SFT", "hf").at(-1)).toBe("model_path");
-    expect([initial("SFT", "lr"), initial("SFT", "epochs"), initial("SFT", "logging_steps")]).toEqual(["0.003", "3", "5"]);
+    expect([initial("SFT", "lr"), initial("SFT", "epochs"), initial("SFT", "max_length"), initial("SFT", "logging_steps")]).toEqual(["0.003", "3", "256", "5"]);
     expect(keys("KTO")).toEqual(expect.arrayContaining(["beta", "desirable_weight", "undesirable_weight", "class_balance"]));
     expect(launchFields("KTO", "tiny").find((f) => f.key === "class_balance")).toMatchObject({ text: true, initial: "warn" });
     expect(initial("DPO", "pair_weighting")).toBe("none");
