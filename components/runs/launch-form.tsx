@@ -1,7 +1,8 @@
 "use client";
-// Launch a run: a reward model from a snapshot, PPO of a policy against a registered reward model, DPO of a policy
-// on a snapshot's preferences, or generation
-// of new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). The hyperparameter
+// Launch a run: a reward model from a snapshot, SFT of a policy on a snapshot's demonstrations, PPO of a policy
+// against a registered reward model, DPO or KTO of a policy on a snapshot's preferences, or generation of new
+// candidates into a project (from a registered policy or an OpenAI-compatible endpoint). Each training kind is
+// offered only the snapshots in a format its trainer reads (trainingFormats). The hyperparameter
 // fields, their labels, help and starting values per backend are the trainer's own (its config dataclasses, through
 // server/schemas/run-launch.ts); the same schema checks the form here and the procedure on the server.
 import { useMutation } from "@tanstack/react-query";
@@ -11,9 +12,11 @@ import { Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type F
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import type { ExportFormat } from "@/server/schemas/export";
 import { launchFields, launchRunInput, type Backend, type LaunchField, type LaunchRunInput } from "@/server/schemas/run-launch";
+import { trainingFormats } from "@/server/schemas/runs";
 
-type Kind = "REWARD" | "PPO" | "DPO" | "GENERATE";
+type Kind = "REWARD" | "SFT" | "PPO" | "DPO" | "KTO" | "GENERATE";
 
 export interface Choice {
   id: string;
@@ -21,8 +24,8 @@ export interface Choice {
 }
 
 export interface LaunchOptions {
-  /** snapshots ready to train on */
-  snapshots: Choice[];
+  /** snapshots ready to train on, with their format */
+  snapshots: (Choice & { format: ExportFormat })[];
   rewardModels: Choice[];
   policies: (Choice & { backend: string })[];
   projects: Choice[];
@@ -35,8 +38,10 @@ function initialValues(fields: LaunchField[]): Record<string, string> {
 
 const kinds: { kind: Kind; label: string; hint: string }[] = [
   { kind: "REWARD", label: "Reward model", hint: "train on a snapshot's preferences" },
+  { kind: "SFT", label: "SFT", hint: "a starting policy from a snapshot's demonstrations" },
   { kind: "PPO", label: "PPO", hint: "improve a policy against a reward model" },
   { kind: "DPO", label: "DPO", hint: "improve a policy directly on a snapshot's preferences" },
+  { kind: "KTO", label: "KTO", hint: "improve a policy on desirable and undesirable responses" },
   { kind: "GENERATE", label: "Generation", hint: "new candidates into a project" },
 ];
 
@@ -49,9 +54,9 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   const [name, setName] = useState("");
   const [values, setValues] = useState<Record<string, string>>(() => initialValues(launchFields(initialKind, "tiny")));
   const [gpuCount, setGpuCount] = useState("0");
-  const [snapshotId, setSnapshotId] = useState(options.snapshots[0]?.id ?? "");
+  const [chosenSnapshotId, setSnapshotId] = useState(options.snapshots[0]?.id ?? "");
   const [rewardModelId, setRewardModelId] = useState(options.rewardModels[0]?.id ?? "");
-  const [policySource, setPolicySource] = useState<"registry" | "path">(options.policies.length > 0 ? "registry" : "path");
+  const [policySource, setPolicySource] = useState<"registry" | "path">(options.policies.length > 0 && initialKind !== "SFT" ? "registry" : "path");
   const [policyModelId, setPolicyModelId] = useState(options.policies[0]?.id ?? "");
   const [policyPath, setPolicyPath] = useState("");
   const [promptSource, setPromptSource] = useState<"project" | "snapshot">("project");
@@ -61,9 +66,16 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   const [error, setError] = useState<FormError | null>(null);
 
   const fromEndpoint = kind === "GENERATE" && genSource === "endpoint";
-  const fields = launchFields(kind, backend, { fromEndpoint });
+  // an SFT run from a registered policy has no base model directory to give
+  const fields = launchFields(kind, backend, { fromEndpoint }).filter((f) => !(kind === "SFT" && policySource === "registry" && f.key === "model_path"));
+  const readable: readonly ExportFormat[] | undefined = kind in trainingFormats ? trainingFormats[kind as keyof typeof trainingFormats] : undefined;
+  const snapshots = readable ? options.snapshots.filter((s) => readable.includes(s.format)) : options.snapshots;
+  // the chosen snapshot, or the first this kind can read when the chosen one is in another format
+  const snapshotId = snapshots.some((s) => s.id === chosenSnapshotId) ? chosenSnapshotId : (snapshots[0]?.id ?? "");
+  const noSnapshot = readable ? `No ready snapshot in ${readable.join(", ")}: export one first.` : "No ready snapshot: export one first.";
 
   function reset(nextKind: Kind, nextBackend: Backend) {
+    if (nextKind !== kind) setPolicySource(nextKind === "SFT" || options.policies.length === 0 ? "path" : "registry");
     setKind(nextKind);
     setBackend(nextBackend);
     setValues(initialValues(launchFields(nextKind, nextBackend)));
@@ -73,7 +85,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   function choosePolicy(id: string) {
     setPolicyModelId(id);
     const policy = options.policies.find((p) => p.id === id);
-    // PPO and DPO train the policy and its reference (and PPO's value and reward model) in one backend: follow the chosen policy's
+    // SFT, PPO, DPO and KTO train the policy (and its reference, PPO's value and reward model) in one backend: follow the chosen policy's
     if (policy && (policy.backend === "tiny" || policy.backend === "hf") && policy.backend !== backend) reset(kind, policy.backend);
   }
 
@@ -92,7 +104,10 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
     if (kind === "PPO") {
       return { kind, modelId: rewardModelId, ...(promptSource === "project" ? { projectId } : { snapshotId }), ...common, ...startingPolicy };
     }
-    if (kind === "DPO") return { kind, snapshotId, ...common, ...startingPolicy };
+    if (kind === "DPO" || kind === "KTO") return { kind, snapshotId, ...common, ...startingPolicy };
+    if (kind === "SFT") {
+      return { kind, snapshotId, ...common, ...(policySource === "registry" ? { policyModelId } : {}), config: { backend, ...config } };
+    }
     return { kind, projectId, ...(fromEndpoint ? { endpointId } : { modelId: policyModelId }), ...common };
   }
 
@@ -150,7 +165,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
       <form onSubmit={onSubmit} noValidate className="space-y-5" aria-label="Launch a run">
         <fieldset className="text-sm">
           <legend className="font-medium text-slate-700">Kind</legend>
-          <div className="mt-1 grid gap-2 sm:grid-cols-4">
+          <div className="mt-1 grid gap-2 sm:grid-cols-3">
             {kinds.map((k) => (
               <label key={k.kind} className={`flex cursor-pointer items-start gap-2 rounded-md p-2 ring-1 ${kind === k.kind ? "bg-indigo-50 ring-indigo-300" : "ring-slate-200"}`}>
                 <input type="radio" name="kind" className="mt-0.5 accent-indigo-600" checked={kind === k.kind} onChange={() => reset(k.kind, backend)} />
@@ -179,7 +194,22 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
 
         {kind === "REWARD" && (
           <div className="grid gap-4 sm:grid-cols-2">
-            {select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot: export one first.", "Trains on its train split, evaluates on its test split.")}
+            {select("snapshotId", "Snapshot", snapshotId, setSnapshotId, snapshots, noSnapshot, "Trains on its train split, evaluates on its test split.")}
+          </div>
+        )}
+
+        {kind === "SFT" && (
+          <div className="grid gap-4 sm:grid-cols-2">
+            {select("snapshotId", "Snapshot", snapshotId, setSnapshotId, snapshots, noSnapshot, "Demonstrations, or a preference snapshot's chosen responses; evaluates on its test split.")}
+            <fieldset className="text-sm">
+              <legend className="font-medium text-slate-700">Start from</legend>
+              <div className="mt-1 flex gap-4">
+                {radio("policy-source", "path", policySource, setPolicySource, backend === "tiny" ? "a new tiny model" : "a base model directory")}
+                {radio("policy-source", "registry", policySource, setPolicySource, "a registered policy")}
+              </div>
+            </fieldset>
+            {policySource === "registry" &&
+              select("policyModelId", "Policy", policyModelId, choosePolicy, options.policies, "No policies registered: start from a new or base model.", "Fine-tuned further on the demonstrations.")}
           </div>
         )}
 
@@ -195,14 +225,22 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
             </fieldset>
             {promptSource === "project"
               ? select("projectId", "Project", projectId, setProjectId, options.projects, "No projects.", "Its items' prompts.")
-              : select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot.", "The prompts of its train split.")}
+              : select("snapshotId", "Snapshot", snapshotId, setSnapshotId, snapshots, "No ready snapshot.", "The prompts of its train split.")}
             {startingPolicyFields}
           </div>
         )}
 
-        {kind === "DPO" && (
+        {(kind === "DPO" || kind === "KTO") && (
           <div className="grid gap-4 sm:grid-cols-2">
-            {select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot: export one first.", "Trains on its train split's pairs, evaluates on its test split.")}
+            {select(
+              "snapshotId",
+              "Snapshot",
+              snapshotId,
+              setSnapshotId,
+              snapshots,
+              noSnapshot,
+              kind === "DPO" ? "Trains on its train split's pairs, evaluates on its test split." : "Unpaired rows (kto), or pairs split into a desirable and an undesirable response.",
+            )}
             {startingPolicyFields}
           </div>
         )}

@@ -40,6 +40,16 @@ const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
     { title: "Preference accuracy", series: [{ name: "rewards/accuracies", label: "train" }, { name: "eval_rewards/accuracies", label: "eval" }] },
     { title: "Reward margin", series: [{ name: "rewards/margins", label: "train" }, { name: "eval_rewards/margins", label: "eval" }] },
   ],
+  SFT: [
+    { title: "Loss", series: [{ name: "loss", label: "train" }, { name: "eval_loss", label: "eval" }] },
+    { title: "Token accuracy", series: [{ name: "mean_token_accuracy", label: "train" }, { name: "eval_mean_token_accuracy", label: "eval" }] },
+  ],
+  KTO: [
+    { title: "Loss", series: [{ name: "loss", label: "train" }, { name: "eval_loss", label: "eval" }] },
+    { title: "Rewards", series: [{ name: "rewards/chosen", label: "desirable" }, { name: "rewards/rejected", label: "undesirable" }] },
+    { title: "Reward margin", series: [{ name: "rewards/margins", label: "train" }, { name: "eval_rewards/margins", label: "eval" }] },
+    { title: "KL estimate", series: [{ name: "kl", label: "kl" }] },
+  ],
   GENERATE: [],
   SCORE: [],
   SELF_INSTRUCT: [

@@ -125,4 +125,6 @@ export interface SnapshotStats {
   agreement: number | null;
   /** pairs judged more than once */
   multiVotePairs: number;
+  /** what a person should know before training on the snapshot (an empty split, say); absent on older snapshots */
+  warnings?: string[];
 }

@@ -2,6 +2,7 @@
 // own schema in ./run-launch.ts (and again, field by field, by the Python package); here it only has to be a flat
 // JSON object without the keys that only the launch inputs set.
 import { z } from "zod";
+import type { ExportFormat } from "@/server/schemas/export";
 
 /**
  * Each run kind and the Python module the worker starts for it (server/services/runs/kinds.ts has the rest); null
@@ -11,15 +12,26 @@ export const runKindModule = {
   REWARD: "rlhf.reward",
   PPO: "rlhf.ppo",
   DPO: "rlhf.dpo",
+  SFT: "rlhf.sft",
+  KTO: "rlhf.kto",
   GENERATE: "rlhf.generate",
   SCORE: "rlhf.score",
   SELF_INSTRUCT: null,
 } as const;
-export const runKinds = ["REWARD", "PPO", "DPO", "GENERATE", "SCORE", "SELF_INSTRUCT"] as const satisfies readonly (keyof typeof runKindModule)[];
+export const runKinds = ["REWARD", "PPO", "DPO", "SFT", "KTO", "GENERATE", "SCORE", "SELF_INSTRUCT"] as const satisfies readonly (keyof typeof runKindModule)[];
 export type RunKind = (typeof runKinds)[number];
 /** The kinds that start a Python module (their config schema is the module's dataclass). */
 export type TrainerRunKind = { [K in RunKind]: (typeof runKindModule)[K] extends string ? K : never }[RunKind];
 export const isTrainerRunKind = (kind: RunKind): kind is TrainerRunKind => runKindModule[kind] !== null;
+/** The snapshot formats each training kind's trainer reads (their rows' layouts: trainer/rlhf/data.py). */
+const preferenceFormats = ["trl", "trl-conversational"] as const;
+export const trainingFormats = {
+  REWARD: preferenceFormats,
+  DPO: preferenceFormats,
+  SFT: ["sft", "sft-conversational", "sft-messages", ...preferenceFormats],
+  KTO: ["kto", ...preferenceFormats],
+} as const satisfies Partial<Record<RunKind, readonly ExportFormat[]>>;
+
 export const runStatuses = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
 
 export const runKindSchema = z.enum(runKinds);
@@ -75,6 +87,22 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("DPO"),
     // the preference pairs to train on
+    snapshotId: z.string().min(1, "choose a snapshot"),
+    // start from a registered policy instead of config.policy_path (also the frozen reference)
+    policyModelId: z.string().min(1).optional(),
+    ...common,
+  }),
+  z.object({
+    kind: z.literal("SFT"),
+    // demonstrations (an sft, sft-conversational or sft-messages snapshot) or a preference snapshot's chosen responses
+    snapshotId: z.string().min(1, "choose a snapshot"),
+    // continue from a registered policy instead of config.model_path (hf) / a new tiny model
+    policyModelId: z.string().min(1).optional(),
+    ...common,
+  }),
+  z.object({
+    kind: z.literal("KTO"),
+    // unpaired desirable/undesirable rows (a kto snapshot) or a preference snapshot's pairs, split
     snapshotId: z.string().min(1, "choose a snapshot"),
     // start from a registered policy instead of config.policy_path (also the frozen reference)
     policyModelId: z.string().min(1).optional(),

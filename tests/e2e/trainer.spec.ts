@@ -121,10 +121,10 @@ test.describe.serial("trainer", () => {
     const name = `tiny rm ${slug}`;
     await page.getByLabel("Run name").fill(name);
     await page.getByLabel("Snapshot", { exact: true }).selectOption(snapshot.id);
-    // The form starts from the tiny backend's defaults; a narrower model on short sequences learns the rule in seconds.
-    await expect(page.getByLabel("Learning rate")).toHaveValue("0.001");
-    await page.getByLabel("Learning rate").fill("0.003");
-    await page.getByLabel("Epochs").fill("3");
+    // The form starts from the tiny backend's defaults; a shallower model on short sequences learns the rule in seconds.
+    await expect(page.getByLabel("Learning rate")).toHaveValue("0.003");
+    await expect(page.getByLabel("Epochs")).toHaveValue("3");
+    await page.getByLabel("Layers").fill("2");
     await page.getByLabel("Max length").fill("96");
     await page.getByLabel("Width").fill("64");
     await page.getByLabel("Logging steps").fill("5");
@@ -144,6 +144,49 @@ test.describe.serial("trainer", () => {
     await page.goto("/admin/runs");
     const row = page.getByTestId("run-row").filter({ hasText: name });
     await expect(row).toContainText("succeeded");
+  });
+
+  test("admin makes a starting policy with SFT on the snapshot's chosen responses, sees its charts, and DPO offers it", async ({ page }) => {
+    test.setTimeout(150_000);
+    await signIn(page, ADMIN, "/admin/runs/new");
+    // by keyboard: the kind, then the run's name, the snapshot and the fields
+    await page.getByRole("radio", { name: /^SFT/ }).check();
+    await expect(page.getByRole("radio", { name: "a new tiny model" })).toBeChecked();
+    const snapshot = page.getByLabel("Snapshot", { exact: true });
+    // the snapshot of pairs is offered (SFT learns its chosen responses); its label names the format
+    await expect(snapshot.locator("option", { hasText: `rm-${rmProject.slug}` })).toContainText("trl");
+    await snapshot.selectOption({ label: (await snapshot.locator("option", { hasText: `rm-${rmProject.slug}` }).textContent()) ?? "" });
+    const name = `tiny sft ${rmProject.slug}`;
+    await page.getByLabel("Run name").fill(name);
+    // the trainer's tiny defaults, as a user gets them
+    await expect(page.getByLabel("Learning rate")).toHaveValue("0.003");
+    await expect(page.getByLabel("Epochs")).toHaveValue("3");
+    await page.getByLabel("Width").focus();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.type("64");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/admin\/runs\/(?!new)[^/]+$/);
+    const runId = page.url().split("/").pop() as string;
+
+    await expect(page.getByRole("heading", { name })).toBeVisible();
+    await waitForRun(page, 120_000);
+    const loss = page.getByRole("figure", { name: "Loss" });
+    await expect(loss.locator("svg .recharts-line").first()).toBeVisible();
+    await expect(loss.locator("figcaption")).toContainText("eval");
+    await expect(page.getByRole("figure", { name: "Token accuracy" }).locator("svg .recharts-line").first()).toBeVisible();
+    await expect(page.getByLabel("Run log")).toContainText("rlhf.sft");
+    await expect(page.getByRole("link", { name })).toBeVisible(); // the registered policy
+    const points = await one<{ n: string }>(`SELECT count(*)::text AS n FROM "RunMetric" WHERE "runId" = $1 AND name = 'loss'`, [runId]);
+    expect(Number(points.n)).toBeGreaterThan(1);
+    const policy = await one<{ id: string; backend: string }>(`SELECT id, backend FROM "Model" WHERE "runId" = $1 AND kind = 'POLICY'`, [runId]);
+    expect(policy.backend).toBe("tiny");
+
+    // the SFT result is the starting policy DPO and KTO pick from the registry
+    for (const kind of ["DPO", "KTO"]) {
+      await page.goto(`/admin/runs/new?kind=${kind}`);
+      await expect(page.getByRole("radio", { name: "from the registry" })).toBeChecked();
+      await expect(page.getByLabel("Policy", { exact: true }).locator("option", { hasText: name })).toHaveCount(1);
+    }
   });
 
   test("the active reward model scores the project's items on the queue and agrees with the annotators", async ({ page }) => {

@@ -6,6 +6,7 @@
 
 Human-readable lines go to stderr; the last stdout line is one JSON object with the figures.
 """
+import dataclasses
 import json
 import os
 import sys
@@ -20,6 +21,9 @@ from .protocol import Events
 from .runtime import setup_threads
 from .data import EncodedGroup, collate
 from .model import TinyConfig, TinyTransformer
+
+# pairs of each prompt-dependent task in the benchmarks (held-out: 300)
+PROMPT_TASK_PAIRS = 2000
 
 # bf16 dense peak FLOP/s by GPU name, for MFU
 PEAK_BF16 = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L40S": 362e12, "A10G": 70e12, "L4": 121e12}
@@ -53,9 +57,11 @@ def run(module, config_cls, cfg):
 
 
 def tiny_throughput(steps=20, groups=16, seq_len=96):
-    """Training steps of the default tiny RM on random pairs: pairs/s and (non-pad) tokens/s."""
+    """Training steps of the default tiny RM (RewardConfig's tiny shape) on random pairs: pairs/s and (non-pad)
+    tokens/s."""
     torch.manual_seed(0)
-    model = TinyTransformer(TinyConfig(head="value", block_size=seq_len))
+    shape = {f.name: f.default for f in dataclasses.fields(reward.RewardConfig) if f.name in ("n_layer", "n_head", "n_embd")}
+    model = TinyTransformer(TinyConfig(head="value", block_size=seq_len, **shape))
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     batch = [EncodedGroup([torch.randint(0, 256, (seq_len - (i % 8),)).tolist() for _ in range(2)], [(0, 1, 0.0)])
              for i in range(groups)]
@@ -155,7 +161,7 @@ def bench_reward(tmp):
     out = {"threads": torch.get_num_threads()}
     micro = tiny_throughput()
     out.update(default_model_pairs_per_s=micro["pairs_per_s"], default_model_tokens_per_s=micro["tokens_per_s"])
-    log(f"default tiny RM (2 layers, 128 wide, 96 tokens), training steps only: {micro['pairs_per_s']:.0f} pairs/s, "
+    log(f"default tiny RM (3 layers, 64 wide, 96 tokens), training steps only: {micro['pairs_per_s']:.0f} pairs/s, "
         f"{micro['tokens_per_s']:.0f} tokens/s")
     data = os.path.join(tmp, "data")
     synthetic.write_all(data)
@@ -169,6 +175,17 @@ def bench_reward(tmp):
                wall_seconds=time.time() - t0, pairs_per_s=pairs / done["train_runtime"],
                tokens_per_s=done["num_tokens"] / done["train_runtime"])
     log(f"hidden-rule task: eval accuracy {done['eval_accuracy']:.3f} after {done['train_runtime']:.1f} s of training")
+    # the prompt-dependent tasks with the settings a user gets without touching a field
+    for task in synthetic.PROMPT_TASKS:
+        task_data = os.path.join(tmp, task)
+        synthetic.write_all(task_data, pairs=PROMPT_TASK_PAIRS, test_pairs=300, task=task)
+        cap = run(reward, reward.RewardConfig, {"output_dir": os.path.join(tmp, f"rm-{task}"), "device": "cpu",
+                                                 "train_file": f"{task_data}/train.jsonl",
+                                                 "test_file": f"{task_data}/test.jsonl"})
+        m = cap.of("done")[0]["metrics"]
+        out[f"rm_{task}_eval_accuracy"], out[f"rm_{task}_train_seconds"] = m["eval_accuracy"], m["train_runtime"]
+        log(f"prompt-dependent task {task!r}, default settings: eval accuracy {m['eval_accuracy']:.3f} after "
+            f"{m['train_runtime']:.1f} s of training")
     if gpu_ready():
         out.update(hf_throughput())
         log(f"HF RM on {out['gpu']}: {out['hf_tokens_per_s']:.0f} tokens/s, MFU {out['hf_mfu']}")
@@ -260,21 +277,31 @@ def hf_ppo(tmp, data):
 
 
 def bench_dpo(tmp):
-    """DPO on the hidden-rule task (the tests' settings): a short SFT makes the starting policy, then one DPO run."""
+    """DPO on each prompt-dependent task with the settings a user gets without touching a field: an SFT run (default
+    settings) on demonstrations that follow the prompt half of the time makes a starting policy indifferent to the
+    rule, then one DPO run. eval_accuracy is the worst task's held-out accuracy, train_seconds the slowest DPO run."""
     setup_threads()
-    data = os.path.join(tmp, "data")
-    synthetic.write_all(data)
-    pol = run(sft, sft.SFTConfig, {"output_dir": os.path.join(tmp, "sft"), "train_file": f"{data}/sft.jsonl",
-                                   "device": "cpu", **synthetic.SFT_TASK})
-    cap = run(dpo, dpo.DPOConfig, {"output_dir": os.path.join(tmp, "dpo"), "train_file": f"{data}/train.jsonl",
-                                   "test_file": f"{data}/test.jsonl", "policy_path": pol.of("done")[0]["model_path"],
-                                   "device": "cpu", **synthetic.DPO_TASK})
-    done = cap.of("done")[0]["metrics"]
-    pairs = sum(1 for _ in open(f"{data}/train.jsonl")) * synthetic.DPO_TASK["epochs"]
-    out = {"threads": torch.get_num_threads(), "eval_accuracy": done["eval_rewards/accuracies"],
-           "eval_margin": done["eval_rewards/margins"], "train_seconds": done["train_runtime"],
-           "pairs_per_s": pairs / done["train_runtime"]}
-    log(f"hidden-rule DPO: eval accuracy {out['eval_accuracy']:.3f} after {out['train_seconds']:.1f} s")
+    out = {"threads": torch.get_num_threads()}
+    for task in synthetic.PROMPT_TASKS:
+        data = os.path.join(tmp, task)
+        synthetic.write_all(data, pairs=PROMPT_TASK_PAIRS, test_pairs=300, sft=PROMPT_TASK_PAIRS, task=task)
+        pol = run(sft, sft.SFTConfig, {"output_dir": os.path.join(tmp, f"sft-{task}"), "train_file": f"{data}/sft.jsonl",
+                                       "device": "cpu"})
+        cap = run(dpo, dpo.DPOConfig, {"output_dir": os.path.join(tmp, f"dpo-{task}"), "train_file": f"{data}/train.jsonl",
+                                       "test_file": f"{data}/test.jsonl", "policy_path": pol.of("done")[0]["model_path"],
+                                       "device": "cpu"})
+        done = cap.of("done")[0]["metrics"]
+        out.update({f"{task}_eval_accuracy": done["eval_rewards/accuracies"], f"{task}_eval_margin": done["eval_rewards/margins"],
+                    f"{task}_train_seconds": done["train_runtime"],
+                    f"{task}_sft_seconds": pol.of("done")[0]["metrics"]["train_runtime"],
+                    f"{task}_pairs_per_s": PROMPT_TASK_PAIRS * done["epoch"] / done["train_runtime"]})
+        log(f"prompt-dependent DPO {task!r}: eval accuracy {done['eval_rewards/accuracies']:.3f} after "
+            f"{done['train_runtime']:.1f} s")
+    tasks = list(synthetic.PROMPT_TASKS)
+    out.update(eval_accuracy=min(out[f"{t}_eval_accuracy"] for t in tasks),
+               eval_margin=min(out[f"{t}_eval_margin"] for t in tasks),
+               train_seconds=max(out[f"{t}_train_seconds"] for t in tasks),
+               pairs_per_s=min(out[f"{t}_pairs_per_s"] for t in tasks))
     return out
 
 

@@ -72,6 +72,16 @@ class Checkpoints:
         barrier(self.dist)
 
 
+def lineage(cfg, *, kind, method, base_model, step, metrics, **extra):
+    """What rlhf_meta.json (and each checkpoint's trainer_state.json) records of a model, the same for every
+    algorithm: what it is (kind: "reward" | "policy", method), where it came from (base model, snapshot id and
+    sha256), how far it got (step, final metrics) and the whole config. `extra`: what one algorithm adds (a reward
+    model's normalization, PPO's reward model)."""
+    return {"kind": kind, "method": method, "backend": cfg.backend, "base_model": base_model,
+            "snapshot_id": getattr(cfg, "snapshot_id", None), "snapshot_sha256": getattr(cfg, "snapshot_sha256", None),
+            "step": step, **extra, "metrics": metrics, "config": dataclasses.asdict(cfg)}
+
+
 def checkpoint_dir(output_dir, step):
     return os.path.join(output_dir, "checkpoints", f"step-{step:08d}")
 

@@ -29,6 +29,9 @@ class Group:
     responses: list  # distinct responses: str, or lists of messages
     pairs: list  # (chosen index, rejected index, margin) into `responses`
     prompt_id: object = None
+    # per pair: whether its row gave a margin (a row without one has margin 0 but is no tie; 0 given is a tie the
+    # snapshot kept, `ties: keep`)
+    has_margin: list = dataclasses.field(default_factory=list)
 
 
 def _open(path):
@@ -116,9 +119,8 @@ def load_preferences(path):
             rejected, err = _response(row, "rejected")
         if err is None and _key(chosen) == _key(rejected):
             err = "'chosen' and 'rejected' are identical"
-        margin = row.get("margin", 0.0) if err is None else None
-        if err is None and margin is None:
-            margin = 0.0
+        given = err is None and row.get("margin") is not None
+        margin = row.get("margin") if given else 0.0
         if err is None and (isinstance(margin, bool) or not isinstance(margin, (int, float)) or not math.isfinite(margin)):
             err = "'margin' must be a finite number"
         pid = row.get("prompt_id") if err is None else None
@@ -143,6 +145,7 @@ def load_preferences(path):
                 g.responses.append(response)
             ids.append(index[k])
         g.pairs.append((ids[0], ids[1], float(margin)))
+        g.has_margin.append(given)
     raise_line_errors(path, errors, "preference")
     if not groups:
         raise DataError(f"{path}: no preference rows")
@@ -168,30 +171,91 @@ def load_prompts(path):
     return prompts
 
 
+def _completion_of(row):
+    """(prompt, completion) of an SFT row, or an error message. Rows: TRL prompt-completion {"prompt", "completion"}
+    (strings, or message lists), TRL language-modeling {"messages"} (the last turn, an assistant's, is the
+    completion; the turns before it the prompt), or preference rows (`chosen` is the completion)."""
+    if "messages" in row and "prompt" not in row:
+        messages = row["messages"]
+        err = check_messages(messages, "messages")
+        if err:
+            return None, err
+        if len(messages) < 2 or messages[-1]["role"] != "assistant":
+            return None, "'messages' must end with an assistant turn that follows at least one other turn"
+        return (messages[:-1], messages[-1:]), None
+    err = check_prompt(row.get("prompt")) if "prompt" in row else "'prompt' (or 'messages') is missing"
+    if err:
+        return None, err
+    prompt = row["prompt"]
+    completion = row.get("completion", row.get("chosen"))
+    if completion is None:
+        return None, "'completion' (or 'chosen') is missing"
+    if isinstance(prompt, str):
+        if not isinstance(completion, str):
+            return None, "'completion' must be a string like 'prompt'"
+        return (prompt, completion), None
+    err = check_messages(completion, "completion")
+    if err:
+        return None, err
+    if completion[: len(prompt)] == prompt:
+        completion = completion[len(prompt):]
+        if not completion:
+            return None, "'completion' holds only the prompt messages, no answer"
+    return (prompt, completion), None
+
+
 def load_completions(path):
-    """SFT rows: TRL prompt-completion {"prompt", "completion"} (or preference rows, whose `chosen` is used), as
-    [(prompt, completion)]; a conversational completion that repeats the prompt messages keeps only the answer."""
+    """SFT rows (see _completion_of) as [(prompt, completion)]; a conversational completion that repeats the prompt
+    messages keeps only the answer."""
     rows, errors = [], []
     for lineno, row, err in read_jsonl(path):
+        pair = None
         if err is None:
-            err = check_prompt(row.get("prompt")) if "prompt" in row else "'prompt' is missing"
-        completion = row.get("completion", row.get("chosen"))
-        if err is None and completion is None:
-            err = "'completion' (or 'chosen') is missing"
-        if err is None and isinstance(row["prompt"], str) and not isinstance(completion, str):
-            err = "'completion' must be a string like 'prompt'"
-        if err is None and isinstance(row["prompt"], list):
-            err = check_messages(completion, "completion")
-            if err is None and completion[: len(row["prompt"])] == row["prompt"]:
-                completion = completion[len(row["prompt"]):]
+            pair, err = _completion_of(row)
         if err is not None:
             errors.append((lineno, err))
             continue
-        rows.append((row["prompt"], completion))
+        rows.append(pair)
     raise_line_errors(path, errors, "SFT")
     if not rows:
         raise DataError(f"{path}: no rows")
     return rows
+
+
+def load_unpaired(path):
+    """KTO rows as [(prompt, completion, desirable)]: TRL's unpaired preference rows {"prompt", "completion",
+    "label"} (label true = desirable), or preference rows split into their chosen (desirable) and rejected
+    (undesirable) sides, one of each per pair row, as TRL's unpair_preference_dataset does (a file holds one kind or
+    the other: the first row decides). A pair row whose margin is 0 (a tie the snapshot kept) prefers neither side
+    and is left out; the count is returned. Returns (rows, ties left out)."""
+    rows, errors, ties, paired = [], [], 0, None
+    for lineno, row, err in read_jsonl(path):
+        if err is None and paired is None:
+            paired = "label" not in row
+        if err is None and not paired:
+            pair, err = _completion_of({k: v for k, v in row.items() if k in ("prompt", "completion", "messages")})
+            if err is None and not isinstance(row.get("label"), bool):
+                err = "'label' must be true (desirable) or false (undesirable)"
+            if err is None:
+                rows.append((*pair, row["label"]))
+        elif err is None:
+            err = check_prompt(row.get("prompt")) if "prompt" in row else "'prompt' is missing"
+            chosen = rejected = None
+            if err is None:
+                chosen, err = _response(row, "chosen")
+            if err is None:
+                rejected, err = _response(row, "rejected")
+            if err is None and row.get("margin") == 0:
+                ties += 1
+            elif err is None:
+                rows.append((row["prompt"], chosen, True))
+                rows.append((row["prompt"], rejected, False))
+        if err is not None:
+            errors.append((lineno, err))
+    raise_line_errors(path, errors, "KTO")
+    if not rows:
+        raise DataError(f"{path}: no rows")
+    return rows, ties
 
 
 def load_scoring_rows(path):

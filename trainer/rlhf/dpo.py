@@ -12,6 +12,16 @@ label_smoothing (label smoothing: conservative DPO), and the IPO loss is (logits
 averaged over each response's tokens, as TRL computes it. The implicit reward of a response is beta * (logp -
 ref_logp). One batch element is one prompt with all its ranked pairs, as for the reward model: each distinct response
 is scored once per step, and a prompt weighs the same however many pairs it has.
+
+Ties are never dropped silently. A pair row with margin 0 is a tie the snapshot kept (`ties: keep`); with `ties`
+"half" (the default) it counts as half a win each way, as the export's Bradley-Terry ranking counts it: the sigmoid
+loss with label smoothing 0.5 for that pair (its minimum: equal implicit rewards), the IPO loss with target 0. With
+"drop" it is left out. Either way the count is logged (and reported as `data/ties`); ties the snapshot itself left
+out (`ties: drop`) are named in the run's log by the worker.
+
+`pair_weighting` "margin" weighs each of a prompt's pairs by its margin (the annotators' strength: 1 slightly, 2
+better, 3 much better, or the aggregated margin) instead of equally; a tie, or a row without a margin, counts as
+margin 1. A prompt still weighs the same in total. The preference metrics (rewards/accuracies, margins) leave ties out.
 """
 import dataclasses
 import math
@@ -23,11 +33,11 @@ import torch
 import torch.nn.functional as F
 
 from . import backends
-from .checkpoint import Checkpoints
+from .checkpoint import Checkpoints, lineage
 from .config import check_lora, opt, required
 from .data import collate, load_preferences
-from .protocol import ConfigError, run_cli
-from .runtime import (all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
+from .protocol import ConfigError, UserError, run_cli
+from .runtime import (logging_interval, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
                       run_trainer, seed_everything, setup_threads, wrap_ddp)
 
 
@@ -52,6 +62,10 @@ class DPOConfig:
                       help="how far the policy may move from the reference: small = far (TRL beta)")
     label_smoothing: float = opt(0.0, min=0.0, lt=0.5, label="Label smoothing", form=True,
                                  help="the share of labels assumed flipped (conservative DPO; sigmoid loss only)")
+    pair_weighting: str = opt("none", choices=["none", "margin"], label="Pair weighting", form=True,
+                              help="none: a prompt's pairs weigh the same; margin: each by its margin (strength)")
+    ties: str = opt("half", choices=["half", "drop"], label="Ties",
+                    help="pairs with margin 0: half a win each way (half), or left out (drop); counted either way")
     lr: Optional[float] = opt(None, gt=0.0, lt=1.0, by_backend={"tiny": 1e-3, "hf": 1e-6}, label="Learning rate",
                               form=True, help="peak learning rate (AdamW, linear decay after the warmup)")
     warmup_ratio: float = opt(0.0, min=0.0, max=1.0, help="share of the steps spent warming the learning rate up linearly")
@@ -83,13 +97,17 @@ class DPOConfig:
 
 
 def dpo_loss(chosen_logps, rejected_logps, ref_chosen_logps, ref_rejected_logps, beta, loss_type="sigmoid",
-             label_smoothing=0.0):
-    """Pairs (P,) of log-probs -> per-pair losses (P,), implicit rewards of chosen and rejected (P,) each."""
+             label_smoothing=0.0, ties=None):
+    """Pairs (P,) of log-probs -> per-pair losses (P,), implicit rewards of chosen and rejected (P,) each. `ties`
+    (P,) bool marks the pairs that are ties: half a win each way (label smoothing 0.5; IPO target 0)."""
     logits = (chosen_logps - rejected_logps) - (ref_chosen_logps - ref_rejected_logps)  # (P,)
+    tie = torch.zeros_like(logits, dtype=torch.bool) if ties is None else ties
     if loss_type == "ipo":
-        losses = (logits - 1 / (2 * beta)) ** 2
+        target = torch.where(tie, torch.zeros_like(logits), torch.full_like(logits, 1 / (2 * beta)))
+        losses = (logits - target) ** 2
     else:
-        losses = (-F.logsigmoid(beta * logits) * (1 - label_smoothing) - F.logsigmoid(-beta * logits) * label_smoothing)
+        ls = torch.where(tie, torch.full_like(logits, 0.5), torch.full_like(logits, label_smoothing))
+        losses = -F.logsigmoid(beta * logits) * (1 - ls) - F.logsigmoid(-beta * logits) * ls
     chosen_rewards = beta * (chosen_logps - ref_chosen_logps).detach()
     rejected_rewards = beta * (rejected_logps - ref_rejected_logps).detach()
     return losses, chosen_rewards, rejected_rewards
@@ -105,18 +123,46 @@ def sequence_logps(logits, input_ids, response_mask, average=False):
     return total / mask.sum(-1).clamp(min=1) if average else total
 
 
+def pair_weights(groups, by_margin):
+    """(P,) weights of a batch's pairs in collate's order: each group 1/len(groups) in total, spread over its pairs
+    equally or in proportion to their strength (the margin; 1 for a tie or a row without one)."""
+    out = []
+    for g in groups:
+        strengths = [s if by_margin else 1.0 for s in g.strengths]
+        total = sum(strengths)
+        out.extend(s / (total * len(groups)) for s in strengths)
+    return torch.tensor(out)
+
+
 @dataclasses.dataclass
 class DPOGroup:
     ids: list  # token ids of each distinct response in context (prompt + response + EOS)
     starts: list  # index of each sequence's first response token
     pairs: list  # (chosen, rejected, margin)
+    ties: list = dataclasses.field(default_factory=list)  # per pair: a tie (margin 0 given)
+    strengths: list = dataclasses.field(default_factory=list)  # per pair: its margin, 1 for a tie or none given
 
 
-def encode_groups(groups, tokenizer, max_length):
-    """Tokenizes every (prompt, response); an over-long sequence drops the start of its prompt (the response is what
-    is scored; at least one token of context is kept)."""
-    out = []
+def split_ties(groups, drop):
+    """Each group with its pairs' tie marks (margin 0 given) and strengths (the margin; 1 for a tie or a row without
+    one); with `drop`, tied pairs are left out (a group left with no pair goes). Returns ([(group, ties,
+    strengths)], number of ties)."""
+    out, n = [], 0
     for g in groups:
+        tie = [given and m == 0 for (_, _, m), given in zip(g.pairs, g.has_margin)]
+        n += sum(tie)
+        kept = [(p, t) for p, t in zip(g.pairs, tie) if not (drop and t)]
+        if kept:
+            g.pairs = [p for p, _ in kept]
+            out.append((g, [t for _, t in kept], [p[2] if (p[2] > 0 and not t) else 1.0 for p, t in kept]))
+    return out, n
+
+
+def encode_groups(marked, tokenizer, max_length):
+    """Tokenizes every (prompt, response) of split_ties' groups; an over-long sequence drops the start of its prompt
+    (the response is what is scored; at least one token of context is kept)."""
+    out = []
+    for g, ties, strengths in marked:
         n_prompt = len(tokenizer.encode_prompt(g.prompt))
         ids, starts = [], []
         for response in g.responses:
@@ -124,7 +170,7 @@ def encode_groups(groups, tokenizer, max_length):
             cut = max(0, len(t) - max_length)
             ids.append(t[cut:])
             starts.append(max(1, n_prompt - cut))
-        out.append(DPOGroup(ids, starts, g.pairs))
+        out.append(DPOGroup(ids, starts, g.pairs, ties, strengths))
     return out
 
 
@@ -154,8 +200,12 @@ class DPOTrainer:
                                            resume_dir=os.path.join(self.ckpt, "policy") if self.ckpt else None, **common)
         self.ref = backends.load_policy(be, cfg.policy_path, self.device, frozen=True)
         max_length = min(cfg.max_length, self.policy.config.block_size) if be == "tiny" else cfg.max_length
-        self.train = encode_groups(load_preferences(cfg.train_file), self.tokenizer, max_length)
-        self.test = encode_groups(load_preferences(cfg.test_file), self.tokenizer, max_length) if cfg.test_file else []
+        train, self.ties = split_ties(load_preferences(cfg.train_file), cfg.ties == "drop")
+        if not train:
+            raise UserError(f"{cfg.train_file}: every pair is a tie, and ties \"drop\" leaves none to train on")
+        self.train = encode_groups(train, self.tokenizer, max_length)
+        self.test = (encode_groups(split_ties(load_preferences(cfg.test_file), cfg.ties == "drop")[0], self.tokenizer,
+                                   max_length) if cfg.test_file else [])
         self.steps_per_epoch = math.ceil(len(self.train) / cfg.batch_size)
         self.total_steps = cfg.epochs * self.steps_per_epoch
         self.policy_ddp = wrap_ddp(self.policy, self.dist, self.device)
@@ -179,7 +229,9 @@ class DPOTrainer:
         """Per-pair losses (P,), rewards of chosen and rejected (P,), policy log-probs of chosen and rejected (P,), and
         the pairs' weights (P,) for a batch of groups."""
         cfg = self.cfg
-        ids, mask, c, r, _, weight = collate(groups, self.tokenizer.pad_token_id)
+        ids, mask, c, r, _, _ = collate(groups, self.tokenizer.pad_token_id)
+        weight = pair_weights(groups, cfg.pair_weighting == "margin")
+        ties = torch.tensor([t for g in groups for t in g.ties], dtype=torch.bool).to(self.device)
         resp = (response_mask_of(groups, ids.size(1)) & mask.bool()).to(self.device)  # (N, T)
         ids, mask = ids.to(self.device), mask.to(self.device)
         average = cfg.loss_type == "ipo"
@@ -189,26 +241,29 @@ class DPOTrainer:
                 ref_logps = sequence_logps(self.ref(ids, mask), ids, resp, average)  # (N,)
         c, r = c.to(self.device), r.to(self.device)
         losses, rc, rr = dpo_loss(logps[c], logps[r], ref_logps[c], ref_logps[r], cfg.beta, cfg.loss_type,
-                                  cfg.label_smoothing)
-        return losses, rc, rr, logps[c].detach(), logps[r].detach(), weight.to(self.device)
+                                  cfg.label_smoothing, ties)
+        return losses, rc, rr, logps[c].detach(), logps[r].detach(), weight.to(self.device), ties
 
     @staticmethod
-    def stats(losses, rc, rr, logp_c, logp_r, weight, prefix=""):
-        """TRL's metric names, weighted as the loss is (a prompt weighs the same however many pairs it has)."""
+    def stats(losses, rc, rr, logp_c, logp_r, weight, ties, prefix=""):
+        """TRL's metric names, weighted as the loss is (a prompt weighs the same however many pairs it has); the
+        preference metrics over the pairs that are not ties."""
         w = weight / weight.sum().clamp(min=1e-12)
+        pw = weight * (~ties).float()
+        pw = pw / pw.sum().clamp(min=1e-12)
 
-        def mean(x):
+        def mean(x, w=pw):
             return float((x.float() * w).sum())
 
-        return {f"{prefix}loss": mean(losses), f"{prefix}rewards/chosen": mean(rc), f"{prefix}rewards/rejected": mean(rr),
+        return {f"{prefix}loss": mean(losses, w), f"{prefix}rewards/chosen": mean(rc), f"{prefix}rewards/rejected": mean(rr),
                 f"{prefix}rewards/accuracies": mean(rc > rr), f"{prefix}rewards/margins": mean(rc - rr),
                 f"{prefix}logps/chosen": mean(logp_c), f"{prefix}logps/rejected": mean(logp_r)}
 
     def train_step(self):
         groups, real = self.batch_groups(self.step)
         self.policy.train()
-        losses, rc, rr, logp_c, logp_r, weight = self.pair_terms(self.policy_ddp, groups)
-        stats = self.stats(losses.detach(), rc, rr, logp_c, logp_r, weight)
+        losses, rc, rr, logp_c, logp_r, weight, ties = self.pair_terms(self.policy_ddp, groups)
+        stats = self.stats(losses.detach(), rc, rr, logp_c, logp_r, weight, ties)
         if not real:
             weight = weight * 0
         loss = (losses * weight).sum()
@@ -241,16 +296,14 @@ class DPOTrainer:
         mine = self.test[self.dist.rank::self.dist.world_size] or self.test[:1]
         for i in range(0, len(mine), self.cfg.batch_size):
             batch = mine[i:i + self.cfg.batch_size]
-            losses, rc, rr, logp_c, logp_r, w = self.pair_terms(self.policy, batch)
-            parts.append((losses, rc, rr, logp_c, logp_r, w * len(batch)))
-        cat = [torch.cat([p[k] for p in parts]) for k in range(6)]
+            losses, rc, rr, logp_c, logp_r, w, ties = self.pair_terms(self.policy, batch)
+            parts.append((losses, rc, rr, logp_c, logp_r, w * len(batch), ties))
+        cat = [torch.cat([p[k] for p in parts]) for k in range(7)]
         return all_mean(self.stats(*cat, prefix="eval_"), self.dist, self.device)
 
     def meta(self, metrics):
-        cfg = self.cfg
-        return {"kind": "policy", "method": "dpo", "backend": cfg.backend, "base_model": cfg.policy_path,
-                "snapshot_id": cfg.snapshot_id, "snapshot_sha256": cfg.snapshot_sha256, "step": self.step,
-                "metrics": metrics, "config": dataclasses.asdict(cfg)}
+        return lineage(self.cfg, kind="policy", method=self.cfg.loss_type if self.cfg.loss_type == "ipo" else "dpo",
+                       base_model=self.cfg.policy_path, step=self.step, metrics=metrics)
 
     def save_checkpoint(self):
         state = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(), "log_acc": self.acc}
@@ -260,13 +313,17 @@ class DPOTrainer:
         cfg, ev = self.cfg, self.events
         ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
                 resumed_from_step=self.step if self.ckpt else None)
+        if self.ties:
+            what = "left out (ties \"drop\")" if cfg.ties == "drop" else "trained as half a win each way"
+            ev.emit("log", message=f"{self.ties} tied pair(s) (margin 0) in the train split: {what}")
         t0 = time.time()
         last = {}
         progress_every = max(1, self.total_steps // 50)
+        log_every = logging_interval(cfg.logging_steps, self.total_steps)
         while self.step < self.total_steps:
             self.train_step()
             final = self.step == self.total_steps
-            if self.step % cfg.logging_steps == 0 or final:
+            if self.step % log_every == 0 or final:
                 last = self.flush_metrics()
                 ev.emit("metric", step=self.step, metrics=last)
             if self.step % progress_every == 0 or final:
@@ -280,7 +337,7 @@ class DPOTrainer:
             evals = self.evaluate()
             ev.emit("metric", step=self.step, metrics=evals)
             metrics.update(evals)
-        metrics["train_runtime"] = time.time() - t0
+        metrics.update(train_runtime=time.time() - t0, **{"data/ties": float(self.ties)})
         self.save_checkpoint()
         self.checkpoints.save_final(self.policy, self.meta(metrics), metrics)
         return metrics

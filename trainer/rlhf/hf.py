@@ -156,6 +156,14 @@ class HFPolicy(nn.Module):
         self.lora_enabled = lora_enabled
 
     def forward(self, input_ids, attention_mask):
+        if attention_mask.max() > 1:
+            # a packed row (see model.TinyTransformer.forward): positions restart per sequence; without an attention
+            # mask, transformers' flash-attention path reads the sequence boundaries from them (TRL's padding_free);
+            # its other attention implementations let a sequence see the earlier ones of its row
+            from .model import packed_positions
+
+            out = self.model(input_ids=input_ids, position_ids=packed_positions(attention_mask))
+            return out.logits.float()
         out = self.model(input_ids=input_ids, attention_mask=attention_mask, position_ids=_position_ids(attention_mask))
         return out.logits.float()  # (B, T, V)
 

@@ -83,18 +83,24 @@ class TinyTransformer(nn.Module):
             nn.init.zeros_(m.bias)
 
     def forward(self, input_ids, attention_mask=None):
-        """input_ids (B, T), attention_mask (B, T) with 1 for real tokens; padding may sit on either side.
+        """input_ids (B, T), attention_mask (B, T) with 1 for real tokens; padding may sit on either side. A packed
+        row (SFT packing) numbers its sequences 1, 2, … in attention_mask instead: each then attends only to itself
+        and counts its positions from 0, as if it were alone.
         Returns logits (B, T, V) for head "lm" or values (B, T) for head "value"."""
         B, T = input_ids.shape
         if T > self.config.block_size:
             raise UserError(f"sequence of {T} tokens exceeds the tiny model's block_size {self.config.block_size}")
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
-        attention_mask = attention_mask.bool()
-        # Positions count real tokens only, so a left-padded sequence sees the same positions as an unpadded one.
-        pos = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)  # (B, T)
         causal = torch.ones(T, T, dtype=torch.bool, device=input_ids.device).tril()  # (T, T)
-        mask = causal[None] & attention_mask[:, None, :]  # (B, T, T): query t sees real keys <= t
+        if attention_mask.max() > 1:
+            pos = packed_positions(attention_mask)  # (B, T)
+            mask = causal[None] & (attention_mask[:, :, None] == attention_mask[:, None, :]) & (attention_mask > 0)[:, None, :]
+        else:
+            attention_mask = attention_mask.bool()
+            # Positions count real tokens only, so a left-padded sequence sees the same positions as an unpadded one.
+            pos = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)  # (B, T)
+            mask = causal[None] & attention_mask[:, None, :]  # (B, T, T): query t sees real keys <= t
         # A pad query with no real key before it would softmax over nothing (NaN); let it see itself.
         mask = mask | torch.eye(T, dtype=torch.bool, device=input_ids.device)[None]
         x = self.wte(input_ids) + self.wpe(pos)  # (B, T, C)
@@ -104,6 +110,16 @@ class TinyTransformer(nn.Module):
         if self.value_head is not None:
             return self.value_head(x).squeeze(-1)  # (B, T)
         return x @ self.wte.weight.t()  # (B, T, V)
+
+
+def packed_positions(segments):
+    """segments (B, T): 1, 2, … per packed sequence, 0 for padding -> each token's position within its sequence."""
+    T = segments.size(1)
+    idx = torch.arange(T, device=segments.device).expand_as(segments)  # (B, T)
+    starts = torch.ones_like(segments, dtype=torch.bool)
+    starts[:, 1:] = segments[:, 1:] != segments[:, :-1]
+    first = torch.where(starts, idx, torch.zeros_like(idx)).cummax(-1).values  # (B, T): where each one's sequence began
+    return idx - first
 
 
 def last_token_index(attention_mask):

@@ -59,6 +59,15 @@ def linear_schedule(optimizer, total_steps, warmup_steps, kind="linear"):
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
+MIN_LOG_POINTS = 5
+
+
+def logging_interval(logging_steps, total_steps):
+    """Steps between train-metric events: logging_steps, or less in a short run, so that its charts have at least
+    MIN_LOG_POINTS points (a run on a small snapshot has fewer steps than the usual interval)."""
+    return max(1, min(logging_steps, total_steps // MIN_LOG_POINTS))
+
+
 def epoch_order(n, seed, epoch):
     """The shuffled order of n examples in one epoch: a pure function of (seed, epoch), so a resumed run can rebuild
     the exact batches from the step number alone."""

@@ -15,7 +15,7 @@ import os
 import sys
 import typing
 
-from . import dpo, generate, ppo, reward, score, sft
+from . import dpo, generate, kto, ppo, reward, score, sft
 
 CONFIGS = {
     "rlhf.reward": reward.RewardConfig,
@@ -24,6 +24,7 @@ CONFIGS = {
     "rlhf.generate": generate.GenerateConfig,
     "rlhf.score": score.ScoreConfig,
     "rlhf.sft": sft.SFTConfig,
+    "rlhf.kto": kto.KTOConfig,
 }
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "server", "schemas",

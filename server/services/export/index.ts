@@ -116,6 +116,22 @@ export function pseudonymizer(salt: string): (userId: string) => string {
   };
 }
 
+/**
+ * What the snapshot's splits mean for training on it: an empty train split has nothing to train on; an empty test
+ * split (a small selection whose test share rounds to no prompt) leaves runs without evaluation, which they say in
+ * their log instead of failing on it.
+ */
+export function splitWarnings(rows: { train: number; test: number }, testRatio: number, prompts: number): string[] {
+  const out: string[] = [];
+  if (rows.train === 0) out.push("The train split is empty: no run can train on this snapshot.");
+  if (testRatio > 0 && rows.test === 0 && rows.train > 0) {
+    out.push(
+      `The test split is empty: ${Math.round(testRatio * 100)}% of ${prompts} prompt(s) drew none. Runs on this snapshot train without evaluation (no eval_ metrics); raise the test share or collect more prompts to evaluate.`,
+    );
+  }
+  return out;
+}
+
 /** Test-split membership of a prompt: a pure function of its content hash, the seed and the ratio. */
 export function isTestPrompt(promptHash: string, split: SnapshotDefinition["split"]): boolean {
   if (split.testRatio <= 0) return false;
@@ -285,7 +301,8 @@ async function build(opts: {
     const written = await writers[split].close();
     files.push({ name: names[split], split, ...written });
   }
-  const stats: SnapshotStats = { ...counted, rows: { train: writers.train.rows, test: writers.test.rows } };
+  const rows = { train: writers.train.rows, test: writers.test.rows };
+  const stats: SnapshotStats = { ...counted, rows, warnings: splitWarnings(rows, def.split.testRatio, counted.prompts) };
   const card = datasetCard({ name: opts.name, definition: def, projects: opts.projects, stats, format, columns, files });
   const cardBytes = Buffer.from(card, "utf8");
   await writeFile(path.join(dir, "README.md"), cardBytes);

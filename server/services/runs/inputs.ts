@@ -19,6 +19,7 @@ interface SnapshotFile {
   name: string;
   split: string;
   sha256?: string;
+  rows?: number | null;
 }
 
 /** The JSONL train (and test) split of a ready snapshot, as paths under <DATA_DIR>/snapshots/<id>/. */
@@ -38,6 +39,8 @@ export async function snapshotSplits(dataDir: string, snapshotId: string) {
     snapshot,
     train: path.join(dir, train.name),
     test: test ? path.join(dir, test.name) : null,
+    /** rows of the test split as recorded when it was written (null: not recorded) */
+    testRows: typeof test?.rows === "number" ? test.rows : null,
     sha256: train.sha256 ?? null,
   };
 }

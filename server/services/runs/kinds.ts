@@ -12,9 +12,11 @@ import { findProject } from "@/server/services/projects";
 import { db, type Tx } from "@/server/db";
 import type { Model, ModelKind, RunKind, TrainingRun } from "@/server/generated/prisma/client";
 import type { LaunchRunOutput } from "@/server/schemas/run-launch";
-import { endpointGenerationConfig } from "@/server/schemas/runs";
+import type { ExportFormat } from "@/server/schemas/export";
+import { endpointGenerationConfig, trainingFormats } from "@/server/schemas/runs";
 import { selfInstructRunConfig } from "@/server/schemas/self-instruct";
 import { activeRewardModel, applyRmScores, registerPolicy, registerRewardModel, type DoneReport } from "@/server/services/models";
+import { appendRunLogs } from "@/server/services/runs/queue";
 import {
   projectPromptRows,
   projectScoreRows,
@@ -63,11 +65,29 @@ export interface RunKindSpec<K extends RunKind> {
 // ---------------------------------------------------------------------------------------------------------------
 // launch-time lookups (BAD_REQUEST naming the field: the admin chose something that is not there)
 
-async function requireSnapshot(id: string) {
+/**
+ * A ready snapshot the run can read: JSONL, in a format its trainer reads (`formats`), with a train split that has
+ * rows. Refused here, naming snapshotId, rather than minutes later on a worker.
+ */
+async function requireSnapshot(id: string, formats?: readonly ExportFormat[], what = "this run") {
   const snapshot = await db.snapshot.findUnique({ where: { id } });
   if (!snapshot) throw new AppError("BAD_REQUEST", "snapshot not found", [{ field: "snapshotId", message: "not found" }]);
+  const label = `snapshot "${snapshot.name}" v${snapshot.version}`;
   if (snapshot.status !== "SUCCEEDED") {
-    throw new AppError("BAD_REQUEST", `snapshot "${snapshot.name}" v${snapshot.version} is not ready (${snapshot.status.toLowerCase()})`, [{ field: "snapshotId", message: "not ready" }]);
+    throw new AppError("BAD_REQUEST", `${label} is not ready (${snapshot.status.toLowerCase()})`, [{ field: "snapshotId", message: "not ready" }]);
+  }
+  const definition = (snapshot.definition ?? {}) as { format?: ExportFormat; fileType?: string };
+  const format = definition.format ?? "trl";
+  if (formats && !formats.includes(format)) {
+    const message = `${label} is in the ${format} format; ${what} reads ${formats.join(", ")}`;
+    throw new AppError("BAD_REQUEST", message, [{ field: "snapshotId", message: `${format} snapshots cannot be read: export ${formats.join(", ")}` }]);
+  }
+  if (formats && definition.fileType === "parquet") {
+    throw new AppError("BAD_REQUEST", `${label} is Parquet; the trainer reads JSONL`, [{ field: "snapshotId", message: "export it as JSONL" }]);
+  }
+  const rows = (snapshot.rowCounts ?? {}) as { train?: number };
+  if (formats && rows.train === 0) {
+    throw new AppError("BAD_REQUEST", `${label} has no train rows: nothing to train on`, [{ field: "snapshotId", message: "its train split is empty" }]);
   }
   return snapshot;
 }
@@ -103,13 +123,33 @@ async function stageSnapshot(ctx: StageContext, snapshotId: string) {
 }
 
 /**
- * The policy a PPO or DPO run starts from: a registered one (kept as policy_model_id, its path staged by the worker)
+ * The train split (and the test split, when it has rows) of a training run's snapshot, with what the run should
+ * know in its log: an empty test split is left out (the run trains without eval_ metrics instead of failing on it),
+ * and ties the snapshot dropped (`ties: drop`) are counted, since the trainer never sees them.
+ */
+async function stageTrainingSnapshot(ctx: StageContext, what: string): Promise<void> {
+  if (!ctx.run.snapshotId) throw new AppError("PRECONDITION_FAILED", `${what} needs a snapshot`);
+  const splits = await stageSnapshot(ctx, ctx.run.snapshotId);
+  ctx.config.train_file = splits.train;
+  const notes: string[] = [];
+  if (splits.test && splits.testRows !== 0) ctx.config.test_file = splits.test;
+  else if (splits.test) notes.push("the snapshot's test split is empty: training without evaluation (no eval_ metrics)");
+  const definition = (splits.snapshot.definition ?? {}) as { aggregation?: { ties?: string } };
+  const tieAnnotations = ((splits.snapshot.stats ?? {}) as { tieAnnotations?: number }).tieAnnotations ?? 0;
+  if ((definition.aggregation?.ties ?? "drop") === "drop" && tieAnnotations > 0) {
+    notes.push(`the snapshot left out the tied pairs of ${tieAnnotations} judgement(s) (ties: drop); export with ties: keep to train on them`);
+  }
+  if (notes.length > 0) await appendRunLogs(ctx.run.id, notes.map((line) => ({ stream: "worker", line })));
+}
+
+/**
+ * The policy a PPO, DPO or KTO run starts from: a registered one (kept as policy_model_id, its path staged by the worker)
  * or a model directory in config.policy_path.
  */
 async function chooseStartingPolicy(kind: string, policyModelId: string | undefined, config: Record<string, unknown>) {
   if (policyModelId) {
     const { policy_path: _ignored, ...rest } = config;
-    return { ...rest, policy_model_id: (await requireModel(policyModelId, "POLICY", "policyModelId")).id };
+    return { ...rest, policy_model_id: (await requireStartingPolicy(policyModelId, config)).id };
   }
   if (typeof config.policy_path !== "string" || config.policy_path === "") {
     throw new AppError("BAD_REQUEST", `${kind} needs a starting policy: choose one from the registry or give a model directory`, [
@@ -117,6 +157,18 @@ async function chooseStartingPolicy(kind: string, policyModelId: string | undefi
     ]);
   }
   return config;
+}
+
+/** A registered policy to start from, in the run's backend (a tiny policy cannot be loaded as hf, nor the reverse). */
+async function requireStartingPolicy(id: string, config: Record<string, unknown>): Promise<Model> {
+  const policy = await requireModel(id, "POLICY", "policyModelId");
+  const backend = typeof config.backend === "string" ? config.backend : "tiny";
+  if (policy.backend !== backend) {
+    throw new AppError("BAD_REQUEST", `the policy "${policy.name}" is a ${policy.backend} model; the run's backend is ${backend}`, [
+      { field: "policyModelId", message: `a ${policy.backend} model: choose the ${policy.backend} backend` },
+    ]);
+  }
+  return policy;
 }
 
 async function stageStartingPolicy(ctx: StageContext): Promise<void> {
@@ -134,13 +186,10 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
   REWARD: {
     producesModel: true,
     async launch(input, config) {
-      return { snapshotId: (await requireSnapshot(input.snapshotId)).id, config };
+      return { snapshotId: (await requireSnapshot(input.snapshotId, trainingFormats.REWARD, "a reward model")).id, config };
     },
     async stage(ctx) {
-      if (!ctx.run.snapshotId) throw new AppError("PRECONDITION_FAILED", "a reward-model run needs a snapshot");
-      const splits = await stageSnapshot(ctx, ctx.run.snapshotId);
-      ctx.config.train_file = splits.train;
-      if (splits.test) ctx.config.test_file = splits.test;
+      await stageTrainingSnapshot(ctx, "a reward-model run");
     },
     async register({ tx, run, done }) {
       await registerRewardModel(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
@@ -178,14 +227,56 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
   DPO: {
     producesModel: true,
     async launch(input, config) {
-      const snapshotId = (await requireSnapshot(input.snapshotId)).id;
+      const snapshotId = (await requireSnapshot(input.snapshotId, trainingFormats.DPO, "DPO")).id;
       return { snapshotId, config: await chooseStartingPolicy("DPO", input.policyModelId, config) };
     },
     async stage(ctx) {
-      if (!ctx.run.snapshotId) throw new AppError("PRECONDITION_FAILED", "a DPO run needs a snapshot");
-      const splits = await stageSnapshot(ctx, ctx.run.snapshotId);
-      ctx.config.train_file = splits.train;
-      if (splits.test) ctx.config.test_file = splits.test;
+      await stageTrainingSnapshot(ctx, "a DPO run");
+      await stageStartingPolicy(ctx);
+    },
+    async register({ tx, run, done }) {
+      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+    },
+  },
+
+  /**
+   * Supervised fine-tuning on a snapshot's demonstrations (or a preference snapshot's chosen responses): how a team
+   * makes its starting policy. From a registered policy, a base model directory (hf) or a new tiny model.
+   */
+  SFT: {
+    producesModel: true,
+    async launch(input, config) {
+      const snapshotId = (await requireSnapshot(input.snapshotId, trainingFormats.SFT, "SFT")).id;
+      if (!input.policyModelId) {
+        if (config.backend === "hf" && (typeof config.model_path !== "string" || config.model_path === "")) {
+          throw new AppError("BAD_REQUEST", "SFT on the hf backend starts from a base model directory or a registered policy", [
+            { field: "config.model_path", message: "required without a registered policy" },
+          ]);
+        }
+        return { snapshotId, config };
+      }
+      const { model_path: _ignored, ...rest } = config;
+      return { snapshotId, config: { ...rest, policy_model_id: (await requireStartingPolicy(input.policyModelId, config)).id } };
+    },
+    async stage(ctx) {
+      await stageTrainingSnapshot(ctx, "an SFT run");
+      const policyModelId = (ctx.run.config as Record<string, unknown>).policy_model_id;
+      if (typeof policyModelId === "string") ctx.config.model_path = (await registeredModel(policyModelId, "POLICY", "policy")).path;
+    },
+    async register({ tx, run, done }) {
+      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+    },
+  },
+
+  /** KTO of a policy (registered, or a model directory) on a snapshot's desirable and undesirable responses. */
+  KTO: {
+    producesModel: true,
+    async launch(input, config) {
+      const snapshotId = (await requireSnapshot(input.snapshotId, trainingFormats.KTO, "KTO")).id;
+      return { snapshotId, config: await chooseStartingPolicy("KTO", input.policyModelId, config) };
+    },
+    async stage(ctx) {
+      await stageTrainingSnapshot(ctx, "a KTO run");
       await stageStartingPolicy(ctx);
     },
     async register({ tx, run, done }) {

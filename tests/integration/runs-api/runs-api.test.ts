@@ -28,10 +28,20 @@ async function fieldsOf(call: Promise<unknown>): Promise<string[]> {
   throw new Error("the call was accepted");
 }
 
-async function readySnapshot() {
+async function readySnapshot(definition: Record<string, string> = {}, rowCounts: Record<string, number> = {}) {
   return db.snapshot.create({
-    data: { name: `snap ${Math.random()}`, version: 1, definition: {}, salt: "s", status: "SUCCEEDED", files: [{ name: "train.jsonl", split: "train" }] },
+    data: { name: `snap ${Math.random()}`, version: 1, definition, rowCounts, salt: "s", status: "SUCCEEDED", files: [{ name: "train.jsonl", split: "train" }] },
   });
+}
+
+/** The message of a rejected call (the service's AppError). */
+async function messageOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error("the call was accepted");
 }
 
 describe("run.launch", () => {
@@ -101,6 +111,60 @@ describe("run.launch", () => {
     await expect(annotator.run.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(annotator.endpoint.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(callerFor(null).model.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+});
+
+describe("run.launch of the offline methods (SFT, KTO) and the snapshots each kind reads", () => {
+  it("reads only the formats its trainer reads, refuses an empty train split, and starts from the registry or a base model", async () => {
+    const api = callerFor(await makeUser("ADMIN"));
+    const sft = await readySnapshot({ format: "sft-conversational", fileType: "jsonl" }, { train: 40, test: 0 });
+    const kto = await readySnapshot({ format: "kto", fileType: "jsonl" }, { train: 40, test: 4 });
+    const pairs = await readySnapshot({ format: "trl-conversational", fileType: "jsonl" }, { train: 40, test: 4 });
+
+    // demonstrations are no preference pairs, and unpaired rows no demonstrations
+    for (const [kind, snapshot, reads] of [
+      ["REWARD", sft, "trl, trl-conversational"],
+      ["DPO", kto, "trl, trl-conversational"],
+      ["SFT", kto, "sft, sft-conversational, sft-messages, trl, trl-conversational"],
+      ["KTO", sft, "kto, trl, trl-conversational"],
+    ] as const) {
+      const input = { kind, name: "x", snapshotId: snapshot.id, config: { policy_path: path.resolve(".data/models/sft") } };
+      expect(await fieldsOf(api.run.launch(input as never))).toEqual(["snapshotId"]);
+      expect(await messageOf(api.run.launch(input as never))).toContain(`reads ${reads}`);
+    }
+    const empty = await readySnapshot({ format: "sft" }, { train: 0, test: 0 });
+    expect(await messageOf(api.run.launch({ kind: "SFT", name: "x", snapshotId: empty.id }))).toMatch(/has no train rows/);
+    const parquet = await readySnapshot({ format: "sft", fileType: "parquet" }, { train: 5 });
+    expect(await fieldsOf(api.run.launch({ kind: "SFT", name: "x", snapshotId: parquet.id }))).toEqual(["snapshotId"]);
+
+    // SFT with the defaults: a new tiny model; hf needs a base model directory or a registered policy
+    const fresh = await api.run.launch({ kind: "SFT", name: "sft tiny", snapshotId: sft.id });
+    expect(fresh).toMatchObject({ kind: "SFT", status: "QUEUED", snapshotId: sft.id, config: {} });
+    expect(await fieldsOf(api.run.launch({ kind: "SFT", name: "x", snapshotId: sft.id, config: { backend: "hf" } }))).toEqual(["config.model_path"]);
+    // a preference snapshot's chosen responses train SFT too
+    expect((await api.run.launch({ kind: "SFT", name: "sft pairs", snapshotId: pairs.id, config: { epochs: 2, packing: true } })).config).toEqual({ epochs: 2, packing: true });
+    expect(await fieldsOf(api.run.launch({ kind: "SFT", name: "x", snapshotId: sft.id, config: { train_file: "/x" } }))).toEqual(["config.train_file"]);
+
+    // continuing a registered policy: kept as policy_model_id (the worker stages its path), in its own backend
+    const policy = await db.model.create({ data: { name: "sft-start", kind: "POLICY", backend: "tiny", path: "/m/sft-start" } });
+    const more = await api.run.launch({ kind: "SFT", name: "sft more", snapshotId: sft.id, policyModelId: policy.id, config: { lr: 1e-3 } });
+    expect(more.config).toEqual({ lr: 1e-3, policy_model_id: policy.id });
+    expect(await fieldsOf(api.run.launch({ kind: "SFT", name: "x", snapshotId: sft.id, policyModelId: policy.id, config: { backend: "hf" } }))).toEqual(["policyModelId"]);
+    expect(await fieldsOf(api.run.launch({ kind: "DPO", name: "x", snapshotId: pairs.id, policyModelId: policy.id, config: { backend: "hf" } }))).toEqual(["policyModelId"]);
+
+    // KTO: a starting policy, at least two examples per batch, TRL's weights above 0, a known class-balance choice
+    expect(await fieldsOf(api.run.launch({ kind: "KTO", name: "x", snapshotId: kto.id }))).toEqual(["config.policy_path"]);
+    expect(
+      await fieldsOf(api.run.launch({ kind: "KTO", name: "x", snapshotId: kto.id, policyModelId: policy.id, config: { batch_size: 1, desirable_weight: 0, class_balance: "fix" } })),
+    ).toEqual(["config.desirable_weight", "config.class_balance", "config.batch_size"]);
+    const ktoRun = await api.run.launch({ kind: "KTO", name: "kto", snapshotId: pairs.id, policyModelId: policy.id, config: { undesirable_weight: 1.5 } });
+    expect(ktoRun).toMatchObject({ kind: "KTO", config: { undesirable_weight: 1.5, policy_model_id: policy.id } });
+    // DPO's tie and weighting choices are the trainer's
+    expect(await fieldsOf(api.run.launch({ kind: "DPO", name: "x", snapshotId: pairs.id, policyModelId: policy.id, config: { ties: "ignore", pair_weighting: "strength" } }))).toEqual([
+      "config.pair_weighting",
+      "config.ties",
+    ]);
+    await db.trainingRun.deleteMany({});
   });
 });
 

@@ -509,6 +509,47 @@ describe("PPO and generation runs", () => {
     expect(policy).toMatchObject({ kind: "POLICY", name: "dpo v1", parentId: parent.id, rewardModelId: null, snapshotId, baseModel: "tiny-sft" });
   });
 
+  it("an SFT run continues a registered policy; an empty test split and the ties the snapshot dropped are said in its log", async () => {
+    const parent = await db.model.create({ data: { name: "sft-base", kind: "POLICY", backend: "tiny", baseModel: "tiny-base", path: await modelDir("sft-base") } });
+    const seeded = await seedSyntheticSnapshot(dataDir, { pairs: 20, testPairs: 4 });
+    const files = (seeded.files as { split: string; rows: number }[]).map((f) => (f.split === "test" ? { ...f, rows: 0 } : f));
+    const snapshot = await db.snapshot.update({
+      where: { id: seeded.id },
+      data: { files, definition: { format: "sft-conversational", aggregation: { ties: "drop" } }, stats: { tieAnnotations: 3 }, rowCounts: { train: 20, test: 0 } },
+    });
+    const run = await enqueueRun({ input: { kind: "SFT", name: "sft v2", snapshotId: snapshot.id, policyModelId: parent.id, config: { steps: 2 } } });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      expect((await waitForStatus(run.id, ["SUCCEEDED", "FAILED"])).error).toBeNull();
+    } finally {
+      await worker.stop();
+    }
+    const config = JSON.parse(await readFile(path.join(dataDir, "runs", run.id, "config.json"), "utf8"));
+    expect(config).toMatchObject({ model_path: parent.path, snapshot_id: snapshot.id });
+    expect(config.train_file).toMatch(/train\.jsonl$/);
+    expect(config.test_file).toBeUndefined();
+    const logs = (await db.runLog.findMany({ where: { runId: run.id } })).map((l) => l.line).join("\n");
+    expect(logs).toContain("the snapshot's test split is empty: training without evaluation");
+    expect(logs).toContain("the snapshot left out the tied pairs of 3 judgement(s) (ties: drop)");
+    const policy = await db.model.findFirstOrThrow({ where: { runId: run.id } });
+    expect(policy).toMatchObject({ kind: "POLICY", name: "sft v2", parentId: parent.id, snapshotId: snapshot.id, baseModel: "tiny-base" });
+  });
+
+  it("a KTO run stages its starting policy and the snapshot's splits", async () => {
+    const parent = await db.model.create({ data: { name: "kto-base", kind: "POLICY", backend: "tiny", path: await modelDir("kto-base") } });
+    const run = await enqueueRun({ input: { kind: "KTO", name: "kto v1", snapshotId, policyModelId: parent.id, config: { steps: 2, beta: 0.2 } } });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      expect((await waitForStatus(run.id, ["SUCCEEDED", "FAILED"])).error).toBeNull();
+    } finally {
+      await worker.stop();
+    }
+    const config = JSON.parse(await readFile(path.join(dataDir, "runs", run.id, "config.json"), "utf8"));
+    expect(config).toMatchObject({ policy_path: parent.path, beta: 0.2 });
+    expect(config.test_file).toMatch(/test\.jsonl$/);
+    expect(await db.model.findFirstOrThrow({ where: { runId: run.id } })).toMatchObject({ kind: "POLICY", parentId: parent.id });
+  });
+
   it("generation from a registered policy lands new items in the project, tagged with model and run", async () => {
     const policy = await db.model.create({ data: { name: "policy-gen", kind: "POLICY", backend: "tiny", path: await modelDir("p") } });
     const project = await upsertProject(db, { name: "gen", slug: `gen-${Date.now()}` });

@@ -13,7 +13,7 @@ describe("launch fields", () => {
     const tiny = launchFields("REWARD", "tiny");
     const hf = launchFields("REWARD", "hf");
     const byKey = (fields: typeof tiny) => Object.fromEntries(fields.map((f) => [f.key, f]));
-    expect(byKey(tiny).lr).toMatchObject({ label: "Learning rate", initial: "0.001", text: false });
+    expect(byKey(tiny).lr).toMatchObject({ label: "Learning rate", initial: "0.003", text: false });
     expect(byKey(hf).lr.initial).toBe("0.00001");
     expect(byKey(tiny).batch_size.initial).toBe("16");
     expect(byKey(hf).batch_size.initial).toBe("8");
@@ -22,6 +22,17 @@ describe("launch fields", () => {
     expect(tiny.map((f) => f.key)).not.toContain("model_path");
     expect(hf.at(-1)).toMatchObject({ key: "model_path", text: true, initial: "" });
     expect(byKey(tiny).n_embd.hint).toMatch(/multiple of the heads/);
+  });
+
+  it("SFT, KTO and DPO show the trainer's own choices, with the tiny defaults that finish on the demo data", () => {
+    const keys = (kind: "SFT" | "KTO" | "DPO", backend: "tiny" | "hf" = "tiny") => launchFields(kind, backend).map((f) => f.key);
+    const initial = (kind: "SFT" | "KTO" | "DPO", key: string) => launchFields(kind, "tiny").find((f) => f.key === key)?.initial;
+    expect(keys("SFT")).toEqual(["seed", "lr", "epochs", "batch_size", "max_length", "logging_steps", "n_layer", "n_head", "n_embd"]);
+    expect(keys("SFT", "hf").at(-1)).toBe("model_path");
+    expect([initial("SFT", "lr"), initial("SFT", "epochs"), initial("SFT", "max_length"), initial("SFT", "logging_steps")]).toEqual(["0.003", "3", "256", "5"]);
+    expect(keys("KTO")).toEqual(expect.arrayContaining(["beta", "desirable_weight", "undesirable_weight", "class_balance"]));
+    expect(launchFields("KTO", "tiny").find((f) => f.key === "class_balance")).toMatchObject({ text: true, initial: "warn" });
+    expect(initial("DPO", "pair_weighting")).toBe("none");
   });
 
   it("generation from an endpoint has a prompt cap instead of a seed", () => {
@@ -41,6 +52,9 @@ describe("launch config", () => {
     expect(fieldsOf({ ...ppo, config: { policy_path: "/p" } })).toEqual([]);
     expect(fieldsOf({ kind: "GENERATE", name: "g", projectId: "p", modelId: "m", config: { policy_path: "/p" } })).toEqual(["config.policy_path"]);
     expect(fieldsOf({ kind: "SCORE", name: "s", projectId: "p", config: { model_path: "/m" } })).toEqual(["config.model_path"]);
+    // SFT starts from a base model directory it is given; KTO's splits are staged like DPO's
+    expect(fieldsOf({ kind: "SFT", name: "s", snapshotId: "s", config: { model_path: "/m", test_file: "/t" } })).toEqual(["config.test_file"]);
+    expect(fieldsOf({ kind: "KTO", name: "k", snapshotId: "s", config: { policy_path: "/p", train_file: "/t" } })).toEqual(["config.train_file"]);
   });
 
   it("checks the rules between fields with the trainer's defaults for the fields not given", () => {

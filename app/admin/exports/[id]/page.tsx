@@ -95,6 +95,14 @@ print(ds)`;
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">The build failed: {s.error ?? "no message recorded"}</p>
       )}
 
+      {ready && (s.stats.warnings ?? []).length > 0 && (
+        <ul aria-label="Warnings" className="space-y-1 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {(s.stats.warnings ?? []).map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
+
       <div className="grid gap-4 lg:grid-cols-2">
         <section className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="definition">
           <h2 id="definition" className="mb-2 text-base font-semibold">Definition</h2>

@@ -31,8 +31,10 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   }
   if (typeof config.policy_model_id === "string") {
     inputs.push({ label: "Starting policy", value: modelName(config.policy_model_id), href: `/admin/models#model-${config.policy_model_id}` });
-  } else if (run.kind === "PPO" && typeof config.policy_path === "string") {
+  } else if (typeof config.policy_path === "string" && run.kind !== "GENERATE") {
     inputs.push({ label: "Starting policy", value: config.policy_path });
+  } else if (run.kind === "SFT") {
+    inputs.push({ label: "Base model", value: typeof config.model_path === "string" ? config.model_path : "a new tiny model" });
   }
   if (typeof config.endpoint_id === "string") {
     const endpoint = endpoints.find((e) => e.id === config.endpoint_id);

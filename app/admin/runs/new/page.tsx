@@ -4,7 +4,7 @@ import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
-const kinds = ["REWARD", "PPO", "DPO", "GENERATE"] as const;
+const kinds = ["REWARD", "SFT", "PPO", "DPO", "KTO", "GENERATE"] as const;
 
 export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ kind?: string }> }) {
   const requested = (await searchParams).kind;
@@ -15,7 +15,7 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
   const options: LaunchOptions = {
     snapshots: snapshots
       .filter((s) => s.status === "SUCCEEDED")
-      .map((s) => ({ id: s.id, label: `${s.name} v${s.version} · ${(s.rowCounts.train ?? 0).toLocaleString("en-US")} train rows` })),
+      .map((s) => ({ id: s.id, format: s.definition.format ?? "trl", label: `${s.name} v${s.version} · ${s.definition.format ?? "trl"} · ${(s.rowCounts.train ?? 0).toLocaleString("en-US")} train rows` })),
     rewardModels: models
       .filter((m) => m.kind === "REWARD")
       .map((m) => ({ id: m.id, label: `${m.name}${m.active ? " (active)" : ""} · ${m.backend}` })),
