@@ -1,6 +1,6 @@
 "use client";
-// Launch a run: a reward model from a snapshot, PPO of a policy against a registered reward model, DPO of a policy
-// on a snapshot's preferences, or generation
+// Launch a run: a reward model from a snapshot, PPO, GRPO or RLOO of a policy against a registered reward model, DPO
+// of a policy on a snapshot's preferences, or generation
 // of new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). The hyperparameter
 // fields, their labels, help and starting values per backend are the trainer's own (its config dataclasses, through
 // server/schemas/run-launch.ts); the same schema checks the form here and the procedure on the server.
@@ -13,7 +13,10 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { launchFields, launchRunInput, type Backend, type LaunchField, type LaunchRunInput } from "@/server/schemas/run-launch";
 
-type Kind = "REWARD" | "PPO" | "DPO" | "GENERATE";
+type Kind = "REWARD" | "PPO" | "GRPO" | "RLOO" | "DPO" | "GENERATE";
+
+/** Online RL: a policy against a registered reward model, on a project's or a snapshot's prompts. */
+const isOnlineRl = (kind: Kind): kind is "PPO" | "GRPO" | "RLOO" => kind === "PPO" || kind === "GRPO" || kind === "RLOO";
 
 export interface Choice {
   id: string;
@@ -35,7 +38,9 @@ function initialValues(fields: LaunchField[]): Record<string, string> {
 
 const kinds: { kind: Kind; label: string; hint: string }[] = [
   { kind: "REWARD", label: "Reward model", hint: "train on a snapshot's preferences" },
-  { kind: "PPO", label: "PPO", hint: "improve a policy against a reward model" },
+  { kind: "PPO", label: "PPO", hint: "improve a policy against a reward model, with a value model" },
+  { kind: "GRPO", label: "GRPO", hint: "against a reward model: k completions per prompt, scored against each other" },
+  { kind: "RLOO", label: "RLOO", hint: "against a reward model: k completions per prompt, leave-one-out baseline" },
   { kind: "DPO", label: "DPO", hint: "improve a policy directly on a snapshot's preferences" },
   { kind: "GENERATE", label: "Generation", hint: "new candidates into a project" },
 ];
@@ -73,7 +78,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   function choosePolicy(id: string) {
     setPolicyModelId(id);
     const policy = options.policies.find((p) => p.id === id);
-    // PPO and DPO train the policy and its reference (and PPO's value and reward model) in one backend: follow the chosen policy's
+    // PPO, GRPO, RLOO and DPO train the policy and its reference (and the reward model) in one backend: follow the chosen policy's
     if (policy && (policy.backend === "tiny" || policy.backend === "hf") && policy.backend !== backend) reset(kind, policy.backend);
   }
 
@@ -89,7 +94,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
       ...(policySource === "registry" ? { policyModelId } : {}),
       config: { backend, ...config, ...(policySource === "path" ? { policy_path: policyPath.trim() } : {}) },
     };
-    if (kind === "PPO") {
+    if (isOnlineRl(kind)) {
       return { kind, modelId: rewardModelId, ...(promptSource === "project" ? { projectId } : { snapshotId }), ...common, ...startingPolicy };
     }
     if (kind === "DPO") return { kind, snapshotId, ...common, ...startingPolicy };
@@ -150,7 +155,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
       <form onSubmit={onSubmit} noValidate className="space-y-5" aria-label="Launch a run">
         <fieldset className="text-sm">
           <legend className="font-medium text-slate-700">Kind</legend>
-          <div className="mt-1 grid gap-2 sm:grid-cols-4">
+          <div className="mt-1 grid gap-2 sm:grid-cols-3">
             {kinds.map((k) => (
               <label key={k.kind} className={`flex cursor-pointer items-start gap-2 rounded-md p-2 ring-1 ${kind === k.kind ? "bg-indigo-50 ring-indigo-300" : "ring-slate-200"}`}>
                 <input type="radio" name="kind" className="mt-0.5 accent-indigo-600" checked={kind === k.kind} onChange={() => reset(k.kind, backend)} />
@@ -183,9 +188,9 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
           </div>
         )}
 
-        {kind === "PPO" && (
+        {isOnlineRl(kind) && (
           <div className="grid gap-4 sm:grid-cols-2">
-            {select("modelId", "Reward model", rewardModelId, setRewardModelId, options.rewardModels, "No reward model yet: train one first.", "Frozen; also initialises the value model.")}
+            {select("modelId", "Reward model", rewardModelId, setRewardModelId, options.rewardModels, "No reward model yet: train one first.", kind === "PPO" ? "Frozen; also initialises the value model." : "Frozen; scores every completion.")}
             <fieldset className="text-sm">
               <legend className="font-medium text-slate-700">Prompts from</legend>
               <div className="mt-1 flex gap-4">

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { RunView, type RunFacts } from "@/components/runs/run-view";
+import { hasSamples, RunView, type RunFacts } from "@/components/runs/run-view";
 import { orNull, page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +11,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     // a missing input (a deleted snapshot, say) shows as "(deleted)" instead of failing the page
     const [metrics, samples, models, snapshot, project, endpoints] = await Promise.all([
       api.run.metrics({ runId: id }),
-      run.kind === "PPO" ? api.run.samples({ runId: id }) : Promise.resolve([]),
+      hasSamples(run.kind) ? api.run.samples({ runId: id }) : Promise.resolve([]),
       api.model.list(),
       run.snapshotId ? orNull(api.export.get({ id: run.snapshotId })) : null,
       run.projectId ? orNull(api.project.get({ id: run.projectId })) : null,
@@ -31,7 +31,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   }
   if (typeof config.policy_model_id === "string") {
     inputs.push({ label: "Starting policy", value: modelName(config.policy_model_id), href: `/admin/models#model-${config.policy_model_id}` });
-  } else if (run.kind === "PPO" && typeof config.policy_path === "string") {
+  } else if (typeof config.policy_path === "string" && run.kind !== "GENERATE") {
     inputs.push({ label: "Starting policy", value: config.policy_path });
   }
   if (typeof config.endpoint_id === "string") {
