@@ -262,7 +262,7 @@ class OnlineTrainer:
         with autocast(dev, cfg.backend):
             logprobs = self.forward_logprobs(self.policy, ids, full_mask, Tp, completions)[0].float()  # (B, L)
             ref_logprobs = self.forward_logprobs(self.ref, ids, full_mask, Tp, completions)[0].float()  # (B, L)
-        raw_scores = gather_last(self.reward_model(ids, full_mask), full_mask).float()  # (B,) at the last token
+            raw_scores = gather_last(self.reward_model(ids, full_mask), full_mask).float()  # (B,) at the last token
         scores = raw_scores - cfg.missing_eos_penalty * (~has_eos).float()
         fmask = mask.float()
         if cfg.mask_truncated_completions:

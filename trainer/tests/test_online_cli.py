@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from conftest import TRAINER_DIR, run_cli
@@ -107,3 +108,45 @@ def test_online_configs_are_refused_naming_the_field(synthetic_dir, trained_rm, 
     long = run_cli("grpo", _config(synthetic_dir, trained_rm, sft_policy, tmp_path / "long",
                                    max_completion_length=4000), tmp_path, "long.json")
     assert long.returncode == 2 and "'max_completion_length'" in long.of("error")[0]["message"]
+
+
+def test_hf_backend_fails_clearly_without_transformers(synthetic_dir, tmp_path):
+    try:
+        import transformers  # noqa: F401
+        expected = "no config.json"  # the package is there, the directory is not a model
+    except ImportError:
+        expected = "needs the transformers package"
+    (tmp_path / "empty").mkdir()
+    for module in ("grpo", "rloo"):
+        run = run_cli(module, {"output_dir": str(tmp_path / module), "backend": "hf", "policy_path": str(tmp_path / "empty"),
+                               "reward_model_path": str(tmp_path / "empty"),
+                               "prompts_file": str(synthetic_dir / "prompts.jsonl")}, tmp_path, f"{module}.json")
+        assert run.returncode == 1, run.stderr[-2000:]
+        assert expected in run.of("error")[0]["message"]
+
+
+def test_grpo_and_rloo_on_the_hf_backend(synthetic_dir, tmp_path):
+    """The hf code path on a small Llama built from a config in code (where transformers is installed: CPU or GPU)."""
+    pytest.importorskip("transformers")
+    from rlhf import bench
+
+    base = str(tmp_path / "base")
+    bench.make_hf_model(base, [line for line in open(synthetic_dir / "train.jsonl")], hidden=64, layers=2, heads=2,
+                        vocab=512)
+    rm = run_cli("reward", {"backend": "hf", "model_path": base, "output_dir": str(tmp_path / "rm"),
+                            "train_file": str(synthetic_dir / "train.jsonl"), "epochs": 1, "batch_size": 16,
+                            "max_length": 96, "lr": 1e-3, "gradient_checkpointing": False}, tmp_path, "rm.json")
+    assert rm.returncode == 0, rm.stderr[-3000:]
+    for module in ("grpo", "rloo"):
+        run = run_cli(module, {"backend": "hf", "output_dir": str(tmp_path / module), "policy_path": base,
+                               "reward_model_path": rm.done["model_path"],
+                               "prompts_file": str(synthetic_dir / "prompts.jsonl"), "total_episodes": 32,
+                               "batch_size": 16, "num_generations": 4, "max_completion_length": 8,
+                               "num_iterations": 2, "gradient_checkpointing": False, "save_steps": 1},
+                      tmp_path, f"{module}.json")
+        assert run.returncode == 0, run.stderr[-3000:]
+        metrics = [e["metrics"] for e in run.of("metric")]
+        assert len(metrics) == 2 and all(m["kl"] >= 0 or module == "rloo" for m in metrics)
+        assert os.path.exists(os.path.join(run.done["model_path"], "config.json"))
+        with open(os.path.join(run.done["model_path"], "rlhf_meta.json")) as f:
+            assert json.load(f)["method"] == module
