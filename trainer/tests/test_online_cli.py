@@ -150,3 +150,31 @@ def test_grpo_and_rloo_on_the_hf_backend(synthetic_dir, tmp_path):
         assert os.path.exists(os.path.join(run.done["model_path"], "config.json"))
         with open(os.path.join(run.done["model_path"], "rlhf_meta.json")) as f:
             assert json.load(f)["method"] == module
+
+
+def test_grpo_runs_as_two_distributed_processes(synthetic_dir, trained_rm, sft_policy, tmp_path):
+    """What torchrun starts (WORLD_SIZE, RANK, LOCAL_RANK, a rendezvous address), on CPU with gloo: each process samples
+    whole groups of its own prompts, rank 0 alone speaks and saves."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = _config(synthetic_dir, trained_rm, sft_policy, tmp_path / "ddp", total_episodes=32, batch_size=8,
+                  num_generations=4, max_completion_length=12, device="cpu", save_steps=1, num_sample_events=1)
+    path = tmp_path / "ddp.json"
+    path.write_text(json.dumps(cfg))
+    procs = [subprocess.Popen([sys.executable, "-m", "rlhf.grpo", "--config", str(path)], cwd=TRAINER_DIR,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "WORLD_SIZE": "2", "RANK": str(r), "LOCAL_RANK": str(r),
+                                   "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RLHF_NUM_THREADS": "1"})
+             for r in (0, 1)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs[0][1][-2000:] + outs[1][1][-2000:]
+    events = [json.loads(line) for line in outs[0][0].splitlines()]
+    assert outs[1][0] == ""  # rank 1 writes no events
+    assert events[0] == {"event": "start", "total_steps": 2, "device": "cpu", "world_size": 2, "resumed_from_step": None}
+    metrics = [e["metrics"] for e in events if e["event"] == "metric"]
+    assert [m["episode"] for m in metrics] == [16, 32]  # 8 completions per process per update
+    assert sorted(os.listdir(tmp_path / "ddp" / "checkpoints")) == ["step-00000001", "step-00000002"]
+    assert events[-1]["event"] == "done"
