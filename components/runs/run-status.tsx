@@ -13,6 +13,11 @@ const badge: Record<RunStatus, string> = {
 
 export const runKindLabel = { REWARD: "Reward model", PPO: "PPO", GRPO: "GRPO", RLOO: "RLOO", DPO: "DPO", GENERATE: "Generation", SCORE: "Scoring" } as const;
 
+/** The kinds whose trainer reports sample events (prompt, response, score) at each logging step (PPO, GRPO, RLOO). */
+export function hasSamples(kind: keyof typeof runKindLabel): boolean {
+  return kind === "PPO" || kind === "GRPO" || kind === "RLOO";
+}
+
 export function isActive(status: RunStatus): boolean {
   return status === "QUEUED" || status === "RUNNING";
 }

@@ -8,7 +8,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { FormMessage, formatDate, fromServer, rowAction } from "@/components/admin/form";
 import { MetricChart, type ChartSpec, type MetricPoint } from "@/components/runs/metric-chart";
-import { elapsed, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge } from "@/components/runs/run-status";
+import { elapsed, hasSamples, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge } from "@/components/runs/run-status";
 import { useTRPC, useTRPCClient } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import type { RouterOutputs } from "@/server/api/root";
@@ -29,11 +29,6 @@ function onlineCharts(reward: ChartSpec["series"]): ChartSpec[] {
     { title: "Entropy and clipping", series: [{ name: "entropy", label: "entropy" }, { name: "clip_ratio/region_mean", label: "clipped share" }] },
     { title: "Time spent generating", series: [{ name: "generation_share", label: "share of the update" }] },
   ];
-}
-
-/** The kinds whose trainer reports sample events (prompt, response, score) at each logging step. */
-export function hasSamples(kind: RunWithPosition["kind"]): boolean {
-  return kind === "PPO" || kind === "GRPO" || kind === "RLOO";
 }
 
 const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {

@@ -28,9 +28,9 @@ from .checkpoint import Checkpoints
 from .config import check_lora, multiple_of, opt, required
 from .data import load_prompts, pad
 from .model import gather_last
-from .ppo import AdaptiveKLController, adaptive_kl_rule, masked_mean, response_mask, token_logprobs
+from .ppo import AdaptiveKLController, OnlineLoop, adaptive_kl_rule, masked_mean, response_mask
 from .protocol import ConfigError, run_cli
-from .runtime import (all_mean, autocast, epoch_order, init_distributed, linear_schedule, resolve_device, run_trainer,
+from .runtime import (all_mean, autocast, init_distributed, linear_schedule, resolve_device, run_trainer,
                       seed_everything, setup_threads, wrap_ddp)
 
 
@@ -171,7 +171,7 @@ def aggregate_loss(per_token, mask, loss_type, max_completion_length):
 # ----------------------------------------------------------------------------------------------------------------------
 
 
-class OnlineTrainer:
+class OnlineTrainer(OnlineLoop):
     """Sample k completions per prompt, score them, advantages from the group, clipped policy-gradient steps.
     Subclasses say how a completion's advantage is computed (`advantages`) and whether the KL penalty is a loss term
     (GRPO) or comes off the reward before the advantages (RLOO)."""
@@ -190,7 +190,7 @@ class OnlineTrainer:
         backends.check_same_tokenizer(be, self.tokenizer, cfg.reward_model_path, self.method.upper())
         self.prompts = load_prompts(cfg.prompts_file)
         self.k = cfg.num_generations
-        self.prompts_per_batch = cfg.batch_size // self.k  # per process
+        self.prompts_per_process = cfg.batch_size // self.k  # k completions each
         self.global_batch = cfg.batch_size * self.dist.world_size  # completions per update, all processes
         self.total_steps = max(1, cfg.total_episodes // self.global_batch)
         self.eps_high = cfg.epsilon_high if cfg.epsilon_high is not None else cfg.epsilon
@@ -230,19 +230,6 @@ class OnlineTrainer:
 
     # -------------------------------------------------------------------------------------------------------------------
 
-    def batch_prompts(self, step):
-        """This process's prompts at `step`: consecutive slices of per-epoch shuffles, a pure function of the step."""
-        n, out = len(self.prompts), []
-        start = (step * self.dist.world_size + self.dist.rank) * self.prompts_per_batch
-        for p in range(start, start + self.prompts_per_batch):
-            epoch, i = divmod(p, n)
-            out.append(self.prompts[epoch_order(n, self.cfg.seed, epoch)[i]])
-        return out
-
-    def forward_logprobs(self, model, ids, mask, Tp, completions):
-        logits = model(ids, mask)[:, Tp - 1:-1]  # (B, L, V): the positions that predict each completion token
-        return token_logprobs(logits, completions, self.cfg.temperature), logits
-
     @torch.no_grad()
     def rollout(self, prompts):
         cfg, tok, dev = self.cfg, self.tokenizer, self.device
@@ -267,7 +254,7 @@ class OnlineTrainer:
         fmask = mask.float()
         if cfg.mask_truncated_completions:
             fmask = fmask * has_eos.float()[:, None]
-        return dict(ids=ids, full_mask=full_mask, Tp=Tp, completions=completions, mask=fmask, length=mask.sum(1),
+        return dict(ids=ids, full_mask=full_mask, Tp=Tp, responses=completions, mask=fmask, length=mask.sum(1),
                     last=last, has_eos=has_eos, logprobs=logprobs, ref_logprobs=ref_logprobs, scores=scores,
                     t_gen=t_gen, prompts=[p for p in prompts for _ in range(self.k)])
 
@@ -282,7 +269,7 @@ class OnlineTrainer:
             perm = torch.randperm(B, device=r["ids"].device)
             for s in range(0, B, mb_size):
                 i = perm[s:s + mb_size]
-                ids, fm, comp, m = r["ids"][i], r["full_mask"][i], r["completions"][i], r["mask"][i]
+                ids, fm, comp, m = r["ids"][i], r["full_mask"][i], r["responses"][i], r["mask"][i]
                 with autocast(self.device, cfg.backend):
                     logprobs, logits = self.forward_logprobs(self.policy_ddp, ids, fm, r["Tp"], comp)
                 logprobs = logprobs.float()
@@ -345,43 +332,10 @@ class OnlineTrainer:
                        eps=self.global_batch / seconds)
         return metrics, r
 
-    def emit_samples(self, r):
-        tok = self.tokenizer
-        for b in range(min(self.cfg.num_sample_events, r["ids"].size(0))):
-            _, prompt = r["prompts"][b]
-            n = int(r["last"][b]) + 1
-            self.events.emit("sample", step=self.step, prompt=tok.render_prompt(prompt),
-                             response=tok.decode(r["completions"][b, :n].tolist()), score=float(r["scores"][b]))
-
-    def meta(self, metrics):
-        cfg = self.cfg
-        return {"kind": "policy", "method": self.method, "backend": cfg.backend, "base_model": cfg.policy_path,
-                "reward_model_path": cfg.reward_model_path, "snapshot_id": cfg.snapshot_id,
-                "snapshot_sha256": cfg.snapshot_sha256, "step": self.step, "metrics": metrics,
-                "config": dataclasses.asdict(cfg)}
-
     def save_checkpoint(self):
         state = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
                  "beta": self.kl_ctl.value}
         self.checkpoints.save(self.step, {"policy": self.policy}, state, self.meta({}))
-
-    def run(self):
-        cfg, ev = self.cfg, self.events
-        ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
-                resumed_from_step=self.step if self.ckpt else None)
-        metrics = {}
-        while self.step < self.total_steps:
-            metrics, r = self.update()
-            final = self.step == self.total_steps
-            if self.step % cfg.logging_steps == 0 or final:
-                ev.emit("metric", step=self.step, metrics=metrics)
-                self.emit_samples(r)
-            ev.emit("progress", step=self.step, total_steps=self.total_steps)
-            if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
-                self.save_checkpoint()
-        self.save_checkpoint()
-        self.checkpoints.save_final(self.policy, self.meta(metrics), metrics)
-        return metrics
 
 
 class GRPOTrainer(OnlineTrainer):

@@ -202,7 +202,61 @@ def token_logprobs(logits, tokens, temperature):
 # ----------------------------------------------------------------------------------------------------------------------
 
 
-class PPOTrainer:
+class OnlineLoop:
+    """What the online RL trainers (PPO here, GRPO and RLOO in grpo.py) share: the prompts of each update, log-probs
+    of the sampled tokens, sample events, the model's metadata and the run loop. A subclass sets `method`,
+    `prompts_per_process` and `total_steps`, and implements `update()` (-> metrics, rollout) and `save_checkpoint()`."""
+
+    method = "ppo"
+
+    def batch_prompts(self, step):
+        """This process's prompts at `step`: consecutive slices of per-epoch shuffles, a pure function of the step."""
+        n, out, per = len(self.prompts), [], self.prompts_per_process
+        start = (step * self.dist.world_size + self.dist.rank) * per
+        for p in range(start, start + per):
+            epoch, i = divmod(p, n)
+            out.append(self.prompts[epoch_order(n, self.cfg.seed, epoch)[i]])
+        return out
+
+    def forward_logprobs(self, model, ids, mask, Tp, responses):
+        logits = model(ids, mask)[:, Tp - 1:-1]  # (B, L, V): the positions that predict each response token
+        return token_logprobs(logits, responses, self.cfg.temperature), logits
+
+    def emit_samples(self, r):
+        tok = self.tokenizer
+        for b in range(min(self.cfg.num_sample_events, r["ids"].size(0))):
+            _, prompt = r["prompts"][b]
+            n = int(r["last"][b]) + 1
+            self.events.emit("sample", step=self.step, prompt=tok.render_prompt(prompt),
+                             response=tok.decode(r["responses"][b, :n].tolist()), score=float(r["scores"][b]))
+
+    def meta(self, metrics):
+        cfg = self.cfg
+        return {"kind": "policy", "method": self.method, "backend": cfg.backend, "base_model": cfg.policy_path,
+                "reward_model_path": cfg.reward_model_path, "snapshot_id": cfg.snapshot_id,
+                "snapshot_sha256": cfg.snapshot_sha256, "step": self.step, "metrics": metrics,
+                "config": dataclasses.asdict(cfg)}
+
+    def run(self):
+        cfg, ev = self.cfg, self.events
+        ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
+                resumed_from_step=self.step if self.ckpt else None)
+        metrics = {}
+        while self.step < self.total_steps:
+            metrics, r = self.update()
+            final = self.step == self.total_steps
+            if self.step % cfg.logging_steps == 0 or final:
+                ev.emit("metric", step=self.step, metrics=metrics)
+                self.emit_samples(r)
+            ev.emit("progress", step=self.step, total_steps=self.total_steps)
+            if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
+                self.save_checkpoint()
+        self.save_checkpoint()
+        self.checkpoints.save_final(self.policy, self.meta(metrics), metrics)
+        return metrics
+
+
+class PPOTrainer(OnlineLoop):
     def __init__(self, cfg, events):
         self.cfg, self.events = cfg, events
         self.dist = init_distributed(cfg.device)
@@ -213,6 +267,7 @@ class PPOTrainer:
         self.tokenizer = backends.load_tokenizer(be, cfg.policy_path)
         backends.check_same_tokenizer(be, self.tokenizer, cfg.reward_model_path, "PPO")
         self.prompts = load_prompts(cfg.prompts_file)
+        self.prompts_per_process = cfg.batch_size  # one response per prompt
         self.global_batch = cfg.batch_size * self.dist.world_size
         self.total_steps = max(1, cfg.total_episodes // self.global_batch)
 
@@ -246,19 +301,6 @@ class PPOTrainer:
             self.scheduler.load_state_dict(state["scheduler"])
             self.step = state["step"]
             self.kl_ctl.value = state.get("kl_coef", cfg.kl_coef)
-
-    def batch_prompts(self, step):
-        """This process's prompts at `step`: consecutive slices of per-epoch shuffles, a pure function of the step."""
-        n, out = len(self.prompts), []
-        start = step * self.global_batch + self.dist.rank * self.cfg.batch_size
-        for p in range(start, start + self.cfg.batch_size):
-            epoch, i = divmod(p, n)
-            out.append(self.prompts[epoch_order(n, self.cfg.seed, epoch)[i]])
-        return out
-
-    def forward_logprobs(self, model, ids, mask, Tp, responses):
-        logits = model(ids, mask)[:, Tp - 1:-1]  # (B, L, V): the positions that predict each response token
-        return token_logprobs(logits, responses, self.cfg.temperature), logits
 
     @torch.no_grad()
     def rollout(self, prompts):
@@ -359,43 +401,10 @@ class PPOTrainer:
                        **{"objective/kl_coef": kl_coef})
         return metrics, r
 
-    def emit_samples(self, r):
-        tok = self.tokenizer
-        for b in range(min(self.cfg.num_sample_events, r["ids"].size(0))):
-            _, prompt = r["prompts"][b]
-            n = int(r["last"][b]) + 1
-            self.events.emit("sample", step=self.step, prompt=tok.render_prompt(prompt),
-                             response=tok.decode(r["responses"][b, :n].tolist()), score=float(r["scores"][b]))
-
     def save_checkpoint(self):
         state = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
                  "kl_coef": self.kl_ctl.value}
         self.checkpoints.save(self.step, {"policy": self.policy, "value": self.value}, state, self.meta({}))
-
-    def meta(self, metrics):
-        cfg = self.cfg
-        return {"kind": "policy", "method": "ppo", "backend": cfg.backend, "base_model": cfg.policy_path,
-                "reward_model_path": cfg.reward_model_path, "snapshot_id": cfg.snapshot_id,
-                "snapshot_sha256": cfg.snapshot_sha256, "step": self.step, "metrics": metrics,
-                "config": dataclasses.asdict(cfg)}
-
-    def run(self):
-        cfg, ev = self.cfg, self.events
-        ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
-                resumed_from_step=self.step if self.ckpt else None)
-        metrics = {}
-        while self.step < self.total_steps:
-            metrics, r = self.update()
-            final = self.step == self.total_steps
-            if self.step % cfg.logging_steps == 0 or final:
-                ev.emit("metric", step=self.step, metrics=metrics)
-                self.emit_samples(r)
-            ev.emit("progress", step=self.step, total_steps=self.total_steps)
-            if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
-                self.save_checkpoint()
-        self.save_checkpoint()
-        self.checkpoints.save_final(self.policy, self.meta(metrics), metrics)
-        return metrics
 
 
 def main(cfg, events):

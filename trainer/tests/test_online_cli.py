@@ -7,7 +7,7 @@ import sys
 import pytest
 import torch
 
-from conftest import TRAINER_DIR, run_cli
+from conftest import TRAINER_DIR, kill_at_first_checkpoint, run_cli
 from rlhf import synthetic
 from rlhf.checkpoint import torch_load
 from rlhf.synthetic import has_marker
@@ -78,15 +78,7 @@ def test_grpo_resume_after_kill_equals_uninterrupted_run(synthetic_dir, trained_
     assert any(m["metrics"]["clip_ratio/region_mean"] > 0 for m in full.of("metric"))
 
     cfg = _config(synthetic_dir, trained_rm, sft_policy, tmp_path / "cut", resume=True, **base)
-    path = tmp_path / "cut.json"
-    path.write_text(json.dumps(cfg))
-    proc = subprocess.Popen([sys.executable, "-m", "rlhf.grpo", "--config", str(path)], cwd=TRAINER_DIR,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in proc.stdout:
-        if json.loads(line)["event"] == "checkpoint":
-            proc.kill()
-            break
-    proc.wait()
+    kill_at_first_checkpoint("grpo", cfg, tmp_path)
     assert os.listdir(tmp_path / "cut" / "checkpoints") == ["step-00000002"]
 
     resumed = run_cli("grpo", cfg, tmp_path, "cut.json")

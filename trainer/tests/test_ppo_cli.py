@@ -1,11 +1,9 @@
 import json
 import os
-import subprocess
-import sys
 
 import torch
 
-from conftest import TRAINER_DIR, run_cli
+from conftest import kill_at_first_checkpoint, run_cli
 from rlhf.checkpoint import torch_load
 from rlhf import synthetic
 from rlhf.synthetic import has_marker
@@ -55,15 +53,7 @@ def test_ppo_resume_after_kill_equals_uninterrupted_run(synthetic_dir, trained_r
     assert full.returncode == 0, full.stderr[-3000:]
 
     cfg = _ppo_config(synthetic_dir, trained_rm, sft_policy, tmp_path / "cut", resume=True, **base)
-    path = tmp_path / "cut.json"
-    path.write_text(json.dumps(cfg))
-    proc = subprocess.Popen([sys.executable, "-m", "rlhf.ppo", "--config", str(path)], cwd=TRAINER_DIR,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in proc.stdout:
-        if json.loads(line)["event"] == "checkpoint":
-            proc.kill()
-            break
-    proc.wait()
+    kill_at_first_checkpoint("ppo", cfg, tmp_path)
     ckpts = os.listdir(tmp_path / "cut" / "checkpoints")
     assert ckpts == ["step-00000002"]
     assert set(os.listdir(tmp_path / "cut" / "checkpoints" / ckpts[0])) >= {"policy", "value", "state.pt", "state.json", "config.json"}

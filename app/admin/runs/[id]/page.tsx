@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { hasSamples, RunView, type RunFacts } from "@/components/runs/run-view";
+import { hasSamples } from "@/components/runs/run-status";
+import { RunView, type RunFacts } from "@/components/runs/run-view";
 import { orNull, page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
