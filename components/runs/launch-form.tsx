@@ -1,7 +1,7 @@
 "use client";
-// Launch a run: a reward model from a snapshot, SFT of a policy on a snapshot's demonstrations, PPO of a policy
-// against a registered reward model, DPO or KTO of a policy on a snapshot's preferences, or generation of new
-// candidates into a project (from a registered policy or an OpenAI-compatible endpoint). Each training kind is
+// Launch a run: a reward model from a snapshot, SFT of a policy on a snapshot's demonstrations, PPO, GRPO or RLOO of
+// a policy against a registered reward model, DPO or KTO of a policy on a snapshot's preferences, or generation of
+// new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). Each training kind is
 // offered only the snapshots in a format its trainer reads (trainingFormats). The hyperparameter
 // fields, their labels, help and starting values per backend are the trainer's own (its config dataclasses, through
 // server/schemas/run-launch.ts); the same schema checks the form here and the procedure on the server.
@@ -16,7 +16,10 @@ import type { ExportFormat } from "@/server/schemas/export";
 import { launchFields, launchRunInput, type Backend, type LaunchField, type LaunchRunInput } from "@/server/schemas/run-launch";
 import { trainingFormats } from "@/server/schemas/runs";
 
-type Kind = "REWARD" | "SFT" | "PPO" | "DPO" | "KTO" | "GENERATE";
+type Kind = "REWARD" | "SFT" | "PPO" | "GRPO" | "RLOO" | "DPO" | "KTO" | "GENERATE";
+
+/** Online RL: a policy against a registered reward model, on a project's or a snapshot's prompts. */
+const isOnlineRl = (kind: Kind): kind is "PPO" | "GRPO" | "RLOO" => kind === "PPO" || kind === "GRPO" || kind === "RLOO";
 
 export interface Choice {
   id: string;
@@ -39,7 +42,9 @@ function initialValues(fields: LaunchField[]): Record<string, string> {
 const kinds: { kind: Kind; label: string; hint: string }[] = [
   { kind: "REWARD", label: "Reward model", hint: "train on a snapshot's preferences" },
   { kind: "SFT", label: "SFT", hint: "a starting policy from a snapshot's demonstrations" },
-  { kind: "PPO", label: "PPO", hint: "improve a policy against a reward model" },
+  { kind: "PPO", label: "PPO", hint: "improve a policy against a reward model, with a value model" },
+  { kind: "GRPO", label: "GRPO", hint: "against a reward model: k completions per prompt, scored against each other" },
+  { kind: "RLOO", label: "RLOO", hint: "against a reward model: k completions per prompt, leave-one-out baseline" },
   { kind: "DPO", label: "DPO", hint: "improve a policy directly on a snapshot's preferences" },
   { kind: "KTO", label: "KTO", hint: "improve a policy on desirable and undesirable responses" },
   { kind: "GENERATE", label: "Generation", hint: "new candidates into a project" },
@@ -85,7 +90,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   function choosePolicy(id: string) {
     setPolicyModelId(id);
     const policy = options.policies.find((p) => p.id === id);
-    // SFT, PPO, DPO and KTO train the policy (and its reference, PPO's value and reward model) in one backend: follow the chosen policy's
+    // SFT, PPO, GRPO, RLOO, DPO and KTO train the policy and its reference (and the reward model) in one backend: follow the chosen policy's
     if (policy && (policy.backend === "tiny" || policy.backend === "hf") && policy.backend !== backend) reset(kind, policy.backend);
   }
 
@@ -101,7 +106,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
       ...(policySource === "registry" ? { policyModelId } : {}),
       config: { backend, ...config, ...(policySource === "path" ? { policy_path: policyPath.trim() } : {}) },
     };
-    if (kind === "PPO") {
+    if (isOnlineRl(kind)) {
       return { kind, modelId: rewardModelId, ...(promptSource === "project" ? { projectId } : { snapshotId }), ...common, ...startingPolicy };
     }
     if (kind === "DPO" || kind === "KTO") return { kind, snapshotId, ...common, ...startingPolicy };
@@ -213,9 +218,9 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
           </div>
         )}
 
-        {kind === "PPO" && (
+        {isOnlineRl(kind) && (
           <div className="grid gap-4 sm:grid-cols-2">
-            {select("modelId", "Reward model", rewardModelId, setRewardModelId, options.rewardModels, "No reward model yet: train one first.", "Frozen; also initialises the value model.")}
+            {select("modelId", "Reward model", rewardModelId, setRewardModelId, options.rewardModels, "No reward model yet: train one first.", kind === "PPO" ? "Frozen; also initialises the value model." : "Frozen; scores every completion.")}
             <fieldset className="text-sm">
               <legend className="font-medium text-slate-700">Prompts from</legend>
               <div className="mt-1 flex gap-4">

@@ -11,7 +11,12 @@ const badge: Record<RunStatus, string> = {
   CANCELLED: "bg-amber-100 text-amber-800",
 };
 
-export const runKindLabel = { REWARD: "Reward model", PPO: "PPO", DPO: "DPO", SFT: "SFT", KTO: "KTO", GENERATE: "Generation", SCORE: "Scoring", SELF_INSTRUCT: "Self-Instruct" } as const;
+export const runKindLabel = { REWARD: "Reward model", SFT: "SFT", PPO: "PPO", GRPO: "GRPO", RLOO: "RLOO", DPO: "DPO", KTO: "KTO", GENERATE: "Generation", SCORE: "Scoring", SELF_INSTRUCT: "Self-Instruct" } as const;
+
+/** The kinds whose trainer reports sample events (prompt, response, score) at each logging step (PPO, GRPO, RLOO). */
+export function hasSamples(kind: keyof typeof runKindLabel): boolean {
+  return kind === "PPO" || kind === "GRPO" || kind === "RLOO";
+}
 
 export function isActive(status: RunStatus): boolean {
   return status === "QUEUED" || status === "RUNNING";

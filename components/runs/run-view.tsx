@@ -1,5 +1,5 @@
 "use client";
-// One run, live: status, progress and queue position, charts of its metrics, PPO samples per logging step, the log
+// One run, live: status, progress and queue position, charts of its metrics, PPO/GRPO/RLOO samples per logging step, the log
 // tail and the config, with cancel and retry. Polls while the run is queued or running; when it ends, the server
 // page is refreshed once so the model it registered shows up.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -8,7 +8,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { FormMessage, formatDate, fromServer, rowAction } from "@/components/admin/form";
 import { MetricChart, type ChartSpec, type MetricPoint } from "@/components/runs/metric-chart";
-import { elapsed, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge } from "@/components/runs/run-status";
+import { elapsed, hasSamples, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge } from "@/components/runs/run-status";
 import { useTRPC, useTRPCClient } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import type { RouterOutputs } from "@/server/api/root";
@@ -25,6 +25,18 @@ function shortLists(_key: string, value: unknown): unknown {
 }
 const MAX_LOG_LINES = 2000;
 
+/** GRPO's and RLOO's charts (TRL's metric names); the KL is summed over each completion's tokens, as PPO's. */
+function onlineCharts(reward: ChartSpec["series"]): ChartSpec[] {
+  return [
+    { title: "Reward", series: reward },
+    { title: "KL to the reference", series: [{ name: "kl", label: "kl" }] },
+    { title: "KL coefficient (β)", series: [{ name: "beta", label: "β" }] },
+    { title: "Completion length", series: [{ name: "completions/mean_length", label: "mean" }, { name: "completions/min_length", label: "min" }, { name: "completions/max_length", label: "max" }] },
+    { title: "Entropy and clipping", series: [{ name: "entropy", label: "entropy" }, { name: "clip_ratio/region_mean", label: "clipped share" }] },
+    { title: "Time spent generating", series: [{ name: "generation_share", label: "share of the update" }] },
+  ];
+}
+
 const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
   REWARD: [
     { title: "Loss", series: [{ name: "loss", label: "train" }, { name: "eval_loss", label: "eval" }] },
@@ -33,8 +45,11 @@ const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
   PPO: [
     { title: "RLHF reward", series: [{ name: "objective/rlhf_reward", label: "rlhf_reward" }, { name: "objective/scores", label: "score" }] },
     { title: "KL to the reference", series: [{ name: "objective/kl", label: "kl" }] },
+    { title: "KL coefficient (β)", series: [{ name: "objective/kl_coef", label: "β" }] },
     { title: "Response length", series: [{ name: "response_length", label: "tokens" }] },
   ],
+  GRPO: onlineCharts([{ name: "reward", label: "reward" }, { name: "reward_std", label: "std in group" }]),
+  RLOO: onlineCharts([{ name: "reward", label: "score" }, { name: "rlhf_reward", label: "score − β·KL" }]),
   DPO: [
     { title: "Loss", series: [{ name: "loss", label: "train" }, { name: "eval_loss", label: "eval" }] },
     { title: "Preference accuracy", series: [{ name: "rewards/accuracies", label: "train" }, { name: "eval_rewards/accuracies", label: "eval" }] },
@@ -87,7 +102,7 @@ export function RunView({ initialRun, initialMetrics, initialSamples, facts }: {
   const samples = useQuery({
     ...trpc.run.samples.queryOptions({ runId: id }),
     initialData: initialSamples,
-    enabled: run.data.kind === "PPO",
+    enabled: hasSamples(run.data.kind),
     refetchInterval: live ? POLL_MS * 2 : false,
   });
   const cancel = useMutation(trpc.run.cancel.mutationOptions());
@@ -100,7 +115,7 @@ export function RunView({ initialRun, initialMetrics, initialSamples, facts }: {
     if (wasLive.current && !live) {
       void metrics.refetch();
       // a short PPO run can log its samples and finish between two polls
-      if (run.data.kind === "PPO") void samples.refetch();
+      if (hasSamples(run.data.kind)) void samples.refetch();
       router.refresh();
     }
     wasLive.current = live;
@@ -181,7 +196,7 @@ export function RunView({ initialRun, initialMetrics, initialSamples, facts }: {
 
       {charts[r.kind].length === 0 && <LatestMetrics metrics={metrics.data} />}
 
-      {r.kind === "PPO" && <SamplesTable samples={samples.data ?? []} />}
+      {hasSamples(r.kind) && <SamplesTable samples={samples.data ?? []} />}
 
       <section aria-labelledby="logs-heading" className="space-y-2">
         <h2 id="logs-heading" className="text-lg font-medium">Logs</h2>

@@ -1,4 +1,4 @@
-// Shared by bench/train.ts, bench/ppo.ts and bench/dpo.ts: runs `python3 -m rlhf.bench <which>` in trainer/ with the Python the
+// Shared by bench/train.ts, bench/ppo.ts, bench/grpo.ts and bench/dpo.ts: runs `python3 -m rlhf.bench <which>` in trainer/ with the Python the
 // worker would use (TRAINER_PYTHON, else the first python3 on PATH that imports torch, else /usr/bin/python3),
 // passes its progress lines (stderr) through, and returns the JSON object it prints last on stdout.
 import { spawn } from "node:child_process";
@@ -6,7 +6,7 @@ import path from "node:path";
 import { env } from "@/server/env";
 import { findPython } from "@/trainer/worker/python";
 
-export async function runPythonBench(which: "reward" | "ppo" | "dpo"): Promise<unknown> {
+export async function runPythonBench(which: "reward" | "ppo" | "grpo" | "dpo"): Promise<unknown> {
   // PATH is the OS's, not an app setting, so it is read here as the worker reads it.
   const found = await findPython({ trainerPython: env.TRAINER_PYTHON, pathVar: process.env.PATH });
   if (!found.ok) throw new Error(found.message);

@@ -96,7 +96,7 @@ function launchConfig(kind: TrainerRunKind) {
     for (const rule of schema["x-rules"]) {
       if (rule.rule === "required_when") {
         const applies = Object.entries(rule.when).every(([k, v]) => value(k) === v);
-        if (applies && !config[rule.field]) ctx.addIssue({ code: "custom", path: [rule.field], message: rule.message });
+        if (applies && !value(rule.field)) ctx.addIssue({ code: "custom", path: [rule.field], message: rule.message });
       } else {
         const [n, of] = [value(rule.value), value(rule.of)];
         if (typeof n === "number" && typeof of === "number" && of !== 0 && n % of !== 0) {

@@ -11,6 +11,8 @@ import type { ExportFormat } from "@/server/schemas/export";
 export const runKindModule = {
   REWARD: "rlhf.reward",
   PPO: "rlhf.ppo",
+  GRPO: "rlhf.grpo",
+  RLOO: "rlhf.rloo",
   DPO: "rlhf.dpo",
   SFT: "rlhf.sft",
   KTO: "rlhf.kto",
@@ -18,7 +20,7 @@ export const runKindModule = {
   SCORE: "rlhf.score",
   SELF_INSTRUCT: null,
 } as const;
-export const runKinds = ["REWARD", "PPO", "DPO", "SFT", "KTO", "GENERATE", "SCORE", "SELF_INSTRUCT"] as const satisfies readonly (keyof typeof runKindModule)[];
+export const runKinds = ["REWARD", "PPO", "GRPO", "RLOO", "DPO", "SFT", "KTO", "GENERATE", "SCORE", "SELF_INSTRUCT"] as const satisfies readonly (keyof typeof runKindModule)[];
 export type RunKind = (typeof runKinds)[number];
 /** The kinds that start a Python module (their config schema is the module's dataclass). */
 export type TrainerRunKind = { [K in RunKind]: (typeof runKindModule)[K] extends string ? K : never }[RunKind];
@@ -67,23 +69,28 @@ const common = {
   maxAttempts: z.number().int().min(1).max(20).default(3),
 };
 
+// Online RL (PPO, GRPO, RLOO): a policy trained against a registered reward model on a project's or a snapshot's prompts.
+const onlineRl = {
+  // the reward model from the registry
+  modelId: z.string().min(1, "choose a reward model"),
+  // prompts come from a project (its items' prompts) or a snapshot
+  projectId: z.string().min(1).optional(),
+  snapshotId: z.string().min(1).optional(),
+  // start from a registered policy instead of config.policy_path (also the frozen reference)
+  policyModelId: z.string().min(1).optional(),
+  ...common,
+};
+
 export const enqueueRunInput = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("REWARD"),
     snapshotId: z.string().min(1, "choose a snapshot"),
     ...common,
   }),
-  z.object({
-    kind: z.literal("PPO"),
-    // the reward model from the registry
-    modelId: z.string().min(1, "choose a reward model"),
-    // prompts come from a project (its items' prompts) or a snapshot
-    projectId: z.string().min(1).optional(),
-    snapshotId: z.string().min(1).optional(),
-    // start from a registered policy instead of config.policy / the backend's fresh model
-    policyModelId: z.string().min(1).optional(),
-    ...common,
-  }),
+  z.object({ kind: z.literal("PPO"), ...onlineRl }),
+  // GRPO and RLOO take what PPO takes: k completions per prompt, compared with each other instead of a value model
+  z.object({ kind: z.literal("GRPO"), ...onlineRl }),
+  z.object({ kind: z.literal("RLOO"), ...onlineRl }),
   z.object({
     kind: z.literal("DPO"),
     // the preference pairs to train on

@@ -14,7 +14,7 @@ export interface DoneReport {
 }
 
 /**
- * The model a succeeded REWARD or PPO run produced, registered inside the transaction that marks the run
+ * The model a succeeded REWARD, PPO, GRPO, RLOO or DPO run produced, registered inside the transaction that marks the run
  * SUCCEEDED. Lineage: a reward model points at its snapshot; a policy at the reward model it was trained against
  * (rewardModelId) and the policy it started from (parentId), so the chain policy ← PPO run ← reward model ←
  * snapshot can be walked from either end.
@@ -68,7 +68,7 @@ export async function listModels(options: { kind?: "REWARD" | "POLICY" } = {}) {
   return db.model.findMany({
     where: { kind: options.kind },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    include: { run: { select: { id: true, name: true, status: true, snapshotId: true } } },
+    include: { run: { select: { id: true, name: true, kind: true, status: true, snapshotId: true } } },
   });
 }
 

@@ -23,6 +23,15 @@ def load_tokenizer(backend, path):
     return hf.HFTokenizer(path)
 
 
+def check_same_tokenizer(backend, tokenizer, reward_model_path, method):
+    """The policy's tokens are scored by the reward model as they are: both must use one tokenizer (tiny: always)."""
+    if backend != "hf":
+        return
+    rm_tok = load_tokenizer(backend, reward_model_path)
+    if rm_tok.tok.get_vocab() != tokenizer.tok.get_vocab():
+        raise UserError(f"the policy and the reward model use different tokenizers; {method} needs the same one")
+
+
 def load_value_model(backend, path, device, *, frozen=False, lora=None, gradient_checkpointing=False, resume_dir=None,
                      tiny_init=None, pad_token_id=None):
     """A reward/value model from `path` (a reward model, or a policy whose backbone gets a fresh value head).

@@ -1,7 +1,9 @@
-"""Benchmarks behind `npm run bench:train`, `bench:ppo` and `bench:dpo` (scripts/bench/*.ts spawn this).
+"""Benchmarks behind `npm run bench:train`, `bench:ppo`, `bench:grpo` and `bench:dpo` (scripts/bench/*.ts spawn this).
 
     python3 -m rlhf.bench reward     # tiny RM pairs/s, tokens/s; hidden-rule task; on a GPU: an HF model's tokens/s, MFU
-    python3 -m rlhf.bench ppo        # tiny toy PPO score gain, KL, episodes/s; on a GPU: HF PPO episodes/s, gen share
+    python3 -m rlhf.bench ppo        # tiny toy PPO score gain, KL vs its target, episodes/s, generation share; on a GPU:
+                                     # HF PPO episodes/s, gen share
+    python3 -m rlhf.bench grpo       # the same figures for tiny GRPO, then RLOO
     python3 -m rlhf.bench dpo        # tiny DPO from an SFT policy on the hidden-rule task: held-out accuracy, seconds
 
 Human-readable lines go to stderr; the last stdout line is one JSON object with the figures.
@@ -15,7 +17,7 @@ import time
 
 import torch
 
-from . import dpo, ppo, reward, sft, synthetic
+from . import dpo, grpo, ppo, reward, rloo, sft, synthetic
 from .config import parse_config
 from .protocol import Events
 from .runtime import setup_threads
@@ -212,35 +214,69 @@ def hf_reward_cli(tmp):
     return res
 
 
-def bench_ppo(tmp):
-    setup_threads()
+def online_setup(tmp):
+    """The hidden-rule data, a tiny reward model and a tiny SFT policy: what every online RL benchmark starts from."""
     data = os.path.join(tmp, "data")
     synthetic.write_all(data)
     rm = run(reward, reward.RewardConfig, {"output_dir": os.path.join(tmp, "rm"), "train_file": f"{data}/train.jsonl",
                                            "test_file": f"{data}/test.jsonl", "device": "cpu", **synthetic.RM_TASK})
-    rm_path = rm.of("done")[0]["model_path"]
     log(f"reward model: eval accuracy {rm.of('done')[0]['metrics']['eval_accuracy']:.3f}")
     pol = run(sft, sft.SFTConfig, {"output_dir": os.path.join(tmp, "sft"), "train_file": f"{data}/sft.jsonl",
                                    "device": "cpu", **synthetic.SFT_TASK})
-    policy_path = pol.of("done")[0]["model_path"]
-    t0 = time.time()
-    cap = run(ppo, ppo.PPOConfig, {"output_dir": os.path.join(tmp, "ppo"), "policy_path": policy_path,
-                                   "reward_model_path": rm_path, "prompts_file": f"{data}/prompts.jsonl", "device": "cpu",
-                                   "num_sample_events": 0, **synthetic.PPO_TASK})
-    seconds = time.time() - t0
+    return data, rm.of("done")[0]["model_path"], pol.of("done")[0]["model_path"]
+
+
+def online_figures(cap, seconds, score_key, kl_key, kl_target):
+    """score_gain (mean score of the last 3 updates minus the first's), the final KL (mean of the last 3 updates),
+    its target, episodes/s over the whole run and the share of the run's wall time spent generating."""
     ms = [e["metrics"] for e in cap.of("metric")]
     last = ms[-3:]
-    out = {"score_before": ms[0]["objective/scores"],
-           "score_after": sum(m["objective/scores"] for m in last) / len(last),
-           "kl": sum(m["objective/kl"] for m in last) / len(last),
+    out = {"score_before": ms[0][score_key], "score_after": sum(m[score_key] for m in last) / len(last),
+           "kl": sum(m[kl_key] for m in last) / len(last), "kl_target": kl_target,
            "episodes_per_s": ms[-1]["episode"] / seconds,
-           "generate_share": sum(m["time/generate_s"] for m in ms) / seconds,
-           "ppo_seconds": seconds, "threads": torch.get_num_threads()}
+           "generation_share": sum(m["time/generate_s"] for m in ms) / seconds, "seconds": seconds}
     out["score_gain"] = out["score_after"] - out["score_before"]
-    log(f"tiny PPO: score {out['score_before']:.2f} -> {out['score_after']:.2f}, KL {out['kl']:.2f}, "
-        f"{out['episodes_per_s']:.1f} episodes/s ({100 * out['generate_share']:.0f}% generating)")
+    return out
+
+
+def bench_online(tmp, module, config_cls, task, score_key, kl_key, data, rm_path, policy_path):
+    cfg = parse_config(config_cls, {"output_dir": os.path.join(tmp, module.__name__.split(".")[-1]),
+                                    "policy_path": policy_path, "reward_model_path": rm_path,
+                                    "prompts_file": f"{data}/prompts.jsonl", "device": "cpu", "num_sample_events": 0,
+                                    **task})
+    t0 = time.time()
+    cap = Capture()
+    module.main(cfg, Events(cap))
+    return online_figures(cap, time.time() - t0, score_key, kl_key, cfg.kl_target)
+
+
+def describe(name, out):
+    log(f"tiny {name}: score {out['score_before']:.2f} -> {out['score_after']:.2f}, KL {out['kl']:.2f} (target "
+        f"{out['kl_target']:g}), {out['episodes_per_s']:.1f} episodes/s ({100 * out['generation_share']:.0f}% generating)")
+
+
+def bench_ppo(tmp):
+    setup_threads()
+    data, rm_path, policy_path = online_setup(tmp)
+    out = bench_online(tmp, ppo, ppo.PPOConfig, synthetic.PPO_TASK, "objective/scores", "objective/kl", data, rm_path,
+                       policy_path)
+    out["threads"] = torch.get_num_threads()
+    describe("PPO", out)
     if gpu_ready():
         out.update(hf_ppo(tmp, data))
+    return out
+
+
+def bench_grpo(tmp):
+    """GRPO on the hidden-rule task (the tests' settings), then RLOO on the same models for comparison."""
+    setup_threads()
+    data, rm_path, policy_path = online_setup(tmp)
+    out = bench_online(tmp, grpo, grpo.GRPOConfig, synthetic.GRPO_TASK, "reward", "kl", data, rm_path, policy_path)
+    out["threads"] = torch.get_num_threads()
+    describe("GRPO", out)
+    r = bench_online(tmp, rloo, rloo.RLOOConfig, synthetic.RLOO_TASK, "reward", "kl", data, rm_path, policy_path)
+    describe("RLOO", r)
+    out.update({f"rloo_{k}": v for k, v in r.items()})
     return out
 
 
@@ -262,10 +298,10 @@ def hf_ppo(tmp, data):
     seconds = time.time() - t0
     ms = [e["metrics"] for e in cap.of("metric")]
     res = {"hf_ppo_episodes_per_s": ms[-1]["episode"] / seconds,
-           "hf_ppo_generate_share": sum(m["time/generate_s"] for m in ms) / seconds,
+           "hf_ppo_generation_share": sum(m["time/generate_s"] for m in ms) / seconds,
            "hf_ppo_score_before": ms[0]["objective/scores"], "hf_ppo_score_after": ms[-1]["objective/scores"],
            "hf_ppo_kl": ms[-1]["objective/kl"]}
-    log(f"HF PPO: {res['hf_ppo_episodes_per_s']:.1f} episodes/s, {100 * res['hf_ppo_generate_share']:.0f}% generating")
+    log(f"HF PPO: {res['hf_ppo_episodes_per_s']:.1f} episodes/s, {100 * res['hf_ppo_generation_share']:.0f}% generating")
     from . import generate
 
     gen = run(generate, generate.GenerateConfig, {"policy_path": cap.of("done")[0]["model_path"],
@@ -305,7 +341,7 @@ def bench_dpo(tmp):
     return out
 
 
-BENCHES = {"reward": bench_reward, "ppo": bench_ppo, "dpo": bench_dpo}
+BENCHES = {"reward": bench_reward, "ppo": bench_ppo, "grpo": bench_grpo, "dpo": bench_dpo}
 
 
 def main(argv):

@@ -43,9 +43,10 @@ def _metadata(**values):
 # cross-field rules, as data (exported with the schema and checked by the app before a run is queued)
 
 
-def required_when(field, *, backend, message):
-    """`field` must be set (non-empty) when the config's backend is `backend`."""
-    return {"rule": "required_when", "field": field, "when": {"backend": backend}, "message": message}
+def required_when(field, *, message, backend=None, when=None):
+    """`field` must be set (non-empty, non-zero, its default counting) when the config's backend is `backend` (or
+    when the fields of `when` hold those values)."""
+    return {"rule": "required_when", "field": field, "when": when or {"backend": backend}, "message": message}
 
 
 def multiple_of(value, of, *, message, field=None):

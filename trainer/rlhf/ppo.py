@@ -7,7 +7,8 @@ One update: sample responses to a batch of prompts; truncate each at its first E
 frozen reward model at the last real token (minus missing_eos_penalty when no EOS came); per-token reward
 -kl_coef * (logp_policy - logp_ref) plus the score on the last real token; GAE with the value model (initialised from
 the reward model); whitened advantages; then ppo_epochs passes of clipped policy loss + vf_coef * clipped value loss
-(no entropy bonus). Log-probs always use logits / temperature, the distribution the responses were sampled from.
+(no entropy bonus). kl_coef is adaptive by default: after each batch it moves toward the value that holds the KL at
+kl_target (AdaptiveKLController). Log-probs always use logits / temperature, the distribution the responses were sampled from.
 """
 import dataclasses
 import os
@@ -19,12 +20,18 @@ import torch.nn.functional as F
 
 from . import backends
 from .checkpoint import Checkpoints
-from .config import check_lora, multiple_of, opt, required
+from .config import check_lora, multiple_of, opt, required, required_when
 from .data import load_prompts, pad
 from .model import gather_last
-from .protocol import ConfigError, UserError, run_cli
+from .protocol import ConfigError, run_cli
 from .runtime import (all_mean, autocast, epoch_order, init_distributed, linear_schedule, resolve_device, run_trainer,
                       seed_everything, setup_threads, wrap_ddp)
+
+
+def adaptive_kl_rule(coef_field):
+    """The adaptive controller scales β, so a β of 0 would stay 0 (PPO, GRPO and RLOO; checked by the app too)."""
+    return required_when(coef_field, when={"kl_controller": "adaptive"},
+                         message="must be above 0 for the adaptive KL controller (or set kl_controller to \"fixed\")")
 
 
 @dataclasses.dataclass
@@ -54,8 +61,19 @@ class PPOConfig:
     lr: Optional[float] = opt(None, gt=0.0, lt=1.0, by_backend={"tiny": 1e-4, "hf": 3e-6}, label="Learning rate",
                               form=True, help="AdamW over policy and value model")
     lr_scheduler: str = opt("linear", choices=["linear", "constant"], help="linear decay to 0 over the updates (TRL)")
-    kl_coef: float = opt(0.05, min=0.0, label="KL coefficient (β)", form=True, help="β of the per-token KL penalty")
+    kl_coef: float = opt(0.2, min=0.0, label="KL coefficient (β)", form=True,
+                         help="β of the per-token KL penalty; with the adaptive controller, its starting value (TRL "
+                              "init_kl_coef)")
     kl_estimator: str = opt("k1", choices=["k1", "k3"], help="k1: logp - logp_ref; k3: unbiased, always >= 0")
+    kl_controller: str = opt("adaptive", choices=["adaptive", "fixed"], label="KL controller", form=True,
+                             help="adaptive: β follows the KL toward kl_target after each batch (Ziegler et al. 2019); "
+                                  "fixed: β stays kl_coef")
+    kl_target: float = opt(6.0, gt=0.0, label="KL target", form=True,
+                           help="adaptive controller: the KL to the reference to hold, in nats per response")
+    kl_horizon: Optional[int] = opt(None, min=1, max=100_000_000, by_backend={"tiny": 128, "hf": 10_000},
+                                    label="KL horizon", form=True,
+                                    help="adaptive controller: episodes over which β may change by a factor of about "
+                                         "e^0.2 at most (TRL horizon)")
     cliprange: float = opt(0.2, min=0.0, label="Clip range", form=True, help="policy ratio clip")
     cliprange_value: float = opt(0.2, min=0.0, label="Value clip range", form=True,
                                  help="value prediction clip around the rollout's values")
@@ -79,7 +97,8 @@ class PPOConfig:
     lora: dict = opt({}, help='hf: LoRA on policy and value model {"r", "alpha", "dropout", "target_modules"}')
 
     RULES = (multiple_of("batch_size", "num_mini_batches", field="num_mini_batches",
-                         message="the batch size must split evenly into mini-batches"),)
+                         message="the batch size must split evenly into mini-batches"),
+             adaptive_kl_rule("kl_coef"))
 
     def validate(self):
         check_lora(self.lora, self.backend)
@@ -158,6 +177,22 @@ def policy_loss(new_logprobs, old_logprobs, advantages, mask, cliprange):
     return loss, masked_mean((l2 > l1).float(), mask), 0.5 * masked_mean(logratio ** 2, mask), masked_mean(ratio, mask)
 
 
+class AdaptiveKLController:
+    """β of the KL penalty, moved after each batch toward the KL that holds `target` (Ziegler et al. 2019, TRL's
+    AdaptiveKLController): β *= 1 + clip(kl / target - 1, -0.2, 0.2) * n_episodes / horizon. A "fixed" controller
+    keeps β. `value` is checkpointed, so a resumed run continues with the β it had."""
+
+    def __init__(self, kind, value, target, horizon):
+        self.kind, self.value, self.target, self.horizon = kind, float(value), float(target), float(horizon)
+
+    def update(self, kl, n_episodes):
+        if self.kind != "adaptive":
+            return self.value
+        error = min(max(kl / self.target - 1.0, -0.2), 0.2)
+        self.value *= 1.0 + error * n_episodes / self.horizon
+        return self.value
+
+
 def token_logprobs(logits, tokens, temperature):
     """logits (B, L, V) of the positions predicting `tokens` (B, L) -> log-probs (B, L) under logits / temperature."""
     logp = F.log_softmax(logits / (temperature + 1e-7), dim=-1)
@@ -167,7 +202,61 @@ def token_logprobs(logits, tokens, temperature):
 # ----------------------------------------------------------------------------------------------------------------------
 
 
-class PPOTrainer:
+class OnlineLoop:
+    """What the online RL trainers (PPO here, GRPO and RLOO in grpo.py) share: the prompts of each update, log-probs
+    of the sampled tokens, sample events, the model's metadata and the run loop. A subclass sets `method`,
+    `prompts_per_process` and `total_steps`, and implements `update()` (-> metrics, rollout) and `save_checkpoint()`."""
+
+    method = "ppo"
+
+    def batch_prompts(self, step):
+        """This process's prompts at `step`: consecutive slices of per-epoch shuffles, a pure function of the step."""
+        n, out, per = len(self.prompts), [], self.prompts_per_process
+        start = (step * self.dist.world_size + self.dist.rank) * per
+        for p in range(start, start + per):
+            epoch, i = divmod(p, n)
+            out.append(self.prompts[epoch_order(n, self.cfg.seed, epoch)[i]])
+        return out
+
+    def forward_logprobs(self, model, ids, mask, Tp, responses):
+        logits = model(ids, mask)[:, Tp - 1:-1]  # (B, L, V): the positions that predict each response token
+        return token_logprobs(logits, responses, self.cfg.temperature), logits
+
+    def emit_samples(self, r):
+        tok = self.tokenizer
+        for b in range(min(self.cfg.num_sample_events, r["ids"].size(0))):
+            _, prompt = r["prompts"][b]
+            n = int(r["last"][b]) + 1
+            self.events.emit("sample", step=self.step, prompt=tok.render_prompt(prompt),
+                             response=tok.decode(r["responses"][b, :n].tolist()), score=float(r["scores"][b]))
+
+    def meta(self, metrics):
+        cfg = self.cfg
+        return {"kind": "policy", "method": self.method, "backend": cfg.backend, "base_model": cfg.policy_path,
+                "reward_model_path": cfg.reward_model_path, "snapshot_id": cfg.snapshot_id,
+                "snapshot_sha256": cfg.snapshot_sha256, "step": self.step, "metrics": metrics,
+                "config": dataclasses.asdict(cfg)}
+
+    def run(self):
+        cfg, ev = self.cfg, self.events
+        ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
+                resumed_from_step=self.step if self.ckpt else None)
+        metrics = {}
+        while self.step < self.total_steps:
+            metrics, r = self.update()
+            final = self.step == self.total_steps
+            if self.step % cfg.logging_steps == 0 or final:
+                ev.emit("metric", step=self.step, metrics=metrics)
+                self.emit_samples(r)
+            ev.emit("progress", step=self.step, total_steps=self.total_steps)
+            if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
+                self.save_checkpoint()
+        self.save_checkpoint()
+        self.checkpoints.save_final(self.policy, self.meta(metrics), metrics)
+        return metrics
+
+
+class PPOTrainer(OnlineLoop):
     def __init__(self, cfg, events):
         self.cfg, self.events = cfg, events
         self.dist = init_distributed(cfg.device)
@@ -176,11 +265,9 @@ class PPOTrainer:
         seed_everything(cfg.seed + self.dist.rank)  # each process samples different responses
         be = cfg.backend
         self.tokenizer = backends.load_tokenizer(be, cfg.policy_path)
-        if be == "hf":
-            rm_tok = backends.load_tokenizer(be, cfg.reward_model_path)
-            if rm_tok.tok.get_vocab() != self.tokenizer.tok.get_vocab():
-                raise UserError("the policy and the reward model use different tokenizers; PPO needs the same one")
+        backends.check_same_tokenizer(be, self.tokenizer, cfg.reward_model_path, "PPO")
         self.prompts = load_prompts(cfg.prompts_file)
+        self.prompts_per_process = cfg.batch_size  # one response per prompt
         self.global_batch = cfg.batch_size * self.dist.world_size
         self.total_steps = max(1, cfg.total_episodes // self.global_batch)
 
@@ -206,25 +293,14 @@ class PPOTrainer:
         params = [p for m in (self.policy, self.value) for p in m.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(params, lr=cfg.lr, eps=1e-5)
         self.scheduler = linear_schedule(self.optimizer, self.total_steps, 0, cfg.lr_scheduler)
+        self.kl_ctl = AdaptiveKLController(cfg.kl_controller, cfg.kl_coef, cfg.kl_target, cfg.kl_horizon)
         self.step = 0
         if self.ckpt:
             state = self.checkpoints.load(self.ckpt)
             self.optimizer.load_state_dict(state["optimizer"])
             self.scheduler.load_state_dict(state["scheduler"])
             self.step = state["step"]
-
-    def batch_prompts(self, step):
-        """This process's prompts at `step`: consecutive slices of per-epoch shuffles, a pure function of the step."""
-        n, out = len(self.prompts), []
-        start = step * self.global_batch + self.dist.rank * self.cfg.batch_size
-        for p in range(start, start + self.cfg.batch_size):
-            epoch, i = divmod(p, n)
-            out.append(self.prompts[epoch_order(n, self.cfg.seed, epoch)[i]])
-        return out
-
-    def forward_logprobs(self, model, ids, mask, Tp, responses):
-        logits = model(ids, mask)[:, Tp - 1:-1]  # (B, L, V): the positions that predict each response token
-        return token_logprobs(logits, responses, self.cfg.temperature), logits
+            self.kl_ctl.value = state.get("kl_coef", cfg.kl_coef)
 
     @torch.no_grad()
     def rollout(self, prompts):
@@ -250,7 +326,7 @@ class PPOTrainer:
         fmask = mask.float()
         logr = logprobs - ref_logprobs
         kl = (torch.exp(-logr) - 1 + logr) if cfg.kl_estimator == "k3" else logr  # (B, L)
-        rewards, non_score = per_token_rewards(kl * fmask, scores, last, fmask, cfg.kl_coef)
+        rewards, non_score = per_token_rewards(kl * fmask, scores, last, fmask, self.kl_ctl.value)
         if cfg.whiten_rewards:
             rewards = masked_whiten(rewards, fmask, shift_mean=False)
         advantages, returns = gae(rewards, values, fmask, cfg.gamma, cfg.lam)
@@ -305,6 +381,7 @@ class PPOTrainer:
         self.step += 1
         seconds = time.time() - t0
         mean_non_score = float(r["non_score"].sum(1).mean())
+        kl_coef = self.kl_ctl.value  # the β this batch's rewards were computed with
         metrics = {
             "objective/kl": float(r["kl"].sum(1).mean()),
             "objective/entropy": float((-r["logprobs"] * r["mask"]).sum(1).mean()),
@@ -315,48 +392,19 @@ class PPOTrainer:
             "policy/entropy_avg": s["entropy"], "loss/policy_avg": s["pg_loss"], "loss/value_avg": s["vf_loss"],
             "val/clipfrac_avg": s["vf_clipfrac"], "val/ratio": s["ratio"],
             "response_length": float(r["mask"].sum(1).mean()),
-            "time/generate_s": r["t_gen"], "time/train_s": t_train,
+            "time/generate_s": r["t_gen"], "time/train_s": t_train, "generation_share": r["t_gen"] / seconds,
         }
         metrics = all_mean(metrics, self.dist, self.device)
-        metrics.update(learning_rate=lr, episode=self.step * self.global_batch, eps=self.global_batch / seconds)
+        # every process moves β by the same, process-averaged KL
+        self.kl_ctl.update(metrics["objective/kl"], self.global_batch)
+        metrics.update(learning_rate=lr, episode=self.step * self.global_batch, eps=self.global_batch / seconds,
+                       **{"objective/kl_coef": kl_coef})
         return metrics, r
 
-    def emit_samples(self, r):
-        tok = self.tokenizer
-        for b in range(min(self.cfg.num_sample_events, r["ids"].size(0))):
-            _, prompt = r["prompts"][b]
-            n = int(r["last"][b]) + 1
-            self.events.emit("sample", step=self.step, prompt=tok.render_prompt(prompt),
-                             response=tok.decode(r["responses"][b, :n].tolist()), score=float(r["scores"][b]))
-
     def save_checkpoint(self):
-        state = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()}
+        state = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
+                 "kl_coef": self.kl_ctl.value}
         self.checkpoints.save(self.step, {"policy": self.policy, "value": self.value}, state, self.meta({}))
-
-    def meta(self, metrics):
-        cfg = self.cfg
-        return {"kind": "policy", "backend": cfg.backend, "base_model": cfg.policy_path,
-                "reward_model_path": cfg.reward_model_path, "snapshot_id": cfg.snapshot_id,
-                "snapshot_sha256": cfg.snapshot_sha256, "step": self.step, "metrics": metrics,
-                "config": dataclasses.asdict(cfg)}
-
-    def run(self):
-        cfg, ev = self.cfg, self.events
-        ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
-                resumed_from_step=self.step if self.ckpt else None)
-        metrics = {}
-        while self.step < self.total_steps:
-            metrics, r = self.update()
-            final = self.step == self.total_steps
-            if self.step % cfg.logging_steps == 0 or final:
-                ev.emit("metric", step=self.step, metrics=metrics)
-                self.emit_samples(r)
-            ev.emit("progress", step=self.step, total_steps=self.total_steps)
-            if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
-                self.save_checkpoint()
-        self.save_checkpoint()
-        self.checkpoints.save_final(self.policy, self.meta(metrics), metrics)
-        return metrics
 
 
 def main(cfg, events):

@@ -15,11 +15,13 @@ import os
 import sys
 import typing
 
-from . import dpo, generate, kto, ppo, reward, score, sft
+from . import dpo, generate, grpo, kto, ppo, reward, rloo, score, sft
 
 CONFIGS = {
     "rlhf.reward": reward.RewardConfig,
     "rlhf.ppo": ppo.PPOConfig,
+    "rlhf.grpo": grpo.GRPOConfig,
+    "rlhf.rloo": rloo.RLOOConfig,
     "rlhf.dpo": dpo.DPOConfig,
     "rlhf.generate": generate.GenerateConfig,
     "rlhf.score": score.ScoreConfig,

@@ -36,8 +36,12 @@ RM_TASK = {"epochs": 1, "batch_size": 16, "lr": 3e-3, "max_length": 96, "n_layer
            "logging_steps": 25, "save_steps": 0}
 SFT_TASK = {"epochs": 6, "batch_size": 32, "lr": 5e-3, "max_length": 96, "n_embd": 64, "logging_steps": 50}
 DPO_TASK = {"epochs": 2, "batch_size": 16, "lr": 3e-3, "beta": 0.5, "logging_steps": 10, "save_steps": 0}
-PPO_TASK = {"total_episodes": 320, "batch_size": 32, "num_mini_batches": 2, "lr": 3e-4, "max_new_tokens": 32,
-            "save_steps": 0}
+# Online RL: 20 updates of 32 responses, the adaptive KL controller holding the KL near its target (6 nats).
+PPO_TASK = {"total_episodes": 640, "batch_size": 32, "num_mini_batches": 2, "lr": 3e-4, "max_new_tokens": 32,
+            "kl_coef": 0.2, "kl_target": 6.0, "kl_horizon": 128, "save_steps": 0}
+GRPO_TASK = {"total_episodes": 640, "batch_size": 32, "num_generations": 4, "lr": 1e-3, "max_completion_length": 32,
+             "beta": 0.2, "kl_target": 6.0, "kl_horizon": 128, "save_steps": 0}
+RLOO_TASK = {**GRPO_TASK, "lr": 5e-4}
 
 
 def _sentence(rng, with_marker, words=WORDS):

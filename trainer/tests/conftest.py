@@ -49,6 +49,24 @@ def run_cli(module, config, tmp_path, name="config.json", env=None):
     return CliRun(p.returncode, parse_stdout(p.stdout), p.stderr, time.time() - t0)
 
 
+def kill_at_first_checkpoint(module, config, tmp_path, name="cut.json"):
+    """Starts `python -m rlhf.<module>` and kills it (SIGKILL: no chance to clean up, as a dying worker host) as soon
+    as it reports its first checkpoint; returns the events it wrote until then."""
+    path = os.path.join(str(tmp_path), name)
+    with open(path, "w") as f:
+        json.dump(config, f)
+    proc = subprocess.Popen([sys.executable, "-m", f"rlhf.{module}", "--config", path], cwd=TRAINER_DIR,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    seen = []
+    for line in proc.stdout:
+        seen.append(json.loads(line))
+        if seen[-1]["event"] == "checkpoint":
+            proc.kill()
+            break
+    proc.wait()
+    return seen
+
+
 @pytest.fixture(scope="session")
 def synthetic_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("synthetic")

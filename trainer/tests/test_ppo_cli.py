@@ -1,11 +1,9 @@
 import json
 import os
-import subprocess
-import sys
 
 import torch
 
-from conftest import TRAINER_DIR, run_cli
+from conftest import kill_at_first_checkpoint, run_cli
 from rlhf.checkpoint import torch_load
 from rlhf import synthetic
 from rlhf.synthetic import has_marker
@@ -17,27 +15,35 @@ def _ppo_config(synthetic_dir, trained_rm, sft_policy, out, **over):
             "num_sample_events": 2, **over}
 
 
-def test_ppo_raises_the_reward_model_score_with_bounded_kl(synthetic_dir, trained_rm, sft_policy, tmp_path):
+def test_ppo_raises_the_reward_model_score_and_holds_the_kl_near_its_target(synthetic_dir, trained_rm, sft_policy,
+                                                                            tmp_path):
     cfg = {**_ppo_config(synthetic_dir, trained_rm, sft_policy, tmp_path / "ppo"), **synthetic.PPO_TASK}
     run = run_cli("ppo", cfg, tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     metrics = [e["metrics"] for e in run.of("metric")]
-    assert len(metrics) == 10
-    names = ("objective/kl", "objective/entropy", "objective/scores", "objective/rlhf_reward", "policy/approxkl_avg",
-             "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg", "val/clipfrac_avg", "val/ratio",
-             "response_length", "eps", "time/generate_s", "time/train_s")
+    steps = synthetic.PPO_TASK["total_episodes"] // synthetic.PPO_TASK["batch_size"]
+    assert len(metrics) == steps
+    names = ("objective/kl", "objective/kl_coef", "objective/entropy", "objective/scores", "objective/rlhf_reward",
+             "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg", "val/clipfrac_avg",
+             "val/ratio", "response_length", "eps", "time/generate_s", "time/train_s", "generation_share")
     for name in names:
         assert name in metrics[-1], name
     before = metrics[0]["objective/scores"]
     after = sum(m["objective/scores"] for m in metrics[-3:]) / 3
     assert after - before > 1.5, (before, after)
-    assert all(0 <= m["objective/kl"] < 20 for m in metrics), [m["objective/kl"] for m in metrics]
+    # the adaptive controller: the final KL within ±50% of the target, and β moved from where it started
+    kl = sum(m["objective/kl"] for m in metrics[-3:]) / 3
+    target = synthetic.PPO_TASK["kl_target"]
+    assert 0.5 * target <= kl <= 1.5 * target, [round(m["objective/kl"], 2) for m in metrics]
+    assert metrics[0]["objective/kl_coef"] == synthetic.PPO_TASK["kl_coef"]
+    assert len({round(m["objective/kl_coef"], 6) for m in metrics}) > 10
     samples = run.of("sample")
-    assert len(samples) == 2 * 10 and all(isinstance(s["score"], float) for s in samples)
+    assert len(samples) == 2 * steps and all(isinstance(s["score"], float) for s in samples)
     assert sum(has_marker(s["response"]) for s in samples[-6:]) >= 4  # the policy now says the marker word
     assert os.path.exists(os.path.join(run.done["model_path"], "model.pt"))
     with open(os.path.join(run.done["model_path"], "rlhf_meta.json")) as f:
-        assert json.load(f)["reward_model_path"] == trained_rm.done["model_path"]
+        meta = json.load(f)
+    assert meta["reward_model_path"] == trained_rm.done["model_path"] and meta["method"] == "ppo"
 
 
 def test_ppo_resume_after_kill_equals_uninterrupted_run(synthetic_dir, trained_rm, sft_policy, tmp_path):
@@ -47,15 +53,7 @@ def test_ppo_resume_after_kill_equals_uninterrupted_run(synthetic_dir, trained_r
     assert full.returncode == 0, full.stderr[-3000:]
 
     cfg = _ppo_config(synthetic_dir, trained_rm, sft_policy, tmp_path / "cut", resume=True, **base)
-    path = tmp_path / "cut.json"
-    path.write_text(json.dumps(cfg))
-    proc = subprocess.Popen([sys.executable, "-m", "rlhf.ppo", "--config", str(path)], cwd=TRAINER_DIR,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in proc.stdout:
-        if json.loads(line)["event"] == "checkpoint":
-            proc.kill()
-            break
-    proc.wait()
+    kill_at_first_checkpoint("ppo", cfg, tmp_path)
     ckpts = os.listdir(tmp_path / "cut" / "checkpoints")
     assert ckpts == ["step-00000002"]
     assert set(os.listdir(tmp_path / "cut" / "checkpoints" / ckpts[0])) >= {"policy", "value", "state.pt", "state.json", "config.json"}
@@ -68,7 +66,8 @@ def test_ppo_resume_after_kill_equals_uninterrupted_run(synthetic_dir, trained_r
     for k in a:
         assert torch.equal(a[k], b[k]), k
     fa, fb = full.of("metric"), resumed.of("metric")
-    assert [m["metrics"]["objective/scores"] for m in fa[2:]] == [m["metrics"]["objective/scores"] for m in fb]
+    assert [(m["metrics"]["objective/scores"], m["metrics"]["objective/kl_coef"]) for m in fa[2:]] == \
+           [(m["metrics"]["objective/scores"], m["metrics"]["objective/kl_coef"]) for m in fb]
     va = torch_load(os.path.join(str(tmp_path / "full" / "checkpoints" / "step-00000004"), "value", "model.pt"))
     vb = torch_load(os.path.join(str(tmp_path / "cut" / "checkpoints" / "step-00000004"), "value", "model.pt"))
     assert all(torch.equal(va[k], vb[k]) for k in va)

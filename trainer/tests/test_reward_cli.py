@@ -5,7 +5,7 @@ import sys
 
 import torch
 
-from conftest import TRAINER_DIR, parse_stdout, run_cli
+from conftest import TRAINER_DIR, kill_at_first_checkpoint, parse_stdout, run_cli
 from rlhf import synthetic
 from rlhf.checkpoint import load_training_state, torch_load
 
@@ -61,17 +61,7 @@ def test_resume_after_kill_equals_uninterrupted_run(tmp_path):
     assert full.returncode == 0, full.stderr[-2000:]
 
     cfg = {**base, "output_dir": str(tmp_path / "cut"), "resume": True}
-    cfg_path = tmp_path / "cut.json"
-    cfg_path.write_text(json.dumps(cfg))
-    proc = subprocess.Popen([sys.executable, "-m", "rlhf.reward", "--config", str(cfg_path)], cwd=TRAINER_DIR,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    seen = []
-    for line in proc.stdout:
-        seen.append(json.loads(line))
-        if seen[-1]["event"] == "checkpoint":
-            proc.kill()  # as a dying worker host would: no chance to clean up
-            break
-    proc.wait()
+    seen = kill_at_first_checkpoint("reward", cfg, tmp_path)
     assert not any(e["event"] == "done" for e in seen)
 
     resumed = run_cli("reward", cfg, tmp_path, "cut.json")

@@ -49,7 +49,7 @@ const generatedEvent = z.object({
 
 const doneEvent = z.object({
   event: z.literal("done"),
-  // the final model directory (REWARD, PPO); GENERATE reports the policy it sampled
+  // the final model directory (REWARD, PPO, GRPO, RLOO, DPO); GENERATE reports the policy it sampled
   model_path: z.string().min(1).optional(),
   metrics: z.record(z.string(), z.number().nullable()).optional(),
 });

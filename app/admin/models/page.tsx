@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDate } from "@/components/admin/form";
 import { ActivateModelButton } from "@/components/runs/activate-model-button";
+import { runKindLabel } from "@/components/runs/run-status";
 import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
@@ -15,9 +16,13 @@ const keyMetrics: Record<"REWARD" | "POLICY", { name: string; label: string; per
     { name: "reward_std", label: "reward std" },
   ],
   POLICY: [
+    // PPO's names, then GRPO's and RLOO's (TRL names each trainer's own way; a policy has one set or the other)
     { name: "objective/scores", label: "score" },
     { name: "objective/rlhf_reward", label: "rlhf reward" },
     { name: "objective/kl", label: "KL" },
+    { name: "reward", label: "score" },
+    { name: "rlhf_reward", label: "rlhf reward" },
+    { name: "kl", label: "KL" },
   ],
 };
 
@@ -47,8 +52,8 @@ export default async function ModelsPage() {
     const m = byId.get(id);
     return m ? <a href={`#model-${m.id}`} className="text-indigo-700 hover:underline">{`${role} ${m.name}`}</a> : <span>{role} (deleted)</span>;
   };
-  const runLink = (run: { id: string; name: string } | null, role: string) =>
-    run ? <Link href={`/admin/runs/${run.id}`} className="text-indigo-700 hover:underline">{`${role} ${run.name}`}</Link> : null;
+  const runLink = (run: { id: string; name: string; kind: keyof typeof runKindLabel } | null, role?: string) =>
+    run ? <Link href={`/admin/runs/${run.id}`} className="text-indigo-700 hover:underline">{`${role ?? `${runKindLabel[run.kind]} run`} ${run.name}`}</Link> : null;
 
   return (
     <div className="space-y-4">
@@ -85,7 +90,7 @@ export default async function ModelsPage() {
                 const lineage =
                   m.kind === "REWARD"
                     ? [runLink(m.run, "run"), snapshotLabel(m.snapshotId)]
-                    : [runLink(m.run, "PPO run"), modelLink(m.rewardModelId, "reward model"), snapshotLabel(rm?.snapshotId ?? null)];
+                    : [runLink(m.run), modelLink(m.rewardModelId, "reward model"), snapshotLabel(rm?.snapshotId ?? null)];
                 return (
                   <tr key={m.id} id={`model-${m.id}`} data-testid="model-row" className="align-top target:bg-indigo-50">
                     <td className="px-3 py-2">

@@ -11,7 +11,7 @@ export default async function RunsPage() {
       <div className="flex flex-wrap items-center gap-3">
         <div>
           <h1 className="text-xl font-semibold">Runs</h1>
-          <p className="text-sm text-slate-600">Reward-model training, PPO and generation jobs on the trainer queue. Queued runs start in order as GPU (or CPU) slots free up.</p>
+          <p className="text-sm text-slate-600">Reward-model, PPO, GRPO, RLOO and DPO training, generation and scoring jobs on the trainer queue. Queued runs start in order as GPU (or CPU) slots free up.</p>
         </div>
         <Link href="/admin/runs/new" className="ml-auto rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500">
           Launch run

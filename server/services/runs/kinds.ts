@@ -143,7 +143,7 @@ async function stageTrainingSnapshot(ctx: StageContext, what: string): Promise<v
 }
 
 /**
- * The policy a PPO, DPO or KTO run starts from: a registered one (kept as policy_model_id, its path staged by the worker)
+ * The policy a PPO, GRPO, RLOO, DPO or KTO run starts from: a registered one (kept as policy_model_id, its path staged by the worker)
  * or a model directory in config.policy_path.
  */
 async function chooseStartingPolicy(kind: string, policyModelId: string | undefined, config: Record<string, unknown>) {
@@ -178,6 +178,40 @@ async function stageStartingPolicy(ctx: StageContext): Promise<void> {
 
 const scoreRow = z.object({ id: z.string(), score: z.number() });
 
+/**
+ * Online RL (PPO, GRPO, RLOO): a starting policy (registered, or a model directory), a registered reward model, and
+ * prompts from a project or a snapshot; a success registers the new policy with the reward model and its parent.
+ */
+function onlineRlKind<K extends "PPO" | "GRPO" | "RLOO">(kind: K): RunKindSpec<K> {
+  return {
+    producesModel: true,
+    async launch(launched, config) {
+      // the three launch variants have the same fields (server/schemas/runs.ts, onlineRl)
+      const input = launched as Extract<LaunchRunOutput, { kind: "PPO" | "GRPO" | "RLOO" }>;
+      const modelId = (await requireModel(input.modelId, "REWARD", "modelId")).id;
+      if (!input.projectId && !input.snapshotId) {
+        throw new AppError("BAD_REQUEST", `${kind} needs prompts: choose a project or a snapshot`, [{ field: "projectId", message: "required" }]);
+      }
+      const projectId = input.projectId ? (await findProject(input.projectId, { field: "projectId" })).id : null;
+      const snapshotId = input.snapshotId ? (await requireSnapshot(input.snapshotId)).id : null;
+      return { modelId, projectId, snapshotId, config: await chooseStartingPolicy(kind, input.policyModelId, config) };
+    },
+    async stage(ctx) {
+      const { run } = ctx;
+      if (!run.modelId) throw new AppError("PRECONDITION_FAILED", `a ${kind} run needs a reward model`);
+      ctx.config.reward_model_path = (await registeredModel(run.modelId, "REWARD", "reward model")).path;
+      await stageStartingPolicy(ctx);
+      const prompts = run.projectId
+        ? await projectPromptRows(run.projectId)
+        : await snapshotPrompts((await stageSnapshot(ctx, run.snapshotId as string)).train);
+      await stagePrompts(ctx, prompts, "no prompts to train on: the project has no items yet");
+    },
+    async register({ tx, run, done }) {
+      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // the table
 
@@ -197,31 +231,11 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
   },
 
   /** PPO of a policy (registered, or a model directory) against a registered reward model, on a project's or a snapshot's prompts. */
-  PPO: {
-    producesModel: true,
-    async launch(input, config) {
-      const modelId = (await requireModel(input.modelId, "REWARD", "modelId")).id;
-      if (!input.projectId && !input.snapshotId) {
-        throw new AppError("BAD_REQUEST", "PPO needs prompts: choose a project or a snapshot", [{ field: "projectId", message: "required" }]);
-      }
-      const projectId = input.projectId ? (await findProject(input.projectId, { field: "projectId" })).id : null;
-      const snapshotId = input.snapshotId ? (await requireSnapshot(input.snapshotId)).id : null;
-      return { modelId, projectId, snapshotId, config: await chooseStartingPolicy("PPO", input.policyModelId, config) };
-    },
-    async stage(ctx) {
-      const { run } = ctx;
-      if (!run.modelId) throw new AppError("PRECONDITION_FAILED", "a PPO run needs a reward model");
-      ctx.config.reward_model_path = (await registeredModel(run.modelId, "REWARD", "reward model")).path;
-      await stageStartingPolicy(ctx);
-      const prompts = run.projectId
-        ? await projectPromptRows(run.projectId)
-        : await snapshotPrompts((await stageSnapshot(ctx, run.snapshotId as string)).train);
-      await stagePrompts(ctx, prompts, "no prompts to train on: the project has no items yet");
-    },
-    async register({ tx, run, done }) {
-      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
-    },
-  },
+  PPO: onlineRlKind("PPO"),
+  /** GRPO: PPO's inputs; k completions per prompt, advantages relative to the group, no value model. */
+  GRPO: onlineRlKind("GRPO"),
+  /** RLOO: PPO's inputs; k completions per prompt, the leave-one-out baseline, the KL penalty in the reward. */
+  RLOO: onlineRlKind("RLOO"),
 
   /** DPO of a policy (registered, or a model directory) directly on a snapshot's preference pairs. */
   DPO: {

@@ -104,6 +104,50 @@ describe("run.launch", () => {
     await db.trainingRun.deleteMany({});
   });
 
+  it("checks GRPO and RLOO launches like PPO's, with their own fields, and queues them with their inputs", async () => {
+    const api = callerFor(await makeUser("ADMIN"));
+    const snapshot = await readySnapshot();
+    const rm = await db.model.create({ data: { name: "rm-online", kind: "REWARD", backend: "tiny", path: path.resolve(".data/models/rm-online") } });
+    const sft = await db.model.create({ data: { name: "sft-online", kind: "POLICY", backend: "tiny", path: path.resolve(".data/models/sft-online") } });
+    const admin = await makeUser("ADMIN");
+    const { project } = await makeProject({ items: pairItems(2), members: [admin.id] });
+    for (const kind of ["GRPO", "RLOO"] as const) {
+      const base = { kind, name: `${kind} v1`, modelId: rm.id, policyModelId: sft.id };
+      // the estimator is k1 or k3; a clip range below 1
+      expect(await fieldsOf(api.run.launch({ ...base, projectId: project.id, config: { epsilon: 1.5, kl_estimator: "k2" } }))).toEqual([
+        "config.kl_estimator",
+        "config.epsilon",
+      ]);
+      // a batch of whole groups: 64 completions (the tiny default) in groups of 5 cannot be; the adaptive controller
+      // (the default) needs a β above 0
+      expect(await fieldsOf(api.run.launch({ ...base, projectId: project.id, config: { num_generations: 5, beta: 0 } }))).toEqual([
+        "config.batch_size",
+        "config.beta",
+      ]);
+      expect(await fieldsOf(api.run.launch({ ...base, projectId: project.id, config: { num_generations: 1 } }))).toEqual(["config.num_generations"]);
+      // the worker fills in the reward model and the prompts
+      expect(await fieldsOf(api.run.launch({ ...base, projectId: project.id, config: { reward_model_path: "/m", prompts_file: "/p.jsonl" } }))).toEqual([
+        "config.reward_model_path",
+        "config.prompts_file",
+      ]);
+      // prompts from a project or a snapshot; a reward model, not a policy, scores the completions
+      expect(await fieldsOf(api.run.launch(base))).toEqual(["projectId"]);
+      expect(await fieldsOf(api.run.launch({ ...base, modelId: sft.id, projectId: project.id }))).toEqual(["modelId"]);
+      expect(await fieldsOf(api.run.launch({ ...base, snapshotId: "no-such-snapshot" }))).toEqual(["snapshotId"]);
+      expect(await fieldsOf(api.run.launch({ ...base, policyModelId: undefined, projectId: project.id }))).toEqual(["config.policy_path"]);
+      expect(await fieldsOf(api.run.launch({ ...base, policyModelId: rm.id, projectId: project.id }))).toEqual(["policyModelId"]);
+    }
+    expect(await db.trainingRun.count()).toBe(0);
+
+    // beta 0 is fine with a fixed coefficient
+    const grpo = await api.run.launch({ kind: "GRPO", name: "grpo v1", modelId: rm.id, policyModelId: sft.id, projectId: project.id, config: { num_generations: 8, batch_size: 64, beta: 0, kl_controller: "fixed" } });
+    expect(grpo).toMatchObject({ kind: "GRPO", status: "QUEUED", modelId: rm.id, projectId: project.id, snapshotId: null, config: { num_generations: 8, beta: 0, policy_model_id: sft.id } });
+    const rloo = await api.run.launch({ kind: "RLOO", name: "rloo v1", modelId: rm.id, snapshotId: snapshot.id, config: { policy_path: sft.path, kl_target: 3 } });
+    expect(rloo).toMatchObject({ kind: "RLOO", modelId: rm.id, projectId: null, snapshotId: snapshot.id, config: { policy_path: sft.path, kl_target: 3 } });
+    expect((await api.run.list({ kind: "RLOO" })).map((r) => r.id)).toEqual([rloo.id]);
+    await db.trainingRun.deleteMany({});
+  });
+
   it("is for admins only", async () => {
     const annotator = callerFor(await makeUser("ANNOTATOR"));
     const snapshot = await readySnapshot();

@@ -489,6 +489,37 @@ describe("PPO and generation runs", () => {
     expect(policy).toMatchObject({ kind: "POLICY", rewardModelId: rm.id, parentId: parent.id, baseModel: "tiny-sft" });
   });
 
+  it("GRPO and RLOO runs take PPO's inputs (a snapshot's prompts or a project's), record samples and register a policy", async () => {
+    const rm = await db.model.create({ data: { name: "rm-online", kind: "REWARD", backend: "tiny", path: await modelDir("rm-online"), snapshotId } });
+    const parent = await db.model.create({ data: { name: "sft-online", kind: "POLICY", backend: "tiny", baseModel: "tiny-sft", path: await modelDir("sft-online") } });
+    const project = await upsertProject(db, { name: "rloo prompts", slug: `rloo-${Date.now()}` });
+    await addItems(db, project.id, [{ messages: [{ role: "user", content: "2+2?" }], candidates: [{ text: "4" }, { text: "5" }] }]);
+    const grpo = await enqueueRun({ input: { kind: "GRPO", name: "grpo v1", modelId: rm.id, snapshotId, policyModelId: parent.id, config: { steps: 2, num_generations: 8 } } });
+    const rloo = await enqueueRun({ input: { kind: "RLOO", name: "rloo v1", modelId: rm.id, projectId: project.id, policyModelId: parent.id, config: { steps: 2 } } });
+    const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+    try {
+      for (const run of [grpo, rloo]) expect((await waitForStatus(run.id, ["SUCCEEDED", "FAILED"])).error).toBeNull();
+    } finally {
+      await worker.stop();
+    }
+    const configOf = async (id: string) => JSON.parse(await readFile(path.join(dataDir, "runs", id, "config.json"), "utf8"));
+    const grpoConfig = await configOf(grpo.id);
+    expect(grpoConfig).toMatchObject({ reward_model_path: rm.path, policy_path: parent.path, snapshot_id: snapshotId, num_generations: 8 });
+    expect(grpoConfig.snapshot_sha256).toMatch(/^[0-9a-f]{64}$/);
+    // the snapshot's prompts, one row per prompt
+    const prompts = (await readFile(grpoConfig.prompts_file, "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    expect(prompts.length).toBeGreaterThan(10);
+    expect(new Set(prompts.map((p) => p.prompt_id)).size).toBe(prompts.length);
+    const rlooConfig = await configOf(rloo.id);
+    expect(rlooConfig.snapshot_id).toBeUndefined();
+    expect((await readFile(rlooConfig.prompts_file, "utf8")).trim().split("\n")).toHaveLength(1);
+    for (const run of [grpo, rloo]) {
+      expect(await db.runSample.findMany({ where: { runId: run.id } })).toMatchObject([{ prompt: "2+2=", response: "4", score: 1.5 }]);
+      const policy = await db.model.findFirstOrThrow({ where: { runId: run.id } });
+      expect(policy).toMatchObject({ kind: "POLICY", name: run.name, rewardModelId: rm.id, parentId: parent.id, baseModel: "tiny-sft" });
+    }
+  });
+
   it("a DPO run trains on the snapshot from a registered policy and registers the new policy with its lineage", async () => {
     const parent = await db.model.create({ data: { name: "sft-dpo", kind: "POLICY", backend: "tiny", baseModel: "tiny-sft", path: await modelDir("sft-dpo") } });
     const run = await enqueueRun({ input: { kind: "DPO", name: "dpo v1", snapshotId, policyModelId: parent.id, config: { steps: 2, beta: 0.2 } } });

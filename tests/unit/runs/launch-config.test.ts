@@ -41,6 +41,33 @@ describe("launch fields", () => {
   });
 });
 
+describe("online RL launch fields", () => {
+  it("GRPO and RLOO show k, the clip range and the KL controller, from the trainer's defaults", () => {
+    const keys = (kind: "GRPO" | "RLOO" | "PPO") => launchFields(kind, "tiny").map((f) => f.key);
+    for (const kind of ["GRPO", "RLOO"] as const) {
+      expect(keys(kind)).toEqual(expect.arrayContaining(["num_generations", "epsilon", "beta", "kl_target", "kl_horizon", "kl_controller", "max_completion_length"]));
+      const byKey = Object.fromEntries(launchFields(kind, "tiny").map((f) => [f.key, f]));
+      expect(byKey.num_generations).toMatchObject({ label: "Completions per prompt", initial: "4", text: false });
+      expect(byKey.kl_controller).toMatchObject({ initial: "adaptive", text: true });
+      expect(launchFields(kind, "hf").find((f) => f.key === "num_generations")?.initial).toBe("8");
+    }
+    expect(keys("GRPO")).toContain("scale_rewards");
+    expect(keys("RLOO")).not.toContain("scale_rewards");
+    // PPO keeps its names and gains the controller
+    expect(keys("PPO")).toEqual(expect.arrayContaining(["kl_coef", "kl_controller", "kl_target", "kl_horizon"]));
+  });
+
+  it("checks the adaptive controller's β with the default controller when none is given", () => {
+    const grpo = { kind: "GRPO", name: "g", modelId: "m", projectId: "p" };
+    expect(fieldsOf({ ...grpo, config: { beta: 0 } })).toEqual(["config.beta"]);
+    expect(fieldsOf({ ...grpo, config: { beta: 0, kl_controller: "fixed" } })).toEqual([]);
+    expect(fieldsOf({ kind: "PPO", name: "p", modelId: "m", projectId: "p", config: { kl_coef: 0 } })).toEqual(["config.kl_coef"]);
+    // 64 completions (the tiny default) split into groups of 4 and 8, not 6
+    expect(fieldsOf({ ...grpo, config: { num_generations: 6 } })).toEqual(["config.batch_size"]);
+    expect(fieldsOf({ kind: "RLOO", name: "r", modelId: "m", snapshotId: "s", config: { num_generations: 8 } })).toEqual([]);
+  });
+});
+
 describe("launch config", () => {
   const reward = { kind: "REWARD", name: "rm", snapshotId: "s" };
   const ppo = { kind: "PPO", name: "ppo", modelId: "m", projectId: "p" };

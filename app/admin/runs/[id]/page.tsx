@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { hasSamples } from "@/components/runs/run-status";
 import { RunView, type RunFacts } from "@/components/runs/run-view";
 import { orNull, page } from "@/server/api/server";
 
@@ -11,7 +12,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     // a missing input (a deleted snapshot, say) shows as "(deleted)" instead of failing the page
     const [metrics, samples, models, snapshot, project, endpoints] = await Promise.all([
       api.run.metrics({ runId: id }),
-      run.kind === "PPO" ? api.run.samples({ runId: id }) : Promise.resolve([]),
+      hasSamples(run.kind) ? api.run.samples({ runId: id }) : Promise.resolve([]),
       api.model.list(),
       run.snapshotId ? orNull(api.export.get({ id: run.snapshotId })) : null,
       run.projectId ? orNull(api.project.get({ id: run.projectId })) : null,

@@ -4,7 +4,7 @@ import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
-const kinds = ["REWARD", "SFT", "PPO", "DPO", "KTO", "GENERATE"] as const;
+const kinds = ["REWARD", "SFT", "PPO", "GRPO", "RLOO", "DPO", "KTO", "GENERATE"] as const;
 
 export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ kind?: string }> }) {
   const requested = (await searchParams).kind;
