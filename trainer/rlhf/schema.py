@@ -15,7 +15,7 @@ import os
 import sys
 import typing
 
-from . import dpo, generate, ppo, reward, score, sft
+from . import dpo, evaluate, generate, ppo, reward, score, sft
 
 CONFIGS = {
     "rlhf.reward": reward.RewardConfig,
@@ -23,6 +23,7 @@ CONFIGS = {
     "rlhf.dpo": dpo.DPOConfig,
     "rlhf.generate": generate.GenerateConfig,
     "rlhf.score": score.ScoreConfig,
+    "rlhf.evaluate": evaluate.EvalConfig,
     "rlhf.sft": sft.SFTConfig,
 }
 
