@@ -1,7 +1,9 @@
 "use client";
 // Launch a run: a reward model from a snapshot, PPO of a policy against a registered reward model, DPO of a policy
 // on a snapshot's preferences, or generation
-// of new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). The hyperparameter
+// of new candidates into a project (from a registered policy or an OpenAI-compatible endpoint; two policies make a
+// blind arena), or an evaluation of a policy against a reference. Models are picked from the registry, never typed
+// as paths (a base model is registered on the Models page). The hyperparameter
 // fields, their labels, help and starting values per backend are the trainer's own (its config dataclasses, through
 // server/schemas/run-launch.ts); the same schema checks the form here and the procedure on the server.
 import { useMutation } from "@tanstack/react-query";
@@ -13,7 +15,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { launchFields, launchRunInput, type Backend, type LaunchField, type LaunchRunInput } from "@/server/schemas/run-launch";
 
-type Kind = "REWARD" | "PPO" | "DPO" | "GENERATE";
+type Kind = "REWARD" | "PPO" | "DPO" | "GENERATE" | "EVAL";
 
 export interface Choice {
   id: string;
@@ -22,7 +24,7 @@ export interface Choice {
 
 export interface LaunchOptions {
   /** snapshots ready to train on */
-  snapshots: Choice[];
+  snapshots: (Choice & { hasTest: boolean })[];
   rewardModels: Choice[];
   policies: (Choice & { backend: string })[];
   projects: Choice[];
@@ -38,7 +40,10 @@ const kinds: { kind: Kind; label: string; hint: string }[] = [
   { kind: "PPO", label: "PPO", hint: "improve a policy against a reward model" },
   { kind: "DPO", label: "DPO", hint: "improve a policy directly on a snapshot's preferences" },
   { kind: "GENERATE", label: "Generation", hint: "new candidates into a project" },
+  { kind: "EVAL", label: "Evaluation", hint: "a policy against a reference on held-out prompts" },
 ];
+
+const NONE = "";
 
 export function LaunchForm({ options, initialKind = "REWARD" }: { options: LaunchOptions; initialKind?: Kind }) {
   const trpc = useTRPC();
@@ -51,9 +56,10 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   const [gpuCount, setGpuCount] = useState("0");
   const [snapshotId, setSnapshotId] = useState(options.snapshots[0]?.id ?? "");
   const [rewardModelId, setRewardModelId] = useState(options.rewardModels[0]?.id ?? "");
-  const [policySource, setPolicySource] = useState<"registry" | "path">(options.policies.length > 0 ? "registry" : "path");
   const [policyModelId, setPolicyModelId] = useState(options.policies[0]?.id ?? "");
-  const [policyPath, setPolicyPath] = useState("");
+  const [referenceModelId, setReferenceModelId] = useState(options.policies[1]?.id ?? options.policies[0]?.id ?? "");
+  const [compareModelId, setCompareModelId] = useState(NONE);
+  const [genPrompts, setGenPrompts] = useState<"project" | "snapshot">("project");
   const [promptSource, setPromptSource] = useState<"project" | "snapshot">("project");
   const [projectId, setProjectId] = useState(options.projects[0]?.id ?? "");
   const [genSource, setGenSource] = useState<"policy" | "endpoint">(options.policies.length > 0 || options.endpoints.length === 0 ? "policy" : "endpoint");
@@ -85,15 +91,21 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
     }
     const common = { name: name.trim(), gpuCount: fromEndpoint ? 0 : Number(gpuCount), config };
     if (kind === "REWARD") return { kind, snapshotId, ...common, config: { backend, ...config } };
-    const startingPolicy = {
-      ...(policySource === "registry" ? { policyModelId } : {}),
-      config: { backend, ...config, ...(policySource === "path" ? { policy_path: policyPath.trim() } : {}) },
-    };
+    const startingPolicy = { policyModelId, config: { backend, ...config } };
     if (kind === "PPO") {
       return { kind, modelId: rewardModelId, ...(promptSource === "project" ? { projectId } : { snapshotId }), ...common, ...startingPolicy };
     }
     if (kind === "DPO") return { kind, snapshotId, ...common, ...startingPolicy };
-    return { kind, projectId, ...(fromEndpoint ? { endpointId } : { modelId: policyModelId }), ...common };
+    if (kind === "EVAL") return { kind, modelId: policyModelId, referenceModelId, rewardModelId, snapshotId, ...common };
+    if (fromEndpoint) return { kind, projectId, endpointId, ...common };
+    return {
+      kind,
+      projectId,
+      modelId: policyModelId,
+      ...(compareModelId !== NONE ? { compareModelId } : {}),
+      ...(genPrompts === "snapshot" ? { snapshotId } : {}),
+      ...common,
+    };
   }
 
   async function onSubmit(e: FormEvent) {
@@ -126,24 +138,9 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
     </label>
   );
 
-  const startingPolicyFields = (
-    <>
-      <fieldset className="text-sm">
-        <legend className="font-medium text-slate-700">Starting policy</legend>
-        <div className="mt-1 flex gap-4">
-          {radio("policy-source", "registry", policySource, setPolicySource, "from the registry")}
-          {radio("policy-source", "path", policySource, setPolicySource, "a model directory")}
-        </div>
-      </fieldset>
-      {policySource === "registry" ? (
-        select("policyModelId", "Policy", policyModelId, choosePolicy, options.policies, "No policies registered: give a model directory.", "Also the frozen reference.")
-      ) : (
-        <Field label="Policy directory" name="config.policy_path" error={fe("config.policy_path")} hint="A tiny or Hugging Face model directory on the worker host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder; also the frozen reference.">
-          <input {...fieldProps("config.policy_path", fe("config.policy_path"))} className={inputClass} value={policyPath} onChange={(e) => setPolicyPath(e.target.value)} />
-        </Field>
-      )}
-    </>
-  );
+  const noPolicies = "No policies registered: register a base model on the Models page.";
+  const startingPolicyFields = select("policyModelId", "Starting policy", policyModelId, choosePolicy, options.policies, noPolicies, "Also the frozen reference.");
+  const heldOut = options.snapshots.filter((s) => s.hasTest);
 
   return (
     <Card className="max-w-3xl">
@@ -167,7 +164,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
           <Field label="Run name" name="name" error={fe("name")} hint="Also the name of the model it registers.">
             <input {...fieldProps("name", fe("name"))} className={inputClass} value={name} onChange={(e) => setName(e.target.value)} />
           </Field>
-          {kind !== "GENERATE" && (
+          {kind !== "GENERATE" && kind !== "EVAL" && (
             <Field label="Backend" name="config.backend" error={fe("config.backend")} hint={backend === "tiny" ? "small byte-level transformer; CPU is enough" : "Hugging Face model from a local directory"}>
               <select {...fieldProps("config.backend", fe("config.backend"))} className={inputClass} value={backend} onChange={(e) => reset(kind, e.target.value as Backend)}>
                 <option value="tiny">tiny</option>
@@ -218,8 +215,30 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
               </div>
             </fieldset>
             {genSource === "policy"
-              ? select("modelId", "Policy", policyModelId, setPolicyModelId, options.policies, "No policies registered.")
+              ? select("modelId", "Policy", policyModelId, setPolicyModelId, options.policies, noPolicies)
               : select("endpointId", "Endpoint", endpointId, setEndpointId, options.endpoints, "No endpoints: add one under Endpoints.", "OpenAI-compatible /v1/chat/completions.")}
+            {genSource === "policy" && (
+              <>
+                {select("compareModelId", "Second policy (arena)", compareModelId, setCompareModelId, [{ id: NONE, label: "none: compare the policy's own samples" }, ...options.policies.filter((p) => p.id !== policyModelId)], noPolicies, "Each item pairs one response of each, shown blind in a random order (pairwise projects).")}
+                <fieldset className="text-sm">
+                  <legend className="font-medium text-slate-700">Prompts from</legend>
+                  <div className="mt-1 flex gap-4">
+                    {radio("gen-prompts", "project", genPrompts, setGenPrompts, "the target project")}
+                    {radio("gen-prompts", "snapshot", genPrompts, setGenPrompts, "a snapshot's held-out prompts")}
+                  </div>
+                </fieldset>
+                {genPrompts === "snapshot" && select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot.", "Its test split's prompts (its train split's without one).")}
+              </>
+            )}
+          </div>
+        )}
+
+        {kind === "EVAL" && (
+          <div className="grid gap-4 sm:grid-cols-2">
+            {select("modelId", "Policy", policyModelId, setPolicyModelId, options.policies, noPolicies, "The policy evaluated.")}
+            {select("referenceModelId", "Reference policy", referenceModelId, setReferenceModelId, options.policies, noPolicies, "Usually the one it started from; the KL is measured against it.")}
+            {select("rewardModelId", "Judged by", rewardModelId, setRewardModelId, options.rewardModels, "No reward model yet: train one first.", "The reward model that scores both policies' responses.")}
+            {select("snapshotId", "Held-out prompts", snapshotId, setSnapshotId, heldOut, "No ready snapshot with a test split: export one with a test fraction.", "The prompts of its test split.")}
           </div>
         )}
 

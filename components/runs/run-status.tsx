@@ -11,7 +11,7 @@ const badge: Record<RunStatus, string> = {
   CANCELLED: "bg-amber-100 text-amber-800",
 };
 
-export const runKindLabel = { REWARD: "Reward model", PPO: "PPO", DPO: "DPO", GENERATE: "Generation", SCORE: "Scoring" } as const;
+export const runKindLabel = { REWARD: "Reward model", PPO: "PPO", DPO: "DPO", GENERATE: "Generation", SCORE: "Scoring", EVAL: "Evaluation" } as const;
 
 export function isActive(status: RunStatus): boolean {
   return status === "QUEUED" || status === "RUNNING";

@@ -36,6 +36,8 @@ const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
   ],
   GENERATE: [],
   SCORE: [],
+  // one result at step 0: the models page compares evaluations (table and win-rate chart)
+  EVAL: [],
 };
 
 export interface RunFacts {

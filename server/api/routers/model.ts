@@ -4,6 +4,7 @@ import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { arenaInput } from "@/server/schemas/loop";
 import * as loop from "@/server/services/loop";
+import { modelRoots } from "@/server/services/model-paths";
 import * as models from "@/server/services/models";
 
 const idInput = z.object({ id: z.string().min(1) });
@@ -16,6 +17,8 @@ export const modelRouter = createTRPCRouter({
   /** one active model per kind: the active reward model scores items */
   setActive: adminProcedure.input(idInput).mutation(({ ctx, input }) => models.setActiveModel({ id: input.id, actorId: ctx.user.id })),
   agreement: adminProcedure.input(projectInput).query(({ input }) => models.rmHumanAgreement(input)),
+  /** the folders model directories may be in (the base-model form names them) */
+  folders: adminProcedure.query(() => modelRoots()),
   /** a base policy from a directory under a model folder, its tokenizer and chat template checked */
   registerBase: adminProcedure.input(models.baseModelInput).mutation(({ ctx, input }) => models.registerBaseModel({ input, actorId: ctx.user.id })),
   /** EVAL runs' results (all, or those of one policy as evaluated or as reference), newest first */
