@@ -38,6 +38,13 @@ export function QueuePosition({ position }: { position: number | null }) {
   return <span className="text-xs text-slate-600">{position === 1 ? "next in queue" : `#${position} in queue`}</span>;
 }
 
+/** A queued run that cannot start yet: the runs it needs that have not succeeded. */
+export function WaitingFor({ status, needs }: { status: RunStatus; needs: RouterOutputs["run"]["get"]["needs"] }) {
+  const open = needs.filter((n) => n.status !== "SUCCEEDED");
+  if (status !== "QUEUED" || open.length === 0) return null;
+  return <span className="text-xs text-slate-600">waits for {open.map((n) => `"${n.name}"`).join(", ")}</span>;
+}
+
 /** 45 s, 12 min, 3.2 h */
 export function elapsed(from: Date | string | null, to: Date | string | null): string {
   if (!from) return "–";
