@@ -157,6 +157,8 @@ test.describe.serial("trainer", () => {
     await expect(row).toContainText("eval accuracy");
     await expect(row).toContainText(/snapshot rm-/);
     await row.getByRole("button", { name: `Mark ${rewardModel.name} active` }).click();
+    // the button's own label says "active": wait for the refreshed row, which has none
+    await expect(row.getByRole("button", { name: `Mark ${rewardModel.name} active` })).toHaveCount(0);
     await expect(row).toContainText("active");
 
     await page.goto(`/admin/projects/${rmProject.id}/analytics`);
