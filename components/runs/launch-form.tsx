@@ -223,7 +223,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
                 <fieldset className="text-sm">
                   <legend className="font-medium text-slate-700">Prompts from</legend>
                   <div className="mt-1 flex gap-4">
-                    {radio("gen-prompts", "project", genPrompts, setGenPrompts, "the target project")}
+                    {radio("gen-prompts", "project", genPrompts, setGenPrompts, "the project's own items")}
                     {radio("gen-prompts", "snapshot", genPrompts, setGenPrompts, "a snapshot's held-out prompts")}
                   </div>
                 </fieldset>
