@@ -24,6 +24,7 @@ export function IterationForm({ projectId, snapshots, policies, rewardModels }: 
   const [policyModelId, setPolicyModelId] = useState(policies[0]?.id ?? "");
   const [rewardModelId, setRewardModelId] = useState(method === "DPO" ? (rewardModels[0]?.id ?? "") : "");
   const [arena, setArena] = useState(true);
+  const [gpuCount, setGpuCount] = useState("0");
   const [error, setError] = useState<FormError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const fe = (k: string) => error?.fields[k];
@@ -32,7 +33,7 @@ export function IterationForm({ projectId, snapshots, policies, rewardModels }: 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     try {
-      const iteration = await queue.mutateAsync({ projectId, name: name.trim(), method, snapshotId, policyModelId, ...(rewardModelId ? { rewardModelId } : {}), arena });
+      const iteration = await queue.mutateAsync({ projectId, name: name.trim(), method, snapshotId, policyModelId, ...(rewardModelId ? { rewardModelId } : {}), arena, gpuCount: Number(gpuCount) });
       setError(null);
       setDone(`Queued ${iteration.name}: ${iteration.runIds.length} runs.`);
       setName("");
@@ -76,6 +77,9 @@ export function IterationForm({ projectId, snapshots, policies, rewardModels }: 
         {select("snapshotId", "Snapshot", snapshotId, setSnapshotId, snapshots, "No ready snapshot: export one from this project first.", chosen && !chosen.hasTest ? "It has no test split: the evaluation needs held-out prompts." : "Trains on its train split; evaluates on its test split.")}
         {select("policyModelId", "Starting policy", policyModelId, setPolicyModelId, policies, "No policies registered: register a base model on the Models page.", "Trained from, and compared with.")}
         {select("rewardModelId", "Evaluation judged by", rewardModelId, setRewardModelId, [...(method === "REWARD" ? [{ id: "", label: "the iteration's new reward model" }] : []), ...rewardModels], "No reward model: mark one active, or use the reward-model method.", method === "DPO" ? "The reward model that scores both policies." : "A held-out reward model judges more fairly than the one PPO optimised.")}
+        <Field label="GPUs per run" name="gpuCount" error={fe("gpuCount")} hint="0 = a worker's CPU slot; each run of the chain asks for this many.">
+          <input {...fieldProps("gpuCount", fe("gpuCount"))} className={`${inputClass} tabular-nums`} type="number" min={0} max={64} value={gpuCount} onChange={(e) => setGpuCount(e.target.value)} />
+        </Field>
         <label className="flex items-center gap-2 self-end text-sm">
           <input type="checkbox" className="accent-indigo-600" checked={arena} onChange={(e) => setArena(e.target.checked)} />
           Also a blind human arena: new policy vs starting policy

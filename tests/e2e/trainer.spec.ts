@@ -349,6 +349,8 @@ test.describe.serial("trainer", () => {
     await form.getByLabel("Snapshot").selectOption(snapshotId);
     await form.getByLabel("Starting policy").selectOption(policy.id);
     await form.getByLabel("Evaluation judged by").selectOption(rewardModel.id);
+    // one GPU per run: the e2e worker has none, so the chain stays queued while we look at it
+    await form.getByLabel("GPUs per run").fill("1");
     await form.getByRole("button", { name: "Queue iteration" }).click();
     await expect(form.getByRole("status")).toHaveText(`Queued iter ${rmProject.slug}: 3 runs.`);
     const iteration = page.getByTestId("iteration").filter({ hasText: `iter ${rmProject.slug}` });
@@ -358,11 +360,15 @@ test.describe.serial("trainer", () => {
     await page.screenshot({ path: test.info().outputPath("loop.png"), fullPage: true });
     // the chain is cancelled from its first run: the rest fail with the reason
     const dpo = await one<{ id: string }>(`SELECT id FROM "TrainingRun" WHERE name = $1`, [`iter ${rmProject.slug}: DPO`]);
+    const evaluation = await one<{ id: string }>(`SELECT id FROM "TrainingRun" WHERE name = $1`, [`iter ${rmProject.slug}: eval`]);
+    await page.goto(`/admin/runs/${evaluation.id}`);
+    await expect(page.getByText(`waits for "iter ${rmProject.slug}: DPO"`)).toBeVisible();
     await page.goto(`/admin/runs/${dpo.id}`);
     page.once("dialog", (d) => void d.accept());
     await page.getByRole("button", { name: "Cancel run" }).click();
     await expect(page.getByTestId("run-status")).toHaveText("cancelled");
     await page.goto(`/admin/projects/${rmProject.id}/loop`);
-    await expect(iteration.getByText(`needs run "iter ${rmProject.slug}: DPO", which was cancelled`)).toBeVisible();
+    // the evaluation and the arena's generation both needed the DPO run
+    await expect(iteration.getByText(`needs run "iter ${rmProject.slug}: DPO", which was cancelled`)).toHaveCount(2);
   });
 });
