@@ -1,8 +1,10 @@
 "use client";
 // Launch a run: a reward model from a snapshot, SFT of a policy on a snapshot's demonstrations, PPO, GRPO or RLOO of
-// a policy against a registered reward model, DPO or KTO of a policy on a snapshot's preferences, or generation of
-// new candidates into a project (from a registered policy or an OpenAI-compatible endpoint). Each training kind is
-// offered only the snapshots in a format its trainer reads (trainingFormats). The hyperparameter
+// a policy against a registered reward model, DPO or KTO of a policy on a snapshot's preferences, generation of new
+// candidates into a project (from a registered policy or an OpenAI-compatible endpoint; two policies make a blind
+// arena), or an evaluation of a policy against a reference. Each training kind is offered only the snapshots in a
+// format its trainer reads (trainingFormats). Models are picked from the registry, never typed as paths (a base model
+// is registered on the Models page; SFT may also start a new tiny model). The hyperparameter
 // fields, their labels, help and starting values per backend are the trainer's own (its config dataclasses, through
 // server/schemas/run-launch.ts); the same schema checks the form here and the procedure on the server.
 import { useMutation } from "@tanstack/react-query";
@@ -16,7 +18,7 @@ import type { ExportFormat } from "@/server/schemas/export";
 import { launchFields, launchRunInput, type Backend, type LaunchField, type LaunchRunInput } from "@/server/schemas/run-launch";
 import { trainingFormats } from "@/server/schemas/runs";
 
-type Kind = "REWARD" | "SFT" | "PPO" | "GRPO" | "RLOO" | "DPO" | "KTO" | "GENERATE";
+type Kind = "REWARD" | "SFT" | "PPO" | "GRPO" | "RLOO" | "DPO" | "KTO" | "GENERATE" | "EVAL";
 
 /** Online RL: a policy against a registered reward model, on a project's or a snapshot's prompts. */
 const isOnlineRl = (kind: Kind): kind is "PPO" | "GRPO" | "RLOO" => kind === "PPO" || kind === "GRPO" || kind === "RLOO";
@@ -27,8 +29,8 @@ export interface Choice {
 }
 
 export interface LaunchOptions {
-  /** snapshots ready to train on, with their format */
-  snapshots: (Choice & { format: ExportFormat })[];
+  /** snapshots ready to train on, with their format and whether they have held-out rows */
+  snapshots: (Choice & { format: ExportFormat; hasTest: boolean })[];
   rewardModels: Choice[];
   policies: (Choice & { backend: string })[];
   projects: Choice[];
@@ -48,7 +50,10 @@ const kinds: { kind: Kind; label: string; hint: string }[] = [
   { kind: "DPO", label: "DPO", hint: "improve a policy directly on a snapshot's preferences" },
   { kind: "KTO", label: "KTO", hint: "improve a policy on desirable and undesirable responses" },
   { kind: "GENERATE", label: "Generation", hint: "new candidates into a project" },
+  { kind: "EVAL", label: "Evaluation", hint: "a policy against a reference on held-out prompts" },
 ];
+
+const NONE = "";
 
 export function LaunchForm({ options, initialKind = "REWARD" }: { options: LaunchOptions; initialKind?: Kind }) {
   const trpc = useTRPC();
@@ -63,7 +68,9 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
   const [rewardModelId, setRewardModelId] = useState(options.rewardModels[0]?.id ?? "");
   const [policySource, setPolicySource] = useState<"registry" | "path">(options.policies.length > 0 && initialKind !== "SFT" ? "registry" : "path");
   const [policyModelId, setPolicyModelId] = useState(options.policies[0]?.id ?? "");
-  const [policyPath, setPolicyPath] = useState("");
+  const [referenceModelId, setReferenceModelId] = useState(options.policies[1]?.id ?? options.policies[0]?.id ?? "");
+  const [compareModelId, setCompareModelId] = useState(NONE);
+  const [genPrompts, setGenPrompts] = useState<"project" | "snapshot">("project");
   const [promptSource, setPromptSource] = useState<"project" | "snapshot">("project");
   const [projectId, setProjectId] = useState(options.projects[0]?.id ?? "");
   const [genSource, setGenSource] = useState<"policy" | "endpoint">(options.policies.length > 0 || options.endpoints.length === 0 ? "policy" : "endpoint");
@@ -102,10 +109,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
     }
     const common = { name: name.trim(), gpuCount: fromEndpoint ? 0 : Number(gpuCount), config };
     if (kind === "REWARD") return { kind, snapshotId, ...common, config: { backend, ...config } };
-    const startingPolicy = {
-      ...(policySource === "registry" ? { policyModelId } : {}),
-      config: { backend, ...config, ...(policySource === "path" ? { policy_path: policyPath.trim() } : {}) },
-    };
+    const startingPolicy = { policyModelId, config: { backend, ...config } };
     if (isOnlineRl(kind)) {
       return { kind, modelId: rewardModelId, ...(promptSource === "project" ? { projectId } : { snapshotId }), ...common, ...startingPolicy };
     }
@@ -113,7 +117,16 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
     if (kind === "SFT") {
       return { kind, snapshotId, ...common, ...(policySource === "registry" ? { policyModelId } : {}), config: { backend, ...config } };
     }
-    return { kind, projectId, ...(fromEndpoint ? { endpointId } : { modelId: policyModelId }), ...common };
+    if (kind === "EVAL") return { kind, modelId: policyModelId, referenceModelId, rewardModelId, snapshotId, ...common };
+    if (fromEndpoint) return { kind, projectId, endpointId, ...common };
+    return {
+      kind,
+      projectId,
+      modelId: policyModelId,
+      ...(compareModelId !== NONE ? { compareModelId } : {}),
+      ...(genPrompts === "snapshot" ? { snapshotId } : {}),
+      ...common,
+    };
   }
 
   async function onSubmit(e: FormEvent) {
@@ -146,24 +159,9 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
     </label>
   );
 
-  const startingPolicyFields = (
-    <>
-      <fieldset className="text-sm">
-        <legend className="font-medium text-slate-700">Starting policy</legend>
-        <div className="mt-1 flex gap-4">
-          {radio("policy-source", "registry", policySource, setPolicySource, "from the registry")}
-          {radio("policy-source", "path", policySource, setPolicySource, "a model directory")}
-        </div>
-      </fieldset>
-      {policySource === "registry" ? (
-        select("policyModelId", "Policy", policyModelId, choosePolicy, options.policies, "No policies registered: give a model directory.", "Also the frozen reference.")
-      ) : (
-        <Field label="Policy directory" name="config.policy_path" error={fe("config.policy_path")} hint="A tiny or Hugging Face model directory on the worker host, under DATA_DIR/models or a TRAINER_MODEL_ROOTS folder; also the frozen reference.">
-          <input {...fieldProps("config.policy_path", fe("config.policy_path"))} className={inputClass} value={policyPath} onChange={(e) => setPolicyPath(e.target.value)} />
-        </Field>
-      )}
-    </>
-  );
+  const noPolicies = "No policies registered: register a base model on the Models page.";
+  const startingPolicyFields = select("policyModelId", "Starting policy", policyModelId, choosePolicy, options.policies, noPolicies, "Also the frozen reference.");
+  const heldOut = options.snapshots.filter((s) => s.hasTest);
 
   return (
     <Card className="max-w-3xl">
@@ -187,7 +185,7 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
           <Field label="Run name" name="name" error={fe("name")} hint="Also the name of the model it registers.">
             <input {...fieldProps("name", fe("name"))} className={inputClass} value={name} onChange={(e) => setName(e.target.value)} />
           </Field>
-          {kind !== "GENERATE" && (
+          {kind !== "GENERATE" && kind !== "EVAL" && (
             <Field label="Backend" name="config.backend" error={fe("config.backend")} hint={backend === "tiny" ? "small byte-level transformer; CPU is enough" : "Hugging Face model from a local directory"}>
               <select {...fieldProps("config.backend", fe("config.backend"))} className={inputClass} value={backend} onChange={(e) => reset(kind, e.target.value as Backend)}>
                 <option value="tiny">tiny</option>
@@ -261,8 +259,30 @@ export function LaunchForm({ options, initialKind = "REWARD" }: { options: Launc
               </div>
             </fieldset>
             {genSource === "policy"
-              ? select("modelId", "Policy", policyModelId, setPolicyModelId, options.policies, "No policies registered.")
+              ? select("modelId", "Policy", policyModelId, setPolicyModelId, options.policies, noPolicies)
               : select("endpointId", "Endpoint", endpointId, setEndpointId, options.endpoints, "No endpoints: add one under Endpoints.", "OpenAI-compatible /v1/chat/completions.")}
+            {genSource === "policy" && (
+              <>
+                {select("compareModelId", "Second policy (arena)", compareModelId, setCompareModelId, [{ id: NONE, label: "none: compare the policy's own samples" }, ...options.policies.filter((p) => p.id !== policyModelId)], noPolicies, "Each item pairs one response of each, shown blind in a random order (pairwise projects).")}
+                <fieldset className="text-sm">
+                  <legend className="font-medium text-slate-700">Prompts from</legend>
+                  <div className="mt-1 flex gap-4">
+                    {radio("gen-prompts", "project", genPrompts, setGenPrompts, "the project's own items")}
+                    {radio("gen-prompts", "snapshot", genPrompts, setGenPrompts, "a snapshot's held-out prompts")}
+                  </div>
+                </fieldset>
+                {genPrompts === "snapshot" && select("snapshotId", "Snapshot", snapshotId, setSnapshotId, options.snapshots, "No ready snapshot.", "Its test split's prompts (its train split's without one).")}
+              </>
+            )}
+          </div>
+        )}
+
+        {kind === "EVAL" && (
+          <div className="grid gap-4 sm:grid-cols-2">
+            {select("modelId", "Policy", policyModelId, setPolicyModelId, options.policies, noPolicies, "The policy evaluated.")}
+            {select("referenceModelId", "Reference policy", referenceModelId, setReferenceModelId, options.policies, noPolicies, "Usually the one it started from; the KL is measured against it.")}
+            {select("rewardModelId", "Judged by", rewardModelId, setRewardModelId, options.rewardModels, "No reward model yet: train one first.", "The reward model that scores both policies' responses.")}
+            {select("snapshotId", "Held-out prompts", snapshotId, setSnapshotId, heldOut, "No ready snapshot with a test split: export one with a test fraction.", "The prompts of its test split.")}
           </div>
         )}
 

@@ -11,7 +11,7 @@ const badge: Record<RunStatus, string> = {
   CANCELLED: "bg-amber-100 text-amber-800",
 };
 
-export const runKindLabel = { REWARD: "Reward model", SFT: "SFT", PPO: "PPO", GRPO: "GRPO", RLOO: "RLOO", DPO: "DPO", KTO: "KTO", GENERATE: "Generation", SCORE: "Scoring", SELF_INSTRUCT: "Self-Instruct" } as const;
+export const runKindLabel = { REWARD: "Reward model", SFT: "SFT", PPO: "PPO", GRPO: "GRPO", RLOO: "RLOO", DPO: "DPO", KTO: "KTO", GENERATE: "Generation", SCORE: "Scoring", SELF_INSTRUCT: "Self-Instruct", EVAL: "Evaluation" } as const;
 
 /** The kinds whose trainer reports sample events (prompt, response, score) at each logging step (PPO, GRPO, RLOO). */
 export function hasSamples(kind: keyof typeof runKindLabel): boolean {
@@ -41,6 +41,13 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
 export function QueuePosition({ position }: { position: number | null }) {
   if (position === null) return null;
   return <span className="text-xs text-slate-600">{position === 1 ? "next in queue" : `#${position} in queue`}</span>;
+}
+
+/** A queued run that cannot start yet: the runs it needs that have not succeeded. */
+export function WaitingFor({ status, needs }: { status: RunStatus; needs: RouterOutputs["run"]["get"]["needs"] }) {
+  const open = needs.filter((n) => n.status !== "SUCCEEDED");
+  if (status !== "QUEUED" || open.length === 0) return null;
+  return <span className="text-xs text-slate-600">waits for {open.map((n) => `"${n.name}"`).join(", ")}</span>;
 }
 
 /** 45 s, 12 min, 3.2 h */

@@ -8,7 +8,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { FormMessage, formatDate, fromServer, rowAction } from "@/components/admin/form";
 import { MetricChart, type ChartSpec, type MetricPoint } from "@/components/runs/metric-chart";
-import { elapsed, hasSamples, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge } from "@/components/runs/run-status";
+import { elapsed, hasSamples, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge, WaitingFor } from "@/components/runs/run-status";
 import { useTRPC, useTRPCClient } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import type { RouterOutputs } from "@/server/api/root";
@@ -82,6 +82,8 @@ const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
       ],
     },
   ],
+  // one result at step 0: the models page compares evaluations (table and win-rate chart)
+  EVAL: [],
 };
 
 export interface RunFacts {
@@ -145,6 +147,7 @@ export function RunView({ initialRun, initialMetrics, initialSamples, facts }: {
         <span className="text-sm text-slate-500">{runKindLabel[r.kind]}</span>
         <span data-testid="run-status"><StatusBadge status={r.status} /></span>
         <QueuePosition position={r.queuePosition} />
+        <WaitingFor status={r.status} needs={r.needs} />
         {r.cancelRequested && r.status === "RUNNING" && <span className="text-xs text-amber-700">stopping…</span>}
         <div className="ml-auto flex gap-2">
           {live && <Button variant="danger" onClick={onCancel} disabled={cancel.isPending}>Cancel run</Button>}

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { formatDate } from "@/components/admin/form";
-import { elapsed, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge } from "@/components/runs/run-status";
+import { elapsed, isActive, ProgressBar, QueuePosition, runKindLabel, StatusBadge, WaitingFor } from "@/components/runs/run-status";
 import { useTRPC } from "@/components/trpc";
 import type { RouterOutputs } from "@/server/api/root";
 
@@ -45,6 +45,7 @@ export function RunsTable({ initialRuns }: { initialRuns: RunWithPosition[] }) {
               <td className="space-x-2 px-3 py-2 whitespace-nowrap">
                 <StatusBadge status={r.status} />
                 <QueuePosition position={r.queuePosition} />
+                <WaitingFor status={r.status} needs={r.needs} />
               </td>
               <td className="px-3 py-2">
                 <ProgressBar value={r.progress} label={`Progress of ${r.name}`} />

@@ -11,6 +11,7 @@ import { importJobRouter } from "@/server/api/routers/import-job";
 import { tokenRouter } from "@/server/api/routers/token";
 import { runRouter } from "@/server/api/routers/run";
 import { modelRouter } from "@/server/api/routers/model";
+import { loopRouter } from "@/server/api/routers/loop";
 import { endpointRouter } from "@/server/api/routers/endpoint";
 import { exportRouter } from "@/server/api/routers/export";
 
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   token: tokenRouter,
   run: runRouter,
   model: modelRouter,
+  loop: loopRouter,
   endpoint: endpointRouter,
   export: exportRouter,
   analytics: analyticsRouter,

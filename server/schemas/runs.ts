@@ -18,9 +18,10 @@ export const runKindModule = {
   KTO: "rlhf.kto",
   GENERATE: "rlhf.generate",
   SCORE: "rlhf.score",
+  EVAL: "rlhf.evaluate",
   SELF_INSTRUCT: null,
 } as const;
-export const runKinds = ["REWARD", "PPO", "GRPO", "RLOO", "DPO", "SFT", "KTO", "GENERATE", "SCORE", "SELF_INSTRUCT"] as const satisfies readonly (keyof typeof runKindModule)[];
+export const runKinds = ["REWARD", "PPO", "GRPO", "RLOO", "DPO", "SFT", "KTO", "GENERATE", "SCORE", "EVAL", "SELF_INSTRUCT"] as const satisfies readonly (keyof typeof runKindModule)[];
 export type RunKind = (typeof runKinds)[number];
 /** The kinds that start a Python module (their config schema is the module's dataclass). */
 export type TrainerRunKind = { [K in RunKind]: (typeof runKindModule)[K] extends string ? K : never }[RunKind];
@@ -48,7 +49,17 @@ const jsonValue: z.ZodType<unknown> = z.lazy(() =>
  * registered starting policy, an endpoint); a launch config must not set them, and the worker removes them before
  * handing the config to Python.
  */
-export const inputOnlyConfigKeys = ["policy_model_id", "endpoint_id"] as const;
+export const inputOnlyConfigKeys = ["policy_model_id", "endpoint_id", "reference_model_id", "reward_model_id", "compare_model_id"] as const;
+
+/** The input-only keys that name a registered model (or, in a chain, the model a needed run will register). */
+export const modelConfigKeys = ["policy_model_id", "reference_model_id", "reward_model_id", "compare_model_id"] as const;
+
+/**
+ * Where a model is chosen, a run may instead name the model another run will register: `run:<runId>`. The run then
+ * needs that run (it waits in QUEUED until it has SUCCEEDED) and the reference is replaced by the registered model's
+ * id as that run finishes (server/services/runs/queue.ts). This is how a loop iteration's chain is queued at once.
+ */
+export const pendingModelPrefix = "run:";
 
 export const runConfigSchema = z
   .record(z.string().regex(/^[a-z][a-z0-9_]*$/, "config keys are snake_case"), jsonValue)
@@ -67,6 +78,8 @@ const common = {
   gpuCount: z.number().int().min(0).max(64).default(0),
   // how many times a run is started when workers die under it, before it is marked failed
   maxAttempts: z.number().int().min(1).max(20).default(3),
+  // runs that must have SUCCEEDED before this one starts; a needed run that fails or is cancelled fails this one
+  needs: z.array(z.string().min(1)).max(20).default([]),
 };
 
 // Online RL (PPO, GRPO, RLOO): a policy trained against a registered reward model on a project's or a snapshot's prompts.
@@ -123,6 +136,11 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
     modelId: z.string().min(1).optional(),
     // … or an OpenAI-compatible endpoint (called by the worker itself; no GPU needed)
     endpointId: z.string().min(1).optional(),
+    // a second registered policy answering the same prompts: each item pairs one response of each (a blind arena;
+    // a pairwise project only)
+    compareModelId: z.string().min(1).optional(),
+    // answer a snapshot's held-out prompts (its test split, else its train split) instead of the project's own
+    snapshotId: z.string().min(1).optional(),
     ...common,
   }),
   z.object({
@@ -139,6 +157,18 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
     projectId: z.string().min(1, "choose a project"),
     // the reward model; default: the active one
     modelId: z.string().min(1).optional(),
+    ...common,
+  }),
+  z.object({
+    kind: z.literal("EVAL"),
+    // the policy evaluated
+    modelId: z.string().min(1, "choose the policy to evaluate"),
+    // the policy it is compared with (usually the one it started from)
+    referenceModelId: z.string().min(1, "choose a reference policy"),
+    // the reward model that judges both; default: the active one
+    rewardModelId: z.string().min(1).optional(),
+    // the held-out prompts: the snapshot's test split
+    snapshotId: z.string().min(1, "choose a snapshot"),
     ...common,
   }),
 ]);

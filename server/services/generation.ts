@@ -41,6 +41,11 @@ export async function projectPrompts(options: { projectId: string; limit?: numbe
 export interface GeneratedGroup {
   promptId: string;
   texts: string[];
+  /**
+   * the model of each text, when the file names them; two models make an arena: response i of the first is paired
+   * with response i of the second into one item (the annotation queue shows each assignment in a random order)
+   */
+  models?: string[];
 }
 
 export interface IngestResult {
@@ -69,6 +74,17 @@ export async function ingestGenerations(options: {
   for (const group of options.groups) {
     const prompt = prompts.get(group.promptId);
     if (!prompt) throw new AppError("BAD_REQUEST", `generated responses name an unknown prompt: ${group.promptId}`);
+    const arena = arenaPairs(group);
+    if (arena) {
+      result.prompts++;
+      const added = await addArenaPairs({ ...options, prompt, pairs: arena });
+      result.candidates += added.candidates;
+      result.items += added.items;
+      if (added.items === 0) result.skippedPrompts++;
+      done++;
+      await options.onProgress?.(done, options.groups.length);
+      continue;
+    }
     const unique = new Map<string, string>();
     for (const raw of group.texts) {
       const text = pgText(raw);
@@ -87,6 +103,75 @@ export async function ingestGenerations(options: {
     await options.onProgress?.(done, options.groups.length);
   }
   return result;
+}
+
+interface ArenaResponse {
+  text: string;
+  hash: string;
+  model: string;
+}
+
+/** A group from two models as pairs (i-th response of one, i-th of the other); null when it is not an arena. */
+function arenaPairs(group: GeneratedGroup): [ArenaResponse, ArenaResponse][] | null {
+  if (!group.models) return null;
+  const names = [...new Set(group.models)];
+  if (names.length === 1) return null;
+  if (names.length > 2) throw new AppError("BAD_REQUEST", `generated responses for prompt ${group.promptId} come from ${names.length} models; an arena pairs two`);
+  const of = (name: string) =>
+    group.texts.flatMap((raw, i) => {
+      if (group.models?.[i] !== name) return [];
+      const text = pgText(raw);
+      return [{ text, hash: candidateHash(text), model: name }];
+    });
+  const [a, b] = [of(names[0]), of(names[1])];
+  const pairs: [ArenaResponse, ArenaResponse][] = [];
+  // equal or empty responses tell an annotator nothing about which model is better
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i].hash !== b[i].hash && a[i].text.trim() !== "" && b[i].text.trim() !== "") pairs.push([a[i], b[i]]);
+  }
+  return pairs;
+}
+
+async function addArenaPairs(options: {
+  projectId: string;
+  runId: string | null;
+  prompt: { id: string; contentHash: string };
+  pairs: [ArenaResponse, ArenaResponse][];
+}): Promise<{ candidates: number; items: number }> {
+  if (options.pairs.length === 0) return { candidates: 0, items: 0 };
+  return db.$transaction(async (tx) => {
+    const responses = new Map(options.pairs.flat().map((r) => [r.hash, r]));
+    const created = await tx.candidate.createMany({
+      data: [...responses.values()].map((r) => ({
+        promptId: options.prompt.id,
+        text: r.text,
+        contentHash: r.hash,
+        model: r.model,
+        runId: options.runId,
+        metadata: { source: "generation", arena: true, ...(options.runId ? { runId: options.runId } : {}) },
+      })),
+      skipDuplicates: true,
+    });
+    const candidates = await tx.candidate.findMany({
+      where: { promptId: options.prompt.id, contentHash: { in: [...responses.keys()] } },
+      select: { id: true, contentHash: true },
+    });
+    const byHash = new Map(candidates.map((c) => [c.contentHash, c.id]));
+    let items = 0;
+    for (const pair of options.pairs) {
+      const hashes = pair.map((r) => r.hash);
+      const rows = await tx.item.createManyAndReturn({
+        data: [{ projectId: options.projectId, promptId: options.prompt.id, itemKey: itemKey(options.prompt.contentHash, hashes) }],
+        skipDuplicates: true,
+        select: { id: true },
+      });
+      const item = rows[0];
+      if (!item) continue;
+      await tx.itemCandidate.createMany({ data: hashes.map((h, position) => ({ itemId: item.id, candidateId: byHash.get(h) as string, position })) });
+      items++;
+    }
+    return { candidates: created.count, items };
+  });
 }
 
 async function addPromptGroup(options: {
@@ -135,11 +220,11 @@ async function addPromptGroup(options: {
 }
 
 // One row per response, as rlhf.generate writes them: {prompt_id, sample_index, text, model}.
-const generatedRow = z.object({ prompt_id: z.union([z.string(), z.number()]), text: z.string() });
+const generatedRow = z.object({ prompt_id: z.union([z.string(), z.number()]), text: z.string(), model: z.string().optional() });
 
 /** Reads a generation run's output JSONL into the responses of each prompt. */
 export async function readGeneratedFile(path: string): Promise<GeneratedGroup[]> {
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, { texts: string[]; models: string[] }>();
   const rl = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
   let lineNo = 0;
   try {
@@ -157,13 +242,16 @@ export async function readGeneratedFile(path: string): Promise<GeneratedGroup[]>
         throw new AppError("BAD_REQUEST", `${path} line ${lineNo}: expected {prompt_id, text}`);
       }
       const key = String(parsed.data.prompt_id);
-      groups.set(key, [...(groups.get(key) ?? []), parsed.data.text]);
+      const group = groups.get(key) ?? { texts: [], models: [] };
+      group.texts.push(parsed.data.text);
+      group.models.push(parsed.data.model ?? "");
+      groups.set(key, group);
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new AppError("BAD_REQUEST", `generated file not found: ${path}`);
     throw err;
   }
-  return [...groups].map(([promptId, texts]) => ({ promptId, texts }));
+  return [...groups].map(([promptId, g]) => ({ promptId, texts: g.texts, ...(g.models.every((m) => m !== "") ? { models: g.models } : {}) }));
 }
 
 export interface EndpointGenerationOptions {

@@ -1,10 +1,13 @@
 // The model registry (reward models and policies with their lineage) and the reward model in the annotation loop:
 // the scores a SCORE run (runs/kinds.ts) writes onto a project's items, and the model's agreement with human
 // judgements.
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
 import { z } from "zod";
-import { AppError } from "@/server/errors";
+import { AppError, parseOrThrow } from "@/server/errors";
 import { db, type Tx } from "@/server/db";
 import * as audit from "@/server/services/audit";
+import { modelPathProblemOnDisk } from "@/server/services/model-paths";
 import { Prisma, type Model, type TrainingRun } from "@/server/generated/prisma/client";
 
 /** What a trainer's `done` event reported. */
@@ -62,6 +65,83 @@ function modelOrigin(run: TrainingRun): { backend: string; base: string | null }
     backend: typeof config.backend === "string" ? config.backend : "tiny",
     base: typeof config.model_path === "string" ? config.model_path : null,
   };
+}
+
+export const baseModelInput = z.object({
+  name: z.string().trim().min(1, "name is required").max(200),
+  // an absolute directory under a model folder (<DATA_DIR>/models, <DATA_DIR>/runs, TRAINER_MODEL_ROOTS)
+  path: z.string().trim().min(1, "give the model directory"),
+  // register an hf model whose tokenizer has no chat template (prompts are then rendered as plain text)
+  allowNoChatTemplate: z.boolean().default(false),
+});
+export type BaseModelInput = z.input<typeof baseModelInput>;
+
+async function readJson(file: string): Promise<Record<string, unknown> | null> {
+  try {
+    const value: unknown = JSON.parse(await readFile(file, "utf8"));
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new AppError("BAD_REQUEST", `${path.basename(file)} is not valid JSON`, [{ field: "path", message: `${path.basename(file)}: not valid JSON` }]);
+  }
+}
+
+const exists = (file: string) => stat(file).then(() => true, () => false);
+
+/**
+ * What a model directory is, as the trainer will read it (trainer/rlhf/backends.py detect_backend, hf.HFTokenizer):
+ * a tiny directory (config.json with "backend": "tiny"; byte tokenizer and chat template built in) or a Hugging Face
+ * one (config.json, safetensors weights, a tokenizer, and normally a chat template in tokenizer_config.json or
+ * chat_template.jinja / chat_template.json).
+ */
+export async function inspectModelDirectory(dir: string): Promise<{ backend: "tiny" | "hf"; chatTemplate: boolean; architecture: string | null }> {
+  const bad = (message: string): never => {
+    throw new AppError("BAD_REQUEST", `${dir}: ${message}`, [{ field: "path", message }]);
+  };
+  const config = await readJson(path.join(dir, "config.json"));
+  if (!config) return bad("no config.json: not a model directory");
+  if (config.backend === "tiny") {
+    if (!(await exists(path.join(dir, "model.pt")))) bad("a tiny model directory needs its model.pt");
+    return { backend: "tiny", chatTemplate: true, architecture: "tiny" };
+  }
+  const files = await readdir(dir);
+  if (!files.some((f) => f.endsWith(".safetensors") || f === "model.safetensors.index.json")) {
+    bad("no safetensors weights (the trainer loads Hugging Face weights from safetensors only)");
+  }
+  if (!files.some((f) => ["tokenizer.json", "tokenizer.model", "vocab.json", "spiece.model"].includes(f))) {
+    bad("no tokenizer (tokenizer.json, tokenizer.model or vocab.json)");
+  }
+  const tokenizerConfig = await readJson(path.join(dir, "tokenizer_config.json"));
+  const chatTemplate = typeof tokenizerConfig?.chat_template === "string" || Array.isArray(tokenizerConfig?.chat_template) ||
+    files.includes("chat_template.jinja") || files.includes("chat_template.json");
+  const architectures = Array.isArray(config.architectures) ? config.architectures.filter((a): a is string => typeof a === "string") : [];
+  return { backend: "hf", chatTemplate, architecture: architectures[0] ?? (typeof config.model_type === "string" ? config.model_type : null) };
+}
+
+/**
+ * A base policy from a directory on disk (a downloaded Hugging Face checkpoint, or a tiny model), so runs start from
+ * the registry instead of a typed path. The directory must lie under a model folder, symlinks resolved.
+ */
+export async function registerBaseModel(options: { input: BaseModelInput; actorId: string | null; roots?: string[] }): Promise<Model> {
+  const input = parseOrThrow(baseModelInput, options.input, { what: "Invalid model" });
+  const dir = path.resolve(input.path);
+  const problem = await modelPathProblemOnDisk(dir, options.roots);
+  if (problem) throw new AppError("BAD_REQUEST", `${input.path} ${problem}`, [{ field: "path", message: problem }]);
+  const found = await inspectModelDirectory(dir);
+  if (!found.chatTemplate && !input.allowNoChatTemplate) {
+    throw new AppError(
+      "BAD_REQUEST",
+      `${input.path}: the tokenizer has no chat template (tokenizer_config.json has no chat_template, and there is no chat_template.jinja): prompts would be rendered as plain "role: content" text. Add the template, or register it anyway`,
+      [{ field: "allowNoChatTemplate", message: "no chat template" }],
+    );
+  }
+  return db.$transaction(async (tx) => {
+    const model = await tx.model.create({
+      data: { name: input.name, kind: "POLICY", backend: found.backend, baseModel: found.architecture ?? path.basename(dir), path: dir, chatTemplate: found.chatTemplate },
+    });
+    await audit.record({ actorId: options.actorId, action: "model.register", targetType: "model", targetId: model.id, after: { name: model.name, path: dir, backend: found.backend, chatTemplate: found.chatTemplate } }, tx);
+    return model;
+  });
 }
 
 export async function listModels(options: { kind?: "REWARD" | "POLICY" } = {}) {

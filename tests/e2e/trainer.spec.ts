@@ -103,6 +103,9 @@ async function launch(page: Page) {
 test.describe.serial("trainer", () => {
   let rmProject: { slug: string; id: string };
   let rewardModel: { id: string; name: string };
+  let snapshotId: string;
+  let base: { id: string; name: string };
+  let policy: { id: string; name: string };
 
   test("admin launches a tiny reward-model run from a snapshot and watches it finish with charts", async ({ page }) => {
     test.setTimeout(150_000);
@@ -115,6 +118,7 @@ test.describe.serial("trainer", () => {
       env: { ...process.env, DATABASE_URL: await databaseUrl() },
     });
     const snapshot = await one<{ id: string }>(`SELECT id FROM "Snapshot" WHERE name = $1 AND status = 'SUCCEEDED'`, [snapshotName]);
+    snapshotId = snapshot.id;
 
     await signIn(page, ADMIN, "/admin/runs/new");
     await expect(page.getByRole("heading", { name: "Launch a run" })).toBeVisible();
@@ -196,6 +200,8 @@ test.describe.serial("trainer", () => {
     await expect(row).toContainText("eval accuracy");
     await expect(row).toContainText(/snapshot rm-/);
     await row.getByRole("button", { name: `Mark ${rewardModel.name} active` }).click();
+    // the button's own label says "active": wait for the refreshed row, which has none
+    await expect(row.getByRole("button", { name: `Mark ${rewardModel.name} active` })).toHaveCount(0);
     await expect(row).toContainText("active");
 
     await page.goto(`/admin/projects/${rmProject.id}/analytics`);
@@ -229,13 +235,28 @@ test.describe.serial("trainer", () => {
     );
     await execFileAsync(python.python, ["-m", "rlhf.sft", "--config", path.join(work, "sft.json")], { cwd: TRAINER_DIR, env: pyEnv });
 
-    await signIn(page, ADMIN, "/admin/runs/new?kind=PPO");
+    // The starting policy joins the registry as a base model: launch forms pick models, never type paths.
+    await signIn(page, ADMIN, "/admin/models");
+    const register = page.getByRole("form", { name: "Register a base model" });
+    const baseName = `sft base ${rmProject.slug}`;
+    await register.getByLabel("Name").fill(baseName);
+    await register.getByLabel("Directory").fill(path.join(work, "nowhere"));
+    await register.getByRole("button", { name: "Register" }).click();
+    await expect(register.getByText(/no config\.json: not a model directory|does not exist on this host/).first()).toBeVisible();
+    await register.getByLabel("Directory").fill(path.join(work, "sft", "model"));
+    await register.getByRole("button", { name: "Register" }).click();
+    await expect(register.getByRole("status")).toHaveText(`Registered ${baseName} (tiny, chat template).`);
+    const baseRow = page.getByTestId("model-row").filter({ hasText: baseName });
+    await expect(baseRow).toContainText("base model");
+    base = await one<{ id: string; name: string }>(`SELECT id, name FROM "Model" WHERE name = $1`, [baseName]);
+
+    await page.goto("/admin/runs/new?kind=PPO");
     const ppoName = `tiny ppo ${rmProject.slug}`;
     await page.getByLabel("Run name").fill(ppoName);
     await page.getByLabel("Reward model", { exact: true }).selectOption(rewardModel.id);
     await page.getByLabel("Project", { exact: true }).selectOption(rmProject.id);
-    await page.getByRole("radio", { name: "a model directory" }).check();
-    await page.getByLabel("Policy directory").fill(path.join(work, "sft", "model"));
+    await expect(page.getByLabel("Policy directory")).toHaveCount(0);
+    await page.getByLabel("Starting policy").selectOption(base.id);
     await expect(page.getByLabel("KL coefficient (β)")).toHaveValue("0.05");
     await expect(page.getByLabel("Clip range", { exact: true })).toHaveValue("0.2");
     await page.getByLabel("Total episodes").fill("16");
@@ -249,15 +270,17 @@ test.describe.serial("trainer", () => {
     await expect(page.getByRole("figure", { name: "Response length" }).locator("svg .recharts-line").first()).toBeVisible();
     const samples = page.getByRole("table", { name: /Responses sampled at step/ });
     await expect(samples.locator("tbody tr").first()).toBeVisible();
-    const policy = await one<{ id: string; rewardModelId: string }>(`SELECT id, "rewardModelId" FROM "Model" WHERE "runId" = $1 AND kind = 'POLICY'`, [ppoRunId]);
-    expect(policy.rewardModelId).toBe(rewardModel.id);
+    const registered = await one<{ id: string; name: string; rewardModelId: string }>(`SELECT id, name, "rewardModelId" FROM "Model" WHERE "runId" = $1 AND kind = 'POLICY'`, [ppoRunId]);
+    expect(registered.rewardModelId).toBe(rewardModel.id);
+    policy = registered;
 
     // The lineage on the models page: policy ← PPO run ← reward model ← snapshot.
     await page.goto("/admin/models");
     const policyRow = page.getByTestId("model-row").filter({ hasText: "policy" }).filter({ hasText: ppoName });
-    await expect(policyRow).toContainText(`PPO run ${ppoName}`);
+    await expect(policyRow).toContainText(`run ${ppoName}`);
     await expect(policyRow).toContainText(`reward model ${rewardModel.name}`);
     await expect(policyRow).toContainText("snapshot rm-");
+    await expect(policyRow).toContainText(`started from policy ${baseName}`);
 
     // Generation into a fresh project whose own items are done, so the annotator's queue holds only new ones.
     const genSlug = await createProject({ taskType: "PAIRWISE", items: hiddenRuleItems(4, 11) });
@@ -292,6 +315,103 @@ test.describe.serial("trainer", () => {
     );
     expect(shown.runs).toEqual([genRunId]);
     await annotatorContext.close();
-    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test("admin evaluates the PPO policy against its starting policy, opens a human arena from the result, and the annotator's judgements rank both", async ({ page, browser }) => {
+    test.setTimeout(180_000);
+    await signIn(page, ADMIN, "/admin/runs/new?kind=EVAL");
+    const evalName = `eval ${policy.name}`;
+    await page.getByLabel("Run name").fill(evalName);
+    await page.getByLabel("Policy", { exact: true }).selectOption(policy.id);
+    await page.getByLabel("Reference policy").selectOption(base.id);
+    await page.getByLabel("Judged by").selectOption(rewardModel.id);
+    await page.getByLabel("Held-out prompts").selectOption(snapshotId);
+    await page.getByLabel("Samples per prompt").fill("2");
+    await page.getByLabel("Max new tokens").fill("12");
+    const evalRunId = await launch(page);
+    await waitForRun(page, 120_000);
+    await expect(page.getByRole("link", { name: "compared with other evaluations" })).toBeVisible();
+    const result = await one<{ winRate: number; winRateLow: number; winRateHigh: number; prompts: number; pairs: number }>(
+      `SELECT "winRate", "winRateLow", "winRateHigh", prompts, pairs FROM "EvalResult" WHERE "runId" = $1`,
+      [evalRunId],
+    );
+    expect(result.pairs).toBe(2 * result.prompts);
+    expect(result.winRateLow).toBeLessThanOrEqual(result.winRate);
+
+    await page.goto("/admin/models#evaluations");
+    const row = page.getByTestId("eval-row").filter({ hasText: evalName });
+    await expect(row).toContainText(`${policy.name} vs ${base.name}`);
+    await expect(row).toContainText(`${(result.winRate * 100).toFixed(1)}%`);
+    await expect(row).toContainText(`${(result.winRateLow * 100).toFixed(1)}%–${(result.winRateHigh * 100).toFixed(1)}%`);
+    await expect(page.getByRole("img", { name: /Win-rates of \d+ evaluations/ }).getByTestId("eval-point")).not.toHaveCount(0);
+    await expect(page.getByTestId("model-row").filter({ hasText: policy.name }).first()).toContainText(`vs ${base.name}`);
+    await page.screenshot({ path: test.info().outputPath("evaluations.png"), fullPage: true });
+
+    // One action: the arena project, its generation run pairing new and old on the snapshot's held-out prompts.
+    await row.getByRole("button", { name: `Human arena: ${policy.name} vs ${base.name}` }).click();
+    await page.waitForURL(/\/admin\/projects\/[^/]+$/);
+    const arenaId = page.url().split("/").pop() as string;
+    const arena = await one<{ slug: string; run: string }>(
+      `SELECT p.slug, r.id AS run FROM "Project" p JOIN "TrainingRun" r ON r."projectId" = p.id WHERE p.id = $1 AND r.kind = 'GENERATE'`,
+      [arenaId],
+    );
+    await page.goto(`/admin/runs/${arena.run}`);
+    await expect(page.getByText("Second policy (arena)")).toBeVisible();
+    await waitForRun(page, 90_000);
+    const items = await one<{ n: number }>(`SELECT count(*)::int AS n FROM "Item" WHERE "projectId" = $1`, [arenaId]);
+    expect(items.n).toBeGreaterThan(0);
+    await withDb((db) => db.query(`INSERT INTO "ProjectMember"("projectId", "userId") SELECT $1, id FROM "User" WHERE email = $2 ON CONFLICT DO NOTHING`, [arenaId, ANNOTATOR.email]));
+
+    // The annotator judges every arena item by keyboard, always for the response shown first: blind, no model names.
+    const annotatorContext = await browser.newContext();
+    const annotator = await annotatorContext.newPage();
+    await signIn(annotator, ANNOTATOR, `/annotate/${arena.slug}`);
+    for (let i = 0; i < items.n; i++) {
+      const item = annotator.locator('[data-testid="item"][data-ready="true"]');
+      await expect(item).toBeVisible();
+      await expect.poll(() => annotator.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("item");
+      await expect(item).not.toContainText(policy.name);
+      const assignment = (await item.getAttribute("data-assignment-id")) as string;
+      await annotator.keyboard.press("2");
+      await annotator.keyboard.press("Enter");
+      if (i < items.n - 1) await expect(annotator.getByTestId("item")).not.toHaveAttribute("data-assignment-id", assignment);
+    }
+    await expect(annotator.getByText("There is nothing left for you to judge in this project. Thank you!")).toBeVisible();
+    await annotatorContext.close();
+    await page.goto(`/admin/projects/${arenaId}/analytics`);
+    const leaderboard = page.getByRole("region", { name: "Model leaderboard" });
+    await expect(leaderboard).toContainText(policy.name);
+    await expect(leaderboard).toContainText(base.name);
+    await page.screenshot({ path: test.info().outputPath("arena-leaderboard.png"), fullPage: true });
+  });
+
+  test("admin queues the next iteration from the project's loop page and sees its chain wait", async ({ page }) => {
+    await signIn(page, ADMIN, `/admin/projects/${rmProject.id}/loop`);
+    const form = page.getByRole("form", { name: "Queue the next iteration" });
+    await form.getByLabel("Iteration name").fill(`iter ${rmProject.slug}`);
+    await form.getByLabel("Snapshot").selectOption(snapshotId);
+    await form.getByLabel("Starting policy").selectOption(policy.id);
+    await form.getByLabel("Evaluation judged by").selectOption(rewardModel.id);
+    // one GPU per run: the e2e worker has none, so the chain stays queued while we look at it
+    await form.getByLabel("GPUs per run").fill("1");
+    await form.getByRole("button", { name: "Queue iteration" }).click();
+    await expect(form.getByRole("status")).toHaveText(`Queued iter ${rmProject.slug}: 3 runs.`);
+    const iteration = page.getByTestId("iteration").filter({ hasText: `iter ${rmProject.slug}` });
+    await expect(iteration).toContainText("DPO");
+    await expect(iteration).toContainText("Evaluation");
+    await expect(iteration).toContainText("arena leaderboard");
+    await page.screenshot({ path: test.info().outputPath("loop.png"), fullPage: true });
+    // the chain is cancelled from its first run: the rest fail with the reason
+    const dpo = await one<{ id: string }>(`SELECT id FROM "TrainingRun" WHERE name = $1`, [`iter ${rmProject.slug}: DPO`]);
+    const evaluation = await one<{ id: string }>(`SELECT id FROM "TrainingRun" WHERE name = $1`, [`iter ${rmProject.slug}: eval`]);
+    await page.goto(`/admin/runs/${evaluation.id}`);
+    await expect(page.getByText(`waits for "iter ${rmProject.slug}: DPO"`)).toBeVisible();
+    await page.goto(`/admin/runs/${dpo.id}`);
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await expect(page.getByTestId("run-status")).toHaveText("cancelled");
+    await page.goto(`/admin/projects/${rmProject.id}/loop`);
+    // the evaluation and the arena's generation both needed the DPO run
+    await expect(iteration.getByText(`needs run "iter ${rmProject.slug}: DPO", which was cancelled`)).toHaveCount(2);
   });
 });

@@ -15,7 +15,7 @@ import os
 import sys
 import typing
 
-from . import dpo, generate, grpo, kto, ppo, reward, rloo, score, sft
+from . import dpo, evaluate, generate, grpo, kto, ppo, reward, rloo, score, sft
 
 CONFIGS = {
     "rlhf.reward": reward.RewardConfig,
@@ -25,6 +25,7 @@ CONFIGS = {
     "rlhf.dpo": dpo.DPOConfig,
     "rlhf.generate": generate.GenerateConfig,
     "rlhf.score": score.ScoreConfig,
+    "rlhf.evaluate": evaluate.EvalConfig,
     "rlhf.sft": sft.SFTConfig,
     "rlhf.kto": kto.KTOConfig,
 }

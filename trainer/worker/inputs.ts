@@ -32,7 +32,8 @@ export async function prepareRun(options: { run: TrainingRun; resume: boolean; d
 
   // the launch checked the paths as written; here they are checked where the trainer will read them
   const roots = modelRoots(options.dataDir);
-  for (const key of [...MODEL_PATH_KEYS, "reward_model_path"]) {
+  // the registry paths the worker staged are checked too: reward model, an evaluation's reference, an arena's second policy
+  for (const key of [...MODEL_PATH_KEYS, "reward_model_path", "reference_path", "compare_policy_path"]) {
     const value = config[key];
     if (typeof value !== "string" || value === "") continue;
     const problem = await modelPathProblemOnDisk(value, roots);

@@ -1,6 +1,9 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDate } from "@/components/admin/form";
+import { ArenaButton } from "@/components/models/arena-button";
+import { EvalChart } from "@/components/models/eval-chart";
+import { RegisterBaseModel } from "@/components/models/register-base-model";
 import { ActivateModelButton } from "@/components/runs/activate-model-button";
 import { runKindLabel } from "@/components/runs/run-status";
 import { page } from "@/server/api/server";
@@ -40,7 +43,14 @@ function Chain({ parts }: { parts: ReactNode[] }) {
 }
 
 export default async function ModelsPage() {
-  const [models, snapshots] = await page("/admin/models", (api) => Promise.all([api.model.list(), api.export.list({ limit: 500 })]));
+  const [models, snapshots, evaluations, folders] = await page("/admin/models", (api) =>
+    Promise.all([api.model.list(), api.export.list({ limit: 500 }), api.model.evaluations(), api.model.folders()]),
+  );
+  const chronological = [...evaluations].reverse();
+  const latestEval = new Map<string, (typeof evaluations)[number]>();
+  for (const e of evaluations) if (!latestEval.has(e.policyModelId)) latestEval.set(e.policyModelId, e);
+  const nameOf = (id: string) => models.find((m) => m.id === id)?.name ?? "(deleted)";
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const byId = new Map(models.map((m) => [m.id, m]));
   const snapshotLabel = (id: string | null) => {
     if (!id) return null;
@@ -50,7 +60,7 @@ export default async function ModelsPage() {
   const modelLink = (id: string | null, role: string) => {
     if (!id) return null;
     const m = byId.get(id);
-    return m ? <a href={`#model-${m.id}`} className="text-indigo-700 hover:underline">{`${role} ${m.name}`}</a> : <span>{role} (deleted)</span>;
+    return m ? <a href={`#model-${m.id}`} className="text-indigo-700 hover:underline">{`${role} ${m.name}`.trim()}</a> : <span>{`${role} (deleted)`.trim()}</span>;
   };
   const runLink = (run: { id: string; name: string; kind: keyof typeof runKindLabel } | null, role?: string) =>
     run ? <Link href={`/admin/runs/${run.id}`} className="text-indigo-700 hover:underline">{`${role ?? `${runKindLabel[run.kind]} run`} ${run.name}`}</Link> : null;
@@ -61,9 +71,11 @@ export default async function ModelsPage() {
         <h1 className="text-xl font-semibold">Models</h1>
         <p className="text-sm text-slate-600">
           Reward models and policies registered by succeeded runs. The active reward model scores pending items (on a project&apos;s analytics page) and
-          orders active-learning queues.
+          orders active-learning queues. Base policies are registered from a model directory below; evaluations compare a policy with its
+          reference.
         </p>
       </div>
+      <RegisterBaseModel roots={folders} />
       {models.length === 0 ? (
         <p className="text-slate-600">
           No models yet. <Link href="/admin/runs/new" className="text-indigo-700 hover:underline">Train a reward model</Link> from a snapshot.
@@ -87,10 +99,13 @@ export default async function ModelsPage() {
               {models.map((m) => {
                 const metrics = m.metrics as Record<string, number>;
                 const rm = m.rewardModelId ? byId.get(m.rewardModelId) : undefined;
+                const evaluation = latestEval.get(m.id);
                 const lineage =
                   m.kind === "REWARD"
                     ? [runLink(m.run, "run"), snapshotLabel(m.snapshotId)]
-                    : [runLink(m.run), modelLink(m.rewardModelId, "reward model"), snapshotLabel(rm?.snapshotId ?? null)];
+                    : m.run
+                      ? [runLink(m.run), modelLink(m.rewardModelId, "reward model"), snapshotLabel(m.snapshotId ?? rm?.snapshotId ?? null)]
+                      : [<span key="base" className="text-slate-700">base model{m.chatTemplate === false ? " · no chat template" : ""}</span>];
                 return (
                   <tr key={m.id} id={`model-${m.id}`} data-testid="model-row" className="align-top target:bg-indigo-50">
                     <td className="px-3 py-2">
@@ -112,6 +127,11 @@ export default async function ModelsPage() {
                           </div>
                         ))}
                       </dl>
+                      {evaluation && (
+                        <a href={`#eval-${evaluation.runId}`} className="mt-1 block text-xs text-indigo-700 hover:underline">
+                          {`wins ${pct(evaluation.winRate)} vs ${nameOf(evaluation.referenceModelId)}`}
+                        </a>
+                      )}
                     </td>
                     <td className="px-3 py-2 text-xs">
                       <Chain parts={lineage.filter((p) => p !== null)} />
@@ -126,6 +146,70 @@ export default async function ModelsPage() {
           </table>
         </div>
       )}
+
+      <section aria-labelledby="evaluations" className="space-y-3">
+        <h2 id="evaluations" className="text-lg font-semibold">Evaluations</h2>
+        {evaluations.length === 0 ? (
+          <p className="text-sm text-slate-600">
+            No evaluations yet. <Link href="/admin/runs/new?kind=EVAL" className="text-indigo-700 hover:underline">Evaluate a policy</Link> against its reference on a
+            snapshot&apos;s held-out prompts.
+          </p>
+        ) : (
+          <>
+            <EvalChart points={chronological.map((e) => ({ id: e.runId, label: `${nameOf(e.policyModelId)} vs ${nameOf(e.referenceModelId)}`, winRate: e.winRate, low: e.winRateLow, high: e.winRateHigh }))} />
+            <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+              <table className="w-full text-sm">
+                <caption className="sr-only">Evaluations, oldest first (numbered as in the chart)</caption>
+                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th scope="col" className="px-3 py-2">#</th>
+                    <th scope="col" className="px-3 py-2">Policy vs reference</th>
+                    <th scope="col" className="px-3 py-2">Judged by · prompts</th>
+                    <th scope="col" className="px-3 py-2 text-right">Win-rate (95% CI)</th>
+                    <th scope="col" className="px-3 py-2 text-right">Reward</th>
+                    <th scope="col" className="px-3 py-2 text-right">KL</th>
+                    <th scope="col" className="px-3 py-2 text-right">Length</th>
+                    <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {chronological.map((e, i) => (
+                    <tr key={e.runId} id={`eval-${e.runId}`} data-testid="eval-row" className="align-top target:bg-indigo-50">
+                      <td className="px-3 py-2 tabular-nums text-slate-500">{i + 1}</td>
+                      <td className="px-3 py-2">
+                        {modelLink(e.policyModelId, "")} <span className="text-slate-400">vs</span> {modelLink(e.referenceModelId, "")}
+                        <Link href={`/admin/runs/${e.run.id}`} className="block text-xs text-slate-500 hover:underline">{e.run.name} · {formatDate(e.createdAt)}</Link>
+                      </td>
+                      <td className="px-3 py-2 text-xs">
+                        {modelLink(e.rewardModelId, "")}
+                        <span className="block text-slate-500">{snapshotLabel(e.snapshotId)} · {e.prompts} prompts, {e.pairs} pairs</span>
+                      </td>
+                      <td className="px-3 py-2 text-right tabular-nums">
+                        <span className={e.winRateLow > 0.5 ? "font-semibold text-emerald-700" : e.winRateHigh < 0.5 ? "font-semibold text-red-700" : ""}>{pct(e.winRate)}</span>
+                        <span className="block text-xs text-slate-500">{pct(e.winRateLow)}–{pct(e.winRateHigh)}{e.tieRate > 0 ? ` · ${pct(e.tieRate)} ties` : ""}</span>
+                      </td>
+                      <td className="px-3 py-2 text-right tabular-nums text-xs">
+                        {e.rewardPolicy.toFixed(3)}
+                        <span className="block text-slate-500">ref {e.rewardReference.toFixed(3)}</span>
+                      </td>
+                      <td className="px-3 py-2 text-right tabular-nums">{e.kl.toFixed(3)}</td>
+                      <td className="px-3 py-2 text-right tabular-nums text-xs">
+                        {e.lengthPolicy.toFixed(1)}
+                        <span className="block text-slate-500">ref {e.lengthReference.toFixed(1)}</span>
+                      </td>
+                      <td className="px-3 py-2">
+                        {e.snapshotId && byId.has(e.policyModelId) && byId.has(e.referenceModelId) && (
+                          <ArenaButton policyModelId={e.policyModelId} opponentModelId={e.referenceModelId} snapshotId={e.snapshotId} label={`${nameOf(e.policyModelId)} vs ${nameOf(e.referenceModelId)}`} />
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </section>
     </div>
   );
 }

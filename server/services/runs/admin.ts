@@ -6,15 +6,35 @@ import { AppError, parseOrThrow } from "@/server/errors";
 import { db } from "@/server/db";
 import * as audit from "@/server/services/audit";
 import { MODEL_PATH_KEYS, modelPathProblem } from "@/server/services/model-paths";
-import { runKinds, type RunKindSpec } from "@/server/services/runs/kinds";
+import { pendingRuns, runKinds, type RunKindSpec } from "@/server/services/runs/kinds";
+import { failBlockedRuns } from "@/server/services/runs/queue";
 import { Prisma, type RunKind, type TrainingRun } from "@/server/generated/prisma/client";
 import { launchRunInput, type LaunchRunInput } from "@/server/schemas/run-launch";
-import { listRunsInput, runLogsInput, runMetricsInput } from "@/server/schemas/runs";
+import { listRunsInput, modelConfigKeys, runLogsInput, runMetricsInput } from "@/server/schemas/runs";
 
 export type RunWithPosition = TrainingRun & {
   /** 1 = next to be claimed; null unless QUEUED */
   queuePosition: number | null;
+  /** the runs this one needs, with their status (it waits while any has not SUCCEEDED) */
+  needs: { id: string; name: string; kind: RunKind; status: TrainingRun["status"] }[];
 };
+
+/** The runs a launch needs: the ones asked for, and the ones whose future models it names (`run:<id>`). */
+async function neededRuns(asked: string[], launched: { modelId?: string | null; config: Record<string, unknown> }): Promise<string[]> {
+  const fromModels = pendingRuns(launched.modelId, ...modelConfigKeys.map((k) => (typeof launched.config[k] === "string" ? (launched.config[k] as string) : null)));
+  const ids = [...new Set([...asked, ...fromModels])];
+  if (ids.length === 0) return ids;
+  const runs = await db.trainingRun.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, status: true } });
+  const found = new Map(runs.map((r) => [r.id, r]));
+  const problems = ids.flatMap((id, i) => {
+    const run = found.get(id);
+    if (!run) return [{ field: `needs.${i}`, message: `run ${id} not found` }];
+    if (run.status === "FAILED" || run.status === "CANCELLED") return [{ field: `needs.${i}`, message: `run "${run.name}" ${run.status === "FAILED" ? "failed" : "was cancelled"}` }];
+    return [];
+  });
+  if (problems.length > 0) throw new AppError("BAD_REQUEST", `a needed run cannot succeed: ${problems[0].message}`, problems);
+  return ids;
+}
 
 /** Queues a run: its launch config checked against the trainer's config schema, its inputs by its kind's entry. */
 export async function enqueueRun(options: { input: LaunchRunInput; createdById?: string | null }): Promise<TrainingRun> {
@@ -29,6 +49,7 @@ export async function enqueueRun(options: { input: LaunchRunInput; createdById?:
     return problem ? [{ field: `config.${key}`, message: problem }] : [];
   });
   if (pathErrors.length > 0) throw new AppError("BAD_REQUEST", `${pathErrors[0].field} ${pathErrors[0].message}`, pathErrors);
+  const needs = await neededRuns(input.needs, launched);
 
   return db.$transaction(async (tx) => {
     const run = await tx.trainingRun.create({
@@ -42,9 +63,10 @@ export async function enqueueRun(options: { input: LaunchRunInput; createdById?:
         gpuCount: input.gpuCount,
         maxAttempts: input.maxAttempts,
         createdById: options.createdById ?? null,
+        needs: { create: needs.map((needsId) => ({ needsId })) },
       },
     });
-    await audit.record({ actorId: options.createdById ?? null, action: "run.launch", targetType: "run", targetId: run.id, after: launchView(run) }, tx);
+    await audit.record({ actorId: options.createdById ?? null, action: "run.launch", targetType: "run", targetId: run.id, after: { ...launchView(run), needs } }, tx);
     return run;
   });
 }
@@ -53,6 +75,18 @@ export async function enqueueRun(options: { input: LaunchRunInput; createdById?:
 function launchView(run: TrainingRun) {
   const { kind, name, config, snapshotId, modelId, projectId, gpuCount, maxAttempts } = run;
   return { kind, name, config, snapshotId, modelId, projectId, gpuCount, maxAttempts };
+}
+
+async function withQueueState(runs: TrainingRun[]): Promise<RunWithPosition[]> {
+  const positions = await queuePositions(runs);
+  const deps = await db.runDependency.findMany({
+    where: { runId: { in: runs.map((r) => r.id) } },
+    select: { runId: true, needs: { select: { id: true, name: true, kind: true, status: true } } },
+    orderBy: { needs: { createdAt: "asc" } },
+  });
+  const needs = new Map<string, RunWithPosition["needs"]>();
+  for (const d of deps) needs.set(d.runId, [...(needs.get(d.runId) ?? []), d.needs]);
+  return runs.map((r) => ({ ...r, queuePosition: positions.get(r.id) ?? null, needs: needs.get(r.id) ?? [] }));
 }
 
 async function queuePositions(runs: TrainingRun[]): Promise<Map<string, number>> {
@@ -74,15 +108,13 @@ export async function listRuns(options: z.input<typeof listRunsInput> = {}): Pro
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit,
   });
-  const positions = await queuePositions(runs);
-  return runs.map((r) => ({ ...r, queuePosition: positions.get(r.id) ?? null }));
+  return withQueueState(runs);
 }
 
 export async function getRun(options: { id: string }): Promise<RunWithPosition> {
   const run = await db.trainingRun.findUnique({ where: { id: options.id } });
   if (!run) throw new AppError("NOT_FOUND", "run not found");
-  const positions = await queuePositions([run]);
-  return { ...run, queuePosition: positions.get(run.id) ?? null };
+  return (await withQueueState([run]))[0];
 }
 
 export async function listRunMetrics(options: z.input<typeof runMetricsInput>) {
@@ -136,6 +168,8 @@ export async function cancelRun(options: { id: string; actorId?: string | null }
       }
     }
     const run = await tx.trainingRun.findUniqueOrThrow({ where: { id: options.id } });
+    // the runs waiting for a cancelled run cannot start; a RUNNING one's dependants follow when it has stopped
+    if (queued.count === 1) await failBlockedRuns(tx);
     await audit.record(
       {
         actorId: options.actorId ?? null,
@@ -156,7 +190,7 @@ export async function cancelRun(options: { id: string; actorId?: string | null }
  * with the same inputs and config, so each attempt keeps its own metrics, logs and error for comparison.
  */
 export async function retryRun(options: { id: string; createdById?: string | null }): Promise<TrainingRun> {
-  const run = await db.trainingRun.findUnique({ where: { id: options.id } });
+  const run = await db.trainingRun.findUnique({ where: { id: options.id }, include: { needs: { select: { needsId: true } } } });
   if (!run) throw new AppError("NOT_FOUND", "run not found");
   if (run.status === "QUEUED" || run.status === "RUNNING") {
     throw new AppError("CONFLICT", "the run is still queued or running; cancel it first");
@@ -173,8 +207,11 @@ export async function retryRun(options: { id: string; createdById?: string | nul
         gpuCount: run.gpuCount,
         maxAttempts: run.maxAttempts,
         createdById: options.createdById ?? run.createdById,
+        // a retry waits for what the run waited for (a failed need fails it again, with the reason)
+        needs: { create: run.needs.map(({ needsId }) => ({ needsId })) },
       },
     });
+    await failBlockedRuns(tx);
     await audit.record(
       { actorId: options.createdById ?? null, action: "run.retry", targetType: "run", targetId: retry.id, before: { retryOf: run.id, status: run.status }, after: launchView(retry) },
       tx,

@@ -22,13 +22,18 @@ interface SnapshotFile {
   rows?: number | null;
 }
 
+/** A snapshot's JSONL file of one split, if it has one. */
+export function snapshotSplitFile(snapshot: { files: unknown }, split: "train" | "test"): SnapshotFile | undefined {
+  const files = (Array.isArray(snapshot.files) ? snapshot.files : []) as unknown as SnapshotFile[];
+  return files.find((f) => f.split === split && /\.jsonl(\.gz)?$/.test(f.name));
+}
+
 /** The JSONL train (and test) split of a ready snapshot, as paths under <DATA_DIR>/snapshots/<id>/. */
 export async function snapshotSplits(dataDir: string, snapshotId: string) {
   const snapshot = await db.snapshot.findUnique({ where: { id: snapshotId } });
   if (!snapshot) throw new AppError("PRECONDITION_FAILED", `snapshot ${snapshotId} no longer exists`);
   if (snapshot.status !== "SUCCEEDED") throw new AppError("PRECONDITION_FAILED", `snapshot "${snapshot.name}" is not ready`);
-  const files = (Array.isArray(snapshot.files) ? snapshot.files : []) as unknown as SnapshotFile[];
-  const pick = (split: string) => files.find((f) => f.split === split && /\.jsonl(\.gz)?$/.test(f.name));
+  const pick = (split: "train" | "test") => snapshotSplitFile(snapshot, split);
   const train = pick("train");
   if (!train) {
     throw new AppError("PRECONDITION_FAILED", `snapshot "${snapshot.name}" v${snapshot.version} has no JSONL train split: export it as JSONL to train on it`);
@@ -59,6 +64,21 @@ export async function snapshotPrompts(file: string): Promise<{ prompt_id: string
     out.push({ prompt_id: row.prompt_id ?? out.length + 1, prompt: row.prompt });
   }
   return out;
+}
+
+/**
+ * A snapshot's prompts as rows whose prompt_id is the database prompt's id (a snapshot names prompts by content
+ * hash), for a generation run whose candidates land in a project. Prompts no longer in the database are left out.
+ */
+export async function snapshotPromptRows(file: string): Promise<{ prompt_id: string; prompt: unknown }[]> {
+  const rows = await snapshotPrompts(file);
+  const hashes = rows.map((r) => String(r.prompt_id));
+  const prompts = await db.prompt.findMany({ where: { contentHash: { in: hashes } }, select: { id: true, contentHash: true, messages: true } });
+  const byHash = new Map(prompts.map((p) => [p.contentHash, p]));
+  return hashes.flatMap((h) => {
+    const p = byHash.get(h);
+    return p ? [{ prompt_id: p.id, prompt: p.messages }] : [];
+  });
 }
 
 /** The project's prompts as trainer prompt rows {prompt_id, prompt}. */

@@ -13,7 +13,7 @@ import { db, type Tx } from "@/server/db";
 import type { Model, ModelKind, RunKind, TrainingRun } from "@/server/generated/prisma/client";
 import type { LaunchRunOutput } from "@/server/schemas/run-launch";
 import type { ExportFormat } from "@/server/schemas/export";
-import { endpointGenerationConfig, trainingFormats } from "@/server/schemas/runs";
+import { endpointGenerationConfig, pendingModelPrefix, trainingFormats } from "@/server/schemas/runs";
 import { selfInstructRunConfig } from "@/server/schemas/self-instruct";
 import { activeRewardModel, applyRmScores, registerPolicy, registerRewardModel, type DoneReport } from "@/server/services/models";
 import { appendRunLogs } from "@/server/services/runs/queue";
@@ -21,7 +21,9 @@ import {
   projectPromptRows,
   projectScoreRows,
   registeredModel,
+  snapshotPromptRows,
   snapshotPrompts,
+  snapshotSplitFile,
   snapshotSplits,
   writeJsonl,
 } from "@/server/services/runs/inputs";
@@ -32,6 +34,12 @@ export interface LaunchedInputs {
   modelId?: string | null;
   projectId?: string | null;
   config: Record<string, unknown>;
+}
+
+/** The kind of model a run kind registers when it succeeds (null: it registers none). */
+export function registersModelKind(kind: RunKind): ModelKind | null {
+  if (!runKinds[kind].producesModel) return null;
+  return kind === "REWARD" ? "REWARD" : "POLICY";
 }
 
 export interface StageContext {
@@ -103,6 +111,44 @@ async function requireModel(id: string, kind: ModelKind, field: string): Promise
   return model;
 }
 
+/**
+ * A registered model, or `run:<runId>`: the model a queued or running run will register (the launch then needs that
+ * run; see pendingModelPrefix). A reference to a run that already succeeded resolves to the model it registered.
+ */
+async function requireModelRef(id: string, kind: ModelKind, field: string): Promise<string> {
+  if (!id.startsWith(pendingModelPrefix)) return (await requireModel(id, kind, field)).id;
+  const runId = id.slice(pendingModelPrefix.length);
+  const run = await db.trainingRun.findUnique({ where: { id: runId }, include: { models: { select: { id: true, kind: true } } } });
+  if (!run) throw new AppError("BAD_REQUEST", `run ${runId} not found`, [{ field, message: "no such run" }]);
+  if (registersModelKind(run.kind) !== kind) {
+    throw new AppError("BAD_REQUEST", `run "${run.name}" (${run.kind}) does not produce ${kind === "REWARD" ? "a reward model" : "a policy"}`, [{ field, message: modelWords[kind].not }]);
+  }
+  if (run.status === "FAILED" || run.status === "CANCELLED") {
+    throw new AppError("BAD_REQUEST", `run "${run.name}" ${run.status === "FAILED" ? "failed" : "was cancelled"}: it will register no model`, [{ field, message: "run did not succeed" }]);
+  }
+  if (run.status === "SUCCEEDED") {
+    const model = run.models.find((m) => m.kind === kind);
+    if (!model) throw new AppError("BAD_REQUEST", `run "${run.name}" registered no model`, [{ field, message: "no model" }]);
+    return model.id;
+  }
+  return id;
+}
+
+/** The runs whose models the launch refers to before they exist: the launch needs them. */
+export function pendingRuns(...ids: (string | null | undefined)[]): string[] {
+  return ids.flatMap((id) => (id?.startsWith(pendingModelPrefix) ? [id.slice(pendingModelPrefix.length)] : []));
+}
+
+/** The prompts file's rows from a snapshot's held-out split: EVAL and arena generation answer these. */
+function heldOutFile(snapshot: { name: string; version: number; files: unknown }, field: string, fallbackToTrain: boolean): void {
+  if (snapshotSplitFile(snapshot, "test") || (fallbackToTrain && snapshotSplitFile(snapshot, "train"))) return;
+  throw new AppError(
+    "BAD_REQUEST",
+    `snapshot "${snapshot.name}" v${snapshot.version} has no JSONL test split: held-out prompts need one (export it as JSONL with a test fraction)`,
+    [{ field, message: "no test split" }],
+  );
+}
+
 async function requireEndpoint(id: string) {
   const endpoint = await db.endpoint.findUnique({ where: { id } });
   if (!endpoint) throw new AppError("BAD_REQUEST", "endpoint not found", [{ field: "endpointId", message: "not found" }]);
@@ -149,7 +195,7 @@ async function stageTrainingSnapshot(ctx: StageContext, what: string): Promise<v
 async function chooseStartingPolicy(kind: string, policyModelId: string | undefined, config: Record<string, unknown>) {
   if (policyModelId) {
     const { policy_path: _ignored, ...rest } = config;
-    return { ...rest, policy_model_id: (await requireStartingPolicy(policyModelId, config)).id };
+    return { ...rest, policy_model_id: await requireStartingPolicy(policyModelId, config) };
   }
   if (typeof config.policy_path !== "string" || config.policy_path === "") {
     throw new AppError("BAD_REQUEST", `${kind} needs a starting policy: choose one from the registry or give a model directory`, [
@@ -159,16 +205,21 @@ async function chooseStartingPolicy(kind: string, policyModelId: string | undefi
   return config;
 }
 
-/** A registered policy to start from, in the run's backend (a tiny policy cannot be loaded as hf, nor the reverse). */
-async function requireStartingPolicy(id: string, config: Record<string, unknown>): Promise<Model> {
-  const policy = await requireModel(id, "POLICY", "policyModelId");
+/**
+ * A registered policy to start from (or `run:<id>`, the one a queued run will register), in the run's backend (a tiny
+ * policy cannot be loaded as hf, nor the reverse).
+ */
+async function requireStartingPolicy(id: string, config: Record<string, unknown>): Promise<string> {
+  const ref = await requireModelRef(id, "POLICY", "policyModelId");
+  if (ref.startsWith(pendingModelPrefix)) return ref;
+  const policy = await requireModel(ref, "POLICY", "policyModelId");
   const backend = typeof config.backend === "string" ? config.backend : "tiny";
   if (policy.backend !== backend) {
     throw new AppError("BAD_REQUEST", `the policy "${policy.name}" is a ${policy.backend} model; the run's backend is ${backend}`, [
       { field: "policyModelId", message: `a ${policy.backend} model: choose the ${policy.backend} backend` },
     ]);
   }
-  return policy;
+  return policy.id;
 }
 
 async function stageStartingPolicy(ctx: StageContext): Promise<void> {
@@ -177,6 +228,21 @@ async function stageStartingPolicy(ctx: StageContext): Promise<void> {
 }
 
 const scoreRow = z.object({ id: z.string(), score: z.number() });
+
+// what rlhf.evaluate's `done` reports (trainer/rlhf/evaluate.py, summarize)
+const evalMetrics = z.object({
+  win_rate: z.number(),
+  win_rate_ci_low: z.number(),
+  win_rate_ci_high: z.number(),
+  tie_rate: z.number(),
+  "reward/policy": z.number(),
+  "reward/reference": z.number(),
+  kl: z.number(),
+  "length/policy": z.number(),
+  "length/reference": z.number(),
+  prompts: z.number().int(),
+  pairs: z.number().int(),
+});
 
 /**
  * Online RL (PPO, GRPO, RLOO): a starting policy (registered, or a model directory), a registered reward model, and
@@ -188,7 +254,7 @@ function onlineRlKind<K extends "PPO" | "GRPO" | "RLOO">(kind: K): RunKindSpec<K
     async launch(launched, config) {
       // the three launch variants have the same fields (server/schemas/runs.ts, onlineRl)
       const input = launched as Extract<LaunchRunOutput, { kind: "PPO" | "GRPO" | "RLOO" }>;
-      const modelId = (await requireModel(input.modelId, "REWARD", "modelId")).id;
+      const modelId = await requireModelRef(input.modelId, "REWARD", "modelId");
       if (!input.projectId && !input.snapshotId) {
         throw new AppError("BAD_REQUEST", `${kind} needs prompts: choose a project or a snapshot`, [{ field: "projectId", message: "required" }]);
       }
@@ -270,7 +336,7 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
         return { snapshotId, config };
       }
       const { model_path: _ignored, ...rest } = config;
-      return { snapshotId, config: { ...rest, policy_model_id: (await requireStartingPolicy(input.policyModelId, config)).id } };
+      return { snapshotId, config: { ...rest, policy_model_id: await requireStartingPolicy(input.policyModelId, config) } };
     },
     async stage(ctx) {
       await stageTrainingSnapshot(ctx, "an SFT run");
@@ -305,11 +371,37 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
   GENERATE: {
     producesModel: false,
     async launch(input, config) {
-      const projectId = (await findProject(input.projectId, { field: "projectId" })).id;
+      const project = await findProject(input.projectId, { field: "projectId" });
+      const projectId = project.id;
       if (Boolean(input.modelId) === Boolean(input.endpointId)) {
         throw new AppError("BAD_REQUEST", "generate from either a registered policy or an endpoint", [{ field: "modelId", message: "choose exactly one source" }]);
       }
-      if (input.modelId) return { projectId, modelId: (await requireModel(input.modelId, "POLICY", "modelId")).id, config };
+      if (input.modelId) {
+        const modelId = await requireModelRef(input.modelId, "POLICY", "modelId");
+        let snapshotId: string | null = null;
+        if (input.snapshotId) {
+          const snapshot = await requireSnapshot(input.snapshotId);
+          heldOutFile(snapshot, "snapshotId", true);
+          snapshotId = snapshot.id;
+        }
+        if (!input.compareModelId) {
+          if (typeof config.num_samples === "number" && config.num_samples < 2) {
+            throw new AppError("BAD_REQUEST", "Samples per prompt must be at least 2 with one policy: an item compares two of its responses", [{ field: "config.num_samples", message: "at least 2 without a second policy" }]);
+          }
+          return { projectId, modelId, snapshotId, config };
+        }
+        if (project.taskType !== "PAIRWISE") {
+          throw new AppError("BAD_REQUEST", `an arena pairs two policies' responses: project "${project.name}" is ${project.taskType.toLowerCase()}, not pairwise`, [{ field: "projectId", message: "must be a pairwise project" }]);
+        }
+        const compareModelId = await requireModelRef(input.compareModelId, "POLICY", "compareModelId");
+        if (compareModelId === modelId) {
+          throw new AppError("BAD_REQUEST", "an arena needs two different policies", [{ field: "compareModelId", message: "same as the policy" }]);
+        }
+        return { projectId, modelId, snapshotId, config: { ...config, compare_model_id: compareModelId } };
+      }
+      if (input.compareModelId || input.snapshotId) {
+        throw new AppError("BAD_REQUEST", "endpoint generation answers the project's own prompts with one source", [{ field: input.compareModelId ? "compareModelId" : "snapshotId", message: "only with a registered policy" }]);
+      }
       const endpoint = await requireEndpoint(input.endpointId as string);
       const settings = parseOrThrow(endpointGenerationConfig.strict(), input.config, { what: "Invalid generation settings", prefix: "config" });
       if (input.gpuCount > 0) throw new AppError("BAD_REQUEST", "endpoint generation needs no GPU", [{ field: "gpuCount", message: "must be 0" }]);
@@ -321,8 +413,22 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
       const policy = await registeredModel(run.modelId, "POLICY", "policy");
       ctx.config.policy_path = policy.path;
       ctx.config.model_name ??= policy.name;
+      const compareId = (run.config as Record<string, unknown>).compare_model_id;
+      if (typeof compareId === "string") {
+        const other = await registeredModel(compareId, "POLICY", "second policy");
+        ctx.config.compare_policy_path = other.path;
+        // the leaderboard tells models apart by name: two policies that share one get their ids added
+        const [a, b] = other.name === policy.name ? [`${policy.name} (${policy.id})`, `${other.name} (${other.id})`] : [policy.name, other.name];
+        ctx.config.model_name = a;
+        ctx.config.compare_model_name = b;
+      }
       ctx.config.output_file = path.join(ctx.dir, "generated.jsonl");
-      await stagePrompts(ctx, await projectPromptRows(run.projectId), "the project has no prompts to answer yet");
+      if (run.snapshotId) {
+        const splits = await stageSnapshot(ctx, run.snapshotId);
+        await stagePrompts(ctx, await snapshotPromptRows(splits.test ?? splits.train), "none of the snapshot's prompts are in the database any more");
+      } else {
+        await stagePrompts(ctx, await projectPromptRows(run.projectId), "the project has no prompts to answer yet");
+      }
     },
   },
 
@@ -390,6 +496,62 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
     },
     async stage() {
       throw new AppError("PRECONDITION_FAILED", "a Self-Instruct run has nothing to stage: the worker runs it itself");
+    },
+  },
+
+  /**
+   * A policy against a reference policy on a snapshot's held-out prompts (its test split), judged by a reward model
+   * (the active one unless chosen): win-rate with a bootstrap interval, rewards, KL, lengths — kept as an EvalResult
+   * that the model page compares across runs.
+   */
+  EVAL: {
+    producesModel: false,
+    async launch(input, config) {
+      const modelId = await requireModelRef(input.modelId, "POLICY", "modelId");
+      const referenceId = await requireModelRef(input.referenceModelId, "POLICY", "referenceModelId");
+      const rewardId = input.rewardModelId ? await requireModelRef(input.rewardModelId, "REWARD", "rewardModelId") : (await activeRewardModel())?.id;
+      if (!rewardId) {
+        throw new AppError("PRECONDITION_FAILED", "no active reward model: choose one, or mark one active in the model registry", [{ field: "rewardModelId", message: "required without an active reward model" }]);
+      }
+      const snapshot = await requireSnapshot(input.snapshotId);
+      heldOutFile(snapshot, "snapshotId", false);
+      return { modelId, snapshotId: snapshot.id, config: { ...config, reference_model_id: referenceId, reward_model_id: rewardId } };
+    },
+    async stage(ctx) {
+      const { run } = ctx;
+      const config = run.config as Record<string, unknown>;
+      if (!run.modelId || !run.snapshotId) throw new AppError("PRECONDITION_FAILED", "an evaluation needs a policy and a snapshot");
+      ctx.config.policy_path = (await registeredModel(run.modelId, "POLICY", "policy")).path;
+      ctx.config.reference_path = (await registeredModel(String(config.reference_model_id), "POLICY", "reference policy")).path;
+      ctx.config.reward_model_path = (await registeredModel(String(config.reward_model_id), "REWARD", "reward model")).path;
+      const splits = await stageSnapshot(ctx, run.snapshotId);
+      if (!splits.test) throw new AppError("PRECONDITION_FAILED", `snapshot "${splits.snapshot.name}" has no test split to evaluate on`);
+      await stagePrompts(ctx, await snapshotPrompts(splits.test), "the snapshot's test split has no prompts");
+      ctx.config.output_file = path.join(ctx.dir, "pairs.jsonl");
+    },
+    async register({ tx, run, done }) {
+      const config = run.config as Record<string, unknown>;
+      const m = parseOrThrow(evalMetrics, done.metrics, { what: "The evaluation reported incomplete metrics" });
+      await tx.evalResult.create({
+        data: {
+          runId: run.id,
+          policyModelId: run.modelId as string,
+          referenceModelId: String(config.reference_model_id),
+          rewardModelId: String(config.reward_model_id),
+          snapshotId: run.snapshotId,
+          winRate: m.win_rate,
+          winRateLow: m.win_rate_ci_low,
+          winRateHigh: m.win_rate_ci_high,
+          tieRate: m.tie_rate,
+          rewardPolicy: m["reward/policy"],
+          rewardReference: m["reward/reference"],
+          kl: m.kl,
+          lengthPolicy: m["length/policy"],
+          lengthReference: m["length/reference"],
+          prompts: m.prompts,
+          pairs: m.pairs,
+        },
+      });
     },
   },
 };

@@ -19,9 +19,15 @@
 //   last checkpoint; each claim counts one attempt; after maxAttempts the run is FAILED with the reason.
 // - a trainer that exits non-zero FAILS the run without a retry: a bad config, bad data or an OOM repeats on every
 //   attempt. Attempts are for lost workers (host crash, kill -9, network partition). "Retry" makes a new run.
+// - dependencies (RunDependency): a QUEUED run whose needed runs have not all SUCCEEDED is skipped by the claim. When
+//   a needed run succeeds, the `run:<id>` references to the model it registered are replaced by that model's id in
+//   the same transaction (settleDependants); when one fails or is cancelled, the runs that need it — and the runs
+//   that need those — are FAILED with the reason (failBlockedRuns), whichever way it ended (trainer exit, cancel,
+//   lost worker).
 import { db, type Tx } from "@/server/db";
 import { pool } from "@/server/pg";
 import { Prisma, type TrainingRun } from "@/server/generated/prisma/client";
+import { modelConfigKeys, pendingModelPrefix } from "@/server/schemas/runs";
 import { pgText } from "@/server/services/pg-text";
 
 /** What a worker holds while it runs a run: writes are accepted only while this is still the current lease. */
@@ -69,6 +75,9 @@ export async function claimRun(options: ClaimOptions): Promise<ClaimedRun | null
                    AND "heartbeatAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => $5)
                    AND attempts < "maxAttempts"))
           AND (("gpuCount" = 0 AND $4::boolean) OR ("gpuCount" > 0 AND "gpuCount" <= cardinality($3::text[])))
+          AND NOT EXISTS (SELECT 1
+                            FROM "RunDependency" d JOIN "TrainingRun" n ON n.id = d."needsId"
+                           WHERE d."runId" = "TrainingRun".id AND n.status <> 'SUCCEEDED')
         ORDER BY "createdAt", id
         LIMIT 1
         FOR UPDATE SKIP LOCKED
@@ -114,7 +123,50 @@ export async function expireStaleRuns(options: { staleSeconds: number }): Promis
            error = 'the worker running it (' || COALESCE(host, '?') || ') stopped responding on attempt '
                    || attempts || ' of ' || "maxAttempts" || '; no attempts left'
      WHERE ${stale} AND attempts >= "maxAttempts"`;
+  if (cancelled + failed > 0) await failBlockedRuns(db);
   return cancelled + failed;
+}
+
+// a chain is a handful of runs; the bound only stops a cycle someone built by hand in SQL
+const MAX_CHAIN_DEPTH = 100;
+
+/**
+ * FAILS every QUEUED run that needs a run which failed or was cancelled, naming it and its reason, then the runs
+ * that need those, down the chain. Returns how many runs it failed.
+ */
+export async function failBlockedRuns(tx: Tx | typeof db): Promise<number> {
+  let total = 0;
+  for (let depth = 0; depth < MAX_CHAIN_DEPTH; depth++) {
+    const n = await tx.$executeRaw`
+      UPDATE "TrainingRun" r
+         SET status = 'FAILED', "finishedAt" = ${UTC_NOW}, "updatedAt" = ${UTC_NOW}, error = left(b.reason, 2000)
+        FROM (SELECT DISTINCT ON (d."runId") d."runId" AS id,
+                     'needs run "' || n.name || '", which '
+                       || CASE WHEN n.status = 'FAILED' THEN 'failed' || COALESCE(': ' || n.error, '') ELSE 'was cancelled' END AS reason
+                FROM "RunDependency" d JOIN "TrainingRun" n ON n.id = d."needsId"
+               WHERE n.status IN ('FAILED', 'CANCELLED')
+               ORDER BY d."runId", n."finishedAt", n.id) b
+       WHERE r.id = b.id AND r.status = 'QUEUED'`;
+    if (n === 0) break;
+    total += n;
+  }
+  return total;
+}
+
+/**
+ * A needed run succeeded: the runs waiting for the model it registered (`run:<id>` in their model column or their
+ * model config keys) now name that model.
+ */
+export async function settleDependants(tx: Tx, runId: string): Promise<void> {
+  const model = await tx.model.findFirst({ where: { runId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true } });
+  if (!model) return;
+  const ref = `${pendingModelPrefix}${runId}`;
+  await tx.trainingRun.updateMany({ where: { modelId: ref }, data: { modelId: model.id } });
+  for (const key of modelConfigKeys) {
+    await tx.$executeRaw`
+      UPDATE "TrainingRun" SET config = jsonb_set(config, ARRAY[${key}]::text[], to_jsonb(${model.id}::text))
+       WHERE config->>${key} = ${ref}`;
+  }
 }
 
 const leaseWhere = (lease: Lease) => ({
@@ -200,6 +252,8 @@ export async function finishRun(options: FinishOptions): Promise<boolean> {
       const run = await tx.trainingRun.findUniqueOrThrow({ where: { id: options.lease.runId } });
       await options.onSuccess(tx, run);
     }
+    if (options.status === "SUCCEEDED") await settleDependants(tx, options.lease.runId);
+    else await failBlockedRuns(tx);
     return true;
   }, { timeout: FINISH_TIMEOUT_MS });
 }

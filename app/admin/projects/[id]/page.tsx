@@ -19,6 +19,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
         <nav aria-label="Project" className="ml-auto flex items-center gap-3 text-sm">
           <Link href={`/admin/projects/${id}/import`} className="rounded-md px-3 py-1.5 text-indigo-700 ring-1 ring-indigo-200 hover:bg-indigo-50">Import</Link>
           <Link href={`/admin/projects/${id}/analytics`} className="rounded-md px-3 py-1.5 text-indigo-700 ring-1 ring-indigo-200 hover:bg-indigo-50">Analytics</Link>
+          <Link href={`/admin/projects/${id}/loop`} className="rounded-md px-3 py-1.5 text-indigo-700 ring-1 ring-indigo-200 hover:bg-indigo-50">Loop</Link>
           <Link href={`/annotate/${project.slug}`} className="rounded-md px-3 py-1.5 text-indigo-700 ring-1 ring-indigo-200 hover:bg-indigo-50">Open as annotator</Link>
           <ArchiveButton projectId={id} archived={project.archived} />
         </nav>

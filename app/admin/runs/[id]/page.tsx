@@ -21,18 +21,25 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     return { run, metrics, samples, models, snapshot, project, endpoints };
   });
   const config = run.config as Record<string, unknown>;
-  const modelName = (modelId: string) => models.find((m) => m.id === modelId)?.name ?? "(deleted)";
+  // a chained run names a model its needed run has yet to register as run:<id>
+  const modelInput = (label: string, modelId: string) =>
+    modelId.startsWith("run:")
+      ? { label, value: `the model of run "${run.needs.find((n) => n.id === modelId.slice(4))?.name ?? modelId.slice(4)}" (once it succeeds)`, href: `/admin/runs/${modelId.slice(4)}` }
+      : { label, value: models.find((m) => m.id === modelId)?.name ?? "(deleted)", href: `/admin/models#model-${modelId}` };
 
   const inputs: RunFacts["inputs"] = [];
   if (run.snapshotId) {
     inputs.push({ label: "Snapshot", value: snapshot ? `${snapshot.name} v${snapshot.version}` : "(deleted)" });
   }
   if (run.modelId) {
-    inputs.push({ label: run.kind === "GENERATE" ? "Policy" : "Reward model", value: modelName(run.modelId), href: `/admin/models#model-${run.modelId}` });
+    inputs.push(modelInput(run.kind === "GENERATE" || run.kind === "EVAL" ? "Policy" : "Reward model", run.modelId));
   }
+  if (typeof config.compare_model_id === "string") inputs.push(modelInput("Second policy (arena)", config.compare_model_id));
+  if (typeof config.reference_model_id === "string") inputs.push(modelInput("Reference policy", config.reference_model_id));
+  if (typeof config.reward_model_id === "string") inputs.push(modelInput("Judged by", config.reward_model_id));
   if (typeof config.policy_model_id === "string") {
-    inputs.push({ label: "Starting policy", value: modelName(config.policy_model_id), href: `/admin/models#model-${config.policy_model_id}` });
-  } else if (typeof config.policy_path === "string" && run.kind !== "GENERATE") {
+    inputs.push(modelInput("Starting policy", config.policy_model_id));
+  } else if (typeof config.policy_path === "string" && run.kind !== "GENERATE" && run.kind !== "EVAL") {
     inputs.push({ label: "Starting policy", value: config.policy_path });
   } else if (run.kind === "SFT") {
     inputs.push({ label: "Base model", value: typeof config.model_path === "string" ? config.model_path : "a new tiny model" });
@@ -44,6 +51,8 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   if (run.projectId) {
     inputs.push({ label: "Project", value: project?.name ?? "(deleted)", href: `/admin/projects/${run.projectId}` });
   }
+  for (const need of run.needs) inputs.push({ label: "Waits for", value: `${need.name} (${need.status.toLowerCase()})`, href: `/admin/runs/${need.id}` });
+  if (run.kind === "EVAL" && run.status === "SUCCEEDED") inputs.push({ label: "Results", value: "compared with other evaluations", href: "/admin/models#evaluations" });
   const facts: RunFacts = {
     inputs,
     models: models.filter((m) => m.runId === id).map((m) => ({ id: m.id, name: m.name, kind: m.kind })),

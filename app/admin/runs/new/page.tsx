@@ -4,7 +4,7 @@ import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
 
-const kinds = ["REWARD", "SFT", "PPO", "GRPO", "RLOO", "DPO", "KTO", "GENERATE"] as const;
+const kinds = ["REWARD", "SFT", "PPO", "GRPO", "RLOO", "DPO", "KTO", "GENERATE", "EVAL"] as const;
 
 export default async function NewRunPage({ searchParams }: { searchParams: Promise<{ kind?: string }> }) {
   const requested = (await searchParams).kind;
@@ -15,9 +15,16 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
   const options: LaunchOptions = {
     snapshots: snapshots
       .filter((s) => s.status === "SUCCEEDED")
-      .map((s) => ({ id: s.id, format: s.definition.format ?? "trl", label: `${s.name} v${s.version} · ${s.definition.format ?? "trl"} · ${(s.rowCounts.train ?? 0).toLocaleString("en-US")} train rows` })),
+      .map((s) => ({
+        id: s.id,
+        format: s.definition.format ?? "trl",
+        label: `${s.name} v${s.version} · ${s.definition.format ?? "trl"} · ${(s.rowCounts.train ?? 0).toLocaleString("en-US")} train rows${s.rowCounts.test ? ` · ${s.rowCounts.test.toLocaleString("en-US")} test` : ""}`,
+        hasTest: (s.rowCounts.test ?? 0) > 0,
+      })),
     rewardModels: models
       .filter((m) => m.kind === "REWARD")
+      // the active one first: it is what scores items, and the default judge
+      .sort((a, b) => Number(b.active) - Number(a.active))
       .map((m) => ({ id: m.id, label: `${m.name}${m.active ? " (active)" : ""} · ${m.backend}` })),
     policies: models.filter((m) => m.kind === "POLICY").map((m) => ({ id: m.id, label: `${m.name} · ${m.backend}`, backend: m.backend })),
     projects: projectList.map((p) => ({ id: p.id, label: p.name })),
