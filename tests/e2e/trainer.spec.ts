@@ -94,6 +94,14 @@ async function waitForRun(page: Page, timeout: number) {
   }
 }
 
+/** Waits until React has taken the launch form over: a value typed before that is reset by hydration (seen on a loaded box). */
+async function launchFormHydrated(page: Page) {
+  await page.waitForFunction(() => {
+    const form = document.querySelector('form[aria-label="Launch a run"]');
+    return form !== null && Object.keys(form).some((k) => k.startsWith("__reactFiber"));
+  });
+}
+
 async function launch(page: Page) {
   await page.getByRole("button", { name: "Launch run" }).click();
   await page.waitForURL(/\/admin\/runs\/(?!new)[^/]+$/);
@@ -106,6 +114,7 @@ test.describe.serial("trainer", () => {
   let snapshotId: string;
   let base: { id: string; name: string };
   let policy: { id: string; name: string };
+  let ppoPolicy: { id: string; name: string };
 
   test("admin launches a tiny reward-model run from a snapshot and watches it finish with charts", async ({ page }) => {
     test.setTimeout(150_000);
@@ -122,6 +131,7 @@ test.describe.serial("trainer", () => {
 
     await signIn(page, ADMIN, "/admin/runs/new");
     await expect(page.getByRole("heading", { name: "Launch a run" })).toBeVisible();
+    await launchFormHydrated(page);
     const name = `tiny rm ${slug}`;
     await page.getByLabel("Run name").fill(name);
     await page.getByLabel("Snapshot", { exact: true }).selectOption(snapshot.id);
@@ -200,9 +210,8 @@ test.describe.serial("trainer", () => {
     await expect(row).toContainText("eval accuracy");
     await expect(row).toContainText(/snapshot rm-/);
     await row.getByRole("button", { name: `Mark ${rewardModel.name} active` }).click();
-    // the button's own label says "active": wait for the refreshed row, which has none
-    await expect(row.getByRole("button", { name: `Mark ${rewardModel.name} active` })).toHaveCount(0);
-    await expect(row).toContainText("active");
+    // the badge, not the button's own words: leaving before the mutation lands would leave no model active
+    await expect(row.getByText("active", { exact: true })).toBeVisible();
 
     await page.goto(`/admin/projects/${rmProject.id}/analytics`);
     const panel = page.getByRole("region", { name: "Reward model" });
@@ -251,13 +260,15 @@ test.describe.serial("trainer", () => {
     base = await one<{ id: string; name: string }>(`SELECT id, name FROM "Model" WHERE name = $1`, [baseName]);
 
     await page.goto("/admin/runs/new?kind=PPO");
+    await launchFormHydrated(page);
     const ppoName = `tiny ppo ${rmProject.slug}`;
     await page.getByLabel("Run name").fill(ppoName);
     await page.getByLabel("Reward model", { exact: true }).selectOption(rewardModel.id);
     await page.getByLabel("Project", { exact: true }).selectOption(rmProject.id);
     await expect(page.getByLabel("Policy directory")).toHaveCount(0);
     await page.getByLabel("Starting policy").selectOption(base.id);
-    await expect(page.getByLabel("KL coefficient (β)")).toHaveValue("0.05");
+    await expect(page.getByLabel("KL coefficient (β)")).toHaveValue("0.2");
+    await expect(page.getByLabel("KL controller")).toHaveValue("adaptive");
     await expect(page.getByLabel("Clip range", { exact: true })).toHaveValue("0.2");
     await page.getByLabel("Total episodes").fill("16");
     await page.getByLabel("Batch size").fill("8");
@@ -273,6 +284,7 @@ test.describe.serial("trainer", () => {
     const registered = await one<{ id: string; name: string; rewardModelId: string }>(`SELECT id, name, "rewardModelId" FROM "Model" WHERE "runId" = $1 AND kind = 'POLICY'`, [ppoRunId]);
     expect(registered.rewardModelId).toBe(rewardModel.id);
     policy = registered;
+    ppoPolicy = { id: registered.id, name: registered.name };
 
     // The lineage on the models page: policy ← PPO run ← reward model ← snapshot.
     await page.goto("/admin/models");
@@ -287,6 +299,7 @@ test.describe.serial("trainer", () => {
     const genProject = await one<{ id: string }>(`SELECT id FROM "Project" WHERE slug = $1`, [genSlug]);
     await withDb((db) => db.query(`UPDATE "Item" SET status = 'ARCHIVED' WHERE "projectId" = $1`, [genProject.id]));
     await page.goto("/admin/runs/new?kind=GENERATE");
+    await launchFormHydrated(page);
     await page.getByLabel("Run name").fill(`sample ${ppoName}`);
     await page.getByLabel("Target project").selectOption(genProject.id);
     await page.getByRole("radio", { name: "a registered policy" }).check();
@@ -413,5 +426,56 @@ test.describe.serial("trainer", () => {
     await page.goto(`/admin/projects/${rmProject.id}/loop`);
     // the evaluation and the arena's generation both needed the DPO run
     await expect(iteration.getByText(`needs run "iter ${rmProject.slug}: DPO", which was cancelled`)).toHaveCount(2);
+  });
+
+  test("admin launches GRPO from the PPO policy by keyboard and watches its reward, KL, β and samples", async ({ page }) => {
+    test.setTimeout(150_000);
+    await signIn(page, ADMIN, "/admin/runs/new?kind=PPO");
+    await launchFormHydrated(page);
+    // the kinds are one radio group: the arrow key moves from PPO to GRPO
+    await page.getByRole("radio", { name: /^PPO/ }).focus();
+    await page.keyboard.press("ArrowRight");
+    await expect(page.getByRole("radio", { name: /^GRPO/ })).toBeChecked();
+    const name = `tiny grpo ${rmProject.slug}`;
+    await page.getByLabel("Run name", { exact: true }).fill(name);
+    await page.getByLabel("Reward model", { exact: true }).selectOption(rewardModel.id);
+    await expect(page.getByLabel("Reward model", { exact: true })).toHaveAccessibleDescription(/scores every completion/);
+    await page.getByLabel("Project", { exact: true }).selectOption(rmProject.id);
+    await page.getByLabel("Starting policy", { exact: true }).selectOption(ppoPolicy.id);
+    // the trainer's own defaults for GRPO on the tiny backend
+    await expect(page.getByLabel("Completions per prompt", { exact: true })).toHaveValue("4");
+    await expect(page.getByLabel("KL coefficient (β)", { exact: true })).toHaveValue("0.2");
+    await expect(page.getByLabel("KL target", { exact: true })).toHaveValue("6");
+    await expect(page.getByLabel("Clip range (ε)", { exact: true })).toHaveValue("0.2");
+    await expect(page.getByLabel("Reward scaling", { exact: true })).toHaveValue("group");
+    // a batch that is not a whole number of groups is refused on the page, naming the field
+    await page.getByLabel("Batch size", { exact: true }).fill("10");
+    await page.getByLabel("Batch size", { exact: true }).press("Enter");
+    await expect(page.getByLabel("Batch size", { exact: true })).toHaveAccessibleDescription(/multiple of num_generations/);
+    await page.getByLabel("Batch size", { exact: true }).fill("8");
+    await page.getByLabel("Total episodes", { exact: true }).fill("24");
+    await page.getByLabel("Max completion length", { exact: true }).fill("12");
+    await page.getByLabel("Max completion length", { exact: true }).press("Enter");
+    await page.waitForURL(/\/admin\/runs\/(?!new)[^/]+$/);
+    const runId = page.url().split("/").pop() as string;
+    await waitForRun(page, 120_000);
+    for (const chart of ["Reward", "KL to the reference", "KL coefficient (β)", "Completion length", "Entropy and clipping", "Time spent generating"]) {
+      await expect(page.getByRole("figure", { name: chart, exact: true }).locator("svg .recharts-line").first()).toBeVisible();
+    }
+    const samples = page.getByRole("table", { name: /Responses sampled at step/ });
+    await expect(samples.locator("tbody tr").first()).toBeVisible();
+    await expect(page.getByLabel("Run log")).toContainText("rlhf.grpo");
+    const policy = await one<{ rewardModelId: string; parentId: string; metrics: Record<string, number> }>(
+      `SELECT "rewardModelId", "parentId", metrics FROM "Model" WHERE "runId" = $1 AND kind = 'POLICY'`,
+      [runId],
+    );
+    expect(policy).toMatchObject({ rewardModelId: rewardModel.id, parentId: ppoPolicy.id });
+    expect(Object.keys(policy.metrics)).toEqual(expect.arrayContaining(["reward", "kl", "beta", "generation_share"]));
+
+    await page.goto("/admin/models");
+    const row = page.getByTestId("model-row").filter({ hasText: name });
+    await expect(row).toContainText(`GRPO run ${name}`);
+    await expect(row).toContainText(`reward model ${rewardModel.name}`);
+    await expect(row).toContainText("KL");
   });
 });
