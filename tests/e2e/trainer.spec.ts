@@ -198,8 +198,7 @@ test.describe.serial("trainer", () => {
     // the SFT result is the starting policy DPO and KTO pick from the registry
     for (const kind of ["DPO", "KTO"]) {
       await page.goto(`/admin/runs/new?kind=${kind}`);
-      await expect(page.getByRole("radio", { name: "from the registry" })).toBeChecked();
-      await expect(page.getByLabel("Policy", { exact: true }).locator("option", { hasText: name })).toHaveCount(1);
+      await expect(page.getByLabel("Starting policy", { exact: true }).locator("option", { hasText: name })).toHaveCount(1);
     }
   });
 
