@@ -18,6 +18,13 @@ export const projectRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => projects.update({ actorId: ctx.user.id, id: input.id, settings: { archived: input.archived } })),
   members: adminProcedure.input(z.object({ projectId: z.string() })).query(({ input }) => projects.members(input.projectId)),
   setMembers: adminProcedure
-    .input(z.object({ projectId: z.string(), userIds: z.array(z.string()).max(10_000) }))
+    .input(
+      z.object({
+        projectId: z.string(),
+        userIds: z.array(z.string()).max(10_000),
+        /** members who also review the project (each must be among userIds) */
+        reviewerIds: z.array(z.string()).max(10_000).default([]),
+      }),
+    )
     .mutation(({ ctx, input }) => projects.setMembers({ actorId: ctx.user.id, ...input })),
 });

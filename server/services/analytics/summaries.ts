@@ -15,6 +15,7 @@
 import type pg from "pg";
 import { pool, withTransaction } from "@/server/pg";
 import { MAX_CANDIDATES } from "@/server/schemas/import";
+import { countedAnnotation } from "@/server/services/review/counted";
 
 const UNKNOWN_MODEL = "(unknown)";
 
@@ -63,7 +64,7 @@ FROM (
   FROM cands c
   JOIN "Annotation" a ON a."itemId" = c.iid
   JOIN pairs p ON p.k = cardinality(c.ids)
-  WHERE a."projectId" = $1
+  WHERE a."projectId" = $1 AND ${countedAnnotation("a")}
 ) located
 -- a candidate missing from a ranking has no group: that pair was not judged
 WHERE g1 IS NOT NULL AND g2 IS NOT NULL`;
@@ -86,7 +87,7 @@ FROM (
   FROM taken t
   JOIN "Annotation" a ON a."itemId" = t.iid
   LEFT JOIN "Assignment" s ON s.id = a."assignmentId"
-  WHERE a."projectId" = $1
+  WHERE a."projectId" = $1 AND ${countedAnnotation("a")}
 ) j`;
 
 const unitsOf = (votes: string) => `

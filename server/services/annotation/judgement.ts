@@ -23,7 +23,7 @@ import {
 import { derivePairs, matchesGold } from "@/server/services/comparisons";
 import { criteriaOf } from "@/server/services/projects";
 
-interface RulesRow {
+export interface RulesRow {
   task_type: Project["taskType"];
   allow_ties: boolean;
   require_rationale: boolean;
@@ -37,7 +37,7 @@ interface RulesRow {
 }
 
 /** Checks a judgement against its item and project; throws every problem at once as field errors. */
-function check(row: RulesRow, judgement: Judgement): void {
+export function check(row: RulesRow, judgement: Judgement): void {
   const rules: JudgementRules = { taskType: row.task_type, allowTies: row.allow_ties, requireRationale: row.require_rationale, thumbs: row.thumbs, criteria: criteriaOf(row) };
   const errors = judgementErrors(rules, row.candidate_ids, judgement);
   if (errors.length) throw new AppError("BAD_REQUEST", `Invalid judgement: ${describeErrors(errors)}`, errors);
@@ -61,7 +61,7 @@ function goldCorrect(j: Judgement, row: RulesRow): boolean | null {
 }
 
 /** The judgement's parameters of rlhf_submit_annotation / rlhf_edit_annotation, in their order. */
-async function judgementParams(j: Judgement, row: RulesRow): Promise<unknown[]> {
+export async function judgementParams(j: Judgement, row: RulesRow): Promise<unknown[]> {
   const pairs = derivePairs(j.ranking, j.strength ?? null);
   return [
     JSON.stringify(j.ranking),

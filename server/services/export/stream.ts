@@ -16,6 +16,7 @@ import { to as copyTo } from "pg-copy-streams";
 import type { Strength } from "@/server/generated/prisma/client";
 import type { ExportFilters } from "@/server/schemas/export";
 import { derivePairs } from "@/server/services/comparisons";
+import { countedAnnotation } from "@/server/services/review/counted";
 import type { Message } from "@/server/services/hashing";
 
 export interface ExportCandidate {
@@ -59,6 +60,10 @@ export interface ExportAnnotation {
   demonstrationFrom: string | null;
   /** an improvement stored as the preference edited ≻ original: the edited response as a candidate */
   edited: ExportCandidate | null;
+  /** the latest review: ACCEPTED, REJECTED (only with includeRejected), CORRECTED (the fields hold the correction) */
+  reviewState: string | null;
+  /** who made that review */
+  reviewerId: string | null;
 }
 
 export interface ExportItem {
@@ -82,13 +87,18 @@ export interface StreamOptions {
   filters: ExportFilters;
   /** annotators left out by the gold-accuracy and deactivation filters */
   excludedUserIds: string[];
+  /**
+   * whether any judgement of the projects was ever rejected (rejectedPresent in ./index.ts): without one the
+   * rejected filter is left out, so an export of unreviewed projects keeps its join-free paths
+   */
+  rejectedPresent: boolean;
   /** read the order each annotator was shown (only the raw format writes it) */
   shownOrder?: boolean;
   /** called now and then with the number of annotations read so far */
   onAnnotations?: (annotationsRead: number) => void;
 }
 
-type QueryOptions = Pick<StreamOptions, "client" | "projectIds" | "filters" | "excludedUserIds">;
+type QueryOptions = Pick<StreamOptions, "client" | "projectIds" | "filters" | "excludedUserIds" | "rejectedPresent">;
 
 /**
  * The WHERE conditions of a snapshot's filters, on items (`i`) and annotations (`a`), as SQL text: COPY takes no
@@ -106,6 +116,7 @@ export function filterClauses(opts: QueryOptions): { item: string; annotation: s
   if (filters.from) annotation.push(`a."createdAt" >= (${client.escapeLiteral(filters.from.toISOString())}::timestamptz AT TIME ZONE 'UTC')`);
   if (filters.to) annotation.push(`a."createdAt" < (${client.escapeLiteral(filters.to.toISOString())}::timestamptz AT TIME ZONE 'UTC')`);
   if (opts.excludedUserIds.length > 0) annotation.push(`NOT (a."userId" = ANY(${list(opts.excludedUserIds)}))`);
+  if (opts.rejectedPresent && !filters.includeRejected) annotation.push(countedAnnotation("a"));
   // no filter but the projects: every annotation of the projects' items counts, and queries can skip joins
   const onlyProjects = item.length === 1 && annotation.length === 1 && (filters.minJudgements ?? 1) <= 1;
   return { item: item.join(" AND "), annotation: annotation.join(" AND "), projects, onlyProjects };
@@ -138,7 +149,9 @@ function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder">): st
         a.ratings, a.rationale, a.flags, a."flagNote", a."timeSpentMs", a.late, a.surplus, a."isGold",
         a."goldCorrect", to_char(a."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), ${shown}, a.thumbs, a.demonstration, a."demonstrationFrom",
         -- an improvement the submit stored as edited ≻ original: the edited response's candidate id
-        CASE WHEN a."demonstrationFrom" IS NOT NULL THEN (SELECT c."chosenId" FROM "Comparison" c WHERE c."annotationId" = a.id LIMIT 1) END)
+        CASE WHEN a."demonstrationFrom" IS NOT NULL THEN (SELECT c."chosenId" FROM "Comparison" c WHERE c."annotationId" = a.id LIMIT 1) END,
+        a."reviewState",
+        CASE WHEN a."reviewState" IS NOT NULL THEN (SELECT r."reviewerId" FROM "AnnotationReview" r WHERE r."annotationId" = a.id ORDER BY r.id DESC LIMIT 1) END)
     FROM "Annotation" a JOIN "Item" i ON i.id = a."itemId" JOIN "Prompt" p ON p.id = i."promptId"
     WHERE ${where.item} AND ${where.annotation}
     UNION ALL
@@ -180,7 +193,7 @@ type CandidateRow = [1, string, string, string, boolean, string, string, string 
 type AnnotationRow = [
   2, string, string, string, boolean, string, string, string[][], Strength | null, boolean,
   Record<string, Record<string, number>>, string, string[], string, number, boolean, boolean, boolean, boolean | null, string,
-  string[] | null, boolean | null, string | null, string | null, string | null,
+  string[] | null, boolean | null, string | null, string | null, string | null, string | null, string | null,
 ];
 
 /**
@@ -243,14 +256,14 @@ export async function* promptGroups(opts: StreamOptions): AsyncGenerator<PromptG
         }
         annotationsRead++;
         const [, , , , , id, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold, goldCorrect, createdAt, shownOrder,
-          thumbs, demonstration, demonstrationFrom, editedId] = r;
+          thumbs, demonstration, demonstrationFrom, editedId, reviewState, reviewerId] = r;
         // the pairs are what the submit wrote: those of the ranking, or for an improvement edited ≻ original
         const edited = editedId && demonstration !== null && demonstrationFrom ? { id: editedId, text: demonstration, model: "human edit" } : null;
         item.annotations.push({
           id, itemId, projectId, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold,
           goldCorrect, createdAt, shownOrder: shownOrder ?? [],
           comparisons: edited ? [{ chosenId: edited.id, rejectedId: demonstrationFrom!, margin: 2 }] : derivePairs(ranking, strength),
-          thumbs, demonstration, demonstrationFrom, edited,
+          thumbs, demonstration, demonstrationFrom, edited, reviewState, reviewerId,
         });
       }
       for (const g of ready) yield g;

@@ -1,0 +1,56 @@
+-- CreateEnum
+CREATE TYPE "MemberRole" AS ENUM ('ANNOTATOR', 'REVIEWER');
+
+-- CreateEnum
+CREATE TYPE "ReviewState" AS ENUM ('ACCEPTED', 'REJECTED', 'CORRECTED');
+
+-- AlterTable
+ALTER TABLE "Annotation" ADD COLUMN     "reviewState" "ReviewState";
+
+-- AlterTable
+ALTER TABLE "Project" ADD COLUMN     "reviewDisagreeing" BOOLEAN NOT NULL DEFAULT true,
+ADD COLUMN     "reviewFailedGold" BOOLEAN NOT NULL DEFAULT true,
+ADD COLUMN     "reviewFlagged" BOOLEAN NOT NULL DEFAULT true,
+ADD COLUMN     "reviewSampleRate" DOUBLE PRECISION NOT NULL DEFAULT 0.1;
+
+-- AlterTable
+ALTER TABLE "ProjectMember" ADD COLUMN     "role" "MemberRole" NOT NULL DEFAULT 'ANNOTATOR';
+
+-- CreateTable
+CREATE TABLE "AnnotationReview" (
+    "id" BIGSERIAL NOT NULL,
+    "annotationId" TEXT NOT NULL,
+    "projectId" TEXT NOT NULL,
+    "reviewerId" TEXT NOT NULL,
+    "state" "ReviewState" NOT NULL,
+    "reason" TEXT NOT NULL DEFAULT '',
+    "original" JSONB,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "AnnotationReview_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "AnnotationReview_annotationId_id_idx" ON "AnnotationReview"("annotationId", "id");
+
+-- CreateIndex
+CREATE INDEX "AnnotationReview_projectId_state_idx" ON "AnnotationReview"("projectId", "state");
+
+-- AddForeignKey
+ALTER TABLE "AnnotationReview" ADD CONSTRAINT "AnnotationReview_annotationId_fkey" FOREIGN KEY ("annotationId") REFERENCES "Annotation"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AnnotationReview" ADD CONSTRAINT "AnnotationReview_reviewerId_fkey" FOREIGN KEY ("reviewerId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- A rejected judgement leaves the analytics (server/services/analytics/summaries.ts reads only the others): a change
+-- of review state must send its item through the take-in again, like any other change a figure reads.
+DROP TRIGGER "Annotation_analytics_changed" ON "Annotation";
+CREATE TRIGGER "Annotation_analytics_changed" AFTER UPDATE ON "Annotation" FOR EACH ROW
+    WHEN (OLD.ranking IS DISTINCT FROM NEW.ranking OR OLD.flags IS DISTINCT FROM NEW.flags
+          OR OLD."timeSpentMs" IS DISTINCT FROM NEW."timeSpentMs" OR OLD."goldCorrect" IS DISTINCT FROM NEW."goldCorrect"
+          OR OLD."isGold" IS DISTINCT FROM NEW."isGold" OR OLD.surplus IS DISTINCT FROM NEW.surplus
+          OR OLD."createdAt" IS DISTINCT FROM NEW."createdAt" OR OLD."assignmentId" IS DISTINCT FROM NEW."assignmentId"
+          OR OLD."userId" IS DISTINCT FROM NEW."userId" OR OLD."itemId" IS DISTINCT FROM NEW."itemId"
+          OR OLD."projectId" IS DISTINCT FROM NEW."projectId"
+          OR coalesce(OLD."reviewState" = 'REJECTED', false) <> coalesce(NEW."reviewState" = 'REJECTED', false))
+    EXECUTE FUNCTION "rlhf_analytics_note_changed"();
