@@ -256,6 +256,8 @@ describe("golden rows", () => {
       is_gold: false,
       gold_correct: null,
       shown_order: [c.c5c, c.c5b, c.c5a],
+      review_state: null,
+      reviewer: null,
     };
     expect(rows).toHaveLength(2);
     const [alice, bob] = rows;
