@@ -15,7 +15,7 @@ export const exportFormats = [
   "raw",
 ] as const;
 export const exportFileTypes = ["jsonl", "parquet"] as const;
-export const aggregationPolicies = ["all", "majority", "bradley_terry"] as const;
+export const aggregationPolicies = ["all", "majority", "bradley_terry", "adjudicated"] as const;
 
 export type ExportFormat = (typeof exportFormats)[number];
 export type ExportFileType = (typeof exportFileTypes)[number];

@@ -114,3 +114,12 @@ export const reviewActionSchema = z.discriminatedUnion("action", [
 
 export const reviewInputSchema = z.object({ projectId: id, annotationId: id, review: reviewActionSchema });
 export type ReviewAction = z.output<typeof reviewActionSchema>;
+
+export const adjudicateInputSchema = z.object({
+  projectId: id,
+  itemId: id,
+  /** the final answer: ordered groups of candidate ids, best first */
+  ranking: judgementSchema.shape.ranking,
+  strength: judgementSchema.shape.strength,
+  note: z.string().max(1000).default(""),
+});

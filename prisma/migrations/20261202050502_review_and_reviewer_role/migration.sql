@@ -31,6 +31,9 @@ CREATE TABLE "AnnotationReview" (
 );
 
 -- CreateIndex
+CREATE INDEX "Annotation_projectId_timeSpentMs_id_idx" ON "Annotation"("projectId", "timeSpentMs", "id");
+
+-- CreateIndex
 CREATE INDEX "AnnotationReview_annotationId_id_idx" ON "AnnotationReview"("annotationId", "id");
 
 -- CreateIndex
@@ -54,3 +57,28 @@ CREATE TRIGGER "Annotation_analytics_changed" AFTER UPDATE ON "Annotation" FOR E
           OR OLD."projectId" IS DISTINCT FROM NEW."projectId"
           OR coalesce(OLD."reviewState" = 'REJECTED', false) <> coalesce(NEW."reviewState" = 'REJECTED', false))
     EXECUTE FUNCTION "rlhf_analytics_note_changed"();
+
+-- Adjudication: a reviewer's final answer for an item its annotators disagree on.
+-- CreateTable
+CREATE TABLE "Adjudication" (
+    "itemId" TEXT NOT NULL,
+    "projectId" TEXT NOT NULL,
+    "reviewerId" TEXT NOT NULL,
+    "ranking" JSONB NOT NULL,
+    "strength" "Strength",
+    "note" TEXT NOT NULL DEFAULT '',
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Adjudication_pkey" PRIMARY KEY ("itemId")
+);
+
+-- CreateIndex
+CREATE INDEX "Adjudication_projectId_idx" ON "Adjudication"("projectId");
+
+-- AddForeignKey
+ALTER TABLE "Adjudication" ADD CONSTRAINT "Adjudication_itemId_fkey" FOREIGN KEY ("itemId") REFERENCES "Item"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Adjudication" ADD CONSTRAINT "Adjudication_reviewerId_fkey" FOREIGN KEY ("reviewerId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+

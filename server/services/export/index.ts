@@ -270,7 +270,7 @@ async function build(opts: {
     if (writesPairLines(def) && !opts.generalPath) {
       await writePairLines({ client, def, ctx, excludedUserIds, rejectedPresent: rejected, writers, isTest: (hash) => isTestPrompt(hash, def.split), onAnnotations });
     } else {
-      const groups = promptGroups({ client, projectIds: def.projectIds, filters: def.filters, excludedUserIds, rejectedPresent: rejected, shownOrder: def.format === "raw", onAnnotations });
+      const groups = promptGroups({ client, projectIds: def.projectIds, filters: def.filters, excludedUserIds, rejectedPresent: rejected, shownOrder: def.format === "raw", adjudications: def.aggregation.policy === "adjudicated", onAnnotations });
       for await (const group of groups) {
         const writer = writers[isTestPrompt(group.contentHash, def.split) ? "test" : "train"];
         for (const row of format.rows(group, votesOf(group), ctx)) {

@@ -70,6 +70,8 @@ export interface ExportItem {
   id: string;
   projectId: string;
   isGold: boolean;
+  /** a reviewer's final answer (read only for the adjudicated aggregation) */
+  adjudication: { ranking: string[][]; strength: Strength | null } | null;
   candidates: ExportCandidate[];
   annotations: ExportAnnotation[];
 }
@@ -94,6 +96,8 @@ export interface StreamOptions {
   rejectedPresent: boolean;
   /** read the order each annotator was shown (only the raw format writes it) */
   shownOrder?: boolean;
+  /** read each item's adjudication (only the adjudicated aggregation uses it) */
+  adjudications?: boolean;
   /** called now and then with the number of annotations read so far */
   onAnnotations?: (annotationsRead: number) => void;
 }
@@ -130,8 +134,11 @@ export function copyLines(query: string): string {
 }
 
 /** The COPY statement for a set of filters. */
-function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder">): string {
+function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder" | "adjudications">): string {
   const where = filterClauses(opts);
+  const adjudication = opts.adjudications
+    ? `CASE WHEN ic.position = 0 THEN (SELECT json_build_array(d.ranking, d.strength) FROM "Adjudication" d WHERE d."itemId" = i.id) END`
+    : "NULL::json";
   const shown = opts.shownOrder ? `(SELECT s."shownOrder" FROM "Assignment" s WHERE s.id = a."assignmentId")` : "NULL::text[]";
   // Sort keys compare byte-wise (COLLATE "C") so the order never depends on the database's collation. The
   // prompt's hash and messages ride on its items' first candidate row.
@@ -139,7 +146,7 @@ function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder">): st
     SELECT p."contentHash" COLLATE "C" AS k1, i."itemKey" COLLATE "C" AS k2, i."projectId" COLLATE "C" AS k3, 1 AS k4,
       ic.position AS k5, NULL::timestamp AS k6, NULL::text COLLATE "C" AS k7,
       json_build_array(1, i."promptId", i.id, i."projectId", i."isGold", c.id, c.text, c.model,
-        CASE WHEN ic.position = 0 THEN p."contentHash" END, CASE WHEN ic.position = 0 THEN p.messages END) AS row
+        CASE WHEN ic.position = 0 THEN p."contentHash" END, CASE WHEN ic.position = 0 THEN p.messages END, ${adjudication}) AS row
     FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId"
       JOIN "ItemCandidate" ic ON ic."itemId" = i.id JOIN "Candidate" c ON c.id = ic."candidateId"
     WHERE ${where.item} AND i.id IN (SELECT a."itemId" FROM "Annotation" a WHERE ${where.annotation})
@@ -189,7 +196,7 @@ export async function beginExportRead(client: pg.PoolClient, snapshot?: string):
 
 /** An item without candidates (a demonstration written from scratch): it carries its prompt itself. */
 type ItemRow = [0, string, string, string, boolean, string, Message[]];
-type CandidateRow = [1, string, string, string, boolean, string, string, string | null, string | null, Message[] | null];
+type CandidateRow = [1, string, string, string, boolean, string, string, string | null, string | null, Message[] | null, [string[][], Strength | null] | null];
 type AnnotationRow = [
   2, string, string, string, boolean, string, string, string[][], Strength | null, boolean,
   Record<string, Record<string, number>>, string, string[], string, number, boolean, boolean, boolean, boolean | null, string,
@@ -247,7 +254,8 @@ export async function* promptGroups(opts: StreamOptions): AsyncGenerator<PromptG
         }
         if (!item || item.id !== itemId) {
           closeItem();
-          item = { id: itemId, projectId, isGold: itemGold, candidates: [], annotations: [] };
+          const adjudicated = kind === 1 ? r[10] : null;
+          item = { id: itemId, projectId, isGold: itemGold, adjudication: adjudicated ? { ranking: adjudicated[0], strength: adjudicated[1] } : null, candidates: [], annotations: [] };
         }
         if (kind === 0) continue;
         if (kind === 1) {

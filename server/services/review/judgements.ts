@@ -40,7 +40,13 @@ export async function judgementDetail(opts: { projectId: string; annotationId: s
   // the reviewer sees the models (the annotator may not have); the order is the annotator's
   const item = toItemView(rows[0], true);
   const [itemRow, votes, assignments, reviews] = await Promise.all([
-    db.item.findUniqueOrThrow({ where: { id: annotation.itemId }, select: { id: true, isGold: true, goldRanking: true, goldThumbs: true, status: true, completedCount: true, createdAt: true } }),
+    db.item.findUniqueOrThrow({
+      where: { id: annotation.itemId },
+      select: {
+        id: true, isGold: true, goldRanking: true, goldThumbs: true, status: true, completedCount: true, createdAt: true,
+        adjudicated: { select: { ranking: true, strength: true, note: true, updatedAt: true, reviewer: { select: { id: true, name: true } } } },
+      },
+    }),
     db.annotation.findMany({
       where: { itemId: annotation.itemId },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],

@@ -226,3 +226,36 @@ describe("reviewing", () => {
     await expect(callerFor(ann1).review.act({ projectId, annotationId: own.id, review: { action: "accept", note: "" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });
+
+describe("adjudication", () => {
+  it("a reviewer sets the final answer of a disagreement; the adjudicated export writes it, and the majority elsewhere", async () => {
+    const api = callerFor(reviewer).review;
+    const [row] = (await api.browse({ projectId, filters: filters({ disagree: "yes", review: "unreviewed" }), limit: 1 })).rows;
+    const item = await db.item.findUniqueOrThrow({ where: { id: row.itemId }, include: { candidates: { include: { candidate: true } }, prompt: true } });
+    const good = item.candidates.find((c) => c.candidate.text.startsWith("The answer"))!.candidateId;
+    const bad = item.candidates.find((c) => c.candidateId !== good)!.candidateId;
+    await expect(api.adjudicate({ projectId, itemId: item.id, ranking: [[good]], strength: "BETTER" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("ranking") });
+    await expect(callerFor(bystander).review.adjudicate({ projectId, itemId: item.id, ranking: [[bad], [good]] })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // against both voters' own majority (1:1 split): the reviewer says the longer answer is better after all
+    await api.adjudicate({ projectId, itemId: item.id, ranking: [[bad], [good]], strength: "SLIGHTLY_BETTER", note: "the question asked for detail" });
+    expect(await db.auditLog.count({ where: { action: "review.adjudicate", targetId: item.id } })).toBe(1);
+
+    const snap = await createSnapshot({
+      name: `adjudicated-${projectId}`,
+      projectIds: [projectId],
+      format: "trl",
+      aggregation: { policy: "adjudicated", ties: "drop", minAgreement: 0 },
+      split: { testRatio: 0, seed: "" },
+    });
+    snapshots.push(snap.id);
+    const rows = await readRows(snap.id, "train.jsonl");
+    const text = async (id: string) => (await db.candidate.findUniqueOrThrow({ where: { id } })).text;
+    const forItem = rows.filter((r) => r.prompt_id === item.prompt.contentHash);
+    expect(forItem).toEqual([expect.objectContaining({ chosen: await text(bad), rejected: await text(good), margin: 1 })]);
+    // items 0 and 1 (both annotators agree): their majority, the shorter answer first
+    const agreed = await db.item.findMany({ where: { projectId, prompt: { messages: { path: ["0", "content"], string_contains: "-0:" } } }, include: { prompt: true } });
+    expect(rows.filter((r) => r.prompt_id === agreed[0].prompt.contentHash)).toEqual([expect.objectContaining({ chosen: expect.stringContaining("The answer") })]);
+    // other split items have no majority and no adjudication: nothing
+    expect(new Set(rows.map((r) => r.prompt_id)).size).toBeLessThan(ITEMS);
+  });
+});

@@ -17,7 +17,7 @@ function annotation(id: string, ranking: string[][]): ExportAnnotation {
 function group(ids: string[], rankings: string[][][]): PromptGroup {
   return {
     id: "p", contentHash: "h", messages: [{ role: "user", content: "q" }],
-    items: [{ id: "i", projectId: "p", isGold: false, candidates: ids.map((id) => ({ id, text: id, model: null })), annotations: rankings.map((r, n) => annotation(`a${n}`, r)) }],
+    items: [{ id: "i", projectId: "p", isGold: false, adjudication: null, candidates: ids.map((id) => ({ id, text: id, model: null })), annotations: rankings.map((r, n) => annotation(`a${n}`, r)) }],
   };
 }
 

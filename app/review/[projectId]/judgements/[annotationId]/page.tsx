@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Conversation } from "@/components/annotate/conversation";
+import { AdjudicationPanel } from "@/components/review/adjudication-panel";
 import { ReviewPanel } from "@/components/review/review-panel";
 import { JudgementCandidates, VotesTable } from "@/components/review/judgement-view";
 import { ReviewBadge } from "@/components/review/review-badge";
@@ -56,6 +57,9 @@ export default async function JudgementPage({ params, searchParams }: {
         <h2 className="text-sm font-semibold text-slate-700">Every vote on this item ({detail.votes.length})</h2>
         <VotesTable item={item} votes={detail.votes} current={a.id} taskType={project.taskType} projectId={projectId} />
       </section>
+      {detail.votes.length >= 2 && (project.taskType === "PAIRWISE" || project.taskType === "RANKING") && (detail.votes.some((v) => v.id !== a.id) && (
+        <AdjudicationPanel projectId={projectId} detail={detail} />
+      ))}
       {own ? (
         <p className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-600">This is your own judgement: another reviewer reviews it.</p>
       ) : (
