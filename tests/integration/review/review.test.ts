@@ -259,3 +259,18 @@ describe("adjudication", () => {
     expect(new Set(rows.map((r) => r.prompt_id)).size).toBeLessThan(ITEMS);
   });
 });
+
+describe("review statistics", () => {
+  it("per annotator: reviewed, outcomes, acceptance rate and the common rejection reasons", async () => {
+    const stats = await callerFor(admin).analytics.reviews({ projectId });
+    const one = stats.find((s) => s.userId === ann1.id)!;
+    // ann1: one rejected ("Preferred the worse response"), perhaps one accepted
+    expect(one.rejected).toBe(1);
+    expect(one.topReasons).toEqual([{ reason: "Preferred the worse response", n: 1 }]);
+    expect(one.acceptanceRate).toBe(one.accepted / one.reviewed);
+    const two = stats.find((s) => s.userId === ann2.id)!;
+    expect(two.corrected).toBe(1);
+    expect(stats.reduce((n, s) => n + s.reviewed, 0)).toBe(await db.annotation.count({ where: { projectId, reviewState: { not: null } } }));
+    await expect(callerFor(reviewer).analytics.reviews({ projectId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+});
