@@ -13,6 +13,7 @@ export function MembersEditor({ projectId }: { projectId: string }) {
   const people = useQuery(trpc.user.list.queryOptions());
   const members = useQuery(trpc.project.members.queryOptions({ projectId }));
   const save = useMutation(trpc.project.setMembers.mutationOptions());
+  const reinstate = useMutation(trpc.project.reinstate.mutationOptions());
   const [selected, setSelected] = useState<Set<string> | null>(null);
   const [reviewers, setReviewers] = useState<Set<string> | null>(null);
   const [filter, setFilter] = useState("");
@@ -25,6 +26,18 @@ export function MembersEditor({ projectId }: { projectId: string }) {
       setReviewers(new Set(members.data.filter((m) => m.memberRole === "REVIEWER").map((m) => m.id)));
     }
   }, [members.data, selected]);
+
+  const paused = useMemo(() => new Map((members.data ?? []).filter((m) => m.pausedAt).map((m) => [m.id, m.pauseReason])), [members.data]);
+
+  async function onReinstate(userId: string, name: string) {
+    try {
+      await reinstate.mutateAsync({ projectId, userId });
+      await queryClient.invalidateQueries({ queryKey: trpc.project.members.queryKey({ projectId }) });
+      setMessage({ ok: `${name} may judge again.` });
+    } catch (err) {
+      setMessage({ error: fromServer(err).message });
+    }
+  }
 
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase();
@@ -90,7 +103,11 @@ export function MembersEditor({ projectId }: { projectId: string }) {
               <span className="text-slate-500">{p.email}</span>
               {p.role === "ADMIN" && <span className="rounded bg-amber-100 px-1.5 text-xs text-amber-800">admin</span>}
               {!p.active && <span className="rounded bg-slate-100 px-1.5 text-xs text-slate-500">deactivated</span>}
+              {paused.has(p.id) && <span className="rounded bg-red-100 px-1.5 text-xs text-red-800" title={paused.get(p.id)}>paused</span>}
             </label>
+            {paused.has(p.id) && (
+              <Button variant="secondary" className="py-0.5 text-xs" onClick={() => onReinstate(p.id, p.name)} disabled={reinstate.isPending}>Reinstate</Button>
+            )}
             <label className="inline-flex items-center gap-1.5 text-xs text-slate-600">
               <input
                 type="checkbox"

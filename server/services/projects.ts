@@ -131,7 +131,18 @@ export async function members(projectId: string) {
     include: { user: { select: { id: true, email: true, name: true, role: true, active: true } } },
     orderBy: { createdAt: "asc" },
   });
-  return rows.map((r) => ({ ...r.user, memberRole: r.role }));
+  return rows.map((r) => ({ ...r.user, memberRole: r.role, pausedAt: r.pausedAt, pauseReason: r.pauseReason }));
+}
+
+/** Lets a member the gold-accuracy rule paused judge again; their gold is counted afresh from now. */
+export async function reinstate(opts: { actorId: string; projectId: string; userId: string }) {
+  await db.$transaction(async (tx) => {
+    const m = await tx.projectMember.findUnique({ where: { projectId_userId: { projectId: opts.projectId, userId: opts.userId } } });
+    if (!m) throw new AppError("NOT_FOUND", "No such member of this project.", [{ field: "userId", message: "not a member" }]);
+    if (!m.pausedAt) throw new AppError("CONFLICT", "This member is not paused.");
+    await tx.projectMember.update({ where: { projectId_userId: { projectId: opts.projectId, userId: opts.userId } }, data: { pausedAt: null, pauseReason: "", reinstatedAt: new Date() } });
+    await audit.record({ actorId: opts.actorId, action: "member.reinstate", targetType: "project", targetId: opts.projectId, before: { userId: opts.userId, pausedAt: m.pausedAt, reason: m.pauseReason }, after: { userId: opts.userId } }, tx);
+  });
 }
 
 /** The project's import history, newest first, for the import page. */

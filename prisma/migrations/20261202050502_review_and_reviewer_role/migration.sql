@@ -82,3 +82,24 @@ ALTER TABLE "Adjudication" ADD CONSTRAINT "Adjudication_itemId_fkey" FOREIGN KEY
 -- AddForeignKey
 ALTER TABLE "Adjudication" ADD CONSTRAINT "Adjudication_reviewerId_fkey" FOREIGN KEY ("reviewerId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
+
+-- Workforce: the gold-accuracy pause.
+-- AlterTable
+ALTER TABLE "Project" ADD COLUMN     "minGoldAccuracy" DOUBLE PRECISION,
+ADD COLUMN     "minGoldAnswers" INTEGER NOT NULL DEFAULT 10;
+
+-- AlterTable
+ALTER TABLE "ProjectMember" ADD COLUMN     "pauseReason" TEXT NOT NULL DEFAULT '',
+ADD COLUMN     "pausedAt" TIMESTAMP(3),
+ADD COLUMN     "reinstatedAt" TIMESTAMP(3);
+
+-- A paused member may not judge: claims are refused by the annotator context (server/services/annotation/context.ts,
+-- the same ProjectMember row it reads for membership), submits, edits and skips here — one more look at that row.
+CREATE OR REPLACE FUNCTION "rlhf_judging_refusal"(p_project_id TEXT, p_user_id TEXT) RETURNS TEXT LANGUAGE sql STABLE AS $$
+    SELECT CASE
+             WHEN NOT EXISTS (SELECT 1 FROM "ProjectMember" m WHERE m."projectId" = p_project_id AND m."userId" = p_user_id)
+              AND NOT EXISTS (SELECT 1 FROM "User" u WHERE u.id = p_user_id AND u.role = 'ADMIN' AND u.active) THEN 'not_found'
+             WHEN (SELECT p.archived FROM "Project" p WHERE p.id = p_project_id) THEN 'archived'
+             WHEN EXISTS (SELECT 1 FROM "ProjectMember" m WHERE m."projectId" = p_project_id AND m."userId" = p_user_id AND m."pausedAt" IS NOT NULL) THEN 'paused'
+           END
+$$;

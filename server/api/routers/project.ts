@@ -16,6 +16,10 @@ export const projectRouter = createTRPCRouter({
   setArchived: adminProcedure
     .input(z.object({ id: z.string(), archived: z.boolean() }))
     .mutation(({ ctx, input }) => projects.update({ actorId: ctx.user.id, id: input.id, settings: { archived: input.archived } })),
+  /** a member paused by the gold-accuracy rule judges again */
+  reinstate: adminProcedure
+    .input(z.object({ projectId: z.string(), userId: z.string() }))
+    .mutation(({ ctx, input }) => projects.reinstate({ actorId: ctx.user.id, ...input })),
   members: adminProcedure.input(z.object({ projectId: z.string() })).query(({ input }) => projects.members(input.projectId)),
   setMembers: adminProcedure
     .input(

@@ -14,6 +14,7 @@ import { candidateHash } from "@/server/services/hashing";
 import {
   ANNOTATION_ITEM_VIEW_SQL,
   CANDIDATE_TEXT_SQL,
+  GOLD_PAUSE_SQL,
   EDIT_ANNOTATION_SQL,
   EDIT_CONTEXT_SQL,
   LAST_JUDGEMENT_SQL,
@@ -21,6 +22,7 @@ import {
   SUBMIT_CONTEXT_SQL,
 } from "@/server/services/annotation/sql";
 import { derivePairs, matchesGold } from "@/server/services/comparisons";
+import * as audit from "@/server/services/audit";
 import { criteriaOf } from "@/server/services/projects";
 
 export interface RulesRow {
@@ -97,6 +99,8 @@ function notAssigned(): AppError {
 }
 
 interface SubmitContextRow extends RulesRow {
+  project_id: string | null;
+  min_gold_accuracy: number | null;
   stored_id: string | null;
   stored_user_id: string | null;
   stored_late: boolean | null;
@@ -129,6 +133,8 @@ export async function submit(opts: { userId: string; input: SubmitInput }): Prom
   const r = stored[0];
   switch (r.outcome) {
     case "ok":
+      // only a gold judgement can change the gold accuracy: everything else skips the check
+      if (c.is_gold && c.min_gold_accuracy !== null) await pauseBelowGold(c.project_id!, userId);
       return { annotationId: r.annotation_id, duplicate: false, late: r.late, surplus: r.surplus };
     case "duplicate":
       return duplicateOf({ id: r.annotation_id, userId: r.owner_id, late: r.late, surplus: r.surplus }, userId);
@@ -139,6 +145,12 @@ export async function submit(opts: { userId: string; input: SubmitInput }): Prom
     default:
       throw judgingRefused(r.outcome) ?? notAssigned();
   }
+}
+
+/** The gold-accuracy rule after a gold judgement (GOLD_PAUSE_SQL); a pause is audited. */
+async function pauseBelowGold(projectId: string, userId: string): Promise<void> {
+  const { rows } = await pool().query<{ reason: string }>(GOLD_PAUSE_SQL, [projectId, userId]);
+  if (rows[0]) await audit.record({ actorId: null, action: "member.pause", targetType: "project", targetId: projectId, after: { userId, reason: rows[0].reason } });
 }
 
 function withinEditWindow(createdAt: Date): boolean {
