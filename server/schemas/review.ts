@@ -123,3 +123,14 @@ export const adjudicateInputSchema = z.object({
   strength: judgementSchema.shape.strength,
   note: z.string().max(1000).default(""),
 });
+
+export const setGoldInputSchema = z.object({
+  projectId: id,
+  itemId: id,
+  /** false: the item is no longer gold */
+  gold: z.boolean(),
+  /** pairwise and ranking: the expected ranking (ordered groups of candidate ids, best first) */
+  ranking: judgementSchema.shape.ranking.optional(),
+  /** rating: the expected thumbs */
+  thumbs: z.boolean().optional(),
+});

@@ -55,3 +55,34 @@ describe("gold-accuracy pause", () => {
     ).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringContaining("paused") });
   });
 });
+
+describe("gold from the review pages", () => {
+  it("a reviewer makes an item gold with an expected ranking; the next judgement of it is scored; unmarking stops it", async () => {
+    const [admin, reviewer, annotator] = await Promise.all([makeUser("ADMIN"), makeUser(), makeUser()]);
+    const { project, itemIds } = await makeProject({ items: pairItems(3), members: [reviewer.id, annotator.id] });
+    await callerFor(admin).project.setMembers({ projectId: project.id, userIds: [reviewer.id, annotator.id], reviewerIds: [reviewer.id] });
+    const [a, b] = (await db.itemCandidate.findMany({ where: { itemId: itemIds[0] }, orderBy: { position: "asc" } })).map((c) => c.candidateId);
+    const api = callerFor(reviewer).review;
+    await expect(api.setGold({ projectId: project.id, itemId: itemIds[0], gold: true })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("expected ranking") });
+    await expect(api.setGold({ projectId: project.id, itemId: itemIds[0], gold: true, ranking: [[a], ["zzz"]] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(callerFor(annotator).review.setGold({ projectId: project.id, itemId: itemIds[0], gold: true, ranking: [[a], [b]] })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await api.setGold({ projectId: project.id, itemId: itemIds[0], gold: true, ranking: [[a], [b]] });
+    expect(await db.item.findUniqueOrThrow({ where: { id: itemIds[0] } })).toMatchObject({ isGold: true, goldRanking: [[a], [b]] });
+    expect(await db.auditLog.count({ where: { action: "item.gold", targetId: itemIds[0] } })).toBe(1);
+
+    // the annotator meets it (gold is served once the project's gold rate asks for it; at rate 0, as real work)
+    await db.project.update({ where: { id: project.id }, data: { goldRate: 0.5 } });
+    const served: { itemId: string; goldCorrect: boolean | null }[] = [];
+    for (;;) {
+      const { item } = await callerFor(annotator).annotation.next({ projectSlug: project.slug });
+      if (!item) break;
+      const { annotationId } = await callerFor(annotator).annotation.submit({ submissionId: randomUUID(), assignmentId: item.assignmentId, ranking: [[item.candidates.find((c) => c.id === b)?.id ?? item.candidates[1].id], [item.candidates.find((c) => c.id === a)?.id ?? item.candidates[0].id]], strength: "BETTER", bothBad: false, ratings: {}, rationale: "", flags: [], flagNote: "", timeSpentMs: 1000 });
+      const n = await db.annotation.findUniqueOrThrow({ where: { id: annotationId } });
+      served.push({ itemId: n.itemId, goldCorrect: n.goldCorrect });
+    }
+    expect(served.find((s) => s.itemId === itemIds[0])).toEqual({ itemId: itemIds[0], goldCorrect: false });
+
+    await api.setGold({ projectId: project.id, itemId: itemIds[0], gold: false });
+    expect(await db.item.findUniqueOrThrow({ where: { id: itemIds[0] } })).toMatchObject({ isGold: false });
+  });
+});

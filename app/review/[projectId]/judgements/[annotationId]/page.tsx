@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Conversation } from "@/components/annotate/conversation";
 import { AdjudicationPanel } from "@/components/review/adjudication-panel";
+import { GoldPanel } from "@/components/review/gold-panel";
 import { ReviewPanel } from "@/components/review/review-panel";
 import { JudgementCandidates, VotesTable } from "@/components/review/judgement-view";
 import { ReviewBadge } from "@/components/review/review-badge";
@@ -65,6 +66,7 @@ export default async function JudgementPage({ params, searchParams }: {
       ) : (
         <ReviewPanel projectId={projectId} detail={detail} queue={inQueue ? `/review/${projectId}/queue${skip ? `?skip=${skip}` : ""}` : null} />
       )}
+      {project.taskType !== "DEMONSTRATION" && <GoldPanel projectId={projectId} detail={detail} />}
       <section aria-label="History" className="space-y-1 text-sm">
         <h2 className="text-sm font-semibold text-slate-700">History of this item</h2>
         <ul className="space-y-0.5 text-slate-600" data-testid="history">
