@@ -135,6 +135,18 @@ test("a reviewer filters, opens, rejects and corrects judgements; the next expor
   await expect(page).toHaveURL((u) => u.searchParams.get("queue") === "1" && !u.pathname.endsWith(correctedId));
   await page.screenshot({ path: testInfo.outputPath("queue-next.png"), fullPage: true });
 
+  // the annotators disagree on this one: set the final answer, and keep the item as gold with it
+  const adjudicatedItem = await withDb(async (db) => (await db.query<{ item: string }>(`SELECT "itemId" AS item FROM "Annotation" WHERE id = $1`, [page.url().match(/judgements\/([^?]+)/)![1]])).rows[0].item);
+  await page.getByLabel("Final rank of response A").fill("1");
+  await page.getByLabel("Final rank of response B").fill("2");
+  await page.getByLabel("Adjudication note").fill("A answers the question");
+  await page.getByRole("button", { name: "Set final answer" }).click();
+  await expect(page.getByTestId("adjudicated")).toContainText("A ≻ B");
+  await page.getByRole("button", { name: "Make gold" }).click();
+  await expect(page.getByTestId("gold-state")).toContainText("Gold item; expected answer: A ≻ B");
+  await page.screenshot({ path: testInfo.outputPath("adjudicated.png"), fullPage: true });
+  expect(await withDb(async (db) => (await db.query<{ g: boolean }>(`SELECT "isGold" AS g FROM "Item" WHERE id = $1`, [adjudicatedItem])).rows[0].g)).toBe(true);
+
   // the browser shows both reviews
   await page.goto(`/review/${projectId}?review=rejected`);
   await expect(page.getByTestId("judgement-row")).toHaveCount(1);
@@ -172,4 +184,27 @@ test("a reviewer filters, opens, rejects and corrects judgements; the next expor
   );
   // the corrected judgement's pair is now the other way round
   expect(texts.chosen).toBe(await withDb(async (db) => (await db.query<{ text: string }>(`SELECT text FROM "Candidate" WHERE id = $1`, [before[1][0]])).rows[0].text));
+});
+
+test("an annotator paused for gold accuracy sees why on their page; an admin reinstates them", async ({ page }) => {
+  const slug = await createProject({ taskType: "PAIRWISE", items: items(5) });
+  const annotator = await createUser();
+  await withDb(async (db) => {
+    await db.query(
+      `INSERT INTO "ProjectMember"("projectId", "userId", "pausedAt", "pauseReason") SELECT id, $2, now(), $3 FROM "Project" WHERE slug = $1`,
+      [slug, annotator.id, "Your gold accuracy in this project is 20% after 10 gold items (the minimum is 70%). An admin reviews your work and can let you continue."],
+    );
+  });
+  await signIn(page, annotator, `/annotate/${slug}`);
+  await expect(page.getByText("You are paused in")).toContainText("20% after 10 gold items");
+  await page.context().clearCookies();
+  await signIn(page, ADMIN, "/admin");
+  await page.getByRole("link", { name: `E2E ${slug}` }).click();
+  const row = page.getByRole("listitem").filter({ hasText: annotator.email });
+  await expect(row.getByText("paused")).toBeVisible();
+  await row.getByRole("button", { name: "Reinstate" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `${annotator.name} may judge again.` })).toBeVisible();
+  await page.context().clearCookies();
+  await signIn(page, annotator, `/annotate/${slug}`);
+  await expect(page.getByTestId("candidate-A")).toBeVisible();
 });

@@ -9,6 +9,9 @@
 // are gone) and makes taking an item in twice harmless: a change that commits while a refresh runs leaves its note
 // behind and is taken in by the next one.
 //
+// Judgements a reviewer rejected are not taken in (review/counted.ts); a change of rejection notes the item like any
+// other change (the trigger of migration review_and_reviewer_role).
+//
 // The definitions are those of the full computation described in index.ts; the per-row expressions below are the
 // ones it used, so the figures come out the same (tests/integration/analytics/summaries.test.ts compares them on
 // random projects).
