@@ -20,6 +20,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <nav className="mx-auto flex h-full max-w-7xl items-center gap-4 px-4 text-sm">
             <a href="/" className="whitespace-nowrap font-semibold text-indigo-700">RLHF Studio</a>
             {user && <a href="/annotate" className="text-slate-700 hover:text-slate-900">Annotate</a>}
+            {user?.role === "ADMIN" && <a href="/review" className="text-slate-700 hover:text-slate-900">Review</a>}
             {user?.role === "ADMIN" && <a href="/admin" className="text-slate-700 hover:text-slate-900">Admin</a>}
             <span className="ml-auto" />
             {user ? (

@@ -8,8 +8,8 @@ export const dynamic = "force-dynamic";
 
 export default async function AnnotateIndex() {
   const user = await requireUser("/annotate");
-  const projects = await page("/annotate", (api) => api.annotation.projects());
-  if (projects.length === 1 && user.role !== "ADMIN") redirect(`/annotate/${projects[0].slug}`);
+  const [projects, reviewing] = await page("/annotate", (api) => Promise.all([api.annotation.projects(), user.role === "ADMIN" ? Promise.resolve([]) : api.review.projects()]));
+  if (projects.length === 1 && reviewing.length === 0 && user.role !== "ADMIN") redirect(`/annotate/${projects[0].slug}`);
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Your projects</h1>
@@ -24,6 +24,11 @@ export default async function AnnotateIndex() {
           </Link>
         ))}
       </div>
+      {reviewing.length > 0 && (
+        <p className="text-sm text-slate-600">
+          You also review {reviewing.map((p) => p.name).join(", ")}: <Link href="/review" className="text-indigo-700 hover:underline">open the review pages</Link>.
+        </p>
+      )}
     </div>
   );
 }

@@ -64,6 +64,13 @@ interface Draft {
   activeLearning: boolean;
   thumbs: boolean;
   editsAsPreference: boolean;
+  reviewPercent: string;
+  reviewFlagged: boolean;
+  reviewFailedGold: boolean;
+  reviewDisagreeing: boolean;
+  /** empty: no automatic pause */
+  minGoldPercent: string;
+  minGoldAnswers: string;
 }
 
 function toDraft(p?: ProjectSettings): Draft {
@@ -82,6 +89,12 @@ function toDraft(p?: ProjectSettings): Draft {
     activeLearning: p?.activeLearning ?? false,
     thumbs: p?.thumbs ?? true,
     editsAsPreference: p?.editsAsPreference ?? false,
+    reviewPercent: String(+((p?.reviewSampleRate ?? 0.1) * 100).toFixed(2)),
+    reviewFlagged: p?.reviewFlagged ?? true,
+    reviewFailedGold: p?.reviewFailedGold ?? true,
+    reviewDisagreeing: p?.reviewDisagreeing ?? true,
+    minGoldPercent: p?.minGoldAccuracy === null || p?.minGoldAccuracy === undefined ? "" : String(+(p.minGoldAccuracy * 100).toFixed(2)),
+    minGoldAnswers: String(p?.minGoldAnswers ?? 10),
   };
 }
 
@@ -102,6 +115,12 @@ function toSettings(d: Draft) {
     activeLearning: d.activeLearning,
     thumbs: d.thumbs,
     editsAsPreference: d.editsAsPreference,
+    reviewSampleRate: num(d.reviewPercent) / 100,
+    reviewFlagged: d.reviewFlagged,
+    reviewFailedGold: d.reviewFailedGold,
+    reviewDisagreeing: d.reviewDisagreeing,
+    minGoldAccuracy: d.minGoldPercent.trim() === "" ? null : num(d.minGoldPercent) / 100,
+    minGoldAnswers: num(d.minGoldAnswers),
   };
 }
 
@@ -109,6 +128,8 @@ function toSettings(d: Draft) {
 function formField(field: string): string {
   if (field === "leaseSeconds") return "leaseMinutes";
   if (field === "goldRate") return "goldPercent";
+  if (field === "reviewSampleRate") return "reviewPercent";
+  if (field === "minGoldAccuracy") return "minGoldPercent";
   // a scale's problems show at its labels (points come from a select and cannot be wrong)
   const scale = /^(criteria\.\d+)\.scale(?:\..*)?$/.exec(field);
   if (scale) return `${scale[1]}.labels`;
@@ -226,6 +247,20 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
         >
           <input {...fieldProps("goldPercent", fieldError("goldPercent"))} className={inputClass} type="number" min={0} max={50} step="any" value={draft.goldPercent} disabled={draft.taskType === "DEMONSTRATION"} onChange={(e) => set("goldPercent", e.target.value)} />
         </Field>
+        <Field label="Minimum gold accuracy (%)" name="minGoldPercent" error={fieldError("minGoldPercent")} hint="An annotator below it is paused in this project until an admin reinstates them. Empty: never.">
+          <input {...fieldProps("minGoldPercent", fieldError("minGoldPercent"))} className={inputClass} type="number" min={0} max={100} step="any" value={draft.minGoldPercent} disabled={draft.taskType === "DEMONSTRATION"} onChange={(e) => set("minGoldPercent", e.target.value)} />
+        </Field>
+        <Field label="…after gold items" name="minGoldAnswers" error={fieldError("minGoldAnswers")} hint="How many gold answers count before the minimum applies.">
+          <input {...fieldProps("minGoldAnswers", fieldError("minGoldAnswers"))} className={inputClass} type="number" min={1} max={10000} step={1} value={draft.minGoldAnswers} onChange={(e) => set("minGoldAnswers", e.target.value)} />
+        </Field>
+        <Field label="Review sample (%)" name="reviewPercent" error={fieldError("reviewPercent")} hint="Share of each annotator's judgements the review queue takes.">
+          <input {...fieldProps("reviewPercent", fieldError("reviewPercent"))} className={inputClass} type="number" min={0} max={100} step="any" value={draft.reviewPercent} onChange={(e) => set("reviewPercent", e.target.value)} />
+        </Field>
+        <div className="space-y-2 sm:col-span-2 sm:grid sm:grid-cols-3 sm:gap-2 sm:space-y-0">
+          <Checkbox name="reviewFlagged" label="Review every flagged judgement" checked={draft.reviewFlagged} onChange={(v) => set("reviewFlagged", v)} />
+          <Checkbox name="reviewFailedGold" label="Review every failed gold answer" checked={draft.reviewFailedGold} onChange={(v) => set("reviewFailedGold", v)} />
+          <Checkbox name="reviewDisagreeing" label="Review every disagreement" hint="Another annotator of the item chose differently." checked={draft.reviewDisagreeing} onChange={(v) => set("reviewDisagreeing", v)} />
+        </div>
         <div className="space-y-2 sm:col-span-2 sm:grid sm:grid-cols-2 sm:gap-2 sm:space-y-0">
           {(draft.taskType === "PAIRWISE" || draft.taskType === "RANKING") && (
             <Checkbox name="allowTies" label="Ties allowed" hint="Annotators may judge candidates equally good." checked={draft.allowTies} onChange={(v) => set("allowTies", v)} />

@@ -24,6 +24,7 @@ export const aggregationLabel: Record<AggregationPolicy, string> = {
   all: "All pairs",
   majority: "Majority vote",
   bradley_terry: "Bradley-Terry",
+  adjudicated: "Adjudicated (else majority)",
 };
 
 const badge: Record<JobStatus, string> = {

@@ -14,6 +14,7 @@ import { modelRouter } from "@/server/api/routers/model";
 import { loopRouter } from "@/server/api/routers/loop";
 import { endpointRouter } from "@/server/api/routers/endpoint";
 import { exportRouter } from "@/server/api/routers/export";
+import { reviewRouter } from "@/server/api/routers/review";
 
 export const appRouter = createTRPCRouter({
   account: accountRouter,
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   endpoint: endpointRouter,
   export: exportRouter,
   analytics: analyticsRouter,
+  review: reviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

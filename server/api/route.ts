@@ -7,6 +7,7 @@
 // 1. errors → responses   2. the cross-site check of cookie routes   3. who is calling   4. route()
 import type { ZodType, z } from "zod";
 import { sessionFromRequest } from "@/server/auth/jwt";
+import { isReviewer } from "@/server/services/review/access";
 import { env } from "@/server/env";
 import { AppError, clientError, type FieldError, type FromZodOptions, httpStatus, parseOrThrow } from "@/server/errors";
 import type { Role, TokenScope } from "@/server/generated/prisma/client";
@@ -47,8 +48,11 @@ export function assertSameOrigin(req: Request): void {
 
 // ── 3. who is calling ───────────────────────────────────────────────────────────────────────────────────────────
 
-/** A route's door: the browser's session (with the role it needs), or a personal API token of `scope`. */
-export type RouteAuth = { session: Role } | { token: TokenScope; role?: Role };
+/**
+ * A route's door: the browser's session (with the role it needs), the session of an admin or a reviewer of the
+ * project named by the path segment `reviewerOf` (as reviewerProcedure checks), or a personal API token of `scope`.
+ */
+export type RouteAuth = { session: Role } | { reviewerOf: string } | { token: TokenScope; role?: Role };
 
 export interface RouteUser {
   id: string;
@@ -63,13 +67,16 @@ export function bearerToken(req: Request): string | null {
 
 const article = (role: Role) => (role === "ADMIN" ? "an admin" : "an annotator");
 
-async function caller(req: Request, auth: RouteAuth): Promise<RouteUser> {
-  if ("session" in auth) {
+async function caller(req: Request, auth: RouteAuth, params: Params): Promise<RouteUser> {
+  if ("session" in auth || "reviewerOf" in auth) {
     // the same check as the tRPC context and the pages' (activeUser on the cookie's session)
     const session = await sessionFromRequest(req);
     const user = session ? await activeUser(session) : null;
     if (!user) throw new AppError("UNAUTHORIZED", "Sign in first.");
-    if (auth.session === "ADMIN" && user.role !== "ADMIN") throw new AppError("FORBIDDEN", "Admins only.");
+    if ("session" in auth && auth.session === "ADMIN" && user.role !== "ADMIN") throw new AppError("FORBIDDEN", "Admins only.");
+    if ("reviewerOf" in auth && user.role !== "ADMIN" && !(await isReviewer({ userId: user.id, projectId: params[auth.reviewerOf] ?? "" }))) {
+      throw new AppError("FORBIDDEN", "Reviewers of this project only.");
+    }
     return user;
   }
   const user = await verifyToken({ secret: bearerToken(req), scope: auth.token });
@@ -118,9 +125,9 @@ export function route<P extends Params = Params, Q extends ZodType | undefined =
 ): RouteHandler<P> {
   return async (req, ctx) => {
     try {
-      if ("session" in spec.auth && req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req);
-      const user = await caller(req, spec.auth);
+      if (!("token" in spec.auth) && req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req);
       const params = ((await ctx?.params) ?? {}) as P;
+      const user = await caller(req, spec.auth, params);
       const searchParams = Object.fromEntries(new URL(req.url).searchParams);
       const query = (spec.query ? parseOrThrow(spec.query, searchParams, { what: "Invalid query", ...spec.queryError }) : undefined) as Parsed<Q>;
       let body = undefined as Parsed<B>;

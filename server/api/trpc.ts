@@ -2,10 +2,11 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
 import { BATCH_TOO_LARGE_MESSAGE, TRPC_BATCH_TOO_LARGE } from "@/server/api/limits";
 import { AppError, type AppErrorCode, clientError, type FieldError } from "@/server/errors";
 import type { Role } from "@/server/generated/prisma/client";
+import { isReviewer } from "@/server/services/review/access";
 import { activeUser, type SessionRef } from "@/server/services/users";
 
 export interface ContextUser {
@@ -71,7 +72,7 @@ export function logTrpcError({ error, path }: { error: TRPCError; path: string |
 
 /** Every procedure records its access level, so a test can walk the router and check each one. */
 export interface Meta {
-  access: "public" | "protected" | "admin";
+  access: "public" | "protected" | "reviewer" | "admin";
 }
 
 const t = initTRPC.context<Context>().meta<Meta>().create({
@@ -116,3 +117,18 @@ export const adminProcedure = protectedProcedure.meta({ access: "admin" }).use((
   if (ctx.user.role !== "ADMIN") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only." });
   return next({ ctx });
 });
+
+/**
+ * Project-scoped: the input names the project (`projectId`), and the caller must be an admin or a member of that
+ * project with the REVIEWER role. The check runs before the rest of the input is read, so a caller who may not
+ * review is refused whatever else they send.
+ */
+export const reviewerProcedure = protectedProcedure
+  .meta({ access: "reviewer" })
+  .input(z.object({ projectId: z.string().min(1, "required").max(64) }))
+  .use(async ({ ctx, input, next }) => {
+    if (ctx.user.role !== "ADMIN" && !(await isReviewer({ userId: ctx.user.id, projectId: input.projectId }))) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "Reviewers of this project only." });
+    }
+    return next({ ctx });
+  });

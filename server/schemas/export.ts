@@ -15,7 +15,7 @@ export const exportFormats = [
   "raw",
 ] as const;
 export const exportFileTypes = ["jsonl", "parquet"] as const;
-export const aggregationPolicies = ["all", "majority", "bradley_terry"] as const;
+export const aggregationPolicies = ["all", "majority", "bradley_terry", "adjudicated"] as const;
 
 export type ExportFormat = (typeof exportFormats)[number];
 export type ExportFileType = (typeof exportFileTypes)[number];
@@ -39,6 +39,8 @@ export const exportFiltersSchema = z
     excludeInactiveAnnotators: z.boolean().default(false),
     /** keep only items with at least this many judgements (counted after the other filters) */
     minJudgements: z.number().int().min(1).optional(),
+    /** keep judgements a reviewer rejected (left out by default) */
+    includeRejected: z.boolean().default(false),
   })
   .refine((f) => !f.from || !f.to || f.from < f.to, { message: "`from` must be before `to`", path: ["to"] });
 
@@ -63,7 +65,7 @@ export const splitSchema = z.object({
 export const snapshotDefinitionSchema = z
   .object({
     projectIds: z.array(z.string().min(1)).min(1, "choose at least one project"),
-    filters: exportFiltersSchema.default({ excludeFlagged: false, excludeGold: false, excludeInactiveAnnotators: false }),
+    filters: exportFiltersSchema.default({ excludeFlagged: false, excludeGold: false, excludeInactiveAnnotators: false, includeRejected: false }),
     aggregation: aggregationSchema.default({ policy: "all", ties: "drop", minAgreement: 0 }),
     split: splitSchema.default({ testRatio: 0.1, seed: "" }),
     // "ultrafeedback" named the layout before it was split into the two public ones; it was closest to the raw one

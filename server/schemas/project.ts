@@ -39,6 +39,13 @@ const fields = {
   activeLearning: z.boolean(),
   thumbs: z.boolean(),
   editsAsPreference: z.boolean(),
+  reviewSampleRate: z.number().min(0).max(1, "at most 1 (every judgement)"),
+  reviewFlagged: z.boolean(),
+  reviewFailedGold: z.boolean(),
+  reviewDisagreeing: z.boolean(),
+  /** null: no automatic pause */
+  minGoldAccuracy: z.number().min(0).max(1, "a share between 0 and 1").nullable(),
+  minGoldAnswers: z.number().int().min(1, "at least 1").max(10_000),
 };
 
 export const projectSettingsSchema = z.object({
@@ -55,6 +62,12 @@ export const projectSettingsSchema = z.object({
   activeLearning: fields.activeLearning.default(false),
   thumbs: fields.thumbs.default(true),
   editsAsPreference: fields.editsAsPreference.default(false),
+  reviewSampleRate: fields.reviewSampleRate.default(0.1),
+  reviewFlagged: fields.reviewFlagged.default(true),
+  reviewFailedGold: fields.reviewFailedGold.default(true),
+  reviewDisagreeing: fields.reviewDisagreeing.default(true),
+  minGoldAccuracy: fields.minGoldAccuracy.default(null),
+  minGoldAnswers: fields.minGoldAnswers.default(10),
 }).refine((p) => p.taskType !== "DEMONSTRATION" || p.goldRate === 0, {
   // a demonstration has no single right answer to check against
   message: "demonstration projects have no gold: gold checks ratings and comparisons",

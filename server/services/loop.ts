@@ -7,6 +7,7 @@ import { AppError, parseOrThrow } from "@/server/errors";
 import { db } from "@/server/db";
 import type { Project, TrainingRun } from "@/server/generated/prisma/client";
 import { arenaInput, iterationInput, type ArenaInput, type IterationInput } from "@/server/schemas/loop";
+import { projectSettingsSchema } from "@/server/schemas/project";
 import { pendingModelPrefix } from "@/server/schemas/runs";
 import type { LaunchRunInput } from "@/server/schemas/run-launch";
 import * as audit from "@/server/services/audit";
@@ -45,7 +46,8 @@ export async function createArena(options: { input: ArenaInput; actorId: string;
   const suffix = randomBytes(3).toString("hex");
   const project = await projects.create({
     actorId: options.actorId,
-    settings: {
+    // the arena's own choices; every other setting is the schema's default (one place for defaults)
+    settings: projectSettingsSchema.parse({
       name: (input.name ?? `Arena: ${a} vs ${b}`).slice(0, 120),
       slug: `arena-${suffix}-${Date.now().toString(36)}`,
       guidelines: arenaGuidelines,
@@ -60,7 +62,7 @@ export async function createArena(options: { input: ArenaInput; actorId: string;
       activeLearning: false,
       thumbs: false,
       editsAsPreference: false,
-    },
+    }),
   });
   try {
     if (membersFrom) {

@@ -110,15 +110,29 @@ export async function update(opts: { actorId: string; id: string; settings: Part
   }
 }
 
-export async function setMembers(opts: { actorId: string; projectId: string; userIds: string[] }) {
-  const before = await db.projectMember.findMany({ where: { projectId: opts.projectId }, select: { userId: true } });
+/** Sets who is a member of a project and which members review it (the rest annotate). */
+export async function setMembers(opts: { actorId: string; projectId: string; userIds: string[]; reviewerIds?: string[] }) {
+  const reviewerIds = opts.reviewerIds ?? [];
+  const members = new Set(opts.userIds);
+  const stray = reviewerIds.findIndex((id) => !members.has(id));
+  if (stray >= 0) throw new AppError("BAD_REQUEST", "A reviewer must also be a member of the project.", [{ field: `reviewerIds.${stray}`, message: "not among userIds" }]);
+  const before = await db.projectMember.findMany({ where: { projectId: opts.projectId }, select: { userId: true, role: true } });
   await db.$transaction(async (tx) => {
     const removed = await tx.projectMember.findMany({ where: { projectId: opts.projectId, userId: { notIn: opts.userIds }, user: { role: { not: "ADMIN" } } }, select: { userId: true } });
     await tx.projectMember.deleteMany({ where: { projectId: opts.projectId, userId: { notIn: opts.userIds } } });
     // admins may annotate any project, member or not; anyone else removed stops judging here now
     await endLeases(tx, { userIds: removed.map((m) => m.userId), projectIds: [opts.projectId] });
     await tx.projectMember.createMany({ data: opts.userIds.map((userId) => ({ projectId: opts.projectId, userId })), skipDuplicates: true });
-    await audit.record({ actorId: opts.actorId, action: "project.members", targetType: "project", targetId: opts.projectId, before: before.map((m) => m.userId), after: opts.userIds }, tx);
+    await tx.projectMember.updateMany({ where: { projectId: opts.projectId }, data: { role: "ANNOTATOR" } });
+    await tx.projectMember.updateMany({ where: { projectId: opts.projectId, userId: { in: reviewerIds } }, data: { role: "REVIEWER" } });
+    await audit.record(
+      {
+        actorId: opts.actorId, action: "project.members", targetType: "project", targetId: opts.projectId,
+        before: { members: before.map((m) => m.userId), reviewers: before.filter((m) => m.role === "REVIEWER").map((m) => m.userId) },
+        after: { members: opts.userIds, reviewers: reviewerIds },
+      },
+      tx,
+    );
   });
 }
 
@@ -128,7 +142,18 @@ export async function members(projectId: string) {
     include: { user: { select: { id: true, email: true, name: true, role: true, active: true } } },
     orderBy: { createdAt: "asc" },
   });
-  return rows.map((r) => r.user);
+  return rows.map((r) => ({ ...r.user, memberRole: r.role, pausedAt: r.pausedAt, pauseReason: r.pauseReason }));
+}
+
+/** Lets a member the gold-accuracy rule paused judge again; their gold is counted afresh from now. */
+export async function reinstate(opts: { actorId: string; projectId: string; userId: string }) {
+  await db.$transaction(async (tx) => {
+    const m = await tx.projectMember.findUnique({ where: { projectId_userId: { projectId: opts.projectId, userId: opts.userId } } });
+    if (!m) throw new AppError("NOT_FOUND", "No such member of this project.", [{ field: "userId", message: "not a member" }]);
+    if (!m.pausedAt) throw new AppError("CONFLICT", "This member is not paused.");
+    await tx.projectMember.update({ where: { projectId_userId: { projectId: opts.projectId, userId: opts.userId } }, data: { pausedAt: null, pauseReason: "", reinstatedAt: new Date() } });
+    await audit.record({ actorId: opts.actorId, action: "member.reinstate", targetType: "project", targetId: opts.projectId, before: { userId: opts.userId, pausedAt: m.pausedAt, reason: m.pauseReason }, after: { userId: opts.userId } }, tx);
+  });
 }
 
 /** The project's import history, newest first, for the import page. */

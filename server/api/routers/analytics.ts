@@ -6,9 +6,12 @@ import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { projectAnalyticsInput } from "@/server/schemas/analytics";
 import { projectAnalytics } from "@/server/services/analytics";
 import { collectionAnalytics } from "@/server/services/analytics/collection";
+import { reviewStats } from "@/server/services/review/stats";
 
 export const analyticsRouter = createTRPCRouter({
   project: adminProcedure.input(projectAnalyticsInput).query(({ input }) => projectAnalytics(input)),
   /** ratings and demonstrations; null for pairwise and ranking projects */
   collection: adminProcedure.input(projectAnalyticsInput).query(({ input }) => collectionAnalytics(input.projectId)),
+  /** per annotator: how their reviewed judgements came out, and why they were rejected */
+  reviews: adminProcedure.input(projectAnalyticsInput).query(({ input }) => reviewStats(input.projectId)),
 });

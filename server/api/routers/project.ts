@@ -16,8 +16,19 @@ export const projectRouter = createTRPCRouter({
   setArchived: adminProcedure
     .input(z.object({ id: z.string(), archived: z.boolean() }))
     .mutation(({ ctx, input }) => projects.update({ actorId: ctx.user.id, id: input.id, settings: { archived: input.archived } })),
+  /** a member paused by the gold-accuracy rule judges again */
+  reinstate: adminProcedure
+    .input(z.object({ projectId: z.string(), userId: z.string() }))
+    .mutation(({ ctx, input }) => projects.reinstate({ actorId: ctx.user.id, ...input })),
   members: adminProcedure.input(z.object({ projectId: z.string() })).query(({ input }) => projects.members(input.projectId)),
   setMembers: adminProcedure
-    .input(z.object({ projectId: z.string(), userIds: z.array(z.string()).max(10_000) }))
+    .input(
+      z.object({
+        projectId: z.string(),
+        userIds: z.array(z.string()).max(10_000),
+        /** members who also review the project (each must be among userIds) */
+        reviewerIds: z.array(z.string()).max(10_000).default([]),
+      }),
+    )
     .mutation(({ ctx, input }) => projects.setMembers({ actorId: ctx.user.id, ...input })),
 });

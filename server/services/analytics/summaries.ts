@@ -9,12 +9,16 @@
 // are gone) and makes taking an item in twice harmless: a change that commits while a refresh runs leaves its note
 // behind and is taken in by the next one.
 //
+// Judgements a reviewer rejected are not taken in (review/counted.ts); a change of rejection notes the item like any
+// other change (the trigger of migration review_and_reviewer_role).
+//
 // The definitions are those of the full computation described in index.ts; the per-row expressions below are the
 // ones it used, so the figures come out the same (tests/integration/analytics/summaries.test.ts compares them on
 // random projects).
 import type pg from "pg";
 import { pool, withTransaction } from "@/server/pg";
 import { MAX_CANDIDATES } from "@/server/schemas/import";
+import { countedAnnotation } from "@/server/services/review/counted";
 
 const UNKNOWN_MODEL = "(unknown)";
 
@@ -63,7 +67,7 @@ FROM (
   FROM cands c
   JOIN "Annotation" a ON a."itemId" = c.iid
   JOIN pairs p ON p.k = cardinality(c.ids)
-  WHERE a."projectId" = $1
+  WHERE a."projectId" = $1 AND ${countedAnnotation("a")}
 ) located
 -- a candidate missing from a ranking has no group: that pair was not judged
 WHERE g1 IS NOT NULL AND g2 IS NOT NULL`;
@@ -86,7 +90,7 @@ FROM (
   FROM taken t
   JOIN "Annotation" a ON a."itemId" = t.iid
   LEFT JOIN "Assignment" s ON s.id = a."assignmentId"
-  WHERE a."projectId" = $1
+  WHERE a."projectId" = $1 AND ${countedAnnotation("a")}
 ) j`;
 
 const unitsOf = (votes: string) => `

@@ -39,15 +39,16 @@ export interface AnnotatorContext {
 }
 
 export async function annotatorContext(opts: { slug: string; userId: string; isAdmin: boolean; leases: boolean; exclude?: string[] }): Promise<AnnotatorContext> {
-  const { rows } = await pool().query<Project & { _member: boolean; _own: OwnLease[] | null; _served: { gold: number; total: number } | null }>({
+  const { rows } = await pool().query<Project & { _member: boolean; _paused: string | null; _own: OwnLease[] | null; _served: { gold: number; total: number } | null }>({
     name: "annotator-context",
     text: ANNOTATOR_CONTEXT_SQL,
     values: [opts.slug, opts.userId, opts.leases, opts.exclude ?? []],
   });
   const row = rows[0];
   if (!row || (!opts.isAdmin && !row._member)) throw new AppError("NOT_FOUND", `No project "${opts.slug}" for you.`);
-  const { _member, _own, _served, ...project } = row;
+  const { _member, _paused, _own, _served, ...project } = row;
   if (project.archived) throw new AppError("PRECONDITION_FAILED", `Project "${project.name}" is archived.`);
+  if (_paused !== null) throw new AppError("PRECONDITION_FAILED", `You are paused in "${project.name}". ${_paused}`);
   return { project, own: _own ?? [], served: _served };
 }
 
@@ -75,5 +76,6 @@ export function projectView(project: Project): ProjectView {
 export function judgingRefused(outcome: string): AppError | null {
   if (outcome === "not_found") return new AppError("NOT_FOUND", "This item is not assigned to you.", [{ field: "assignmentId", message: "unknown assignment" }]);
   if (outcome === "archived") return new AppError("PRECONDITION_FAILED", "This project is archived: judgements are closed.");
+  if (outcome === "paused") return new AppError("PRECONDITION_FAILED", "You are paused in this project (gold accuracy): an admin can let you continue.");
   return null;
 }

@@ -13,6 +13,7 @@ import { toItemView, type ItemView } from "@/server/services/annotation/item-vie
 import { candidateHash } from "@/server/services/hashing";
 import {
   ANNOTATION_ITEM_VIEW_SQL,
+  GOLD_PAUSE_SQL,
   EDIT_ANNOTATION_SQL,
   EDIT_CONTEXT_SQL,
   LAST_JUDGEMENT_SQL,
@@ -20,9 +21,10 @@ import {
   SUBMIT_CONTEXT_SQL,
 } from "@/server/services/annotation/sql";
 import { derivePairs, matchesGold } from "@/server/services/comparisons";
+import * as audit from "@/server/services/audit";
 import { criteriaOf } from "@/server/services/projects";
 
-interface RulesRow {
+export interface RulesRow {
   task_type: Project["taskType"];
   allow_ties: boolean;
   require_rationale: boolean;
@@ -36,7 +38,7 @@ interface RulesRow {
 }
 
 /** Checks a judgement against its item and project; throws every problem at once as field errors. */
-function check(row: RulesRow, judgement: Judgement): void {
+export function check(row: RulesRow, judgement: Judgement): void {
   const rules: JudgementRules = { taskType: row.task_type, allowTies: row.allow_ties, requireRationale: row.require_rationale, thumbs: row.thumbs, criteria: criteriaOf(row) };
   const errors = judgementErrors(rules, row.candidate_ids, judgement);
   if (errors.length) throw new AppError("BAD_REQUEST", `Invalid judgement: ${describeErrors(errors)}`, errors);
@@ -60,7 +62,7 @@ function goldCorrect(j: Judgement, row: RulesRow): boolean | null {
 }
 
 /** The judgement's parameters of rlhf_submit_annotation / rlhf_edit_annotation, in their order. */
-function judgementParams(j: Judgement, row: RulesRow): unknown[] {
+export function judgementParams(j: Judgement, row: RulesRow): unknown[] {
   const pairs = derivePairs(j.ranking, j.strength ?? null);
   return [
     JSON.stringify(j.ranking),
@@ -96,6 +98,8 @@ function notAssigned(): AppError {
 }
 
 interface SubmitContextRow extends RulesRow {
+  project_id: string | null;
+  min_gold_accuracy: number | null;
   stored_id: string | null;
   stored_user_id: string | null;
   stored_late: boolean | null;
@@ -128,6 +132,8 @@ export async function submit(opts: { userId: string; input: SubmitInput }): Prom
   const r = stored[0];
   switch (r.outcome) {
     case "ok":
+      // only a gold judgement can change the gold accuracy: everything else skips the check
+      if (c.is_gold && c.min_gold_accuracy !== null) await pauseBelowGold(c.project_id!, userId);
       return { annotationId: r.annotation_id, duplicate: false, late: r.late, surplus: r.surplus };
     case "duplicate":
       return duplicateOf({ id: r.annotation_id, userId: r.owner_id, late: r.late, surplus: r.surplus }, userId);
@@ -138,6 +144,12 @@ export async function submit(opts: { userId: string; input: SubmitInput }): Prom
     default:
       throw judgingRefused(r.outcome) ?? notAssigned();
   }
+}
+
+/** The gold-accuracy rule after a gold judgement (GOLD_PAUSE_SQL); a pause is audited. */
+async function pauseBelowGold(projectId: string, userId: string): Promise<void> {
+  const { rows } = await pool().query<{ reason: string }>(GOLD_PAUSE_SQL, [projectId, userId]);
+  if (rows[0]) await audit.record({ actorId: null, action: "member.pause", targetType: "project", targetId: projectId, after: { userId, reason: rows[0].reason } });
 }
 
 function withinEditWindow(createdAt: Date): boolean {

@@ -11,11 +11,12 @@ const HOLDS_PLACE = `(a.state IN ('SUBMITTED', 'ACTIVE') AND (a.state = 'SUBMITT
 
 /**
  * A project as one annotator may use it: $1 slug, $2 user id, $3 whether to read leases, $4 assignment ids to leave
- * out. Adds "_member", "_own" (their ACTIVE leases, oldest first) and "_served" (gold and total served, only when
+ * out. Adds "_member", "_paused" (why the member is paused, when they are), "_own" (their ACTIVE leases, oldest first) and "_served" (gold and total served, only when
  * the project serves gold).
  */
 export const ANNOTATOR_CONTEXT_SQL = `SELECT p.*,
          EXISTS (SELECT 1 FROM "ProjectMember" m WHERE m."projectId" = p.id AND m."userId" = $2) AS "_member",
+         (SELECT m."pauseReason" FROM "ProjectMember" m WHERE m."projectId" = p.id AND m."userId" = $2 AND m."pausedAt" IS NOT NULL) AS "_paused",
          (SELECT json_agg(json_build_object('id', a.id, 'itemId', a."itemId", 'live', a."expiresAt" > now()) ORDER BY a."leasedAt")
             FROM "Assignment" a
            WHERE $3 AND a."userId" = $2 AND a."projectId" = p.id AND a.state = 'ACTIVE' AND a.id <> ALL($4::text[])) AS "_own",
@@ -87,7 +88,7 @@ export const SUBMIT_CONTEXT_SQL = `
   SELECT n.id AS stored_id, n."userId" AS stored_user_id, n.late AS stored_late, n.surplus AS stored_surplus,
          a."userId" AS user_id, a.state, i."isGold" AS is_gold, i."goldRanking" AS gold_ranking, i."goldThumbs" AS gold_thumbs,
          pr."taskType" AS task_type, pr."allowTies" AS allow_ties, pr."requireRationale" AS require_rationale, pr.criteria,
-         pr.thumbs, pr."editsAsPreference" AS edits_as_preference,
+         pr.thumbs, pr."editsAsPreference" AS edits_as_preference, pr.id AS project_id, pr."minGoldAccuracy" AS min_gold_accuracy,
          COALESCE((SELECT array_agg(ic."candidateId") FROM "ItemCandidate" ic WHERE ic."itemId" = i.id), ARRAY[]::text[]) AS candidate_ids
     FROM (SELECT 1) one
     LEFT JOIN "Annotation" n ON n."submissionId" = $1
@@ -103,6 +104,25 @@ export const SUBMIT_CONTEXT_SQL = `
  * is not stored, which the SQL function checks).
  */
 const JUDGEMENT_PARAMS = (from: number) => Array.from({ length: 16 }, (_, i) => `$${from + i}`).join(", ");
+
+/**
+ * After a gold judgement of user $2 in project $1: pauses them when, counting the gold answers since they were last
+ * reinstated, they have given at least minGoldAnswers and their share of correct ones is below minGoldAccuracy.
+ * Returns the pause reason when it paused them. Reads the (userId, projectId, createdAt) index.
+ */
+export const GOLD_PAUSE_SQL = `
+  WITH m AS (SELECT * FROM "ProjectMember" WHERE "projectId" = $1 AND "userId" = $2 AND "pausedAt" IS NULL),
+       p AS (SELECT "minGoldAccuracy" AS min, "minGoldAnswers" AS after FROM "Project" WHERE id = $1 AND "minGoldAccuracy" IS NOT NULL),
+       g AS (SELECT count(*) AS n, count(*) FILTER (WHERE a."goldCorrect") AS ok FROM "Annotation" a, m
+              WHERE a."userId" = $2 AND a."projectId" = $1 AND a."goldCorrect" IS NOT NULL
+                AND a."createdAt" > coalesce(m."reinstatedAt", '-infinity'::timestamp))
+  UPDATE "ProjectMember" pm
+     SET "pausedAt" = now(),
+         "pauseReason" = format('Your gold accuracy in this project is %s%% after %s gold items (the minimum is %s%%). An admin reviews your work and can let you continue.',
+                                round(100.0 * g.ok / g.n), g.n, round(100 * p.min::numeric))
+    FROM g, p
+   WHERE pm."projectId" = $1 AND pm."userId" = $2 AND pm."pausedAt" IS NULL AND g.n >= p.after AND g.ok < p.min * g.n
+  RETURNING pm."pauseReason" AS reason`;
 
 /** Stores one judgement: $1 submission id, $2 assignment id, $3 user id, then the judgement's columns. */
 export const SUBMIT_ANNOTATION_SQL = `SELECT * FROM rlhf_submit_annotation($1, $2, $3, ${JUDGEMENT_PARAMS(4)})`;

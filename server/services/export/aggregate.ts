@@ -4,6 +4,7 @@
 // Votes on an unordered pair {a, b} come from every annotation of the prompt: the Comparison rows give the wins
 // (with their margins) and the ranking groups give the ties (both candidates in one group).
 import type { Aggregation } from "@/server/schemas/export";
+import { derivePairs } from "@/server/services/comparisons";
 import type { ExportAnnotation, PromptGroup } from "./stream";
 
 export interface PreferencePair {
@@ -222,6 +223,26 @@ export function preferencePairs(
             });
           }
         }
+      }
+    }
+    return out;
+  }
+
+  // adjudicated: an item a reviewer adjudicated gives the pairs of the final answer, every other item its majority
+  if (aggregation.policy === "adjudicated") {
+    const scores = promptScores(annotations);
+    for (const item of group.items) {
+      if (!item.adjudication) {
+        const alone = { ...group, items: [item] };
+        out.push(...preferencePairs(alone, { ...aggregation, policy: "majority" }));
+        continue;
+      }
+      for (const c of derivePairs(item.adjudication.ranking, item.adjudication.strength)) {
+        out.push({ chosenId: c.chosenId, rejectedId: c.rejectedId, margin: c.margin, tie: false, scoreChosen: scores.get(c.chosenId) ?? null, scoreRejected: scores.get(c.rejectedId) ?? null });
+      }
+      if (!keepTies) continue;
+      for (const g of item.adjudication.ranking) {
+        for (let i = 0; i < g.length; i++) for (let j = i + 1; j < g.length; j++) out.push({ chosenId: g[i], rejectedId: g[j], margin: 0, tie: true, scoreChosen: scores.get(g[i]) ?? null, scoreRejected: scores.get(g[j]) ?? null });
       }
     }
     return out;

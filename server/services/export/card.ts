@@ -32,6 +32,8 @@ const POLICY_TEXT: Record<SnapshotDefinition["aggregation"]["policy"], string> =
     "majority — one row per candidate pair of a prompt, in the direction most annotators chose (tie votes count for neither side)",
   bradley_terry:
     "bradley_terry — a Bradley-Terry model per prompt orders the candidates; one row per pair in that order, margin = score difference",
+  adjudicated:
+    "adjudicated — an item whose disagreement a reviewer adjudicated gives the pairs of the reviewer's final answer; every other item gives its majority (as `majority`, per item)",
 };
 
 function aggregationText(def: SnapshotDefinition): string {

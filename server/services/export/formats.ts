@@ -179,6 +179,8 @@ const raw: FormatSpec = {
     { name: "annotator", parquet: str("annotator"), type: "string", description: "annotator pseudonym, stable within this snapshot" },
     { name: "shown_order", parquet: stringList("shown_order"), type: "list<string>", description: "candidate ids in the order shown to the annotator (empty if unknown)" },
     { name: "created_at", parquet: str("created_at"), type: "string (ISO 8601, UTC)", description: "when the annotation was submitted" },
+    { name: "review_state", parquet: str("review_state", "OPTIONAL"), type: "string | null", description: "the latest review: ACCEPTED, REJECTED (only when the snapshot includes rejected judgements) or CORRECTED (the fields above hold the reviewer's correction); null when not reviewed" },
+    { name: "reviewer", parquet: str("reviewer", "OPTIONAL"), type: "string | null", description: "pseudonym of who made that review (same pseudonyms as `annotator`)" },
   ],
   rows: (group, _votes, ctx) => {
     const prompt = conversation(group.messages);
@@ -211,6 +213,8 @@ const raw: FormatSpec = {
           annotator: ctx.pseudonym(a.userId),
           shown_order: a.shownOrder,
           created_at: a.createdAt,
+          review_state: a.reviewState,
+          reviewer: a.reviewerId ? ctx.pseudonym(a.reviewerId) : null,
         });
       }
     }

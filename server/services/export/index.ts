@@ -208,6 +208,16 @@ async function excludedAnnotators(client: pg.PoolClient, def: SnapshotDefinition
   return [...ids].sort();
 }
 
+/** Whether any judgement of the snapshot's projects was ever rejected (the review table's project index answers it). */
+async function rejectedPresent(client: pg.PoolClient, def: SnapshotDefinition): Promise<boolean> {
+  if (def.filters.includeRejected) return false;
+  const res = await client.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM "AnnotationReview" WHERE "projectId" = ANY($1::text[]) AND state = 'REJECTED') AS any`,
+    [def.projectIds],
+  );
+  return res.rows[0].any;
+}
+
 interface BuildResult {
   files: SnapshotFile[];
   stats: SnapshotStats;
@@ -247,6 +257,7 @@ async function build(opts: {
   try {
     await beginExportRead(client);
     const excludedUserIds = await excludedAnnotators(client, def);
+    const rejected = await rejectedPresent(client, def);
     const annotationsTotal = await countAnnotations({ client, projectIds: def.projectIds });
     const snapshot = (await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0].id;
     side = await pool().connect();
@@ -257,7 +268,7 @@ async function build(opts: {
     let counting: Promise<Omit<SnapshotStats, "rows">> | null = null;
     const countOnce = () => {
       if (!counting) {
-        counting = snapshotStats({ client: side!, def, excludedUserIds });
+        counting = snapshotStats({ client: side!, def, excludedUserIds, rejectedPresent: rejected });
         counting.catch(() => undefined); // awaited below; a rows failure must not leave it unhandled
       }
       return counting;
@@ -273,9 +284,9 @@ async function build(opts: {
       }
     };
     if (writesPairLines(def) && !opts.generalPath) {
-      await writePairLines({ client, def, ctx, excludedUserIds, writers, isTest: (hash) => isTestPrompt(hash, def.split), onAnnotations });
+      await writePairLines({ client, def, ctx, excludedUserIds, rejectedPresent: rejected, writers, isTest: (hash) => isTestPrompt(hash, def.split), onAnnotations });
     } else {
-      const groups = promptGroups({ client, projectIds: def.projectIds, filters: def.filters, excludedUserIds, shownOrder: def.format === "raw", onAnnotations });
+      const groups = promptGroups({ client, projectIds: def.projectIds, filters: def.filters, excludedUserIds, rejectedPresent: rejected, shownOrder: def.format === "raw", adjudications: def.aggregation.policy === "adjudicated", onAnnotations });
       for await (const group of groups) {
         const writer = writers[isTestPrompt(group.contentHash, def.split) ? "test" : "train"];
         for (const row of format.rows(group, votesOf(group), ctx)) {

@@ -38,8 +38,8 @@ export function writesPairLines(def: SnapshotDefinition): boolean {
  * the order the submit wrote the pairs in): prompt hash, annotation id, the prompt's messages (jsonb text), chosen and
  * rejected response as JSON literals, margin, and — with criteria — the annotation's ratings of both responses.
  */
-function pairQuery(opts: { client: pg.PoolClient; def: SnapshotDefinition; excludedUserIds: string[]; withScores: boolean }): string {
-  const where = filterClauses({ client: opts.client, projectIds: opts.def.projectIds, filters: opts.def.filters, excludedUserIds: opts.excludedUserIds });
+function pairQuery(opts: { client: pg.PoolClient; def: SnapshotDefinition; excludedUserIds: string[]; rejectedPresent: boolean; withScores: boolean }): string {
+  const where = filterClauses({ client: opts.client, projectIds: opts.def.projectIds, filters: opts.def.filters, excludedUserIds: opts.excludedUserIds, rejectedPresent: opts.rejectedPresent });
   // with criteria, the annotation's ratings of both responses (for their scores)
   const ratings = opts.withScores ? `, coalesce((a.ratings -> c."chosenId")::text, ''), coalesce((a.ratings -> c."rejectedId")::text, '')` : "";
   return copyLines(`
@@ -192,6 +192,7 @@ export async function writePairLines(opts: {
   def: SnapshotDefinition;
   ctx: FormatContext;
   excludedUserIds: string[];
+  rejectedPresent: boolean;
   writers: { train: SplitWriter; test: SplitWriter };
   isTest: (contentHash: string) => boolean;
   /** called now and then with the number of annotations read so far */
@@ -201,7 +202,7 @@ export async function writePairLines(opts: {
   const { margin } = pairTemplates[format];
   const withScores = opts.ctx.criteria.length > 0 && margin;
   const build = lineBuilder(format);
-  const stream = opts.client.query(copyTo(pairQuery({ client: opts.client, def: opts.def, excludedUserIds: opts.excludedUserIds, withScores })));
+  const stream = opts.client.query(copyTo(pairQuery({ client: opts.client, def: opts.def, excludedUserIds: opts.excludedUserIds, rejectedPresent: opts.rejectedPresent, withScores })));
   let prompt = "";
   let annotation = "";
   let annotationsRead = 0;

@@ -16,6 +16,7 @@ import { to as copyTo } from "pg-copy-streams";
 import type { Strength } from "@/server/generated/prisma/client";
 import type { ExportFilters } from "@/server/schemas/export";
 import { derivePairs } from "@/server/services/comparisons";
+import { countedAnnotation } from "@/server/services/review/counted";
 import type { Message } from "@/server/services/hashing";
 
 export interface ExportCandidate {
@@ -59,12 +60,18 @@ export interface ExportAnnotation {
   demonstrationFrom: string | null;
   /** an improvement stored as the preference edited ≻ original: the edited response as a candidate */
   edited: ExportCandidate | null;
+  /** the latest review: ACCEPTED, REJECTED (only with includeRejected), CORRECTED (the fields hold the correction) */
+  reviewState: string | null;
+  /** who made that review */
+  reviewerId: string | null;
 }
 
 export interface ExportItem {
   id: string;
   projectId: string;
   isGold: boolean;
+  /** a reviewer's final answer (read only for the adjudicated aggregation) */
+  adjudication: { ranking: string[][]; strength: Strength | null } | null;
   candidates: ExportCandidate[];
   annotations: ExportAnnotation[];
 }
@@ -82,13 +89,20 @@ export interface StreamOptions {
   filters: ExportFilters;
   /** annotators left out by the gold-accuracy and deactivation filters */
   excludedUserIds: string[];
+  /**
+   * whether any judgement of the projects was ever rejected (rejectedPresent in ./index.ts): without one the
+   * rejected filter is left out, so an export of unreviewed projects keeps its join-free paths
+   */
+  rejectedPresent: boolean;
   /** read the order each annotator was shown (only the raw format writes it) */
   shownOrder?: boolean;
+  /** read each item's adjudication (only the adjudicated aggregation uses it) */
+  adjudications?: boolean;
   /** called now and then with the number of annotations read so far */
   onAnnotations?: (annotationsRead: number) => void;
 }
 
-type QueryOptions = Pick<StreamOptions, "client" | "projectIds" | "filters" | "excludedUserIds">;
+type QueryOptions = Pick<StreamOptions, "client" | "projectIds" | "filters" | "excludedUserIds" | "rejectedPresent">;
 
 /**
  * The WHERE conditions of a snapshot's filters, on items (`i`) and annotations (`a`), as SQL text: COPY takes no
@@ -106,6 +120,7 @@ export function filterClauses(opts: QueryOptions): { item: string; annotation: s
   if (filters.from) annotation.push(`a."createdAt" >= (${client.escapeLiteral(filters.from.toISOString())}::timestamptz AT TIME ZONE 'UTC')`);
   if (filters.to) annotation.push(`a."createdAt" < (${client.escapeLiteral(filters.to.toISOString())}::timestamptz AT TIME ZONE 'UTC')`);
   if (opts.excludedUserIds.length > 0) annotation.push(`NOT (a."userId" = ANY(${list(opts.excludedUserIds)}))`);
+  if (opts.rejectedPresent && !filters.includeRejected) annotation.push(countedAnnotation("a"));
   // no filter but the projects: every annotation of the projects' items counts, and queries can skip joins
   const onlyProjects = item.length === 1 && annotation.length === 1 && (filters.minJudgements ?? 1) <= 1;
   return { item: item.join(" AND "), annotation: annotation.join(" AND "), projects, onlyProjects };
@@ -119,8 +134,11 @@ export function copyLines(query: string): string {
 }
 
 /** The COPY statement for a set of filters. */
-function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder">): string {
+function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder" | "adjudications">): string {
   const where = filterClauses(opts);
+  const adjudication = opts.adjudications
+    ? `CASE WHEN ic.position = 0 THEN (SELECT json_build_array(d.ranking, d.strength) FROM "Adjudication" d WHERE d."itemId" = i.id) END`
+    : "NULL::json";
   const shown = opts.shownOrder ? `(SELECT s."shownOrder" FROM "Assignment" s WHERE s.id = a."assignmentId")` : "NULL::text[]";
   // Sort keys compare byte-wise (COLLATE "C") so the order never depends on the database's collation. The
   // prompt's hash and messages ride on its items' first candidate row.
@@ -128,7 +146,7 @@ function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder">): st
     SELECT p."contentHash" COLLATE "C" AS k1, i."itemKey" COLLATE "C" AS k2, i."projectId" COLLATE "C" AS k3, 1 AS k4,
       ic.position AS k5, NULL::timestamp AS k6, NULL::text COLLATE "C" AS k7,
       json_build_array(1, i."promptId", i.id, i."projectId", i."isGold", c.id, c.text, c.model,
-        CASE WHEN ic.position = 0 THEN p."contentHash" END, CASE WHEN ic.position = 0 THEN p.messages END) AS row
+        CASE WHEN ic.position = 0 THEN p."contentHash" END, CASE WHEN ic.position = 0 THEN p.messages END, ${adjudication}) AS row
     FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId"
       JOIN "ItemCandidate" ic ON ic."itemId" = i.id JOIN "Candidate" c ON c.id = ic."candidateId"
     WHERE ${where.item} AND i.id IN (SELECT a."itemId" FROM "Annotation" a WHERE ${where.annotation})
@@ -138,7 +156,9 @@ function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder">): st
         a.ratings, a.rationale, a.flags, a."flagNote", a."timeSpentMs", a.late, a.surplus, a."isGold",
         a."goldCorrect", to_char(a."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), ${shown}, a.thumbs, a.demonstration, a."demonstrationFrom",
         -- an improvement the submit stored as edited ≻ original: the edited response's candidate id
-        CASE WHEN a."demonstrationFrom" IS NOT NULL THEN (SELECT c."chosenId" FROM "Comparison" c WHERE c."annotationId" = a.id LIMIT 1) END)
+        CASE WHEN a."demonstrationFrom" IS NOT NULL THEN (SELECT c."chosenId" FROM "Comparison" c WHERE c."annotationId" = a.id LIMIT 1) END,
+        a."reviewState",
+        CASE WHEN a."reviewState" IS NOT NULL THEN (SELECT r."reviewerId" FROM "AnnotationReview" r WHERE r."annotationId" = a.id ORDER BY r.id DESC LIMIT 1) END)
     FROM "Annotation" a JOIN "Item" i ON i.id = a."itemId" JOIN "Prompt" p ON p.id = i."promptId"
     WHERE ${where.item} AND ${where.annotation}
     UNION ALL
@@ -176,11 +196,11 @@ export async function beginExportRead(client: pg.PoolClient, snapshot?: string):
 
 /** An item without candidates (a demonstration written from scratch): it carries its prompt itself. */
 type ItemRow = [0, string, string, string, boolean, string, Message[]];
-type CandidateRow = [1, string, string, string, boolean, string, string, string | null, string | null, Message[] | null];
+type CandidateRow = [1, string, string, string, boolean, string, string, string | null, string | null, Message[] | null, [string[][], Strength | null] | null];
 type AnnotationRow = [
   2, string, string, string, boolean, string, string, string[][], Strength | null, boolean,
   Record<string, Record<string, number>>, string, string[], string, number, boolean, boolean, boolean, boolean | null, string,
-  string[] | null, boolean | null, string | null, string | null, string | null,
+  string[] | null, boolean | null, string | null, string | null, string | null, string | null, string | null,
 ];
 
 /**
@@ -234,7 +254,8 @@ export async function* promptGroups(opts: StreamOptions): AsyncGenerator<PromptG
         }
         if (!item || item.id !== itemId) {
           closeItem();
-          item = { id: itemId, projectId, isGold: itemGold, candidates: [], annotations: [] };
+          const adjudicated = kind === 1 ? r[10] : null;
+          item = { id: itemId, projectId, isGold: itemGold, adjudication: adjudicated ? { ranking: adjudicated[0], strength: adjudicated[1] } : null, candidates: [], annotations: [] };
         }
         if (kind === 0) continue;
         if (kind === 1) {
@@ -243,14 +264,14 @@ export async function* promptGroups(opts: StreamOptions): AsyncGenerator<PromptG
         }
         annotationsRead++;
         const [, , , , , id, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold, goldCorrect, createdAt, shownOrder,
-          thumbs, demonstration, demonstrationFrom, editedId] = r;
+          thumbs, demonstration, demonstrationFrom, editedId, reviewState, reviewerId] = r;
         // the pairs are what the submit wrote: those of the ranking, or for an improvement edited ≻ original
         const edited = editedId && demonstration !== null && demonstrationFrom ? { id: editedId, text: demonstration, model: "human edit" } : null;
         item.annotations.push({
           id, itemId, projectId, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold,
           goldCorrect, createdAt, shownOrder: shownOrder ?? [],
           comparisons: edited ? [{ chosenId: edited.id, rejectedId: demonstrationFrom!, margin: 2 }] : derivePairs(ranking, strength),
-          thumbs, demonstration, demonstrationFrom, edited,
+          thumbs, demonstration, demonstrationFrom, edited, reviewState, reviewerId,
         });
       }
       for (const g of ready) yield g;

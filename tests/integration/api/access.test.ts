@@ -1,10 +1,11 @@
 // Walks the whole tRPC router: every admin procedure must refuse anonymous and annotator callers, every
-// protected one anonymous callers. Procedures added later are covered without touching this file; a new
-// public procedure must be listed here on purpose.
+// reviewer procedure anonymous callers and members of the project who do not review it (and a reviewer of another
+// project), every protected one anonymous callers. Procedures added later are covered without touching this file;
+// a new public procedure must be listed here on purpose.
 import { describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
 import type { Meta } from "@/server/api/trpc";
-import { makeUser } from "../fixtures/annotation";
+import { callerFor, makeProject, makeUser, pairItems } from "../fixtures/annotation";
 
 const PUBLIC_PROCEDURES = new Set<string>(["invite.inspect", "invite.accept", "account.inspectSetup", "account.inspectReset", "account.completeSetup", "account.completeReset"]);
 
@@ -18,9 +19,9 @@ function procedures(): [string, ProcedureDef][] {
   return Object.entries(record).map(([path, p]) => [path, p._def]);
 }
 
-async function call(caller: ReturnType<typeof createCaller>, path: string): Promise<unknown> {
+async function call(caller: ReturnType<typeof createCaller>, path: string, input: object = {}): Promise<unknown> {
   const fn = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
-  return fn({}).then(
+  return fn(input).then(
     () => null,
     (err: unknown) => err,
   );
@@ -32,7 +33,7 @@ describe("access control across the whole router", () => {
   it("knows every procedure's access level", () => {
     expect(all.length).toBeGreaterThan(5);
     for (const [path, def] of all) {
-      expect(def.meta?.access, path).toMatch(/^(public|protected|admin)$/);
+      expect(def.meta?.access, path).toMatch(/^(public|protected|reviewer|admin)$/);
       if (def.meta?.access === "public") expect(PUBLIC_PROCEDURES.has(path), `unexpected public procedure ${path}`).toBe(true);
     }
   });
@@ -47,6 +48,20 @@ describe("access control across the whole router", () => {
       if (def.meta?.access === "admin") {
         expect(await call(asAnnotator, path), `${path} as annotator`).toMatchObject({ code: "FORBIDDEN" });
       }
+    }
+  });
+
+  it("reviewer procedures refuse the project's annotators and other projects' reviewers, before reading the rest of the input", async () => {
+    const [admin, member, elsewhere] = await Promise.all([makeUser("ADMIN"), makeUser("ANNOTATOR"), makeUser("ANNOTATOR")]);
+    const { project } = await makeProject({ items: pairItems(1), members: [member.id] });
+    const { project: other } = await makeProject({ items: pairItems(1), members: [] });
+    await callerFor(admin).project.setMembers({ projectId: other.id, userIds: [elsewhere.id], reviewerIds: [elsewhere.id] });
+    const reviewerProcedures = all.filter(([, def]) => def.meta?.access === "reviewer");
+    expect(reviewerProcedures.map(([path]) => path)).toContain("review.act");
+    for (const [path] of reviewerProcedures) {
+      expect(await call(createCaller({ user: member }), path, { projectId: project.id }), `${path} as a member`).toMatchObject({ code: "FORBIDDEN" });
+      expect(await call(createCaller({ user: elsewhere }), path, { projectId: project.id }), `${path} as another project's reviewer`).toMatchObject({ code: "FORBIDDEN" });
+      expect(await call(createCaller({ user: member }), path), `${path} without a project`).toMatchObject({ code: "BAD_REQUEST" });
     }
   });
 });

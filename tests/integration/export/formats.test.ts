@@ -256,6 +256,8 @@ describe("golden rows", () => {
       is_gold: false,
       gold_correct: null,
       shown_order: [c.c5c, c.c5b, c.c5a],
+      review_state: null,
+      reviewer: null,
     };
     expect(rows).toHaveLength(2);
     const [alice, bob] = rows;
@@ -282,7 +284,7 @@ describe("golden rows", () => {
     expect(Object.keys(alice)).toEqual([
       "annotation_id", "project_id", "item_id", "prompt_id", "prompt", "candidates", "ranking", "strength", "both_bad",
       "ratings", "thumbs", "demonstration", "demonstration_from", "rationale", "flags", "flag_note", "time_spent_ms", "late", "surplus", "is_gold", "gold_correct",
-      "annotator", "shown_order", "created_at",
+      "annotator", "shown_order", "created_at", "review_state", "reviewer",
     ]);
   });
 });

@@ -10,13 +10,14 @@ function annotation(id: string, ranking: string[][]): ExportAnnotation {
     id, itemId: "i", projectId: "p", userId: `u-${id}`, ranking, strength: null, bothBad: false, ratings: {}, rationale: "",
     flags: [], flagNote: "", timeSpentMs: 1, late: false, surplus: false, isGold: false, goldCorrect: null,
     createdAt: "2026-01-01T00:00:00.000Z", shownOrder: [], comparisons: derivePairs(ranking), thumbs: null, demonstration: null, demonstrationFrom: null, edited: null,
+    reviewState: null, reviewerId: null,
   };
 }
 
 function group(ids: string[], rankings: string[][][]): PromptGroup {
   return {
     id: "p", contentHash: "h", messages: [{ role: "user", content: "q" }],
-    items: [{ id: "i", projectId: "p", isGold: false, candidates: ids.map((id) => ({ id, text: id, model: null })), annotations: rankings.map((r, n) => annotation(`a${n}`, r)) }],
+    items: [{ id: "i", projectId: "p", isGold: false, adjudication: null, candidates: ids.map((id) => ({ id, text: id, model: null })), annotations: rankings.map((r, n) => annotation(`a${n}`, r)) }],
   };
 }
 

@@ -41,12 +41,18 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
           activeLearning: project.activeLearning,
           thumbs: project.thumbs,
           editsAsPreference: project.editsAsPreference,
+          reviewSampleRate: project.reviewSampleRate,
+          reviewFlagged: project.reviewFlagged,
+          reviewFailedGold: project.reviewFailedGold,
+          reviewDisagreeing: project.reviewDisagreeing,
+          minGoldAccuracy: project.minGoldAccuracy,
+          minGoldAnswers: project.minGoldAnswers,
         }}
         hasItems={items > 0}
       />
       <section className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="members-heading">
         <h2 id="members-heading" className="font-medium">Members</h2>
-        <p className="text-sm text-slate-500">Annotators see only the projects they are a member of.</p>
+        <p className="text-sm text-slate-500">Annotators see only the projects they are a member of; reviewers also browse and review its judgements (<Link href={`/review/${id}`} className="text-indigo-700 hover:underline">open the review pages</Link>).</p>
         <MembersEditor projectId={id} />
       </section>
     </div>

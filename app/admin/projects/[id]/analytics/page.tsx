@@ -2,6 +2,7 @@ import Link from "next/link";
 import { CollectionAnalyticsView } from "@/components/analytics/collection-view";
 import { ProjectAnalyticsView } from "@/components/analytics/project-analytics-view";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
+import { ReviewTable } from "@/components/analytics/review-table";
 import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
@@ -10,12 +11,13 @@ const REFRESH_SECONDS = 30;
 
 export default async function AnalyticsPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const [analytics, collection, agreement, rewardModels] = await page(`/admin/projects/${id}/analytics`, (api) =>
+  const [analytics, collection, agreement, rewardModels, reviews] = await page(`/admin/projects/${id}/analytics`, (api) =>
     Promise.all([
       api.analytics.project({ projectId: id }),
       api.analytics.collection({ projectId: id }),
       api.model.agreement({ projectId: id }),
       api.model.list({ kind: "REWARD" }),
+      api.analytics.reviews({ projectId: id }),
     ]),
   );
   const rm = rewardModels.find((m) => m.active);
@@ -30,6 +32,7 @@ export default async function AnalyticsPage({ params }: { params: Promise<{ id: 
       <AutoRefresh seconds={REFRESH_SECONDS} />
       {collection && <CollectionAnalyticsView figures={collection} />}
       <ProjectAnalyticsView analytics={analytics} rewardModel={rewardModel} />
+      <ReviewTable projectId={id} rows={reviews} />
     </div>
   );
 }
