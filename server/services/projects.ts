@@ -1,7 +1,7 @@
 // Projects: settings, membership, and the listing each person sees.
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
-import { Prisma, type Project } from "@/server/generated/prisma/client";
+import { Prisma, type Project, type Role } from "@/server/generated/prisma/client";
 import { DEFAULT_SCALE, type Scale } from "@/server/schemas/judgement";
 import type { ProjectSettings } from "@/server/schemas/project";
 import { endLeases } from "@/server/services/annotation/leases";
@@ -35,9 +35,10 @@ export async function listForAnnotator(opts: { userId: string; isAdmin: boolean 
   return projects.map((p) => ({ ...p, openItems: open.get(p.id) ?? 0 }));
 }
 
-export async function listAll(opts: { includeArchived: boolean }) {
+/** Every project (an admin's list); with `memberId`, only the projects that person is a member of. */
+export async function listAll(opts: { includeArchived: boolean; memberId?: string }) {
   const projects = await db.project.findMany({
-    where: opts.includeArchived ? {} : { archived: false },
+    where: { ...(opts.includeArchived ? {} : { archived: false }), ...(opts.memberId ? { members: { some: { userId: opts.memberId } } } : {}) },
     orderBy: { createdAt: "desc" },
     include: { _count: { select: { items: true, members: true, annotations: true } } },
   });
@@ -49,6 +50,23 @@ export async function get(id: string) {
   const project = await db.project.findUnique({ where: { id }, include: { _count: { select: { items: true } } } });
   if (!project) throw new AppError("NOT_FOUND", "No such project.");
   return { ...project, criteria: criteriaOf(project) };
+}
+
+/**
+ * A project by id or slug (the CLI and the HTTP API accept either), as `user` may see it: admins (and the CLI,
+ * which names no user) see every project, anyone else only the projects they are a member of; another project is
+ * NOT_FOUND, so a token cannot learn which slugs exist.
+ */
+export async function visibleProject(opts: { idOrSlug: string; user?: { id: string; role: Role } }): Promise<{ id: string; slug: string }> {
+  const project = await db.project.findFirst({
+    where: {
+      OR: [{ id: opts.idOrSlug }, { slug: opts.idOrSlug }],
+      ...(!opts.user || opts.user.role === "ADMIN" ? {} : { members: { some: { userId: opts.user.id } } }),
+    },
+    select: { id: true, slug: true },
+  });
+  if (!project) throw new AppError("NOT_FOUND", `No project "${opts.idOrSlug}".`);
+  return project;
 }
 
 function slugTaken(err: unknown): boolean {

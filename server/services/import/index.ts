@@ -17,6 +17,7 @@ import { withTransaction } from "@/server/pg";
 import { JOB_STALE_SECONDS, keepAlive, staleSince, UTC_NOW } from "@/server/services/job-heartbeat";
 import { NEAR_DUPLICATE_ROUGE_L, type ImportCounts, type ImportFormat, type ImportSummary } from "@/server/schemas/import";
 import { promptText } from "@/server/services/export/formats";
+import { visibleProject } from "@/server/services/projects";
 import { promptHash, type Message } from "@/server/services/hashing";
 import { RougeIndex } from "@/server/services/rouge";
 import { detectFormat, type LineError, parseRecords, singleAsRow, unrecognizedHint } from "./formats";
@@ -138,14 +139,9 @@ export async function reapInterruptedImports(opts: { staleSeconds?: number } = {
   return rows.map((r) => r.id);
 }
 
-/** A project by id or slug (the CLI and the HTTP API accept either). */
+/** A project by id or slug (the CLI and the HTTP API accept either); projects.visibleProject has the rule. */
 export async function findProject(idOrSlug: string): Promise<{ id: string; slug: string }> {
-  const project = await db.project.findFirst({
-    where: { OR: [{ id: idOrSlug }, { slug: idOrSlug }] },
-    select: { id: true, slug: true },
-  });
-  if (!project) throw new AppError("NOT_FOUND", `No project "${idOrSlug}".`);
-  return project;
+  return visibleProject({ idOrSlug });
 }
 
 export async function getImportJob(opts: { projectId: string; jobId: string }) {
