@@ -54,6 +54,10 @@ export default defineConfig({
       OIDC_ID: e2eOidc.clientId,
       OIDC_SECRET: e2eOidc.clientSecret,
       OIDC_NAME: "Test SSO",
+      // the webhook spec's receiver listens on 127.0.0.1, which outbound requests may not reach by default; and its
+      // retry comes after a second instead of 30
+      ENDPOINT_ALLOWED_HOSTS: "127.0.0.1",
+      WEBHOOK_RETRY_BASE_MS: "1000",
     },
   },
 });

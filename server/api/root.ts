@@ -13,6 +13,7 @@ import { runRouter } from "@/server/api/routers/run";
 import { modelRouter } from "@/server/api/routers/model";
 import { endpointRouter } from "@/server/api/routers/endpoint";
 import { exportRouter } from "@/server/api/routers/export";
+import { webhookRouter } from "@/server/api/routers/webhook";
 
 export const appRouter = createTRPCRouter({
   account: accountRouter,
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   endpoint: endpointRouter,
   export: exportRouter,
   analytics: analyticsRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,7 +8,8 @@ import { AppError, parseOrThrow } from "@/server/errors";
 import { TEST_EVENT, webhookInputSchema, webhookUpdateSchema, type WebhookInput } from "@/server/schemas/webhook";
 import * as audit from "@/server/services/audit";
 import { BlockedAddressError, checkEndpointUrl } from "@/server/services/outbound";
-import { decryptSecret, encryptSecret } from "@/server/services/secrets";
+import type { ReencryptResult } from "@/server/services/endpoints";
+import { decryptSecret, encryptSecret, openSecret } from "@/server/services/secrets";
 
 export const SECRET_PREFIX = "whsec_";
 
@@ -127,4 +128,29 @@ export async function listDeliveries(opts: { subscriptionId: string; limit?: num
     createdAt: d.createdAt,
     attemptLog: d.attemptLog.map((a) => ({ ...a, id: a.id.toString() })),
   }));
+}
+
+/** After a rotation of NEXTAUTH_SECRET: every signing secret re-encrypted under the current one (`rotate-secrets`). */
+export async function reencryptWebhookSecrets(): Promise<ReencryptResult> {
+  const result: ReencryptResult = { reencrypted: [], unchanged: 0, unreadable: [] };
+  for (const sub of await db.webhookSubscription.findMany({ orderBy: { createdAt: "asc" }, select: { id: true, url: true, secretEncrypted: true } })) {
+    let opened: ReturnType<typeof openSecret>;
+    try {
+      opened = openSecret(sub.secretEncrypted, secretContext(sub.id));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      result.unreadable.push({ name: sub.url, reason: `${err.message.replace(/enter the API key again/, "make a new secret")}` });
+      continue;
+    }
+    if (!opened.stale) {
+      result.unchanged++;
+      continue;
+    }
+    const updated = await db.webhookSubscription.updateMany({
+      where: { id: sub.id, secretEncrypted: sub.secretEncrypted },
+      data: { secretEncrypted: encryptSecret(opened.plaintext, secretContext(sub.id)) },
+    });
+    if (updated.count === 1) result.reencrypted.push(sub.url);
+  }
+  return result;
 }
