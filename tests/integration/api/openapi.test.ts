@@ -287,6 +287,21 @@ describe("every operation, called as documented", () => {
     expect((await call("cancelRun", { params: { id: run.body.id }, token: tokens.RUNS })).status).toBe(409);
 
     const model = await db.model.create({ data: { name: `rm-${fx.suffix}`, kind: "REWARD", backend: "tiny", path: "/data/models/x" } });
+    const policy = await db.model.create({ data: { name: `policy-${fx.suffix}`, kind: "POLICY", backend: "tiny", path: "/data/models/p" } });
+    // every other kind launches through the same operation, each with its own inputs (then cancelled: no worker here)
+    const launches = [
+      { kind: "PPO", name: "ppo", modelId: model.id, projectId: fx.projects.a.id, policyModelId: policy.id },
+      { kind: "DPO", name: "dpo", snapshotId: started.body.id, policyModelId: policy.id },
+      { kind: "GENERATE", name: "gen", projectId: fx.projects.a.id, modelId: policy.id, config: { num_samples: 2 } },
+      { kind: "SCORE", name: "score", projectId: fx.projects.a.id, modelId: model.id },
+    ];
+    for (const body of launches) {
+      const launched = await call("launchRun", { body, token: tokens.RUNS });
+      expect(launched.status, JSON.stringify(launched.body)).toBe(201);
+      expect(launched.body.kind).toBe(body.kind);
+      expect((await call("cancelRun", { params: { id: launched.body.id }, token: tokens.RUNS })).body.status).toBe("CANCELLED");
+    }
+    expect((await call("launchRun", { body: { kind: "SCORE", name: "score", projectId: "nope", modelId: model.id }, token: tokens.RUNS })).body.error.fieldErrors[0].field).toBe("projectId");
     const models = await call("listModels", { query: { kind: "REWARD" }, token: tokens.READ });
     const listed = models.body.models.find((m: { id: string }) => m.id === model.id);
     expect(listed).toMatchObject({ name: model.name, active: false });
