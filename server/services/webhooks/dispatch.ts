@@ -5,7 +5,7 @@
 //  3. send: a signed POST (./signature.ts) through the outbound checks (server/services/outbound.ts: SSRF rules, no
 //     redirects, capped answer); 2xx marks the delivery DELIVERED; anything else schedules the next attempt with
 //     exponential backoff (30 s, 1 min, 2 min … capped at 2 h) until a day has passed since the event, then FAILED.
-// Every request is logged (WebhookAttempt) with the receiver's status code. A dispatcher that dies mid-request
+// Every request is logged (WebhookAttempt) with the receiver's status code; the log keeps 30 days (purgeOldEvents). A dispatcher that dies mid-request
 // leaves its lease to lapse, and the next claim sends the same event again: receivers dedupe on X-RLHF-Event-Id.
 // Runs in its own process started by `npm start` (server/webhook-dispatcher.ts).
 import type pg from "pg";
@@ -137,6 +137,20 @@ async function record(d: Claimed, result: Awaited<ReturnType<typeof send>>, opts
   );
 }
 
+/** How long the delivery log keeps an event (with its deliveries and attempts) once nothing of it is pending. */
+export const LOG_RETENTION_DAYS = 30;
+
+/** Drops the events older than `days` that have no pending delivery; returns how many went. */
+export async function purgeOldEvents(days = LOG_RETENTION_DAYS): Promise<number> {
+  const { rowCount } = await pool().query(
+    `DELETE FROM "WebhookEvent" e
+      WHERE e."fannedOut" = true AND e."createdAt" < now() - make_interval(days => $1)
+        AND NOT EXISTS (SELECT 1 FROM "WebhookDelivery" d WHERE d."eventId" = e.id AND d.status = 'PENDING')`,
+    [days],
+  );
+  return rowCount ?? 0;
+}
+
 /** One round: fan out, then send what is due. Returns how many deliveries were attempted. */
 export async function dispatchOnce(options: Partial<DispatchOptions> = {}): Promise<number> {
   const opts = { ...DEFAULT_DISPATCH, ...options };
@@ -150,9 +164,15 @@ export async function dispatchOnce(options: Partial<DispatchOptions> = {}): Prom
 export async function runDispatcher(opts: { signal: AbortSignal; options?: Partial<DispatchOptions>; log?: (line: string) => void }): Promise<void> {
   const options = { ...DEFAULT_DISPATCH, ...opts.options };
   const log = opts.log ?? ((line: string) => console.log(`[webhooks] ${line}`));
+  let purgedAt = 0;
   while (!opts.signal.aborted) {
     let sent = 0;
     try {
+      if (Date.now() - purgedAt > 3600_000) {
+        purgedAt = Date.now();
+        const purged = await purgeOldEvents();
+        if (purged > 0) log(`dropped ${purged} event(s) older than ${LOG_RETENTION_DAYS} days from the delivery log`);
+      }
       sent = await dispatchOnce(options);
     } catch (err) {
       log(`a round failed (${(err as Error).message}); trying again`);

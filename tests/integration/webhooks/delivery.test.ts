@@ -14,7 +14,7 @@ import { pool } from "@/server/pg";
 import { createSnapshot, snapshotDir } from "@/server/services/export";
 import { importFile } from "@/server/services/import";
 import { createSubscription, listDeliveries, sendTestEvent, updateSubscription } from "@/server/services/webhooks";
-import { dispatchOnce, type DispatchOptions } from "@/server/services/webhooks/dispatch";
+import { dispatchOnce, purgeOldEvents, type DispatchOptions } from "@/server/services/webhooks/dispatch";
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifySignature } from "@/server/services/webhooks/signature";
 import { makeProject, makeUser, pairItems, pickFirst, callerFor } from "@/tests/integration/fixtures/annotation";
 
@@ -73,10 +73,13 @@ beforeAll(async () => {
   await receiver.listen();
 });
 
-afterEach(() => {
+afterEach(async () => {
   receiver.mode = "ok";
   receiver.received = [];
   receiver.onRequest = null;
+  // each test sees only its own deliveries: what an earlier one left queued is dropped (only this file subscribes)
+  await db.webhookEvent.updateMany({ where: { fannedOut: false }, data: { fannedOut: true } });
+  await db.webhookDelivery.deleteMany({ where: { status: "PENDING", subscription: { url: { contains: "127.0.0.1" } } } });
 });
 
 afterAll(async () => {
@@ -240,6 +243,20 @@ describe("delivery", () => {
     expect(gaps.length).toBeGreaterThanOrEqual(3);
     // each wait at least the doubled delay before it (20, 40, 80 … ms)
     gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(20 * 2 ** i - 5));
+  });
+
+  it("keeps the delivery log 30 days, and never drops an event that still has a pending delivery", async () => {
+    const { admin, project } = await pairProject(1);
+    const sub = await createSubscription({ input: { url: receiver.url, projectId: project.id, events: ["item.completed"] }, actorId: admin.id });
+    const event = (days: number, status: "DELIVERED" | "PENDING") =>
+      db.webhookEvent.create({
+        data: { type: "item.completed", projectIds: [project.id], data: {}, fannedOut: true, createdAt: new Date(Date.now() - days * 86_400_000), deliveries: { create: { subscriptionId: sub.id, status, nextAttemptAt: new Date(Date.now() + 3600_000) } } },
+      });
+    const [old, oldPending, recent] = [await event(31, "DELIVERED"), await event(31, "PENDING"), await event(29, "DELIVERED")];
+    await purgeOldEvents();
+    const left = (await db.webhookEvent.findMany({ where: { id: { in: [old.id, oldPending.id, recent.id] } }, select: { id: true } })).map((e) => e.id);
+    expect(left.sort()).toEqual([oldPending.id, recent.id].sort());
+    await db.webhookEvent.delete({ where: { id: oldPending.id } });
   });
 
   it("sends a test event to the one subscription asked", async () => {
