@@ -128,16 +128,19 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
       <section>
         <h4 className="text-sm font-medium">Answers</h4>
         <ul className="space-y-2 text-xs">
-          {Object.entries(op.responses).map(([status, response]) => {
+          {Object.entries(op.responses).filter(([, response]) => !response.$ref).map(([status, response]) => {
             const content = response.content && Object.entries(response.content)[0];
             return (
               <li key={status}>
-                <span className="font-mono font-semibold">{status}</span>{" "}
-                {response.$ref ? <a href="#schema-Error" className="text-indigo-700 underline">Error</a> : <span className="text-slate-600">{content?.[0]}</span>}
+                <span className="font-mono font-semibold">{status}</span> <span className="text-slate-600">{content?.[0]}</span>
                 {content && content[0] === "application/json" && <div className="mt-1 pl-4"><SchemaView schema={content[1].schema} /></div>}
               </li>
             );
           })}
+          <li>
+            <span className="font-mono font-semibold">{Object.entries(op.responses).filter(([, r]) => r.$ref).map(([status]) => status).join(" · ")}</span>{" "}
+            <a href="#schema-Error" className="text-indigo-700 underline">Error</a>
+          </li>
         </ul>
       </section>
     </article>
