@@ -165,6 +165,8 @@ export async function runDispatcher(opts: { signal: AbortSignal; options?: Parti
   const options = { ...DEFAULT_DISPATCH, ...opts.options };
   const log = opts.log ?? ((line: string) => console.log(`[webhooks] ${line}`));
   let purgedAt = 0;
+  // a database outage is said once, and its end once, not every round
+  let failing = false;
   while (!opts.signal.aborted) {
     let sent = 0;
     try {
@@ -174,8 +176,11 @@ export async function runDispatcher(opts: { signal: AbortSignal; options?: Parti
         if (purged > 0) log(`dropped ${purged} event(s) older than ${LOG_RETENTION_DAYS} days from the delivery log`);
       }
       sent = await dispatchOnce(options);
+      if (failing) log("delivering again");
+      failing = false;
     } catch (err) {
-      log(`a round failed (${(err as Error).message}); trying again`);
+      if (!failing) log(`a round failed (${(err as Error).message}); trying again every ${options.pollMs} ms`);
+      failing = true;
     }
     if (sent === 0) await new Promise((resolve) => { const t = setTimeout(resolve, options.pollMs); opts.signal.addEventListener("abort", () => { clearTimeout(t); resolve(null); }, { once: true }); });
   }
