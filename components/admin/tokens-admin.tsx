@@ -20,7 +20,8 @@ const SCOPES: { scope: Scope; label: string }[] = [
   { scope: "WRITE", label: "Write — everything you may do, including all of the above" },
 ];
 
-export function TokensAdmin() {
+/** `scopes`: the scopes offered (an annotator's account page offers the read scopes only). */
+export function TokensAdmin({ scopes = SCOPES.map((s) => s.scope) }: { scopes?: readonly Scope[] } = {}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const tokens = useQuery(trpc.token.list.queryOptions());
@@ -60,7 +61,7 @@ export function TokensAdmin() {
           </Field>
           <fieldset className="text-sm">
             <legend className="font-medium text-slate-700">Scope</legend>
-            {SCOPES.map(({ scope, label }) => (
+            {SCOPES.filter((s) => scopes.includes(s.scope)).map(({ scope, label }) => (
               <label key={scope} className="mt-1 flex items-center gap-2">
                 <input type="radio" name="scope" className="accent-indigo-600" checked={form.scope === scope} onChange={() => setForm({ ...form, scope })} />
                 {label}

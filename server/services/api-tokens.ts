@@ -5,6 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import type { Role, TokenScope } from "@/server/generated/prisma/client";
+import { ANNOTATOR_SCOPES } from "@/server/schemas/token";
 
 /** Every token starts with this, so secret scanners and people can recognize one. */
 export const TOKEN_PREFIX = "rlhf_";
@@ -36,16 +37,18 @@ export const scopeGrants: Record<TokenScope, readonly TokenScope[]> = {
   ANNOTATIONS: ["READ", "ANNOTATIONS"],
 };
 
-/** Scopes an annotator's token may have: reading their projects and their own annotations. */
-export const ANNOTATOR_SCOPES: readonly TokenScope[] = ["READ", "ANNOTATIONS"];
 
 export function hashToken(secret: string): string {
   return createHash("sha256").update(secret, "utf8").digest("hex");
 }
 
-export async function createToken(opts: { userId: string; name: string; scope: TokenScope }) {
+/** `role`: the owner's, when the request comes from them (the tokens page); annotators get read scopes only. */
+export async function createToken(opts: { userId: string; name: string; scope: TokenScope; role?: Role }) {
   const name = opts.name.trim();
   if (name.length === 0 || name.length > 100) throw new AppError("BAD_REQUEST", "Give the token a name of 1–100 characters.");
+  if (opts.role && opts.role !== "ADMIN" && !ANNOTATOR_SCOPES.includes(opts.scope)) {
+    throw new AppError("FORBIDDEN", `An annotator's token reads only: choose ${ANNOTATOR_SCOPES.join(" or ")}.`, [{ field: "scope", message: "read scopes only" }]);
+  }
   const secret = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const row = await db.apiToken.create({
     data: { userId: opts.userId, name, scope: opts.scope, tokenHash: hashToken(secret), prefix: secret.slice(0, SHOWN_CHARS) },

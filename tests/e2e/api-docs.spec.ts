@@ -2,7 +2,7 @@
 // the API reference (rendered by us, no script), finds the import operation, and the token does exactly what its
 // scope says against the production server.
 import { expect, test } from "@playwright/test";
-import { ADMIN, createProject, signIn } from "./helpers";
+import { ADMIN, ANNOTATOR, createProject, signIn, withDb } from "./helpers";
 
 test("an import token made by keyboard imports through /api/v1, and the reference page documents it", async ({ page }) => {
   const errors: string[] = [];
@@ -49,4 +49,28 @@ test("an import token made by keyboard imports through /api/v1, and the referenc
   expect(launch.status()).toBe(403);
   expect(((await launch.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
   expect(errors).toEqual([]);
+});
+
+test("an annotator makes a read token on their account page, and it sees only their projects and their own judgements", async ({ page }) => {
+  const mine = await createProject({ taskType: "PAIRWISE", items: [{ prompt: "Mine", candidates: ["a", "b"] }] });
+  await signIn(page, ANNOTATOR, "/account");
+  const scopes = page.getByRole("radio");
+  await expect(scopes).toHaveCount(2);
+  await page.getByLabel("Name").focus();
+  await page.keyboard.type("my notebook");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("radio", { name: /^Annotations/ })).toBeChecked();
+  await page.keyboard.press("Enter");
+  const token = await page.getByTestId("new-token").inputValue();
+  await page.screenshot({ path: test.info().outputPath("account-token.png"), fullPage: true });
+
+  const auth = { authorization: `Bearer ${token}` };
+  const projects = (await (await page.request.get("/api/v1/projects", { headers: auth })).json()) as { projects: { slug: string }[] };
+  expect(projects.projects.map((p) => p.slug)).toContain(mine);
+  const other = await withDb(async (db) => (await db.query<{ slug: string }>(`SELECT slug FROM "Project" p WHERE NOT EXISTS (SELECT 1 FROM "ProjectMember" m JOIN "User" u ON u.id = m."userId" WHERE m."projectId" = p.id AND u.email = $1) LIMIT 1`, [ANNOTATOR.email])).rows[0]);
+  if (other) expect((await page.request.get(`/api/v1/projects/${other.slug}`, { headers: auth })).status()).toBe(404);
+  const annotations = await page.request.get(`/api/v1/projects/${mine}/annotations`, { headers: auth });
+  expect(annotations.status()).toBe(200);
+  expect((await page.request.get("/api/v1/runs", { headers: auth })).status()).toBe(403);
 });
