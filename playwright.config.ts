@@ -54,8 +54,11 @@ export default defineConfig({
       OIDC_ID: e2eOidc.clientId,
       OIDC_SECRET: e2eOidc.clientSecret,
       OIDC_NAME: "Test SSO",
-      // the specs' local OpenAI-compatible server (self-instruct.spec.ts) listens on this machine
+      // local servers of the specs listen on 127.0.0.1, which outbound requests may not reach by default: the
+      // OpenAI-compatible one (self-instruct.spec.ts) and the webhook receiver, whose retry comes after a second
+      // instead of 30
       ENDPOINT_ALLOWED_HOSTS: "127.0.0.1",
+      WEBHOOK_RETRY_BASE_MS: "1000",
     },
   },
 });

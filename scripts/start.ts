@@ -219,6 +219,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   }
   children.push(web);
   const unwatch = watchDatabase(url, log);
+  // webhook deliveries from the outbox (server/services/webhooks/dispatch.ts): one small process, whatever the web's size
+  children.push(spawn(path.join(BIN, "tsx"), ["server/webhook-dispatcher.ts"], { cwd: ROOT, env: childEnv, stdio: "inherit" }));
   if (opts.worker) {
     const worker = spawn(path.join(BIN, "tsx"), ["trainer/worker/main.ts"], { cwd: ROOT, env: childEnv, stdio: "inherit" });
     children.push(worker);

@@ -85,6 +85,10 @@ const schema = z.object({
   TRAINER_POLL_MS: z.coerce.number().int().min(50).default(1000),
   // `npm start` runs the trainer worker beside the web app unless this is false
   START_WORKER: boolDefaultTrue,
+  // Webhook delivery (server/services/webhooks/dispatch.ts): a receiver's time to answer, and the first retry's
+  // delay (doubling per attempt, capped at 2 hours; a delivery is given up a day after its event).
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(30_000),
   // Demo data (public passwords) in an empty database: unset = yes for `npm run dev`, no for `npm start`
   // (`npm start -- --demo` asks for it too).
   SEED_DEMO: optionalBool,

@@ -1,5 +1,7 @@
 import { Providers } from "@/components/trpc";
 import { ChangePasswordForm } from "@/components/account/change-password-form";
+import { TokensAdmin } from "@/components/admin/tokens-admin";
+import { ANNOTATOR_SCOPES } from "@/server/schemas/token";
 import { Card } from "@/components/ui/card";
 import { requireUser } from "@/server/auth/session";
 
@@ -18,6 +20,19 @@ export default async function AccountPage() {
       <Card>
         <Providers><ChangePasswordForm email={user.email} /></Providers>
       </Card>
+      <section aria-labelledby="tokens-heading-account" className="space-y-2">
+        <h2 id="tokens-heading-account" className="text-lg font-medium">API tokens</h2>
+        {user.role === "ADMIN" ? (
+          <p className="text-sm text-slate-600">Yours are under <a className="text-indigo-700 underline" href="/admin/tokens">Admin → API tokens</a>.</p>
+        ) : (
+          <>
+            <p className="text-sm text-slate-600">
+              Read your projects and your own judgements from scripts (<a className="text-indigo-700 underline" href="/api-docs">API reference</a>).
+            </p>
+            <Providers><TokensAdmin scopes={ANNOTATOR_SCOPES} /></Providers>
+          </>
+        )}
+      </section>
     </div>
   );
 }

@@ -11,6 +11,7 @@ const links = [
   { href: "/admin/runs", label: "Runs" },
   { href: "/admin/models", label: "Models" },
   { href: "/admin/endpoints", label: "Endpoints" },
+  { href: "/admin/webhooks", label: "Webhooks" },
 ];
 
 export function AdminNav() {

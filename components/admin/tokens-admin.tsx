@@ -6,11 +6,22 @@ import { Field, fieldProps, FormMessage, formatDate, fromServer, fromZod, inputC
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { createTokenSchema } from "@/server/schemas/token";
+import { createTokenSchema, type CreateTokenInput } from "@/server/schemas/token";
 
-type Scope = "READ" | "WRITE";
+type Scope = CreateTokenInput["scope"];
 
-export function TokensAdmin() {
+// one radio per scope, in the order a person reads them; what each grants is server/services/api-tokens.ts scopeGrants
+const SCOPES: { scope: Scope; label: string }[] = [
+  { scope: "READ", label: "Read — projects, items, imports, snapshots (and their files), runs, models" },
+  { scope: "IMPORT", label: "Import — read, and import prompts and items" },
+  { scope: "EXPORT", label: "Export — read, and build snapshots" },
+  { scope: "RUNS", label: "Runs — read, launch and cancel runs, activate models" },
+  { scope: "ANNOTATIONS", label: "Annotations — read, and individual annotations (who judged what)" },
+  { scope: "WRITE", label: "Write — everything you may do, including all of the above" },
+];
+
+/** `scopes`: the scopes offered (an annotator's account page offers the read scopes only). */
+export function TokensAdmin({ scopes = SCOPES.map((s) => s.scope) }: { scopes?: readonly Scope[] } = {}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const tokens = useQuery(trpc.token.list.queryOptions());
@@ -50,14 +61,15 @@ export function TokensAdmin() {
           </Field>
           <fieldset className="text-sm">
             <legend className="font-medium text-slate-700">Scope</legend>
-            <label className="mt-1 flex items-center gap-2">
-              <input type="radio" name="scope" className="accent-indigo-600" checked={form.scope === "READ"} onChange={() => setForm({ ...form, scope: "READ" })} />
-              Read — export data
-            </label>
-            <label className="flex items-center gap-2">
-              <input type="radio" name="scope" className="accent-indigo-600" checked={form.scope === "WRITE"} onChange={() => setForm({ ...form, scope: "WRITE" })} />
-              Write — import data (includes read)
-            </label>
+            {SCOPES.filter((s) => scopes.includes(s.scope)).map(({ scope, label }) => (
+              <label key={scope} className="mt-1 flex items-center gap-2">
+                <input type="radio" name="scope" className="accent-indigo-600" checked={form.scope === scope} onChange={() => setForm({ ...form, scope })} />
+                {label}
+              </label>
+            ))}
+            <p className="mt-1 text-xs text-slate-500">
+              What each operation needs: the <a className="text-indigo-700 underline" href="/api-docs">API reference</a>.
+            </p>
           </fieldset>
           <Button type="submit" disabled={create.isPending}>{create.isPending ? "Creating…" : "Create token"}</Button>
           <FormMessage error={error?.message} />

@@ -15,6 +15,7 @@ import { loopRouter } from "@/server/api/routers/loop";
 import { endpointRouter } from "@/server/api/routers/endpoint";
 import { exportRouter } from "@/server/api/routers/export";
 import { reviewRouter } from "@/server/api/routers/review";
+import { webhookRouter } from "@/server/api/routers/webhook";
 
 export const appRouter = createTRPCRouter({
   account: accountRouter,
@@ -32,6 +33,7 @@ export const appRouter = createTRPCRouter({
   export: exportRouter,
   analytics: analyticsRouter,
   review: reviewRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

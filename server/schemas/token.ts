@@ -1,7 +1,10 @@
-// Zod schemas for personal API tokens (programmatic import and export).
+// Zod schemas for personal API tokens (the HTTP API, /api/v1).
 import { z } from "zod";
 
-export const tokenScopeSchema = z.enum(["READ", "WRITE"]);
+export const tokenScopeSchema = z.enum(["READ", "WRITE", "IMPORT", "EXPORT", "RUNS", "ANNOTATIONS"]);
+
+/** Scopes an annotator's token may have: reading their projects and their own annotations (server/services/api-tokens.ts). */
+export const ANNOTATOR_SCOPES: readonly z.infer<typeof tokenScopeSchema>[] = ["READ", "ANNOTATIONS"];
 
 export const createTokenSchema = z.object({
   name: z.string().trim().min(1, "required").max(80),

@@ -1,9 +1,11 @@
-// Personal API tokens for the HTTP API (import, export): shown once at creation, stored only as a sha256 hash,
-// revocable, scoped READ or WRITE (WRITE includes READ). A token acts as its owner with the owner's current role.
+// Personal API tokens for the HTTP API (/api/v1, described at /api/v1/openapi.json): shown once at creation,
+// stored only as a sha256 hash, revocable, with one scope (`scopeGrants`). A token acts as its owner with the
+// owner's current role: an annotator's token sees only the projects the annotator is a member of.
 import { createHash, randomBytes } from "node:crypto";
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import type { Role, TokenScope } from "@/server/generated/prisma/client";
+import { ANNOTATOR_SCOPES } from "@/server/schemas/token";
 
 /** Every token starts with this, so secret scanners and people can recognize one. */
 export const TOKEN_PREFIX = "rlhf_";
@@ -21,13 +23,32 @@ export interface TokenUser {
   scope: TokenScope;
 }
 
+/**
+ * What a token's scope lets it do. WRITE is everything its owner may do (as before scopes were split); each
+ * narrow scope is READ plus one job, so a pipeline that only imports holds a token that cannot launch runs or read
+ * who judged what. READ does not include ANNOTATIONS: individual judgements name their annotators.
+ */
+export const scopeGrants: Record<TokenScope, readonly TokenScope[]> = {
+  READ: ["READ"],
+  WRITE: ["READ", "WRITE", "IMPORT", "EXPORT", "RUNS", "ANNOTATIONS"],
+  IMPORT: ["READ", "IMPORT"],
+  EXPORT: ["READ", "EXPORT"],
+  RUNS: ["READ", "RUNS"],
+  ANNOTATIONS: ["READ", "ANNOTATIONS"],
+};
+
+
 export function hashToken(secret: string): string {
   return createHash("sha256").update(secret, "utf8").digest("hex");
 }
 
-export async function createToken(opts: { userId: string; name: string; scope: TokenScope }) {
+/** `role`: the owner's, when the request comes from them (the tokens page); annotators get read scopes only. */
+export async function createToken(opts: { userId: string; name: string; scope: TokenScope; role?: Role }) {
   const name = opts.name.trim();
   if (name.length === 0 || name.length > 100) throw new AppError("BAD_REQUEST", "Give the token a name of 1–100 characters.");
+  if (opts.role && opts.role !== "ADMIN" && !ANNOTATOR_SCOPES.includes(opts.scope)) {
+    throw new AppError("FORBIDDEN", `An annotator's token reads only: choose ${ANNOTATOR_SCOPES.join(" or ")}.`, [{ field: "scope", message: "read scopes only" }]);
+  }
   const secret = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const row = await db.apiToken.create({
     data: { userId: opts.userId, name, scope: opts.scope, tokenHash: hashToken(secret), prefix: secret.slice(0, SHOWN_CHARS) },
@@ -54,7 +75,7 @@ export async function revokeToken(opts: { userId: string; tokenId: string }): Pr
 
 /**
  * The user behind `secret` when the token is valid for `scope`. UNAUTHORIZED: missing, unknown or revoked
- * token, or a deactivated owner. FORBIDDEN: a READ token used for a WRITE operation.
+ * token, or a deactivated owner. FORBIDDEN: a token whose scope does not grant `scope` (scopeGrants).
  */
 export async function verifyToken(opts: { secret: string | null | undefined; scope: TokenScope }): Promise<TokenUser> {
   const secret = opts.secret?.trim();
@@ -66,8 +87,8 @@ export async function verifyToken(opts: { secret: string | null | undefined; sco
   });
   if (!token || token.revokedAt) throw new AppError("UNAUTHORIZED", "The API token is unknown or revoked.");
   if (!token.user.active) throw new AppError("UNAUTHORIZED", "The token's owner is deactivated.");
-  if (opts.scope === "WRITE" && token.scope !== "WRITE") {
-    throw new AppError("FORBIDDEN", "This token is read-only; create a token with write scope.");
+  if (!scopeGrants[token.scope].includes(opts.scope)) {
+    throw new AppError("FORBIDDEN", `This token's scope is ${token.scope}; this operation needs a token with ${opts.scope} scope (or WRITE).`);
   }
   if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } });

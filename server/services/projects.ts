@@ -1,7 +1,7 @@
 // Projects: settings, membership, and the listing each person sees.
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
-import { Prisma, type Project } from "@/server/generated/prisma/client";
+import { Prisma, type Project, type Role } from "@/server/generated/prisma/client";
 import { DEFAULT_SCALE, type Scale } from "@/server/schemas/judgement";
 import type { ProjectSettings } from "@/server/schemas/project";
 import { endLeases } from "@/server/services/annotation/leases";
@@ -35,9 +35,10 @@ export async function listForAnnotator(opts: { userId: string; isAdmin: boolean 
   return projects.map((p) => ({ ...p, openItems: open.get(p.id) ?? 0 }));
 }
 
-export async function listAll(opts: { includeArchived: boolean }) {
+/** Every project (an admin's list); with `memberId`, only the projects that person is a member of. */
+export async function listAll(opts: { includeArchived: boolean; memberId?: string }) {
   const projects = await db.project.findMany({
-    where: opts.includeArchived ? {} : { archived: false },
+    where: { ...(opts.includeArchived ? {} : { archived: false }), ...(opts.memberId ? { members: { some: { userId: opts.memberId } } } : {}) },
     orderBy: { createdAt: "desc" },
     include: { _count: { select: { items: true, members: true, annotations: true } } },
   });
@@ -46,10 +47,17 @@ export async function listAll(opts: { includeArchived: boolean }) {
 
 /**
  * The one project lookup. `ref` is an id, or with `slug: true` an id or a slug (the CLI and the HTTP API accept
- * either). Missing: NOT_FOUND — or, where a form or a launch chose the project (`field`), BAD_REQUEST naming it.
+ * either). With `user` (a token's owner), as that user may see it: admins see every project, anyone else only the
+ * projects they are a member of — another is NOT_FOUND, so a token cannot learn which slugs exist. Missing:
+ * NOT_FOUND — or, where a form or a launch chose the project (`field`), BAD_REQUEST naming it.
  */
-export async function findProject(ref: string, opts: { slug?: boolean; field?: string } = {}): Promise<Project> {
-  const project = await db.project.findFirst({ where: opts.slug ? { OR: [{ id: ref }, { slug: ref }] } : { id: ref } });
+export async function findProject(ref: string, opts: { slug?: boolean; field?: string; user?: { id: string; role: Role } } = {}): Promise<Project> {
+  const project = await db.project.findFirst({
+    where: {
+      ...(opts.slug ? { OR: [{ id: ref }, { slug: ref }] } : { id: ref }),
+      ...(!opts.user || opts.user.role === "ADMIN" ? {} : { members: { some: { userId: opts.user.id } } }),
+    },
+  });
   if (project) return project;
   if (opts.field) throw new AppError("BAD_REQUEST", "project not found", [{ field: opts.field, message: "not found" }]);
   throw new AppError("NOT_FOUND", `No project "${ref}".`);

@@ -6,8 +6,8 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
-import { z } from "zod";
-import { route, type RouteAuth, type RouteHandler } from "@/server/api/route";
+import { z, type ZodType } from "zod";
+import { route, type CallerAuth, type RouteHandler, type RouteSpec } from "@/server/api/route";
 import { env } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { importOptionsSchema } from "@/server/schemas/import";
@@ -18,12 +18,22 @@ import { findProject } from "@/server/services/projects";
 
 type ProjectParams = { projectId: string };
 
+/** The upload's query: the import options, the job made beforehand (the browser's) and the file's name. */
+/** How both doors report a bad upload option (the spec's queryError). */
+export const UPLOAD_QUERY_ERROR = { what: "Invalid upload options" };
+
+export function uploadQuery(defaultFileName: string) {
+  return importOptionsSchema.extend({
+    jobId: z.string().min(1).optional(),
+    fileName: z.string().trim().min(1).max(255).default(defaultFileName),
+  });
+}
+
 export interface UploadDoor {
-  auth: RouteAuth;
+  /** the door and its query (uploadQuery); the token API's also carries its description */
+  spec: RouteSpec<ReturnType<typeof uploadQuery>, undefined, ZodType | undefined, CallerAuth>;
   /** the audit action the import is recorded under ("import.upload" for the browser, "import.api" for tokens) */
   action: string;
-  /** the file name when the query gives none */
-  defaultFileName: string;
 }
 
 /**
@@ -32,11 +42,10 @@ export interface UploadDoor {
  * so a second upload to the same id is refused before a byte is read.
  */
 export function uploadRoute(door: UploadDoor): RouteHandler<ProjectParams> {
-  const query = importOptionsSchema.extend({
-    jobId: z.string().min(1).optional(),
-    fileName: z.string().trim().min(1).max(255).default(door.defaultFileName),
-  });
-  return route({ auth: door.auth, query, queryError: { what: "Invalid upload options" } }, async ({ req, params, user, query: opts }) => {
+  return route<ProjectParams, ReturnType<typeof uploadQuery>, undefined, undefined, CallerAuth>(
+    // the token API's spec also parses the path (projectId); both doors' handlers read it as ProjectParams
+    door.spec as RouteSpec<ReturnType<typeof uploadQuery>, undefined, undefined, CallerAuth>,
+    async ({ req, params, user, query: opts }) => {
     const project = await findProject(params.projectId, { slug: true });
     const bytesTotal = Number(req.headers.get("content-length") ?? 0) || 0;
     // refuse before reading a byte when the client already said how big the file is
@@ -68,7 +77,7 @@ export function uploadRoute(door: UploadDoor): RouteHandler<ProjectParams> {
     });
     // the server-side path stays on the server; the rejected lines are downloaded by job id
     const { rejectedLinesPath, ...shown } = summary;
-    return Response.json({ ...shown, hasRejectedLines: rejectedLinesPath !== null });
+    return { ...shown, hasRejectedLines: rejectedLinesPath !== null };
   });
 }
 

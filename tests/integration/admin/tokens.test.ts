@@ -49,4 +49,16 @@ describe("admin: API tokens", () => {
     const err = await callerFor(await makeUser("ADMIN")).token.create({ name: "  ", scope: "READ" }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "BAD_REQUEST", cause: { issues: [{ path: ["name"] }] } });
   });
+
+  it("lets an annotator make read tokens only, from their account page's procedures", async () => {
+    const annotator = await makeUser("ANNOTATOR");
+    const api = callerFor(annotator);
+    const read = await api.token.create({ name: "my judgements", scope: "ANNOTATIONS" });
+    expect(await verifyToken({ secret: read.token, scope: "ANNOTATIONS" })).toMatchObject({ id: annotator.id, role: "ANNOTATOR" });
+    for (const scope of ["WRITE", "IMPORT", "EXPORT", "RUNS"] as const) {
+      await expect(api.token.create({ name: "too much", scope })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    }
+    expect((await api.token.list()).map((t) => t.scope)).toEqual(["ANNOTATIONS"]);
+    await expect(callerFor(null).token.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
 });

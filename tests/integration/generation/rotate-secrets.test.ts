@@ -55,3 +55,15 @@ it("re-encrypts keys stored under the previous secret or in the old format; name
   expect(await stored(current.id)).toBe(currentValue);
   await db.endpoint.deleteMany({ where: { id: lost.id } });
 });
+
+it("re-encrypts webhook signing secrets too: the receiver's secret stays the same", async () => {
+  const id = `whrot${randomBytes(6).toString("hex")}`;
+  const ctx = `webhook:${id}:secret`;
+  await db.webhookSubscription.create({ data: { id, url: "https://hooks.example.com/x", events: ["run.failed"], active: false, secretEncrypted: encryptSecret("whsec_kept", ctx, OLD) } });
+  const run = await rotate({ NEXTAUTH_SECRET: NEW, NEXTAUTH_SECRET_PREVIOUS: OLD });
+  expect(run.stdout).toMatch(/re-encrypted [1-9]\d* webhook secret\(s\)/);
+  const stored = (await db.webhookSubscription.findUniqueOrThrow({ where: { id } })).secretEncrypted;
+  expect(stored.split(".").slice(0, 2)).toEqual(["v2", keyId(NEW)]);
+  expect(decryptSecret(stored, ctx, [NEW])).toBe("whsec_kept");
+  await db.webhookSubscription.delete({ where: { id } });
+});

@@ -1,7 +1,9 @@
 // The token API route, called as Next calls it: the exported handler with a Request and the route params.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { GET, POST } from "@/app/api/v1/projects/[projectId]/imports/route";
+import { GET as getJob } from "@/app/api/v1/projects/[projectId]/imports/[jobId]/route";
+import { GET as getRejected } from "@/app/api/v1/projects/[projectId]/imports/[jobId]/rejected/route";
+import { POST } from "@/app/api/v1/projects/[projectId]/imports/route";
 import { db } from "@/server/db";
 import type { Role, TokenScope } from "@/server/generated/prisma/client";
 import { createToken, revokeToken } from "@/server/services/api-tokens";
@@ -24,9 +26,9 @@ function post(projectId: string, body: BodyInit | null, opts: { token?: string; 
   return POST(req, { params: Promise.resolve({ projectId }) });
 }
 
-function get(projectId: string, query: string, token: string) {
-  const req = new Request(`http://localhost/api/v1/projects/${projectId}/imports${query}`, { headers: { authorization: `Bearer ${token}` } });
-  return GET(req, { params: Promise.resolve({ projectId }) });
+function get(projectId: string, jobId: string, token: string, opts: { rejected?: boolean } = {}) {
+  const req = new Request(`http://localhost/api/v1/projects/${projectId}/imports/${jobId}${opts.rejected ? "/rejected" : ""}`, { headers: { authorization: `Bearer ${token}` } });
+  return (opts.rejected ? getRejected : getJob)(req, { params: Promise.resolve({ projectId, jobId }) });
 }
 
 /** A body that arrives in pieces, as an upload does. */
@@ -55,7 +57,7 @@ describe("POST /api/v1/projects/{projectId}/imports", () => {
     const readOnly = await tokenFor("ADMIN", "READ");
     const ro = await post(project.id, body, { token: readOnly.token });
     expect(ro.status).toBe(403);
-    expect((await ro.json()).error.message).toMatch(/read-only/);
+    expect((await ro.json()).error.message).toMatch(/scope is READ; this operation needs a token with IMPORT scope/);
 
     const annotator = await tokenFor("ANNOTATOR", "WRITE");
     expect((await post(project.id, body, { token: annotator.token })).status).toBe(403);
@@ -82,7 +84,7 @@ describe("POST /api/v1/projects/{projectId}/imports", () => {
     const job = await db.importJob.findUniqueOrThrow({ where: { id: summary.jobId } });
     expect(job.createdById).toBe(admin.user.id);
 
-    const jobRes = await get(project.id, `?jobId=${summary.jobId}`, admin.token);
+    const jobRes = await get(project.id, summary.jobId, admin.token);
     expect(await jobRes.json()).toMatchObject({ id: summary.jobId, status: "SUCCEEDED", linesRead: 3 });
   });
 
@@ -107,7 +109,7 @@ describe("POST /api/v1/projects/{projectId}/imports", () => {
     const res = await post(project.id, fixture("project.jsonl", tag) + bad + "\n", { token: admin.token, query: "?skipInvalid=true" });
     const summary = await res.json();
     expect(summary).toMatchObject({ hasRejectedLines: true, counts: { items: 3, rejected: 1 } });
-    const download = await get(project.id, `?jobId=${summary.jobId}&rejected=1`, admin.token);
+    const download = await get(project.id, summary.jobId, admin.token, { rejected: true });
     expect(download.status).toBe(200);
     expect(download.headers.get("content-disposition")).toMatch(/attachment/);
     expect(await download.text()).toBe(bad + "\n");

@@ -5,4 +5,4 @@ import { DOWNLOAD_DOORS, snapshotArchiveRoute } from "@/server/api/routes/export
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export const GET = snapshotArchiveRoute(DOWNLOAD_DOORS.browser);
+export const GET = snapshotArchiveRoute(DOWNLOAD_DOORS.browser.archive);

@@ -5,4 +5,4 @@ import { DOWNLOAD_DOORS, snapshotFileRoute } from "@/server/api/routes/exports";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export const GET = snapshotFileRoute(DOWNLOAD_DOORS.browser);
+export const GET = snapshotFileRoute(DOWNLOAD_DOORS.browser.file);
