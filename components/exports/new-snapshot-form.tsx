@@ -44,6 +44,7 @@ interface Draft {
   excludeGold: boolean;
   minGoldAccuracy: string;
   excludeInactiveAnnotators: boolean;
+  includeRejected: boolean;
   minJudgements: string;
   testRatio: string;
   seed: string;
@@ -66,6 +67,7 @@ const initialDraft: Draft = {
   excludeGold: false,
   minGoldAccuracy: "",
   excludeInactiveAnnotators: false,
+  includeRejected: false,
   minJudgements: "",
   testRatio: "0.1",
   seed: "",
@@ -98,6 +100,7 @@ function toInput(d: Draft): CreateSnapshotInput {
       excludeGold: d.excludeGold,
       minGoldAccuracy: optionalNum(d.minGoldAccuracy),
       excludeInactiveAnnotators: d.excludeInactiveAnnotators,
+      includeRejected: d.includeRejected,
       minJudgements: optionalNum(d.minJudgements),
     },
     split: { testRatio: num(d.testRatio), seed: d.seed },
@@ -238,6 +241,7 @@ export function NewSnapshotForm({ projects }: { projects: ProjectOption[] }) {
           <Checkbox name="excludeFlagged" label="Exclude flagged items" hint="Items any annotator flagged (unsafe, PII, broken)." checked={draft.excludeFlagged} onChange={(v) => set("excludeFlagged", v)} />
           <Checkbox name="excludeGold" label="Exclude gold items" hint="Quality-control items with a known answer." checked={draft.excludeGold} onChange={(v) => set("excludeGold", v)} />
           <Checkbox name="excludeInactiveAnnotators" label="Exclude deactivated annotators" checked={draft.excludeInactiveAnnotators} onChange={(v) => set("excludeInactiveAnnotators", v)} />
+          <Checkbox name="includeRejected" label="Include rejected judgements" hint="Judgements a reviewer rejected are left out unless this is on." checked={draft.includeRejected} onChange={(v) => set("includeRejected", v)} />
         </div>
       </section>
 

@@ -126,9 +126,9 @@ test("a reviewer filters, opens, rejects and corrects judgements; the next expor
     const order = await withDb(async (db) => (await db.query<{ o: string[] }>(`SELECT a."shownOrder" AS o FROM "Assignment" a JOIN "Annotation" n ON n."assignmentId" = a.id WHERE n.id = $1`, [correctedId])).rows[0].o);
     return "AB"[order.indexOf(candidateId)];
   };
-  await page.getByLabel(`Rank of response ${await labelOf(before[0][0])}`).fill("2");
-  await page.getByLabel(`Rank of response ${await labelOf(before[1][0])}`).fill("1");
-  await page.getByLabel("Strength").selectOption("MUCH_BETTER");
+  await page.getByLabel(`Rank of response ${await labelOf(before[0][0])}`, { exact: true }).fill("2");
+  await page.getByLabel(`Rank of response ${await labelOf(before[1][0])}`, { exact: true }).fill("1");
+  await page.getByLabel("Strength", { exact: true }).selectOption("MUCH_BETTER");
   await page.getByLabel("Note on the correction").fill("the refusal is not the better answer");
   await page.getByLabel("Note on the correction").press("Enter");
   // moves on to the next judgement of the queue

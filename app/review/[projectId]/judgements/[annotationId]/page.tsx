@@ -70,7 +70,7 @@ export default async function JudgementPage({ params, searchParams }: {
       <section aria-label="History" className="space-y-1 text-sm">
         <h2 className="text-sm font-semibold text-slate-700">History of this item</h2>
         <ul className="space-y-0.5 text-slate-600" data-testid="history">
-          <li>{formatDate(item.createdAt)}: imported{item.isGold ? " as gold" : ""}</li>
+          <li>{formatDate(item.createdAt)}: imported</li>
           {detail.history.map((h) => (
             <li key={h.id}>{formatDate(h.leasedAt)}: {h.user.name} — {h.state.toLowerCase()}{h.skipReason ? ` (“${h.skipReason}”)` : ""}</li>
           ))}
