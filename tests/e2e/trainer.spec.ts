@@ -280,10 +280,10 @@ test.describe.serial("trainer", () => {
     const evalName = `eval ${policy.name}`;
     await page.getByLabel("Run name").fill(evalName);
     await page.getByLabel("Policy", { exact: true }).selectOption(policy.id);
-    await page.getByLabel("Reference policy").selectOption(base.id);
-    await page.getByLabel("Judged by").selectOption(rewardModel.id);
-    await page.getByLabel("Held-out prompts").selectOption(snapshotId);
-    await page.getByLabel("Samples per prompt").fill("2");
+    await page.getByLabel("Reference policy", { exact: true }).selectOption(base.id);
+    await page.getByLabel("Judged by", { exact: true }).selectOption(rewardModel.id);
+    await page.getByLabel("Held-out prompts", { exact: true }).selectOption(snapshotId);
+    await page.getByLabel("Samples per prompt", { exact: true }).fill("2");
     await page.getByLabel("Max new tokens").fill("12");
     const evalRunId = await launch(page);
     await waitForRun(page, 120_000);
