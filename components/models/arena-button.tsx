@@ -8,7 +8,7 @@ import { fromServer } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 
-export function ArenaButton({ policyModelId, opponentModelId, snapshotId, label }: { policyModelId: string; opponentModelId: string; snapshotId: string; label: string }) {
+export function ArenaButton({ policyModelId, opponentModelId, snapshotId, label, config }: { policyModelId: string; opponentModelId: string; snapshotId: string; label: string; config: Record<string, unknown> }) {
   const trpc = useTRPC();
   const router = useRouter();
   const create = useMutation(trpc.model.createArena.mutationOptions());
@@ -22,7 +22,7 @@ export function ArenaButton({ policyModelId, opponentModelId, snapshotId, label 
         disabled={create.isPending}
         onClick={async () => {
           try {
-            const { project } = await create.mutateAsync({ policyModelId, opponentModelId, snapshotId });
+            const { project } = await create.mutateAsync({ policyModelId, opponentModelId, snapshotId, config });
             router.push(`/admin/projects/${project.id}`);
           } catch (err) {
             setError(fromServer(err).message);

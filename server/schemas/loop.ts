@@ -14,6 +14,8 @@ export const arenaInput = z.object({
   name: z.string().trim().min(1).max(120).optional(),
   // responses per prompt from each policy: one item per pair
   numSamples: z.number().int().min(1).max(8).default(1),
+  // more rlhf.generate settings (max_new_tokens, temperature …); from an evaluation, the ones it sampled with
+  config: runConfigSchema.default({}),
   gpuCount: z.number().int().min(0).max(64).default(0),
 });
 export type ArenaInput = z.input<typeof arenaInput>;

@@ -78,7 +78,7 @@ export async function createArena(options: { input: ArenaInput; actorId: string;
         modelId: input.policyModelId,
         compareModelId: input.opponentModelId,
         snapshotId: input.snapshotId,
-        config: { num_samples: input.numSamples },
+        config: { ...input.config, num_samples: input.numSamples },
         gpuCount: input.gpuCount,
         needs: options.needs ?? [],
       },
@@ -154,7 +154,7 @@ export async function queueIteration(options: { input: IterationInput; actorId: 
       try {
         const arena = await createArena({
           actorId: options.actorId,
-          input: { policyModelId: ref(policy), opponentModelId: input.policyModelId, snapshotId: input.snapshotId, membersFromProjectId: input.projectId, name: `Arena: ${input.name}`, gpuCount: input.gpuCount },
+          input: { policyModelId: ref(policy), opponentModelId: input.policyModelId, snapshotId: input.snapshotId, membersFromProjectId: input.projectId, name: `Arena: ${input.name}`, gpuCount: input.gpuCount, config: input.config.generate },
         });
         queued.push(arena.run);
         arenaProjectId = arena.project.id;
@@ -215,6 +215,6 @@ export async function listEvalResults(options: { modelId?: string } = {}) {
     where: options.modelId ? { OR: [{ policyModelId: options.modelId }, { referenceModelId: options.modelId }] } : {},
     orderBy: [{ createdAt: "desc" }, { runId: "desc" }],
     take: 500,
-    include: { run: { select: { id: true, name: true } } },
+    include: { run: { select: { id: true, name: true, config: true } } },
   });
 }

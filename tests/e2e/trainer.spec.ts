@@ -335,10 +335,10 @@ test.describe.serial("trainer", () => {
     const evalName = `eval ${policy.name}`;
     await page.getByLabel("Run name").fill(evalName);
     await page.getByLabel("Policy", { exact: true }).selectOption(policy.id);
-    await page.getByLabel("Reference policy").selectOption(base.id);
-    await page.getByLabel("Judged by").selectOption(rewardModel.id);
-    await page.getByLabel("Held-out prompts").selectOption(snapshotId);
-    await page.getByLabel("Samples per prompt").fill("2");
+    await page.getByLabel("Reference policy", { exact: true }).selectOption(base.id);
+    await page.getByLabel("Judged by", { exact: true }).selectOption(rewardModel.id);
+    await page.getByLabel("Held-out prompts", { exact: true }).selectOption(snapshotId);
+    await page.getByLabel("Samples per prompt", { exact: true }).fill("2");
     await page.getByLabel("Max new tokens").fill("12");
     const evalRunId = await launch(page);
     await waitForRun(page, 120_000);
@@ -400,12 +400,12 @@ test.describe.serial("trainer", () => {
   test("admin queues the next iteration from the project's loop page and sees its chain wait", async ({ page }) => {
     await signIn(page, ADMIN, `/admin/projects/${rmProject.id}/loop`);
     const form = page.getByRole("form", { name: "Queue the next iteration" });
-    await form.getByLabel("Iteration name").fill(`iter ${rmProject.slug}`);
-    await form.getByLabel("Snapshot").selectOption(snapshotId);
-    await form.getByLabel("Starting policy").selectOption(policy.id);
-    await form.getByLabel("Evaluation judged by").selectOption(rewardModel.id);
+    await form.getByLabel("Iteration name", { exact: true }).fill(`iter ${rmProject.slug}`);
+    await form.getByLabel("Snapshot", { exact: true }).selectOption(snapshotId);
+    await form.getByLabel("Starting policy", { exact: true }).selectOption(policy.id);
+    await form.getByLabel("Evaluation judged by", { exact: true }).selectOption(rewardModel.id);
     // one GPU per run: the e2e worker has none, so the chain stays queued while we look at it
-    await form.getByLabel("GPUs per run").fill("1");
+    await form.getByLabel("GPUs per run", { exact: true }).fill("1");
     await form.getByRole("button", { name: "Queue iteration" }).click();
     await expect(form.getByRole("status")).toHaveText(`Queued iter ${rmProject.slug}: 3 runs.`);
     const iteration = page.getByTestId("iteration").filter({ hasText: `iter ${rmProject.slug}` });

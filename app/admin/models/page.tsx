@@ -51,6 +51,11 @@ export default async function ModelsPage() {
   for (const e of evaluations) if (!latestEval.has(e.policyModelId)) latestEval.set(e.policyModelId, e);
   const nameOf = (id: string) => models.find((m) => m.id === id)?.name ?? "(deleted)";
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  // an arena from an evaluation samples as the evaluation did (a tiny model's block size bounds its response length)
+  const arenaSettings = (config: unknown) => {
+    const c = (config ?? {}) as Record<string, unknown>;
+    return Object.fromEntries(["max_new_tokens", "temperature", "max_prompt_length"].filter((k) => typeof c[k] === "number").map((k) => [k, c[k]]));
+  };
   const byId = new Map(models.map((m) => [m.id, m]));
   const snapshotLabel = (id: string | null) => {
     if (!id) return null;
@@ -199,7 +204,7 @@ export default async function ModelsPage() {
                       </td>
                       <td className="px-3 py-2">
                         {e.snapshotId && byId.has(e.policyModelId) && byId.has(e.referenceModelId) && (
-                          <ArenaButton policyModelId={e.policyModelId} opponentModelId={e.referenceModelId} snapshotId={e.snapshotId} label={`${nameOf(e.policyModelId)} vs ${nameOf(e.referenceModelId)}`} />
+                          <ArenaButton policyModelId={e.policyModelId} opponentModelId={e.referenceModelId} snapshotId={e.snapshotId} label={`${nameOf(e.policyModelId)} vs ${nameOf(e.referenceModelId)}`} config={arenaSettings(e.run.config)} />
                         )}
                       </td>
                     </tr>
