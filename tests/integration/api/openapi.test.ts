@@ -14,6 +14,8 @@ import { operationList, type Operation } from "@/server/api/v1/operations";
 import { db } from "@/server/db";
 import type { TokenScope } from "@/server/generated/prisma/client";
 import { createToken } from "@/server/services/api-tokens";
+import { saveEndpoint } from "@/server/services/endpoints";
+import { runKinds } from "@/server/schemas/runs";
 import { buildFixture, type Fixture } from "@/tests/fixtures/export/fixture";
 
 type Doc = { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
@@ -245,7 +247,7 @@ describe("every operation, called as documented", () => {
   it("snapshots, runs and models: build, download, launch, follow, cancel, activate", async () => {
     const name = `api-snap-${fx.suffix}`;
     expect((await call("createSnapshot", { body: { name, projects: [fx.projects.a.slug] }, token: tokens.RUNS })).status).toBe(403);
-    const started = await call("createSnapshot", { body: { name, projects: [fx.projects.a.slug], format: "raw" }, token: tokens.EXPORT });
+    const started = await call("createSnapshot", { body: { name, projects: [fx.projects.a.slug], format: "trl" }, token: tokens.EXPORT });
     expect(started.status).toBe(202);
     const bad = await call("createSnapshot", { body: { name, projects: [fx.projects.a.slug], format: "nope" } });
     expect(bad.status).toBe(400);
@@ -266,7 +268,7 @@ describe("every operation, called as documented", () => {
     expect(badRun.status).toBe(400);
     expect(badRun.body.error.fieldErrors[0].field).toBe("config.lr");
     const run = await call("launchRun", { body: { kind: "REWARD", name: "rm from the API", snapshotId: started.body.id }, token: tokens.RUNS });
-    expect(run.status).toBe(201);
+    expect(run.status, JSON.stringify(run.body)).toBe(201);
     expect(run.body).toMatchObject({ kind: "REWARD", status: "QUEUED", snapshotId: started.body.id });
     expect(run.body.queuePosition).toBeGreaterThanOrEqual(1);
     expect((await call("getRun", { params: { id: run.body.id }, token: tokens.READ })).body.id).toBe(run.body.id);
@@ -288,13 +290,30 @@ describe("every operation, called as documented", () => {
 
     const model = await db.model.create({ data: { name: `rm-${fx.suffix}`, kind: "REWARD", backend: "tiny", path: "/data/models/x" } });
     const policy = await db.model.create({ data: { name: `policy-${fx.suffix}`, kind: "POLICY", backend: "tiny", path: "/data/models/p" } });
+    const reference = await db.model.create({ data: { name: `reference-${fx.suffix}`, kind: "POLICY", backend: "tiny", path: "/data/models/r" } });
+    const demos = await db.project.create({ data: { name: `demos ${fx.suffix}`, slug: `demos-${fx.suffix}`, taskType: "DEMONSTRATION" } });
+    const endpoint = await saveEndpoint({ input: { name: `teacher ${fx.suffix}`, baseUrl: "http://127.0.0.1:9/v1", model: "teacher" } });
     // every other kind launches through the same operation, each with its own inputs (then cancelled: no worker here)
     const launches = [
       { kind: "PPO", name: "ppo", modelId: model.id, projectId: fx.projects.a.id, policyModelId: policy.id },
       { kind: "DPO", name: "dpo", snapshotId: started.body.id, policyModelId: policy.id },
       { kind: "GENERATE", name: "gen", projectId: fx.projects.a.id, modelId: policy.id, config: { num_samples: 2 } },
       { kind: "SCORE", name: "score", projectId: fx.projects.a.id, modelId: model.id },
+      { kind: "GRPO", name: "grpo", modelId: model.id, projectId: fx.projects.a.id, policyModelId: policy.id },
+      { kind: "RLOO", name: "rloo", modelId: model.id, snapshotId: started.body.id, policyModelId: policy.id },
+      { kind: "SFT", name: "sft", snapshotId: started.body.id, policyModelId: policy.id },
+      { kind: "KTO", name: "kto", snapshotId: started.body.id, policyModelId: policy.id },
+      { kind: "EVAL", name: "eval", modelId: policy.id, referenceModelId: reference.id, rewardModelId: model.id, snapshotId: started.body.id },
+      {
+        kind: "SELF_INSTRUCT",
+        name: "self-instruct",
+        projectId: demos.id,
+        endpointId: endpoint.id,
+        config: { seed_tasks: [{ instruction: "Give three tips for staying healthy." }], target: 5 },
+      },
     ];
+    // every kind the app knows goes through this one operation
+    expect(new Set(launches.map((l) => l.kind))).toEqual(new Set(runKinds.filter((k) => k !== "REWARD")));
     for (const body of launches) {
       const launched = await call("launchRun", { body, token: tokens.RUNS });
       expect(launched.status, JSON.stringify(launched.body)).toBe(201);
