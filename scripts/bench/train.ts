@@ -35,7 +35,7 @@ async function main() {
   const out = figures.parse(await runPythonBench("reward"));
   const fmt = (n: number, digits = 0) => n.toFixed(digits);
   console.log(
-    `default tiny RM (3 layers, 64 wide) on CPU (${out.threads} threads), training steps only: ` +
+    `default tiny RM (4 layers, 8 heads, 64 wide) on CPU (${out.threads} threads), training steps only: ` +
       `${fmt(out.default_model_pairs_per_s)} pairs/s, ${fmt(out.default_model_tokens_per_s)} tokens/s`,
   );
   console.log(

@@ -163,7 +163,7 @@ def bench_reward(tmp):
     out = {"threads": torch.get_num_threads()}
     micro = tiny_throughput()
     out.update(default_model_pairs_per_s=micro["pairs_per_s"], default_model_tokens_per_s=micro["tokens_per_s"])
-    log(f"default tiny RM (3 layers, 64 wide, 96 tokens), training steps only: {micro['pairs_per_s']:.0f} pairs/s, "
+    log(f"default tiny RM (4 layers, 8 heads, 64 wide, 96 tokens), training steps only: {micro['pairs_per_s']:.0f} pairs/s, "
         f"{micro['tokens_per_s']:.0f} tokens/s")
     data = os.path.join(tmp, "data")
     synthetic.write_all(data)

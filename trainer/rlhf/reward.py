@@ -43,9 +43,9 @@ class RewardConfig:
                        staged=True)
     seed: int = opt(42, min=0, max=2**31 - 1, label="Seed", form=True, help="seeds model init, data order and every RNG")
     device: str = opt("auto", choices=["auto", "cpu", "cuda"], help="auto: cuda when visible")
-    # The tiny defaults (3 layers of 64, lr 3e-3 after a 10% warmup, 3 epochs) learn the prompt-dependent synthetic
-    # tasks (rlhf.synthetic order/count), where the better answer agrees with a detail of the prompt, not just a
-    # marker word; 2 layers of 128 at 1e-3 for 1 epoch stayed near 60% on them (docs/benchmarks.md).
+    # The tiny defaults (4 layers of 64 with 8 heads, lr 3e-3 after a 10% warmup, 3 epochs) learn the prompt-dependent
+    # synthetic tasks (rlhf.synthetic order/count), where the better answer agrees with a detail of the prompt, not
+    # just a marker word; 2 layers of 128 at 1e-3 for 1 epoch stayed near 60% on them (docs/benchmarks.md).
     lr: Optional[float] = opt(None, gt=0.0, lt=1.0, by_backend={"tiny": 3e-3, "hf": 1e-5}, label="Learning rate", form=True,
                               help="peak learning rate (AdamW, linear decay after the warmup)")
     weight_decay: float = opt(0.0, min=0.0, help="AdamW weight decay")
@@ -68,9 +68,9 @@ class RewardConfig:
     save_total_limit: int = opt(2, min=1, help="checkpoints kept on disk")
     gradient_checkpointing: bool = opt(True, help="hf: trade compute for memory")
     lora: dict = opt({}, help='hf: LoRA adapters {"r", "alpha", "dropout", "target_modules"}; {} = full fine-tuning')
-    n_layer: int = opt(3, min=1, max=48, label="Layers", form=True, backends=["tiny"],
+    n_layer: int = opt(4, min=1, max=48, label="Layers", form=True, backends=["tiny"],
                        help="a tiny model built from scratch (no model_path): its blocks")
-    n_head: int = opt(4, min=1, max=64, label="Heads", form=True, backends=["tiny"], help="its attention heads")
+    n_head: int = opt(8, min=1, max=64, label="Heads", form=True, backends=["tiny"], help="its attention heads")
     n_embd: int = opt(64, min=8, max=8192, label="Width", form=True, backends=["tiny"],
                       help="its width, a multiple of the heads")
 

@@ -1,7 +1,7 @@
 // The train/test split: a pure function of the prompt hash, the seed and the ratio.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { isTestPrompt } from "@/server/services/export";
+import { isTestPrompt, splitWarnings } from "@/server/services/export";
 
 const hashes = Array.from({ length: 20_000 }, (_, i) => createHash("sha256").update(String(i)).digest("hex"));
 
@@ -24,5 +24,18 @@ describe("isTestPrompt", () => {
     const a = hashes.filter((h) => isTestPrompt(h, { testRatio: 0.1, seed: "a" }));
     const b = new Set(hashes.filter((h) => isTestPrompt(h, { testRatio: 0.1, seed: "b" })));
     expect(a.filter((h) => b.has(h)).length).toBeLessThan(a.length * 0.2);
+  });
+});
+
+describe("split warnings", () => {
+  it("say when a split is empty, so that nobody trains on a snapshot that cannot be evaluated without being told", () => {
+    // the demo-sized case: 10% of 5 prompts drew none
+    expect(splitWarnings({ train: 12, test: 0 }, 0.1, 5)).toEqual([
+      "The test split is empty: 10% of 5 prompt(s) drew none. Runs on this snapshot train without evaluation (no eval_ metrics); raise the test share or collect more prompts to evaluate.",
+    ]);
+    expect(splitWarnings({ train: 0, test: 0 }, 0.1, 0)).toEqual(["The train split is empty: no run can train on this snapshot."]);
+    // no test split asked for, or both splits hold rows: nothing to say
+    expect(splitWarnings({ train: 12, test: 0 }, 0, 5)).toEqual([]);
+    expect(splitWarnings({ train: 12, test: 3 }, 0.1, 50)).toEqual([]);
   });
 });
