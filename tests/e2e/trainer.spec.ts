@@ -139,6 +139,7 @@ test.describe.serial("trainer", () => {
     await expect(page.getByLabel("Learning rate")).toHaveValue("0.003");
     await expect(page.getByLabel("Epochs")).toHaveValue("3");
     await page.getByLabel("Layers").fill("2");
+    await page.getByLabel("Heads").fill("4");
     await page.getByLabel("Max length").fill("96");
     await page.getByLabel("Width").fill("64");
     await page.getByLabel("Logging steps").fill("5");
