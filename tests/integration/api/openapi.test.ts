@@ -60,10 +60,11 @@ beforeAll(async () => {
 
   fx = await buildFixture();
   await db.projectMember.create({ data: { projectId: fx.projects.a.id, userId: fx.users.alice.id } });
-  const make = async (who: "admin" | "alice", scope: TokenScope) => (await createToken({ userId: fx.users[who].id, name: `openapi ${scope}`, scope })).token;
+  const make = async (who: "admin" | "alice" | "bob", scope: TokenScope) => (await createToken({ userId: fx.users[who].id, name: `openapi ${scope}`, scope })).token;
   for (const scope of ["READ", "WRITE", "IMPORT", "EXPORT", "RUNS", "ANNOTATIONS"] as const) tokens[scope] = await make("admin", scope);
   tokens.aliceRead = await make("alice", "READ");
   tokens.aliceAnnotations = await make("alice", "ANNOTATIONS");
+  tokens.bobAnnotations = await make("bob", "ANNOTATIONS");
 });
 
 const pointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -242,6 +243,11 @@ describe("every operation, called as documented", () => {
     const own = await call("listAnnotations", { params: { projectId: fx.projects.a.id }, token: tokens.aliceAnnotations });
     expect(own.body.annotations.length).toBe(all.filter((a) => a.userId === fx.users.alice.id).length);
     for (const a of own.body.annotations) expect(a.annotatorId).toBe(fx.users.alice.id);
+    // a reviewer of the project reads every judgement of it, as the data browser shows them; not before
+    expect((await call("listAnnotations", { params: { projectId: fx.projects.a.id }, token: tokens.bobAnnotations })).status).toBe(404);
+    await db.projectMember.create({ data: { projectId: fx.projects.a.id, userId: fx.users.bob.id, role: "REVIEWER" } });
+    const reviewed = await call("listAnnotations", { params: { projectId: fx.projects.a.id }, query: { limit: "500" }, token: tokens.bobAnnotations });
+    expect(reviewed.body.annotations.length).toBe(all.length);
   });
 
   it("snapshots, runs and models: build, download, launch, follow, cancel, activate", async () => {
