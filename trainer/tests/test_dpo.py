@@ -111,7 +111,7 @@ def test_dpo_counts_the_ties_it_trains_on_or_drops(synthetic_dir, sft_policy, tm
     f = tmp_path / "ties.jsonl"
     f.write_text("".join(json.dumps(r) + "\n" for r in rows))
     base = {"output_dir": str(tmp_path / "half"), "train_file": str(f), "policy_path": sft_policy, "save_steps": 0,
-            "pair_weighting": "margin"}
+            "pair_weighting": "margin", "epochs": 1}
     half = run_cli("dpo", base, tmp_path, "half.json")
     assert half.returncode == 0, half.stderr[-2000:]
     assert half.done["metrics"]["data/ties"] == 16
