@@ -161,6 +161,9 @@ test("a reviewer filters, opens, rejects and corrects judgements; the next expor
   // the admin's next export
   await page.context().clearCookies();
   await signIn(page, ADMIN, "/admin/exports");
+  // the form is folded away once any snapshot exists (other specs make some)
+  await expect(page.getByRole("heading", { name: "Exports", exact: true })).toBeVisible();
+  if (!(await page.getByLabel("Name", { exact: true }).isVisible())) await page.locator("summary", { hasText: "New snapshot" }).click();
   await page.getByLabel("Name", { exact: true }).fill("e2e-reviewed");
   await page.getByLabel(`E2E ${slug}`).check();
   await page.getByRole("button", { name: "Create snapshot" }).click();

@@ -49,8 +49,8 @@ class RewardConfig:
     lr: Optional[float] = opt(None, gt=0.0, lt=1.0, by_backend={"tiny": 3e-3, "hf": 1e-5}, label="Learning rate", form=True,
                               help="peak learning rate (AdamW, linear decay after the warmup)")
     weight_decay: float = opt(0.0, min=0.0, help="AdamW weight decay")
-    warmup_ratio: Optional[float] = opt(None, min=0.0, max=1.0, by_backend={"tiny": 0.1, "hf": 0.0},
-                                        help="share of the steps spent warming the learning rate up linearly")
+    warmup_ratio: Optional[float] = opt(None, min=0.0, max=1.0, by_backend={"tiny": 0.1, "hf": 0.0}, label="Warmup ratio",
+                                        form=True, help="share of the steps spent warming the learning rate up linearly")
     lr_scheduler: str = opt("linear", choices=["linear", "constant"], help="the learning rate after the warmup")
     epochs: Optional[int] = opt(None, min=1, max=1000, by_backend={"tiny": 3, "hf": 1}, label="Epochs", form=True,
                                 help="passes over the training groups")
