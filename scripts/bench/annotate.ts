@@ -265,7 +265,12 @@ async function main() {
   const setup = new pg.Client({ connectionString: database.url });
   await setup.connect();
   const passwordHash = await hash(PASSWORD);
-  for (const project of Object.values(PROJECTS)) await generateProject(setup, project, { passwordHash, annotators: ANNOTATORS, items: ITEMS, leaseSeconds: LEASE_SECONDS });
+  // pgbench's project serves every client count in turn, each a full --pgbench-seconds run: on an idle box that is more
+  // judgements than --items (each judgement takes an item for good), so it gets room for 3,000 tps per run
+  const pgbenchItems = Math.max(ITEMS, PGBENCH_CLIENTS.length * PGBENCH_SECONDS * 3000);
+  for (const [key, project] of Object.entries(PROJECTS)) {
+    await generateProject(setup, project, { passwordHash, annotators: ANNOTATORS, items: key === "sql" ? pgbenchItems : ITEMS, leaseSeconds: LEASE_SECONDS });
+  }
   await setup.query("VACUUM ANALYZE");
   await setup.end();
 
