@@ -26,7 +26,6 @@ margin 1. A prompt still weighs the same in total. The preference metrics (rewar
 import dataclasses
 import math
 import os
-import time
 from typing import Optional
 
 import torch
@@ -37,7 +36,7 @@ from .checkpoint import Checkpoints, lineage
 from .config import check_lora, opt, required
 from .data import collate, load_preferences
 from .protocol import ConfigError, UserError, run_cli
-from .runtime import (logging_interval, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
+from .runtime import (emit_start, train_steps, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
                       run_trainer, seed_everything, setup_threads, wrap_ddp)
 
 
@@ -312,34 +311,13 @@ class DPOTrainer:
         self.checkpoints.save(self.step, {"policy": self.policy}, state, self.meta({}))
 
     def run(self):
+        emit_start(self)
         cfg, ev = self.cfg, self.events
-        ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
-                resumed_from_step=self.step if self.ckpt else None)
         if self.ties:
             what = "left out (ties \"drop\")" if cfg.ties == "drop" else "trained as half a win each way"
             ev.emit("log", message=f"{self.ties} tied pair(s) (margin 0) in the train split: {what}")
-        t0 = time.time()
-        last = {}
-        progress_every = max(1, self.total_steps // 50)
-        log_every = logging_interval(cfg.logging_steps, self.total_steps)
-        while self.step < self.total_steps:
-            self.train_step()
-            final = self.step == self.total_steps
-            if self.step % log_every == 0 or final:
-                last = self.flush_metrics()
-                ev.emit("metric", step=self.step, metrics=last)
-            if self.step % progress_every == 0 or final:
-                ev.emit("progress", step=self.step, total_steps=self.total_steps)
-            if cfg.eval_steps and self.step % cfg.eval_steps == 0 and self.test and not final:
-                ev.emit("metric", step=self.step, metrics=self.evaluate())
-            if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
-                self.save_checkpoint()
-        metrics = dict(last)
-        if self.test:
-            evals = self.evaluate()
-            ev.emit("metric", step=self.step, metrics=evals)
-            metrics.update(evals)
-        metrics.update(train_runtime=time.time() - t0, **{"data/ties": float(self.ties)})
+        metrics = train_steps(self, self.save_checkpoint)
+        metrics["data/ties"] = float(self.ties)
         self.save_checkpoint()
         self.checkpoints.save_final(self.policy, self.meta(metrics), metrics)
         return metrics

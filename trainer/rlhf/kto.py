@@ -28,7 +28,6 @@ eval_ forms.
 import dataclasses
 import math
 import os
-import time
 from typing import Optional
 
 import torch
@@ -39,7 +38,7 @@ from .config import check_lora, opt, required
 from .data import load_unpaired, pad
 from .dpo import sequence_logps
 from .protocol import run_cli
-from .runtime import (logging_interval, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device, run_trainer,
+from .runtime import (emit_start, train_steps, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device, run_trainer,
                       seed_everything, setup_threads, wrap_ddp)
 
 BALANCE = (1.0, 4.0 / 3.0)  # TRL's range for desirable_weight * n_desirable / (undesirable_weight * n_undesirable)
@@ -316,32 +315,10 @@ class KTOTrainer:
                                                     f"= {self.ratio:.3f}, outside TRL's [1, 4/3]; {what}")
 
     def run(self):
-        cfg, ev = self.cfg, self.events
-        ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
-                resumed_from_step=self.step if self.ckpt else None)
+        emit_start(self)
         self.report_data()
-        t0 = time.time()
-        last = {}
-        progress_every = max(1, self.total_steps // 50)
-        log_every = logging_interval(cfg.logging_steps, self.total_steps)
-        while self.step < self.total_steps:
-            self.train_step()
-            final = self.step == self.total_steps
-            if self.step % log_every == 0 or final:
-                last = self.flush_metrics()
-                ev.emit("metric", step=self.step, metrics=last)
-            if self.step % progress_every == 0 or final:
-                ev.emit("progress", step=self.step, total_steps=self.total_steps)
-            if cfg.eval_steps and self.step % cfg.eval_steps == 0 and self.test and not final:
-                ev.emit("metric", step=self.step, metrics=self.evaluate())
-            if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
-                self.save_checkpoint()
-        metrics = dict(last)
-        if self.test:
-            evals = self.evaluate()
-            ev.emit("metric", step=self.step, metrics=evals)
-            metrics.update(evals)
-        metrics.update(train_runtime=time.time() - t0, desirable_weight=self.desirable_weight,
+        metrics = train_steps(self, self.save_checkpoint)
+        metrics.update(desirable_weight=self.desirable_weight,
                        undesirable_weight=self.undesirable_weight)
         self.save_checkpoint()
         self.checkpoints.save_final(self.policy, self.meta(metrics), metrics)

@@ -9,7 +9,6 @@ import dataclasses
 import math
 import os
 import sys
-import time
 from typing import Optional
 
 import torch
@@ -21,7 +20,7 @@ from .config import check_lora, multiple_of, opt, required, required_when
 from .data import collate, encode_groups, load_preferences
 from .model import gather_last
 from .protocol import ConfigError, run_cli
-from .runtime import (logging_interval, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
+from .runtime import (emit_start, train_steps, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
                       run_trainer, seed_everything, setup_threads, wrap_ddp)
 
 
@@ -256,32 +255,10 @@ class Trainer:
         self.checkpoints.save(self.step, {"model": self.model}, state, self.meta(normalization, {}))
 
     def run(self):
-        cfg, ev = self.cfg, self.events
-        ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
-                resumed_from_step=self.step if self.ckpt else None)
-        t0 = time.time()
-        last = {}
-        progress_every = max(1, self.total_steps // 50)
-        log_every = logging_interval(cfg.logging_steps, self.total_steps)
-        while self.step < self.total_steps:
-            self.train_step()
-            final = self.step == self.total_steps
-            if self.step % log_every == 0 or final:
-                last = self.flush_metrics()
-                ev.emit("metric", step=self.step, metrics=last)
-            if self.step % progress_every == 0 or final:
-                ev.emit("progress", step=self.step, total_steps=self.total_steps)
-            if cfg.eval_steps and self.step % cfg.eval_steps == 0 and self.test and not final:
-                ev.emit("metric", step=self.step, metrics=self.evaluate())
-            if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
-                self.save_checkpoint(self.normalization())
-        metrics = dict(last)
-        if self.test:
-            evals = self.evaluate()
-            ev.emit("metric", step=self.step, metrics=evals)
-            metrics.update(evals)
+        emit_start(self)
+        metrics = train_steps(self, lambda: self.save_checkpoint(self.normalization()))
         normalization = self.normalization()
-        metrics.update(reward_mean=normalization["mean"], reward_std=normalization["std"], train_runtime=time.time() - t0)
+        metrics.update(reward_mean=normalization["mean"], reward_std=normalization["std"])
         self.save_checkpoint(normalization)
         self.checkpoints.save_final(self.model, self.meta(normalization, metrics), metrics)
         return metrics

@@ -4,6 +4,7 @@ import dataclasses
 import math
 import os
 import random
+import time
 from contextlib import nullcontext
 
 import torch
@@ -66,6 +67,47 @@ def logging_interval(logging_steps, total_steps):
     """Steps between train-metric events: logging_steps, or less in a short run, so that its charts have at least
     MIN_LOG_POINTS points (a run on a small snapshot has fewer steps than the usual interval)."""
     return max(1, min(logging_steps, total_steps // MIN_LOG_POINTS))
+
+
+def emit_start(trainer):
+    """The `start` event of a trainer with device, dist, ckpt (the checkpoint resumed from, or None) and steps."""
+    trainer.events.emit("start", total_steps=trainer.total_steps, device=trainer.device.type,
+                        world_size=trainer.dist.world_size, resumed_from_step=trainer.step if trainer.ckpt else None)
+
+
+def train_steps(trainer, save_checkpoint):
+    """The step loop the offline trainers share (reward, SFT, DPO, KTO), after `start` (emit_start) and up to the
+    final evaluation.
+
+    `trainer` has cfg (logging_steps, eval_steps, save_steps), events, step, total_steps, test, and train_step /
+    flush_metrics / evaluate. Emits train metrics every logging interval, progress about 50 times, eval metrics
+    every eval_steps, and calls save_checkpoint() every save_steps; then evaluates once more. Returns the last train
+    metrics with the final eval metrics and train_runtime; the caller adds its own figures and saves the last
+    checkpoint and the final model, which differ per algorithm."""
+    cfg, ev = trainer.cfg, trainer.events
+    t0 = time.time()
+    last = {}
+    progress_every = max(1, trainer.total_steps // 50)
+    log_every = logging_interval(cfg.logging_steps, trainer.total_steps)
+    while trainer.step < trainer.total_steps:
+        trainer.train_step()
+        final = trainer.step == trainer.total_steps
+        if trainer.step % log_every == 0 or final:
+            last = trainer.flush_metrics()
+            ev.emit("metric", step=trainer.step, metrics=last)
+        if trainer.step % progress_every == 0 or final:
+            ev.emit("progress", step=trainer.step, total_steps=trainer.total_steps)
+        if cfg.eval_steps and trainer.step % cfg.eval_steps == 0 and trainer.test and not final:
+            ev.emit("metric", step=trainer.step, metrics=trainer.evaluate())
+        if cfg.save_steps and trainer.step % cfg.save_steps == 0 and not final:
+            save_checkpoint()
+    metrics = dict(last)
+    if trainer.test:
+        evals = trainer.evaluate()
+        ev.emit("metric", step=trainer.step, metrics=evals)
+        metrics.update(evals)
+    metrics["train_runtime"] = time.time() - t0
+    return metrics
 
 
 def epoch_order(n, seed, epoch):

@@ -20,7 +20,6 @@ The loss is the mean over the completion tokens of the whole batch (over all pro
 import dataclasses
 import math
 import os
-import time
 from typing import Optional
 
 import torch
@@ -31,7 +30,7 @@ from .checkpoint import Checkpoints, lineage
 from .config import check_lora, multiple_of, opt, required
 from .data import load_completions
 from .protocol import ConfigError, UserError, run_cli
-from .runtime import (logging_interval, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device, run_trainer,
+from .runtime import (emit_start, train_steps, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device, run_trainer,
                       seed_everything, setup_threads, wrap_ddp)
 
 
@@ -279,34 +278,12 @@ class SFTTrainer:
         self.checkpoints.save(self.step, {"policy": self.model}, state, self.meta({}))
 
     def run(self):
-        cfg, ev = self.cfg, self.events
-        ev.emit("start", total_steps=self.total_steps, device=self.device.type, world_size=self.dist.world_size,
-                resumed_from_step=self.step if self.ckpt else None)
+        emit_start(self)
+        ev = self.events
         if self.dropped:
             ev.emit("log", message=f"{self.dropped} train row(s) left out: no completion token within max_length "
                                    f"{self.max_length}")
-        t0 = time.time()
-        last = {}
-        progress_every = max(1, self.total_steps // 50)
-        log_every = logging_interval(cfg.logging_steps, self.total_steps)
-        while self.step < self.total_steps:
-            self.train_step()
-            final = self.step == self.total_steps
-            if self.step % log_every == 0 or final:
-                last = self.flush_metrics()
-                ev.emit("metric", step=self.step, metrics=last)
-            if self.step % progress_every == 0 or final:
-                ev.emit("progress", step=self.step, total_steps=self.total_steps)
-            if cfg.eval_steps and self.step % cfg.eval_steps == 0 and self.test and not final:
-                ev.emit("metric", step=self.step, metrics=self.evaluate())
-            if cfg.save_steps and self.step % cfg.save_steps == 0 and not final:
-                self.save_checkpoint()
-        metrics = dict(last)
-        if self.test:
-            evals = self.evaluate()
-            ev.emit("metric", step=self.step, metrics=evals)
-            metrics.update(evals)
-        metrics["train_runtime"] = time.time() - t0
+        metrics = train_steps(self, self.save_checkpoint)
         self.save_checkpoint()
         self.checkpoints.save_final(self.model, self.meta(metrics), metrics)
         return metrics
