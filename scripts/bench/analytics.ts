@@ -17,11 +17,8 @@
 // (p95_ms is the quiet figure; the target is < 300 ms).
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { env } from "@/server/env";
-import { ensureDatabase } from "@/scripts/db/lib/embedded-postgres";
-import { createDatabaseIfMissing, dropDatabase, urlForDatabase } from "@/scripts/db/lib/databases";
-import { migrate } from "@/scripts/db/lib/migrate";
 import { percentile } from "./lib/annotators";
+import { runBench, withBenchDatabase } from "./lib/bench-database";
 import { generateScaleProject, type ScaleProject } from "./lib/scale-data";
 
 const { values: args } = parseArgs({
@@ -127,67 +124,53 @@ async function measure(client: pg.Client, p: ScaleProject): Promise<Measured> {
 }
 
 async function main(): Promise<void> {
-  const server = await ensureDatabase();
-  const url = urlForDatabase(server.url, args.db!);
-  await createDatabaseIfMissing(url);
-  await migrate({ url, log: () => undefined });
-  // server/pg.ts connects to env.DATABASE_URL when first used: point it at the benchmark's database
-  env.DATABASE_URL = url;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const pairwise = await measure(client, {
-      id: "bench-pairwise",
-      taskType: "PAIRWISE",
-      items: Math.ceil(annotations / 4),
-      candidates: 2,
-      overlap: 4,
-      annotators: 100,
-      models: 8,
-      spreadHours: 40,
-    });
-    const ranking = await measure(client, {
-      id: "bench-ranking",
-      taskType: "RANKING",
-      items: Math.ceil(rankingAnnotations / 5),
-      candidates: 4,
-      overlap: 5,
-      annotators: 100,
-      models: 8,
-      spreadHours: 40,
-    });
-    const row = (name: string, m: Measured) =>
-      `| ${name} | ${m.annotations} | ${m.firstTakeInS.toFixed(1)} | ${percentile(m.quiet, 50).toFixed(0)} | ${percentile(m.quiet, 95).toFixed(0)} | ` +
-      `${percentile(m.busy, 50).toFixed(0)} | ${percentile(m.busy, 95).toFixed(0)} | ${percentile(m.background, 95).toFixed(0)} | ${percentile(m.backgroundTakeIn, 50).toFixed(0)} |`;
-    process.stdout.write(
-      [
-        "",
-        `| project | annotations | first take-in s | quiet p50 ms | quiet p95 ms | busy p50 ms | busy p95 ms | busy, background take-in: read p95 ms | background round p50 ms |`,
-        `|---|---|---|---|---|---|---|---|---|`,
-        row("pairwise", pairwise),
-        row("4-way ranking", ranking),
-        `(${reads} reads each; busy: ${batch} new judgements before each read)`,
-        "",
-        `RESULT annotations=${pairwise.annotations} p95_ms=${percentile(pairwise.quiet, 95).toFixed(0)} ranking_annotations=${ranking.annotations} ` +
-          `ranking_p95_ms=${percentile(ranking.quiet, 95).toFixed(0)} busy_p95_ms=${percentile(pairwise.busy, 95).toFixed(0)} ` +
-          `ranking_busy_p95_ms=${percentile(ranking.busy, 95).toFixed(0)} background_busy_p95_ms=${percentile(pairwise.background, 95).toFixed(0)} ` +
-          `ranking_background_busy_p95_ms=${percentile(ranking.background, 95).toFixed(0)}`,
-        "",
-      ].join("\n"),
-    );
-  } finally {
-    await client.end();
-    const { pool } = await import("@/server/pg");
-    await pool().end();
-    if (!args.keep) await dropDatabase(url);
-    await server.stop();
-  }
+  await withBenchDatabase({ name: args.db!, keep: args.keep! }, async (url) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const pairwise = await measure(client, {
+        id: "bench-pairwise",
+        taskType: "PAIRWISE",
+        items: Math.ceil(annotations / 4),
+        candidates: 2,
+        overlap: 4,
+        annotators: 100,
+        models: 8,
+        spreadHours: 40,
+      });
+      const ranking = await measure(client, {
+        id: "bench-ranking",
+        taskType: "RANKING",
+        items: Math.ceil(rankingAnnotations / 5),
+        candidates: 4,
+        overlap: 5,
+        annotators: 100,
+        models: 8,
+        spreadHours: 40,
+      });
+      const row = (name: string, m: Measured) =>
+        `| ${name} | ${m.annotations} | ${m.firstTakeInS.toFixed(1)} | ${percentile(m.quiet, 50).toFixed(0)} | ${percentile(m.quiet, 95).toFixed(0)} | ` +
+        `${percentile(m.busy, 50).toFixed(0)} | ${percentile(m.busy, 95).toFixed(0)} | ${percentile(m.background, 95).toFixed(0)} | ${percentile(m.backgroundTakeIn, 50).toFixed(0)} |`;
+      process.stdout.write(
+        [
+          "",
+          `| project | annotations | first take-in s | quiet p50 ms | quiet p95 ms | busy p50 ms | busy p95 ms | busy, background take-in: read p95 ms | background round p50 ms |`,
+          `|---|---|---|---|---|---|---|---|---|`,
+          row("pairwise", pairwise),
+          row("4-way ranking", ranking),
+          `(${reads} reads each; busy: ${batch} new judgements before each read)`,
+          "",
+          `RESULT annotations=${pairwise.annotations} p95_ms=${percentile(pairwise.quiet, 95).toFixed(0)} ranking_annotations=${ranking.annotations} ` +
+            `ranking_p95_ms=${percentile(ranking.quiet, 95).toFixed(0)} busy_p95_ms=${percentile(pairwise.busy, 95).toFixed(0)} ` +
+            `ranking_busy_p95_ms=${percentile(ranking.busy, 95).toFixed(0)} background_busy_p95_ms=${percentile(pairwise.background, 95).toFixed(0)} ` +
+            `ranking_background_busy_p95_ms=${percentile(ranking.background, 95).toFixed(0)}`,
+          "",
+        ].join("\n"),
+      );
+    } finally {
+      await client.end();
+    }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -11,11 +11,8 @@
 //   RESULT items=… submit_p50_ms_without=… submit_p50_ms_with=… submit_p95_ms_without=… submit_p95_ms_with=… outbox_rows=…
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { env } from "@/server/env";
-import { ensureDatabase } from "@/scripts/db/lib/embedded-postgres";
-import { createDatabaseIfMissing, dropDatabase, urlForDatabase } from "@/scripts/db/lib/databases";
-import { migrate } from "@/scripts/db/lib/migrate";
 import { percentile } from "./lib/annotators";
+import { withBenchDatabase } from "./lib/bench-database";
 
 const { values: args } = parseArgs({
   options: {
@@ -30,18 +27,11 @@ const rounds = Number(args.rounds);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const server = await ensureDatabase();
-  const url = urlForDatabase(server.url, args.db!);
-  await createDatabaseIfMissing(url);
-  await migrate({ url, log: () => undefined });
-  // server/db.ts and server/pg.ts connect to env.DATABASE_URL when first imported / used
-  env.DATABASE_URL = url;
+  await withBenchDatabase({ name: args.db!, keep: Boolean(args.keep) }, async () => {
   const { db } = await import("@/server/db");
   const helpers = await import("@/prisma/seed/helpers");
   const { next } = await import("@/server/services/annotation/queue");
   const { submit } = await import("@/server/services/annotation/judgement");
-  const { pool } = await import("@/server/pg");
-  try {
     const annotator = await helpers.upsertUser(db, { email: `bench-${process.pid}@bench.local`, name: "Bench", role: "ANNOTATOR" });
     const project = async (slug: string) => {
       const p = await helpers.upsertProject(db, { name: slug, slug, overlap: 1 });
@@ -99,13 +89,7 @@ async function main(): Promise<void> {
       `RESULT items=${times.with.length} submit_p50_ms_without=${f(times.without, 50)} submit_p50_ms_with=${f(times.with, 50)} ` +
         `submit_p95_ms_without=${f(times.without, 95)} submit_p95_ms_with=${f(times.with, 95)} outbox_rows=${outbox}\n`,
     );
-  } finally {
-    // the connections go before their database does
-    await db.$disconnect();
-    await pool().end();
-    if (!args.keep) await dropDatabase(url);
-    await server.stop();
-  }
+  });
 }
 
 main().then(
