@@ -1,7 +1,8 @@
 "use client";
-// Self-Instruct bootstrapping for a demonstration project: a seed file (checked here line by line, as the server
-// checks it), an endpoint and the paper's options queue a SELF_INSTRUCT run; below, this project's runs of that kind
-// with their progress, each linked to its run page (charts of kept and filtered instructions, logs, cancel).
+// Self-Instruct bootstrapping for a project: a seed file (checked here line by line, as the server checks it), an
+// endpoint and the paper's options queue a SELF_INSTRUCT run; below, this project's runs of that kind with their
+// progress, each linked to its run page (charts of kept and filtered instructions, logs, cancel). In a demonstration
+// project each kept instruction is an item to write; in a comparison or rating project the endpoint answers it first.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
@@ -13,7 +14,10 @@ import { parseSeeds, type SeedTask } from "@/server/schemas/self-instruct";
 
 const POLL_MS = 2000;
 
-export function SelfInstructPanel({ projectId, projectName }: { projectId: string; projectName: string }) {
+type TaskType = "PAIRWISE" | "RANKING" | "RATING" | "DEMONSTRATION";
+const DEFAULT_RESPONSES: Record<TaskType, string> = { PAIRWISE: "2", RANKING: "4", RATING: "1", DEMONSTRATION: "" };
+
+export function SelfInstructPanel({ projectId, projectName, taskType }: { projectId: string; projectName: string; taskType: TaskType }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const endpoints = useQuery(trpc.endpoint.list.queryOptions());
@@ -28,6 +32,8 @@ export function SelfInstructPanel({ projectId, projectName }: { projectId: strin
   const [temperature, setTemperature] = useState("1");
   const [maxRequests, setMaxRequests] = useState("");
   const [anyLanguage, setAnyLanguage] = useState(false);
+  const [responses, setResponses] = useState(DEFAULT_RESPONSES[taskType]);
+  const answered = taskType !== "DEMONSTRATION";
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<FieldErrors>({});
   const [queued, setQueued] = useState<string | null>(null);
@@ -66,6 +72,7 @@ export function SelfInstructPanel({ projectId, projectName }: { projectId: strin
           temperature: num(temperature),
           english_only: !anyLanguage,
           ...(num(maxRequests) !== undefined ? { max_requests: num(maxRequests) } : {}),
+          ...(answered && num(responses) !== undefined ? { responses: num(responses) } : {}),
         },
       });
       setQueued(run.id);
@@ -85,7 +92,10 @@ export function SelfInstructPanel({ projectId, projectName }: { projectId: strin
         <p className="text-sm text-slate-600">
           An endpoint writes new instructions from your seed tasks (the paper&apos;s prompt: 6 seeds and 2 kept instructions per
           request). One is kept only if it passes the paper&apos;s heuristics and its ROUGE-L with every seed, every kept
-          instruction and every prompt of this project is below 0.7; each kept one becomes an item to write a demonstration for.
+          instruction and every prompt of this project is below 0.7;{" "}
+          {answered
+            ? "the same endpoint then answers each kept one, and its answers become an item to judge (an instruction left without enough distinct answers is dropped and counted as unanswered)."
+            : "each kept one becomes an item to write a demonstration for."}
         </p>
       </div>
       {endpoints.data && endpoints.data.length === 0 ? (
@@ -112,6 +122,11 @@ export function SelfInstructPanel({ projectId, projectName }: { projectId: strin
             <Field label="Temperature" name="config.temperature" error={fe("config.temperature")}>
               <input {...fieldProps("config.temperature", fe("config.temperature"))} inputMode="decimal" className={inputClass} value={temperature} onChange={(e) => setTemperature(e.target.value)} />
             </Field>
+            {answered && (
+              <Field label="Responses per instruction" name="config.responses" error={fe("config.responses")} hint={taskType === "RATING" ? "each one an item to rate" : "compared in one item (pairs for pairwise)"}>
+                <input {...fieldProps("config.responses", fe("config.responses"))} inputMode="numeric" className={inputClass} value={responses} onChange={(e) => setResponses(e.target.value)} />
+              </Field>
+            )}
             <Field label="Max requests" name="config.max_requests" error={fe("config.max_requests")} hint="blank = twice the target (at least 20)">
               <input {...fieldProps("config.max_requests", fe("config.max_requests"))} inputMode="numeric" className={inputClass} value={maxRequests} onChange={(e) => setMaxRequests(e.target.value)} />
             </Field>
@@ -128,7 +143,7 @@ export function SelfInstructPanel({ projectId, projectName }: { projectId: strin
           <FormMessage error={error} />
           {queued && (
             <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-              Queued. <Link href={`/admin/runs/${queued}`} className="font-medium underline">Follow the run</Link>: the kept instructions arrive as items round by round.
+              Queued. <Link href={`/admin/runs/${queued}`} className="font-medium underline">Follow the run</Link>: the kept instructions arrive as items round by round{answered ? ", each with its responses" : ""}.
             </p>
           )}
           <Button type="submit" disabled={launch.isPending}>Queue Self-Instruct run</Button>

@@ -1,4 +1,4 @@
-// `npm run cli -- self-instruct`: bootstraps prompts for a demonstration project from seed tasks with a registered
+// `npm run cli -- self-instruct`: bootstraps prompts for a project from seed tasks with a registered
 // OpenAI-compatible endpoint (server/services/self-instruct.ts), printing progress and, at the end, what was kept and
 // what was filtered and why.
 import { readFile } from "node:fs/promises";
@@ -9,7 +9,9 @@ import { parseSeeds, selfInstructOptionsSchema, type SeedTask } from "@/server/s
 export const usage = `self-instruct --project <slug|id> --endpoint <name|id> --seeds <file.jsonl> --target <n> [options]
     Self-Instruct bootstrapping: new instructions from the seed tasks ({"instruction", "input"?, "output"?} per line,
     the paper's layout), kept when they pass the paper's heuristics and ROUGE-L < 0.7 with every seed and kept one,
-    added as items of the demonstration project.
+    added as items of the project: to be written in a demonstration project; answered by the same endpoint first
+    (--responses per instruction) in a pairwise, ranking or rating project.
+    --responses <n>       responses per instruction (default: 2 pairwise, 4 ranking, 1 rating; none for demonstrations)
     --examples <n>        in-context examples per request (default 8: 6 seeds + 2 generated)
     --any-language        keep instructions that start with a non-ASCII character
     --temperature <t>     default 1
@@ -26,6 +28,7 @@ const argsSchema = z.object({
   temperature: z.coerce.number().optional(),
   maxRequests: z.coerce.number().int().optional(),
   seed: z.coerce.number().int().optional(),
+  responses: z.coerce.number().int().optional(),
 });
 
 const valueFlags: Record<string, string> = {
@@ -37,6 +40,7 @@ const valueFlags: Record<string, string> = {
   "--temperature": "temperature",
   "--max-requests": "maxRequests",
   "--seed": "seed",
+  "--responses": "responses",
 };
 
 function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
@@ -89,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(args.temperature !== undefined ? { temperature: args.temperature } : {}),
       ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
+      ...(args.responses !== undefined ? { responses: args.responses } : {}),
     });
     const tty = process.stderr.isTTY;
     const { counts } = await selfInstruct({

@@ -145,8 +145,9 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
   }),
   z.object({
     kind: z.literal("SELF_INSTRUCT"),
-    // the demonstration project the kept instructions become items of
-    projectId: z.string().min(1, "choose a demonstration project"),
+    // the project the kept instructions become items of (answered by the endpoint first unless it is a
+    // demonstration project)
+    projectId: z.string().min(1, "choose a project"),
     // the OpenAI-compatible endpoint that writes the new instructions
     endpointId: z.string().min(1, "choose an endpoint"),
     ...common,

@@ -23,6 +23,14 @@ export const selfInstructOptionsSchema = z.object({
   maxRequests: z.number().int().min(1).max(1_000_000).optional(),
   /** seeds the choice of in-context examples */
   seed: z.number().int().default(0),
+  /**
+   * Comparison and rating projects: responses the same endpoint writes to each kept instruction, so it lands as an
+   * item ready to judge (default: 2 for pairwise, 4 for ranking, 1 for rating). Demonstration projects take none:
+   * the annotators write the answers.
+   */
+  responses: z.number().int().min(1).max(9).optional(),
+  responseTemperature: z.number().min(0).max(2).default(0.7),
+  responseMaxTokens: z.number().int().min(16).max(32_768).default(512),
 });
 export type SelfInstructOptions = z.infer<typeof selfInstructOptionsSchema>;
 
@@ -67,11 +75,15 @@ export function parseSeeds(text: string): { seeds: SeedTask[]; errors: string[] 
   return { seeds, errors };
 }
 
-export const FILTER_REASONS = ["too_short", "too_long", "unsuitable_keyword", "program", "punctuation", "non_english", "similar", "empty"] as const;
+// unanswered: a comparison or rating project's instruction whose responses failed, or came back too few distinct
+export const FILTER_REASONS = ["too_short", "too_long", "unsuitable_keyword", "program", "punctuation", "non_english", "similar", "empty", "unanswered"] as const;
 export type FilterReason = (typeof FILTER_REASONS)[number];
 
 export interface SelfInstructCounts {
+  /** the paper's bootstrap requests (what max_requests bounds) */
   requests: number;
+  /** a comparison or rating project's requests for responses to the kept instructions */
+  responseRequests: number;
   failedRequests: number;
   generated: number;
   kept: number;

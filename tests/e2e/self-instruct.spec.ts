@@ -1,10 +1,11 @@
 // Self-Instruct walked as an admin does it: register the team's model server, open a demonstration project's import
 // page, upload a seed file (a broken one first: every bad line named), queue the run, follow it on its run page to
-// the end, and find the kept instructions as items an annotator writes demonstrations for.
+// the end, and find the kept instructions as items an annotator writes demonstrations for. Into a pairwise project the
+// same endpoint answers each kept instruction twice, and the annotator compares the answers by keyboard.
 import { writeFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { startFakeOpenAI, type FakeServer } from "../integration/generation/openai-server";
-import { ADMIN, ANNOTATOR, createProject, signIn, withDb } from "./helpers";
+import { ADMIN, ANNOTATOR, annotationCount, createProject, signIn, withDb } from "./helpers";
 
 const shot = (page: Page, name: string) => page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
 
@@ -23,7 +24,12 @@ const NEW_TASKS = [
 let server: FakeServer;
 test.beforeAll(async () => {
   let n = 0;
-  server = await startFakeOpenAI(() => {
+  server = await startFakeOpenAI((_i, body) => {
+    const asked = body.messages[0].content;
+    // a kept instruction asked alone: the endpoint answers it n times, differently
+    if (!asked.startsWith("Come up with a series of tasks")) {
+      return { kind: "ok", texts: Array.from({ length: body.n ?? 1 }, (_, k) => `**Answer ${k + 1}** to "${asked}": ${k === 0 ? "short and direct." : "longer, with <b>markup</b> kept inert."}`) };
+    }
     const [a, b] = [NEW_TASKS[n % NEW_TASKS.length], NEW_TASKS[(n + 1) % NEW_TASKS.length]];
     n += 2;
     return { kind: "ok", texts: [` ${a}\n10. Give three tips for staying very healthy.\n11. Add numbers\n12. ${b}`] };
@@ -118,4 +124,69 @@ test("Self-Instruct from the import page: seed file checked by line, run followe
   await expect(page.locator('[data-testid="item"][data-ready="true"]')).toBeVisible();
   await expect(page.getByTestId("item")).toContainText(/bagels|volcanoes|email|jazz|board games|tyres/);
   await shot(page, "self-instruct-annotator");
+});
+
+test("Self-Instruct into a pairwise project: each kept instruction answered twice, compared by keyboard", async ({ page }) => {
+  test.setTimeout(180_000);
+  const slug = await createProject({ taskType: "PAIRWISE", items: [] });
+  const projectId = await withDb(async (db) => (await db.query<{ id: string }>(`SELECT id FROM "Project" WHERE slug = $1`, [slug])).rows[0].id);
+  const endpointName = `answerer-${slug}`;
+  await withDb((db) => db.query(`INSERT INTO "Endpoint" (id, name, "baseUrl", model, concurrency, "updatedAt") VALUES (gen_random_uuid()::text, $1, $2, 'teacher-7b', 2, now())`, [endpointName, server.url]));
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page, ADMIN, `/admin/projects/${projectId}/import`);
+  const panel = page.getByRole("region", { name: "Bootstrap prompts with Self-Instruct" });
+  await expect(panel).toContainText("the same endpoint then answers each kept one");
+  await expect(panel.getByLabel("Responses per instruction")).toHaveValue("2");
+  const seeds = test.info().outputPath("seeds.jsonl");
+  await writeFile(seeds, ["Give three tips for staying healthy.", "Write a limerick about a programmer.", "List five countries in South America."].map((instruction) => JSON.stringify({ instruction })).join("\n"));
+  await panel.getByLabel("Seed tasks (JSONL)").setInputFiles(seeds);
+  await panel.getByLabel("Endpoint").selectOption({ label: `${endpointName} (teacher-7b)` });
+  // one answer cannot be compared: the server refuses it, naming the field
+  await panel.getByLabel("Responses per instruction").fill("1");
+  await panel.getByLabel("Instructions to keep").fill("4");
+  await panel.getByLabel("Examples per request").fill("3");
+  await panel.getByRole("button", { name: "Queue Self-Instruct run" }).click();
+  await expect(panel.locator("#config\\.responses-error")).toContainText("at least 2");
+  await panel.getByLabel("Responses per instruction").fill("2");
+  await panel.getByRole("button", { name: "Queue Self-Instruct run" }).click();
+  await expect(panel.getByRole("status")).toContainText("each with its responses");
+  await panel.getByRole("link", { name: "Follow the run" }).click();
+  await expect(page.getByTestId("run-status")).toHaveText(/succeeded/i, { timeout: 90_000 });
+  await expect(page.getByText(/kept 4 new instructions as items/)).toBeVisible();
+  await shot(page, "self-instruct-pairwise-run");
+
+  // four items, each a pair of the endpoint's answers to its instruction
+  const items = await withDb(async (db) =>
+    (await db.query<{ prompt: string; texts: string[] }>(
+      `SELECT p.messages -> 0 ->> 'content' AS prompt, array_agg(c.text ORDER BY ic.position) AS texts
+         FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId" JOIN "ItemCandidate" ic ON ic."itemId" = i.id JOIN "Candidate" c ON c.id = ic."candidateId"
+        WHERE i."projectId" = $1 GROUP BY i.id, p.messages`,
+      [projectId],
+    )).rows,
+  );
+  expect(items).toHaveLength(4);
+  for (const it of items) expect(it.texts).toEqual([`**Answer 1** to "${it.prompt}": short and direct.`, `**Answer 2** to "${it.prompt}": longer, with <b>markup</b> kept inert.`]);
+
+  // the annotator compares all four by keyboard; the answers render as markdown, the markup as text
+  await page.context().clearCookies();
+  await signIn(page, ANNOTATOR, `/annotate/${slug}`);
+  const seen = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    const item = page.locator('[data-testid="item"][data-ready="true"]');
+    await expect(item).toBeVisible();
+    const id = (await item.getAttribute("data-assignment-id"))!;
+    seen.add(id);
+    // the prompt is one of the kept instructions; both answers to it, bold rendered, the tag shown as text
+    await expect(item).toContainText(/bagels|volcanoes|email|jazz|board games|tyres|kneading|hike/);
+    await expect(page.getByTestId("candidate-A").locator("strong")).toHaveText(/^Answer [12]$/);
+    await expect(page.getByTestId("candidate-B").locator("strong")).toHaveText(/^Answer [12]$/);
+    await expect(item.getByText("<b>markup</b>", { exact: false })).toBeVisible();
+    if (i === 0) await shot(page, "self-instruct-pairwise-annotator");
+    await page.keyboard.press(String(i + 1));
+    await page.keyboard.press("Enter");
+    if (i < 3) await expect(page.getByTestId("item")).not.toHaveAttribute("data-assignment-id", id);
+  }
+  await expect(page.getByTestId("queue-empty")).toBeVisible();
+  expect(seen.size).toBe(4);
+  await expect.poll(() => annotationCount(ANNOTATOR.email, slug)).toBe(4);
 });

@@ -15,6 +15,7 @@ import type { LaunchRunOutput } from "@/server/schemas/run-launch";
 import type { ExportFormat } from "@/server/schemas/export";
 import { endpointGenerationConfig, pendingModelPrefix, trainingFormats } from "@/server/schemas/runs";
 import { selfInstructRunConfig } from "@/server/schemas/self-instruct";
+import { selfInstructResponsesCheck } from "@/server/services/self-instruct";
 import { activeRewardModel, applyRmScores, registerPolicy, registerRewardModel, type DoneReport } from "@/server/services/models";
 import { appendRunLogs } from "@/server/services/runs/queue";
 import {
@@ -476,7 +477,8 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
 
   /**
    * Self-Instruct bootstrapping: new instructions from seed tasks, written by an OpenAI-compatible endpoint and kept
-   * when they pass the paper's filters, become items of a demonstration project (server/services/self-instruct.ts).
+   * when they pass the paper's filters, become items of the project: to be written in a demonstration project, or
+   * answered by the endpoint first in a comparison or rating project (server/services/self-instruct.ts).
    * The worker runs it itself, like endpoint generation; its config (options and seed tasks) was checked by the
    * launch input (selfInstructRunConfig).
    */
@@ -484,11 +486,7 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
     producesModel: false,
     async launch(input, config) {
       const project = await findProject(input.projectId, { field: "projectId" });
-      if (project.taskType !== "DEMONSTRATION") {
-        throw new AppError("BAD_REQUEST", `Self-Instruct writes prompts to be answered: choose a demonstration project ("${project.name}" is ${project.taskType.toLowerCase()})`, [
-          { field: "projectId", message: "not a demonstration project" },
-        ]);
-      }
+      selfInstructResponsesCheck(project, (config as { responses?: unknown }).responses);
       if (input.gpuCount > 0) throw new AppError("BAD_REQUEST", "Self-Instruct needs no GPU", [{ field: "gpuCount", message: "must be 0" }]);
       const endpoint = await requireEndpoint(input.endpointId);
       // stored with its defaults filled in, so the run page shows every option the run used

@@ -116,13 +116,66 @@ describe("a Self-Instruct run", () => {
     expect(await db.item.count({ where: { projectId: project.id } })).toBe(6);
   });
 
-  it("refuses a project that is not a demonstration project, and stops after ten failures in a row", async () => {
+  it("answers each kept instruction in a pairwise project: the responses become an item to compare, or the instruction is dropped as unanswered", async () => {
+    const tasks = [
+      "Suggest a name for a bakery that sells bagels.",
+      "Describe how volcanoes erupt underwater.",
+      "Compose an email declining a meeting politely.",
+    ];
+    server = await startFakeOpenAI((i, body) => {
+      const asked = body.messages[0].content;
+      if (asked.startsWith("Come up with a series of tasks")) return { kind: "ok", texts: [` ${tasks[0]}\n2. ${tasks[1]}\n3. ${tasks[2]}`] };
+      // the second task gets two equal answers (nothing to compare), the third fails for good
+      if (asked === tasks[1]) return { kind: "ok", texts: ["Magma meets water.", "Magma meets water."] };
+      if (asked === tasks[2]) return { kind: "status", status: 500 };
+      return { kind: "ok", texts: [`A: ${asked}`, `B: ${asked}`] };
+    });
+    const endpoint = await saveEndpoint({ input: { name: `si ${uid()}`, baseUrl: server.url, model: "teacher", concurrency: 1 } });
+    const { project } = await makeProject({ taskType: "PAIRWISE", items: [], members: [] });
+    const { counts } = await selfInstruct({ projectId: project.id, runId: null, endpointId: endpoint.id, seeds: SEEDS, options: selfInstructOptionsSchema.parse({ target: 3, maxRequests: 1 }), retryPolicy: fast });
+    expect(counts).toMatchObject({ kept: 1, generated: 3, requests: 1, responseRequests: 3, failedRequests: 1 });
+    expect(counts.filtered.unanswered).toBe(2);
+    // the answering request asks the instruction alone, for 2 responses
+    const answering = server.requests.filter((r) => r.body.messages[0].content === tasks[0]);
+    expect(answering).toHaveLength(1);
+    expect(answering[0].body.n).toBe(2);
+    const items = await db.item.findMany({ where: { projectId: project.id }, include: { prompt: true, candidates: { include: { candidate: true }, orderBy: { position: "asc" } } } });
+    expect(items).toHaveLength(1);
+    expect(items[0].prompt.messages).toEqual([{ role: "user", content: tasks[0] }]);
+    expect(items[0].candidates.map((c) => c.candidate.text)).toEqual([`A: ${tasks[0]}`, `B: ${tasks[0]}`]);
+    expect(items[0].candidates.map((c) => c.candidate.model)).toEqual(["teacher", "teacher"]);
+  });
+
+  it("makes one ranking item of four answers, one rating item per answer, and refuses responses a project cannot use", async () => {
+    const task = "Recommend board games suitable for families.";
+    server = await startFakeOpenAI((i, body) =>
+      body.messages[0].content.startsWith("Come up with") ? { kind: "ok", texts: [` ${task}`] } : { kind: "ok" },
+    );
+    const endpoint = await saveEndpoint({ input: { name: `si ${uid()}`, baseUrl: server.url, model: "teacher", concurrency: 1 } });
+    const opts = (extra: Record<string, unknown> = {}) => selfInstructOptionsSchema.parse({ target: 1, maxRequests: 1, ...extra });
+    const { project: ranking } = await makeProject({ taskType: "RANKING", items: [], members: [] });
+    await selfInstruct({ projectId: ranking.id, runId: null, endpointId: endpoint.id, seeds: SEEDS, options: opts(), retryPolicy: fast });
+    const rankingItems = await db.item.findMany({ where: { projectId: ranking.id }, include: { candidates: true } });
+    expect(rankingItems.map((it) => it.candidates.length)).toEqual([4]);
+    const { project: rating } = await makeProject({ taskType: "RATING", items: [], members: [] });
+    await selfInstruct({ projectId: rating.id, runId: null, endpointId: endpoint.id, seeds: SEEDS, options: opts({ responses: 3 }), retryPolicy: fast });
+    const ratingItems = await db.item.findMany({ where: { projectId: rating.id }, include: { candidates: true } });
+    expect(ratingItems.map((it) => it.candidates.length)).toEqual([1, 1, 1]);
+
+    const { project: pairwise } = await makeProject({ taskType: "PAIRWISE", items: [], members: [] });
+    await expect(selfInstruct({ projectId: pairwise.id, runId: null, endpointId: endpoint.id, seeds: SEEDS, options: opts({ responses: 1 }), retryPolicy: fast })).rejects.toMatchObject({
+      message: expect.stringContaining("needs at least 2"),
+    });
+    const { project: demo } = await makeProject({ taskType: "DEMONSTRATION", items: [], members: [] });
+    await expect(selfInstruct({ projectId: demo.id, runId: null, endpointId: endpoint.id, seeds: SEEDS, options: opts({ responses: 2 }), retryPolicy: fast })).rejects.toMatchObject({
+      message: expect.stringContaining("annotators write the answers"),
+    });
+    expect(await db.item.count({ where: { projectId: { in: [pairwise.id, demo.id] } } })).toBe(0);
+  });
+
+  it("stops after ten failures in a row, having written nothing", async () => {
     server = await startFakeOpenAI(() => ({ kind: "status", status: 503 }));
     const endpoint = await saveEndpoint({ input: { name: `si ${uid()}`, baseUrl: server.url, model: "m", concurrency: 2 } });
-    const { project: pairwise } = await makeProject({ taskType: "PAIRWISE", items: [], members: [] });
-    await expect(selfInstruct({ projectId: pairwise.id, runId: null, endpointId: endpoint.id, seeds: SEEDS, options: selfInstructOptionsSchema.parse({ target: 3 }), retryPolicy: fast })).rejects.toMatchObject({
-      message: expect.stringContaining("choose a demonstration project"),
-    });
     const { project } = await makeProject({ taskType: "DEMONSTRATION", items: [], members: [] });
     await expect(selfInstruct({ projectId: project.id, runId: null, endpointId: endpoint.id, seeds: SEEDS, options: selfInstructOptionsSchema.parse({ target: 3 }), retryPolicy: fast })).rejects.toMatchObject({
       message: expect.stringContaining("failed 10 requests in a row"),

@@ -78,7 +78,7 @@ describe("run.launch", () => {
     await db.trainingRun.deleteMany({});
   });
 
-  it("queues Self-Instruct only into a demonstration project, from a registered endpoint, with every option checked", async () => {
+  it("queues Self-Instruct from a registered endpoint, with every option checked, responses only where a project can use them", async () => {
     const api = callerFor(await makeUser("ADMIN"));
     const { project: demos } = await makeProject({ taskType: "DEMONSTRATION", items: [], members: [] });
     const { project: pairwise } = await makeProject({ taskType: "PAIRWISE", items: [], members: [] });
@@ -86,7 +86,10 @@ describe("run.launch", () => {
     const seeds = [{ instruction: "Give three tips for staying healthy." }, { instruction: "Translate the sentence into French.", input: "The cat sleeps." }];
     const base = { kind: "SELF_INSTRUCT" as const, name: "si", projectId: demos.id, endpointId: endpoint.id };
 
-    expect(await fieldsOf(api.run.launch({ ...base, projectId: pairwise.id, config: { seed_tasks: seeds, target: 10 } }))).toEqual(["projectId"]);
+    // a demonstration project's annotators write the answers; a pairwise one needs two to compare
+    expect(await fieldsOf(api.run.launch({ ...base, config: { seed_tasks: seeds, target: 10, responses: 2 } }))).toEqual(["config.responses"]);
+    expect(await fieldsOf(api.run.launch({ ...base, projectId: pairwise.id, config: { seed_tasks: seeds, target: 10, responses: 1 } }))).toEqual(["config.responses"]);
+    expect(await fieldsOf(api.run.launch({ ...base, projectId: "no-such-project", config: { seed_tasks: seeds, target: 10 } }))).toEqual(["projectId"]);
     expect(await fieldsOf(api.run.launch({ ...base, endpointId: "no-such-endpoint", config: { seed_tasks: seeds, target: 10 } }))).toEqual(["endpointId"]);
     expect(await fieldsOf(api.run.launch({ ...base, gpuCount: 1, config: { seed_tasks: seeds, target: 10 } }))).toEqual(["gpuCount"]);
     expect(await fieldsOf(api.run.launch({ ...base, config: { seed_tasks: [], target: 0, max_rouge_l: 2 } }))).toEqual(["config.seed_tasks", "config.target", "config.max_rouge_l"]);
@@ -101,6 +104,8 @@ describe("run.launch", () => {
     expect(run.config).toMatchObject({ seed_tasks: seeds, target: 25, temperature: 0.9, examples: 8, max_rouge_l: 0.7, english_only: true, endpoint_id: endpoint.id });
     expect((await api.run.list({ kind: "SELF_INSTRUCT", projectId: demos.id })).map((r) => r.id)).toEqual([run.id]);
     expect(await api.run.list({ projectId: pairwise.id })).toEqual([]);
+    const answered = await api.run.launch({ ...base, projectId: pairwise.id, config: { seed_tasks: seeds, target: 5 } });
+    expect(answered.config).toMatchObject({ response_temperature: 0.7, response_max_tokens: 512 });
     await db.trainingRun.deleteMany({});
   });
 

@@ -30,7 +30,7 @@ export default async function ImportPage({ params }: { params: Promise<{ id: str
         </p>
       </div>
       <ImportPanel projectId={project.id} archived={project.archived} />
-      {project.taskType === "DEMONSTRATION" && !project.archived && <SelfInstructPanel projectId={project.id} projectName={project.name} />}
+      {!project.archived && <SelfInstructPanel projectId={project.id} projectName={project.name} taskType={project.taskType} />}
     </div>
   );
 }
