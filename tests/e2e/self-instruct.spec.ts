@@ -131,7 +131,7 @@ test("Self-Instruct into a pairwise project: each kept instruction answered twic
   const slug = await createProject({ taskType: "PAIRWISE", items: [] });
   const projectId = await withDb(async (db) => (await db.query<{ id: string }>(`SELECT id FROM "Project" WHERE slug = $1`, [slug])).rows[0].id);
   const endpointName = `answerer-${slug}`;
-  await withDb((db) => db.query(`INSERT INTO "Endpoint" (id, name, "baseUrl", model, concurrency, "updatedAt") VALUES (gen_random_uuid()::text, $1, $2, 'teacher-7b', 2, now())`, [endpointName, server.url]));
+  await withDb((db) => db.query(`INSERT INTO "Endpoint" (id, name, "baseUrl", model, concurrency) VALUES (gen_random_uuid()::text, $1, $2, 'teacher-7b', 2)`, [endpointName, server.url]));
   await page.setViewportSize({ width: 1440, height: 900 });
   await signIn(page, ADMIN, `/admin/projects/${projectId}/import`);
   const panel = page.getByRole("region", { name: "Bootstrap prompts with Self-Instruct" });
