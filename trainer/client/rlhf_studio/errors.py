@@ -45,10 +45,14 @@ class ApiError(RlhfStudioError):
         return next((e for e in self.field_errors if e.field == name), None)
 
     def __str__(self) -> str:
-        fields = "; ".join(
-            f"{e.field or 'line'}{f' (line {e.line})' if e.line is not None else ''}: {e.message}" for e in self.field_errors
-        )
+        fields = "; ".join(f"{_where(e)}: {e.message}" for e in self.field_errors)
         return f"{self.status} {self.code}: {self.message}" + (f" [{fields}]" if fields else "")
+
+
+def _where(error: FieldError) -> str:
+    if error.line is None:
+        return error.field or "request"
+    return f"{error.field} (line {error.line})" if error.field else f"line {error.line}"
 
 
 class BadRequest(ApiError):
