@@ -11,6 +11,9 @@ import { judgeAnalytics } from "@/server/services/judge/analytics";
 import { rewardModelSuggestions } from "@/server/services/judge/reward-model";
 import { judgeRunConfig } from "@/server/schemas/judge";
 import { AppError } from "@/server/errors";
+import { browse } from "@/server/services/review/browse";
+import { nextInQueue } from "@/server/services/review/queue";
+import { browseFiltersSchema } from "@/server/schemas/review";
 import { makeProject, makeUser, pairItems, rankItems, uid, workQueue } from "../fixtures/annotation";
 import { startFakeOpenAI, type ChatBody, type FakeServer } from "../generation/openai-server";
 
@@ -97,6 +100,19 @@ describe("an AI judge on a pairwise project", () => {
     // 4 of 5 items gave the same verdict in both orders; the first shown won 6 of the 10 decided answers
     expect(figures.positionBias).toEqual({ comparedTwice: 5, consistency: 0.8, decidedAnswers: 10, firstShownWinRate: 0.6 });
     expect(figures.leaderboard.map((r) => [r.model, r.wins, r.ties, r.losses])).toEqual([["model-a", 4, 1, 0], ["model-b", 0, 1, 4]]);
+
+    // the data browser and the review queue find the judgements the judge disagrees with: annotator 2 on item 0,
+    // and both on item 3 (the judge's tie); none on item 4, which it gave no verdict on
+    const disagreeing = await browse({ projectId: project.id, filters: browseFiltersSchema.parse({ judgeDisagree: "yes" }), limit: 50 });
+    expect(disagreeing.rows).toHaveLength(3);
+    expect(disagreeing.rows.every((r) => r.judgeDisagrees)).toBe(true);
+    const reviewer = await makeUser("ADMIN");
+    await db.project.update({ where: { id: project.id }, data: { reviewSampleRate: 0, reviewFlagged: false, reviewFailedGold: false, reviewDisagreeing: false } });
+    expect((await nextInQueue({ projectId: project.id, reviewerId: reviewer.id, skip: [] })).waiting).toBe(0);
+    await db.project.update({ where: { id: project.id }, data: { reviewJudgeDisagreeing: true } });
+    expect((await nextInQueue({ projectId: project.id, reviewerId: reviewer.id, skip: [] })).waiting).toBe(3);
+    // each judgement records that suggestions were hidden when it was made (the project's default)
+    expect(await db.annotation.count({ where: { projectId: project.id, suggestionMode: "HIDDEN" } })).toBe(12);
   });
 
   it("goes on where it stopped: a restarted run asks only what it has no verdict for, max_items bounding the run", async () => {
