@@ -51,6 +51,14 @@ export function LeaderboardTable({ rows }: { rows: LeaderboardRow[] }) {
       sortValue: (r) => (r.comparisons ? (r.wins + r.ties / 2) / r.comparisons : null),
       cell: (r) => `${integer(r.wins)} / ${integer(r.ties)} / ${integer(r.losses)}`,
     },
+    {
+      key: "bothBad",
+      header: "Both bad",
+      align: "right",
+      title: "Judgements marked both bad (every response bad) that had one of this model's responses",
+      sortValue: (r) => r.bothBad,
+      cell: (r) => integer(r.bothBad),
+    },
   ];
   return (
     <SortableTable

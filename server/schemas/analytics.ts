@@ -72,6 +72,8 @@ export interface LeaderboardRow {
   wins: number;
   losses: number;
   ties: number;
+  /** judgements marked both bad that had one of the model's candidates (a judgement counts once per model) */
+  bothBad: number;
 }
 
 export interface WinRateFigures {

@@ -60,8 +60,8 @@ describe("AnnotatorTable", () => {
 
 describe("LeaderboardTable", () => {
   const rows: LeaderboardRow[] = [
-    { model: "big", rating: 1100, ciLow: 1080, ciHigh: 1125, comparisons: 50, wins: 30, losses: 15, ties: 5 },
-    { model: "small", rating: 900, ciLow: 870, ciHigh: 920, comparisons: 50, wins: 15, losses: 30, ties: 5 },
+    { model: "big", rating: 1100, ciLow: 1080, ciHigh: 1125, comparisons: 50, wins: 30, losses: 15, ties: 5, bothBad: 1 },
+    { model: "small", rating: 900, ciLow: 870, ciHigh: 920, comparisons: 50, wins: 15, losses: 30, ties: 5, bothBad: 7 },
   ];
   it("lists models by rank with their interval as text and as a labelled bar", () => {
     const html = renderToStaticMarkup(createElement(LeaderboardTable, { rows }));
