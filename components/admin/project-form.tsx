@@ -71,6 +71,8 @@ interface Draft {
   /** empty: no automatic pause */
   minGoldPercent: string;
   minGoldAnswers: string;
+  suggestionMode: "HIDDEN" | "AFTER_SUBMIT" | "PREFILL";
+  reviewJudgeDisagreeing: boolean;
 }
 
 function toDraft(p?: ProjectSettings): Draft {
@@ -95,6 +97,8 @@ function toDraft(p?: ProjectSettings): Draft {
     reviewDisagreeing: p?.reviewDisagreeing ?? true,
     minGoldPercent: p?.minGoldAccuracy === null || p?.minGoldAccuracy === undefined ? "" : String(+(p.minGoldAccuracy * 100).toFixed(2)),
     minGoldAnswers: String(p?.minGoldAnswers ?? 10),
+    suggestionMode: p?.suggestionMode ?? "HIDDEN",
+    reviewJudgeDisagreeing: p?.reviewJudgeDisagreeing ?? false,
   };
 }
 
@@ -121,6 +125,8 @@ function toSettings(d: Draft) {
     reviewDisagreeing: d.reviewDisagreeing,
     minGoldAccuracy: d.minGoldPercent.trim() === "" ? null : num(d.minGoldPercent) / 100,
     minGoldAnswers: num(d.minGoldAnswers),
+    suggestionMode: d.suggestionMode,
+    reviewJudgeDisagreeing: d.reviewJudgeDisagreeing,
   };
 }
 
@@ -260,7 +266,17 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
           <Checkbox name="reviewFlagged" label="Review every flagged judgement" checked={draft.reviewFlagged} onChange={(v) => set("reviewFlagged", v)} />
           <Checkbox name="reviewFailedGold" label="Review every failed gold answer" checked={draft.reviewFailedGold} onChange={(v) => set("reviewFailedGold", v)} />
           <Checkbox name="reviewDisagreeing" label="Review every disagreement" hint="Another annotator of the item chose differently." checked={draft.reviewDisagreeing} onChange={(v) => set("reviewDisagreeing", v)} />
+          <Checkbox name="reviewJudgeDisagreeing" label="Review every disagreement with the AI judge" hint="The latest AI judge chose differently on the item." checked={draft.reviewJudgeDisagreeing} onChange={(v) => set("reviewJudgeDisagreeing", v)} />
         </div>
+        {draft.taskType !== "DEMONSTRATION" && (
+          <Field label="AI judge's suggestions" name="suggestionMode" error={fieldError("suggestionMode")} hint="What annotators see of the AI judge's verdict on an item. Hidden avoids anchoring them; the mode in force is stored with each judgement.">
+            <select {...fieldProps("suggestionMode", fieldError("suggestionMode"))} className={inputClass} value={draft.suggestionMode} onChange={(e) => set("suggestionMode", e.target.value as Draft["suggestionMode"])}>
+              <option value="HIDDEN">Hidden from annotators</option>
+              <option value="AFTER_SUBMIT">Shown after they submit</option>
+              <option value="PREFILL">Prefilled, to confirm or change</option>
+            </select>
+          </Field>
+        )}
         <div className="space-y-2 sm:col-span-2 sm:grid sm:grid-cols-2 sm:gap-2 sm:space-y-0">
           {(draft.taskType === "PAIRWISE" || draft.taskType === "RANKING") && (
             <Checkbox name="allowTies" label="Ties allowed" hint="Annotators may judge candidates equally good." checked={draft.allowTies} onChange={(v) => set("allowTies", v)} />

@@ -46,6 +46,9 @@ const fields = {
   /** null: no automatic pause */
   minGoldAccuracy: z.number().min(0).max(1, "a share between 0 and 1").nullable(),
   minGoldAnswers: z.number().int().min(1, "at least 1").max(10_000),
+  /** what annotators see of an AI judge's verdict: nothing, after they submit, or as a prefill to confirm */
+  suggestionMode: z.enum(["HIDDEN", "AFTER_SUBMIT", "PREFILL"]),
+  reviewJudgeDisagreeing: z.boolean(),
 };
 
 export const projectSettingsSchema = z.object({
@@ -68,6 +71,8 @@ export const projectSettingsSchema = z.object({
   reviewDisagreeing: fields.reviewDisagreeing.default(true),
   minGoldAccuracy: fields.minGoldAccuracy.default(null),
   minGoldAnswers: fields.minGoldAnswers.default(10),
+  suggestionMode: fields.suggestionMode.default("HIDDEN"),
+  reviewJudgeDisagreeing: fields.reviewJudgeDisagreeing.default(false),
 }).refine((p) => p.taskType !== "DEMONSTRATION" || p.goldRate === 0, {
   // a demonstration has no single right answer to check against
   message: "demonstration projects have no gold: gold checks ratings and comparisons",

@@ -317,6 +317,7 @@ describe("every operation, called as documented", () => {
         endpointId: endpoint.id,
         config: { seed_tasks: [{ instruction: "Give three tips for staying healthy." }], target: 5 },
       },
+      { kind: "JUDGE", name: "judge", projectId: fx.projects.a.id, endpointId: endpoint.id, config: { max_items: 50 } },
     ];
     // every kind the app knows goes through this one operation
     expect(new Set(launches.map((l) => l.kind))).toEqual(new Set(runKinds.filter((k) => k !== "REWARD")));

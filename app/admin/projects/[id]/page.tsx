@@ -47,6 +47,8 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
           reviewDisagreeing: project.reviewDisagreeing,
           minGoldAccuracy: project.minGoldAccuracy,
           minGoldAnswers: project.minGoldAnswers,
+          suggestionMode: project.suggestionMode,
+          reviewJudgeDisagreeing: project.reviewJudgeDisagreeing,
         }}
         hasItems={items > 0}
       />
