@@ -51,15 +51,17 @@ export function LeaderboardTable({ rows }: { rows: LeaderboardRow[] }) {
       sortValue: (r) => (r.comparisons ? (r.wins + r.ties / 2) / r.comparisons : null),
       cell: (r) => `${integer(r.wins)} / ${integer(r.ties)} / ${integer(r.losses)}`,
     },
-    {
+  ];
+  if (rows.some((r) => r.bothBad !== undefined)) {
+    columns.push({
       key: "bothBad",
       header: "Both bad",
       align: "right",
       title: "Judgements marked both bad (every response bad) that had one of this model's responses",
-      sortValue: (r) => r.bothBad,
-      cell: (r) => integer(r.bothBad),
-    },
-  ];
+      sortValue: (r) => r.bothBad ?? 0,
+      cell: (r) => integer(r.bothBad ?? 0),
+    });
+  }
   return (
     <SortableTable
       rows={rows}

@@ -70,6 +70,12 @@ describe("LeaderboardTable", () => {
     expect(html).toContain('aria-label="rating 1100, 95% interval 1080 to 1125"');
     expect(html).toContain("30 / 5 / 15");
   });
+
+  it("has a both-bad column on a project's leaderboard, none on one without the counts (an AI judge's)", () => {
+    expect(renderToStaticMarkup(createElement(LeaderboardTable, { rows }))).toMatch(/Both bad.*<td[^>]*>7<\/td><\/tr><\/tbody>/s);
+    const judge = rows.map(({ bothBad: _, ...r }) => r);
+    expect(renderToStaticMarkup(createElement(LeaderboardTable, { rows: judge }))).not.toContain("Both bad");
+  });
 });
 
 describe("WinRateMatrix", () => {
