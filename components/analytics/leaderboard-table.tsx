@@ -52,6 +52,16 @@ export function LeaderboardTable({ rows }: { rows: LeaderboardRow[] }) {
       cell: (r) => `${integer(r.wins)} / ${integer(r.ties)} / ${integer(r.losses)}`,
     },
   ];
+  if (rows.some((r) => r.bothBad !== undefined)) {
+    columns.push({
+      key: "bothBad",
+      header: "Both bad",
+      align: "right",
+      title: "Judgements marked both bad (every response bad) that had one of this model's responses",
+      sortValue: (r) => r.bothBad ?? 0,
+      cell: (r) => integer(r.bothBad ?? 0),
+    });
+  }
   return (
     <SortableTable
       rows={rows}

@@ -11,10 +11,12 @@ import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import {
   aggregationPolicies,
+  bothBadModes,
   createSnapshotInputSchema,
   exportFileTypes,
   exportFormats,
   type AggregationPolicy,
+  type BothBadMode,
   type CreateSnapshotInput,
   type ExportFileType,
   type ExportFormat,
@@ -35,6 +37,7 @@ interface Draft {
   gzip: boolean;
   policy: AggregationPolicy;
   ties: "drop" | "keep";
+  bothBad: BothBadMode;
   // numbers and dates stay text while typing so a half-typed value is not turned into NaN or 0
   minAgreement: string;
   ktoThreshold: string;
@@ -58,6 +61,7 @@ const initialDraft: Draft = {
   gzip: false,
   policy: "all",
   ties: "drop",
+  bothBad: "drop",
   minAgreement: "0",
   ktoThreshold: "5",
   from: "",
@@ -72,6 +76,16 @@ const initialDraft: Draft = {
   testRatio: "0.1",
   seed: "",
 };
+
+const bothBadLabel: Record<BothBadMode, string> = { drop: "Drop their pairs", keep: "Keep, flagged (both_bad column)" };
+
+/** What the both-bad option does in the chosen format (the rule itself is the server's: FormatSpec.bothBad). */
+function bothBadHint(format: ExportFormat): string {
+  if (format === "kto") return "Judgements marked both bad always give undesirable rows; keep adds the both_bad column.";
+  if (format.startsWith("sft")) return "SFT never takes a completion from a judgement marked both bad.";
+  if (format === "raw") return "Raw rows always carry both_bad.";
+  return "Judgements where the annotator marked every response bad: leave their pairs out, or keep them with a both_bad column.";
+}
 
 const num = (s: string) => (s.trim() === "" ? Number.NaN : Number(s));
 const optionalNum = (s: string) => (s.trim() === "" ? undefined : Number(s));
@@ -91,6 +105,7 @@ function toInput(d: Draft): CreateSnapshotInput {
     fileType: d.fileType,
     gzip: d.fileType === "jsonl" && d.gzip,
     aggregation: { policy: d.policy, ties: d.ties, minAgreement: num(d.minAgreement) },
+    bothBad: d.bothBad,
     ...(d.format === "kto" ? { ktoThreshold: num(d.ktoThreshold) } : {}),
     filters: {
       from: utcDay(d.from),
@@ -220,6 +235,11 @@ export function NewSnapshotForm({ projects }: { projects: ProjectOption[] }) {
           <select {...fieldProps("ties", fieldError("ties"))} className={inputClass} value={draft.ties} disabled={draft.policy === "all"} onChange={(e) => set("ties", e.target.value as "drop" | "keep")}>
             <option value="drop">Drop</option>
             <option value="keep">Keep</option>
+          </select>
+        </Field>
+        <Field label="Both bad" name="bothBad" error={fieldError("bothBad")} hint={bothBadHint(draft.format)}>
+          <select {...fieldProps("bothBad", fieldError("bothBad"))} className={inputClass} value={draft.bothBad} onChange={(e) => set("bothBad", e.target.value as BothBadMode)}>
+            {bothBadModes.map((m) => <option key={m} value={m}>{bothBadLabel[m]}</option>)}
           </select>
         </Field>
         {numberField("minAgreement", "Min agreement", "Share of votes (0–1) that must agree with the exported direction; 0 keeps all.", { step: "0.05", max: "1" })}

@@ -5,7 +5,7 @@ import path from "node:path";
 import { parseArgs as parseNodeArgs } from "node:util";
 import { z } from "zod";
 import { AppError } from "@/server/errors";
-import { aggregationPolicies, exportFileTypes, exportFormats, snapshotNameSchema } from "@/server/schemas/export";
+import { aggregationPolicies, bothBadModes, exportFileTypes, exportFormats, snapshotNameSchema } from "@/server/schemas/export";
 
 export const usage = `export: build a versioned, immutable dataset snapshot (train/test files + README.md dataset card)
   npm run cli -- export --name <name> --project <slug|id>[,<slug|id>…] [options]
@@ -14,6 +14,7 @@ export const usage = `export: build a versioned, immutable dataset snapshot (tra
     --gzip                             gzip the JSONL files
     --aggregation all|majority|bradley_terry   overlapping judgements (default: all)
     --ties drop|keep                   split votes / equal scores: leave out, or keep with margin 0 (default: drop)
+    --both-bad drop|keep               judgements marked "both bad": leave their pairs out, or keep them with a both_bad column (default: drop)
     --min-agreement <0..1>             drop pairs with less vote agreement than this (default: 0)
     --test-ratio <0..1>                share of prompts in the test split (default: 0.1)
     --split-seed <text>                changes which prompts go to test
@@ -39,6 +40,7 @@ const argsSchema = z.object({
   gzip: z.boolean().default(false),
   aggregation: z.enum(aggregationPolicies, { error: `--aggregation must be one of ${aggregationPolicies.join(", ")}` }).default("all"),
   ties: z.enum(["drop", "keep"], { error: "--ties must be drop or keep" }).default("drop"),
+  "both-bad": z.enum(bothBadModes, { error: "--both-bad must be drop or keep" }).default("drop"),
   "min-agreement": ratio("--min-agreement").default(0),
   "test-ratio": ratio("--test-ratio").default(0.1),
   "split-seed": z.string().default(""),
@@ -71,6 +73,7 @@ export function parseArgs(argv: string[]): ExportArgs {
         gzip: flag,
         aggregation: str,
         ties: str,
+        "both-bad": str,
         "min-agreement": str,
         "test-ratio": str,
         "split-seed": str,
@@ -124,6 +127,7 @@ export async function run(argv: string[]): Promise<number> {
       fileType: args["file-type"],
       gzip: args.gzip,
       aggregation: { policy: args.aggregation, ties: args.ties, minAgreement: args["min-agreement"] },
+      bothBad: args["both-bad"],
       split: { testRatio: args["test-ratio"], seed: args["split-seed"] },
       filters: {
         from: args.from,

@@ -72,6 +72,11 @@ export interface LeaderboardRow {
   wins: number;
   losses: number;
   ties: number;
+  /**
+   * judgements marked both bad that had one of the model's candidates (a judgement counts once per model); on the
+   * project's leaderboard only (an AI judge's has none)
+   */
+  bothBad?: number;
 }
 
 export interface WinRateFigures {

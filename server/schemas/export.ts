@@ -16,10 +16,12 @@ export const exportFormats = [
 ] as const;
 export const exportFileTypes = ["jsonl", "parquet"] as const;
 export const aggregationPolicies = ["all", "majority", "bradley_terry", "adjudicated"] as const;
+export const bothBadModes = ["drop", "keep"] as const;
 
 export type ExportFormat = (typeof exportFormats)[number];
 export type ExportFileType = (typeof exportFileTypes)[number];
 export type AggregationPolicy = (typeof aggregationPolicies)[number];
+export type BothBadMode = (typeof bothBadModes)[number];
 
 const isoDate = z.coerce.date();
 
@@ -70,6 +72,12 @@ export const snapshotDefinitionSchema = z
     split: splitSchema.default({ testRatio: 0.1, seed: "" }),
     // "ultrafeedback" named the layout before it was split into the two public ones; it was closest to the raw one
     format: z.preprocess((f) => (f === "ultrafeedback" ? "ultrafeedback-raw" : f), z.enum(exportFormats)).default("trl"),
+    /**
+     * Judgements whose annotator marked every response bad: `drop` leaves their pairs out of the preference formats
+     * (TRL, HH, UltraFeedback); `keep` keeps them and adds a `both_bad` column saying which rows they are behind.
+     * Whatever the mode, KTO writes their responses as undesirable and SFT never takes one of them as good.
+     */
+    bothBad: z.enum(bothBadModes).default("drop"),
     /** kto: a rating counts as desirable when its mean over the criteria is at least this (thumbs decide first) */
     ktoThreshold: z.number().min(0).max(10).default(5),
     fileType: z.enum(exportFileTypes).default("jsonl"),
@@ -115,6 +123,9 @@ export interface SnapshotStats {
   comparisons: number;
   /** annotations with a tie (no comparison produced) */
   tieAnnotations: number;
+  /** annotations that marked every response bad, and the comparisons among them (absent on older snapshots) */
+  bothBadAnnotations?: number;
+  bothBadComparisons?: number;
   prompts: number;
   items: number;
   annotators: number;

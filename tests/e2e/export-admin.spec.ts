@@ -59,3 +59,57 @@ test("an admin exports a snapshot of a judged project and downloads its files", 
   expect(partial.status()).toBe(206);
   expect((await partial.body()).length).toBe(10);
 });
+
+test("an admin keeps both-bad judgements flagged in a snapshot, and sees them per model on the analytics page", async ({ page }) => {
+  const slug = await createProject({
+    taskType: "PAIRWISE",
+    items: Array.from({ length: 10 }, (_, i) => ({ prompt: `Both-bad prompt ${i}`, candidates: [`meh answer ${i}`, `worse answer ${i}`] })),
+  });
+  await judge(slug);
+  // three of the ten judgements say both responses are bad
+  const projectId = await withDb(async (db) => {
+    await db.query(
+      `UPDATE "Annotation" SET "bothBad" = true WHERE id IN (
+         SELECT a.id FROM "Annotation" a JOIN "Project" p ON p.id = a."projectId" WHERE p.slug = $1 ORDER BY a.id LIMIT 3)`,
+      [slug],
+    );
+    return (await db.query<{ id: string }>(`SELECT id FROM "Project" WHERE slug = $1`, [slug])).rows[0].id;
+  });
+  await signIn(page, ADMIN, "/admin/exports");
+  // the form is folded away once snapshots exist: the summary opens it (Enter, as a person would)
+  if (!(await page.getByRole("form", { name: "New snapshot" }).isVisible())) {
+    await page.locator("summary", { hasText: "New snapshot" }).focus();
+    await page.keyboard.press("Enter");
+  }
+  await page.getByLabel("Name", { exact: true }).fill("e2e-both-bad");
+  await page.getByLabel(`E2E ${slug}`).check();
+  // by keyboard: the select takes the next option on ArrowDown
+  const bothBad = page.getByLabel("Both bad");
+  await expect(bothBad).toHaveValue("drop");
+  await bothBad.focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(bothBad).toHaveValue("keep");
+  await page.getByRole("button", { name: "Create snapshot" }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("link", { name: /e2e-both-bad v\d+/ }).first().click();
+  await expect(page.getByText("ready", { exact: true }).first()).toBeVisible({ timeout: 60_000 });
+  const rows: Record<string, unknown>[] = [];
+  for (const name of ["train.jsonl", "test.jsonl"]) {
+    const res = await page.request.get((await page.getByRole("link", { name: new RegExp(`^${name.replace(".", "\\.")}$`) }).getAttribute("href"))!);
+    expect(res.status()).toBe(200);
+    rows.push(...(await res.text()).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+  }
+  expect(rows).toHaveLength(10);
+  for (const row of rows) expect(Object.keys(row)).toEqual(["prompt_id", "prompt", "chosen", "rejected", "margin", "both_bad"]);
+  expect(rows.filter((r) => r.both_bad === true)).toHaveLength(3);
+  expect(rows.filter((r) => r.both_bad === false)).toHaveLength(7);
+  await expect(page.getByText(/Both bad \(`?bothBad: keep`?\): 3 judgement\(s\)/).first()).toBeVisible();
+
+  // the leaderboard counts them against both models of each judgement
+  await page.goto(`/admin/projects/${projectId}/analytics`);
+  const board = page.getByRole("table", { name: /Model leaderboard/ });
+  await expect(board.getByRole("columnheader", { name: "Both bad" })).toBeVisible();
+  for (const model of ["m0", "m1"]) await expect(board.getByRole("row", { name: new RegExp(`\\b${model}\\b`) }).getByRole("cell").last()).toHaveText("3");
+  await board.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "/tmp/bothbad-analytics.png", fullPage: true });
+});

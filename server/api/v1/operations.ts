@@ -32,7 +32,7 @@ const anyone = <S extends "READ" | "ANNOTATIONS">(token: S) => ({ token });
 // validated by the service with every bad field named (its date filters are ISO 8601 strings here)
 const snapshotCreateBody = z
   .looseObject({ name: snapshotNameSchema, projects: z.array(z.string().min(1)).min(1).meta({ description: "project ids or slugs" }) })
-  .meta({ description: "A snapshot definition (filters, aggregation, split, format, fileType, gzip; see the README's Exports) with `projects`." });
+  .meta({ description: "A snapshot definition (filters, aggregation, bothBad, split, format, fileType, gzip; see the README's Exports) with `projects`." });
 
 export const operations = {
   // ── projects ──

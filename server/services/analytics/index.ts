@@ -16,6 +16,8 @@
 //   counts half a win each side). Pairs of two candidates of the same model are left out. In a ranking
 //   project the K(K−1)/2 comparisons of one ranking are resampled independently by the bootstrap, so its
 //   intervals there are somewhat too narrow.
+// - Both bad: per model, the judgements marked both bad (every response bad) among whose item's candidates one of
+//   the model's was; a judgement counts once per model, whatever its number of that model's candidates.
 // - ETA: remaining judgements (Σ max(overlap − completed, 0) over non-archived, non-gold items) over the
 //   pace of the last 6 hours (non-surplus judgements of non-gold items).
 import { AppError } from "@/server/errors";
@@ -96,7 +98,8 @@ GROUP BY 1`;
 
 // 'unit' rows count units per (n0, n1, n2); 'vote' rows count each annotator's votes per unit tally and own value;
 // 'items' is the number of items with a unit judged at least twice; 'outcome' rows are the results between the
-// models of each candidate pair, for the leaderboard. Units judged once say nothing about agreement.
+// models of each candidate pair, for the leaderboard; 'bothbad' rows count each model's both-bad judgements. Units
+// judged once say nothing about agreement.
 const VOTES_SQL = `
 SELECT 'unit' AS kind, NULL::text AS uid, NULL::text AS m1, NULL::text AS m2, n0, n1, n2, NULL::int AS v, units AS n
 FROM "AnalyticsUnitTally" WHERE "projectId" = $1 AND n0 + n1 + n2 >= 2
@@ -106,7 +109,9 @@ FROM "AnalyticsVoterTally" WHERE "projectId" = $1 AND n0 + n1 + n2 >= 2
 UNION ALL
 SELECT 'items', NULL, NULL, NULL, 0, 0, 0, NULL, "itemsCompared" FROM "AnalyticsProject" WHERE "projectId" = $1
 UNION ALL
-SELECT 'outcome', NULL, m1, m2, 0, 0, 0, v, n FROM "AnalyticsOutcome" WHERE "projectId" = $1`;
+SELECT 'outcome', NULL, m1, m2, 0, 0, 0, v, n FROM "AnalyticsOutcome" WHERE "projectId" = $1
+UNION ALL
+SELECT 'bothbad', NULL, model, NULL, 0, 0, 0, NULL, n FROM "AnalyticsModelBothBad" WHERE "projectId" = $1`;
 
 /**
  * One statement, one round trip: the summaries are small, so none of these queries comes near the cost at which the
@@ -139,7 +144,7 @@ export interface AnnotationsRow {
 }
 export interface HourlyRow { h: number; n: number; paced: number }
 export interface VotesRow {
-  kind: "unit" | "vote" | "items" | "outcome";
+  kind: "unit" | "vote" | "items" | "outcome" | "bothbad";
   uid: string | null;
   m1: string | null;
   m2: string | null;
@@ -249,6 +254,7 @@ export function analyticsFromTallies({ tallies: t, now, bootstrapRounds }: { tal
   const unitTallies: UnitTally<number>[] = [];
   const majorityRows: MajorityVoteRow[] = [];
   const tallies: PairTally[] = [];
+  const bothBad = new Map<string, number>();
   let itemsCompared = 0;
   const units = votes.filter((r) => r.kind === "unit").sort((x, y) => x.n0 - y.n0 || x.n1 - y.n1 || x.n2 - y.n2);
   for (const r of [...units, ...votes.filter((r) => r.kind !== "unit")]) {
@@ -256,6 +262,7 @@ export function analyticsFromTallies({ tallies: t, now, bootstrapRounds }: { tal
     if (r.kind === "unit") unitTallies.push({ counts: new Map(counts.map((c, v) => [v, c])), weight: r.n });
     else if (r.kind === "vote") majorityRows.push({ userId: r.uid!, counts, own: r.v!, units: r.n });
     else if (r.kind === "items") itemsCompared = r.n;
+    else if (r.kind === "bothbad") bothBad.set(r.m1!, r.n);
     else if (r.m1 !== r.m2) tallies.push({ a: r.m1!, b: r.m2!, aWins: r.v === 0 ? r.n : 0, bWins: r.v === 1 ? r.n : 0, ties: r.v === 2 ? r.n : 0 });
   }
   const raw = pairwiseAgreement(unitTallies);
@@ -291,7 +298,7 @@ export function analyticsFromTallies({ tallies: t, now, bootstrapRounds }: { tal
   annotators.sort((x, y) => y.annotations - x.annotations || x.name.localeCompare(y.name));
 
   // leaderboard
-  const rows = bradleyTerry(tallies, { bootstrapRounds });
+  const rows = bradleyTerry(tallies, { bootstrapRounds }).map((r) => ({ ...r, bothBad: bothBad.get(r.model) ?? 0 }));
   const winRates = winRateMatrix(
     tallies,
     rows.map((r) => r.model),
@@ -373,8 +380,8 @@ export async function analyticsCsv({ projectId, table }: AnalyticsCsvInput): Pro
     }
     case "leaderboard":
       return csv(
-        ["rank", "model", "rating", "ci_low_95", "ci_high_95", "comparisons", "wins", "losses", "ties"],
-        a.leaderboard.rows.map((r, k) => [k + 1, r.model, r.rating, r.ciLow, r.ciHigh, r.comparisons, r.wins, r.losses, r.ties]),
+        ["rank", "model", "rating", "ci_low_95", "ci_high_95", "comparisons", "wins", "losses", "ties", "both_bad"],
+        a.leaderboard.rows.map((r, k) => [k + 1, r.model, r.rating, r.ciLow, r.ciHigh, r.comparisons, r.wins, r.losses, r.ties, r.bothBad]),
       );
     case "winrates":
       return csv(

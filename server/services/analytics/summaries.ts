@@ -76,9 +76,9 @@ WHERE g1 IS NOT NULL AND g2 IS NOT NULL`;
 // of groups (a task type that does not rank) decides nothing.
 const NEW_JUDGEMENTS_SQL = `
 INSERT INTO new_judgements ("annotationId", "projectId", "itemId", "userId", "timeSpentMs", "goldCorrect", flags, decided,
-                            "firstShown", chance, paced, "createdAt")
+                            "firstShown", chance, paced, "createdAt", "bothBadModels")
 SELECT id, "projectId", "itemId", "userId", "timeSpentMs", "goldCorrect", flags, coalesce(decided, false),
-       coalesce(decided AND best_shown_first, false), CASE WHEN decided THEN chance END, paced, "createdAt"
+       coalesce(decided AND best_shown_first, false), CASE WHEN decided THEN chance END, paced, "createdAt", "bothBadModels"
 FROM (
   SELECT a.id, a."projectId", a."itemId", a."userId", a."timeSpentMs", a."goldCorrect", coalesce(cardinality(a.flags), 0) AS flags,
          CASE WHEN jsonb_typeof(a.ranking -> 0) = 'array' THEN jsonb_array_length(a.ranking -> 0) = 1 END
@@ -86,7 +86,11 @@ FROM (
          a.ranking -> 0 ->> 0 = s."shownOrder"[1] AS best_shown_first,
          1.0 / nullif(cardinality(s."shownOrder"), 0) AS chance,
          NOT a.surplus AND NOT a."isGold" AS paced,
-         a."createdAt"
+         a."createdAt",
+         -- the models a both-bad judgement counts against: each model of the item's candidates once
+         CASE WHEN a."bothBad" THEN ARRAY(
+           SELECT DISTINCT coalesce(k.model, '${UNKNOWN_MODEL}') FROM "ItemCandidate" ic JOIN "Candidate" k ON k.id = ic."candidateId"
+            WHERE ic."itemId" = a."itemId" ORDER BY 1) ELSE '{}'::text[] END AS "bothBadModels"
   FROM taken t
   JOIN "Annotation" a ON a."itemId" = t.iid
   LEFT JOIN "Assignment" s ON s.id = a."assignmentId"
@@ -184,6 +188,14 @@ const STEPS: string[] = [
    GROUP BY 2, 3 HAVING sum(s) <> 0
    ON CONFLICT ("projectId", "userId", bucket) DO UPDATE SET n = t.n + EXCLUDED.n`,
   `DELETE FROM "AnalyticsTimeBucket" WHERE "projectId" = $1 AND n = 0`,
+
+  `INSERT INTO "AnalyticsModelBothBad" AS t ("projectId", model, n)
+   SELECT $1, model, sum(s) FROM (
+     SELECT -1 AS s, m AS model FROM old_judgements, unnest("bothBadModels") AS m
+     UNION ALL SELECT 1, m FROM new_judgements, unnest("bothBadModels") AS m
+   ) x GROUP BY model HAVING sum(s) <> 0
+   ON CONFLICT ("projectId", model) DO UPDATE SET n = t.n + EXCLUDED.n`,
+  `DELETE FROM "AnalyticsModelBothBad" WHERE "projectId" = $1 AND n = 0`,
 
   `DELETE FROM "AnalyticsMinute" WHERE "projectId" = $1 AND annotations = 0
      AND minute IN (SELECT date_trunc('minute', "createdAt") FROM old_judgements)`,

@@ -13,6 +13,8 @@ export interface PreferencePair {
   margin: number;
   /** a tie written because `ties: keep` */
   tie: boolean;
+  /** a judgement behind the pair marked every response bad (see withoutBothBad for when such pairs are written) */
+  bothBad: boolean;
   /** mean per-criterion rating of each side, from the annotations behind the pair (null without ratings) */
   scoreChosen: number | null;
   scoreRejected: number | null;
@@ -26,6 +28,8 @@ export interface PairVotes {
   ties: number;
   marginsA: number[];
   marginsB: number[];
+  /** votes on the pair from judgements that marked every response bad */
+  bothBad: number;
 }
 
 function pairKey(x: string, y: string): [string, string, string] {
@@ -39,7 +43,7 @@ export function collectVotes(annotations: ExportAnnotation[]): Map<string, PairV
     const [key, a, b] = pairKey(x, y);
     let v = votes.get(key);
     if (!v) {
-      v = { a, b, winsA: 0, winsB: 0, ties: 0, marginsA: [], marginsB: [] };
+      v = { a, b, winsA: 0, winsB: 0, ties: 0, marginsA: [], marginsB: [], bothBad: 0 };
       votes.set(key, v);
     }
     return v;
@@ -47,6 +51,7 @@ export function collectVotes(annotations: ExportAnnotation[]): Map<string, PairV
   for (const ann of annotations) {
     for (const c of ann.comparisons) {
       const v = get(c.chosenId, c.rejectedId);
+      if (ann.bothBad) v.bothBad++;
       if (v.a === c.chosenId) {
         v.winsA++;
         v.marginsA.push(c.margin);
@@ -56,10 +61,35 @@ export function collectVotes(annotations: ExportAnnotation[]): Map<string, PairV
       }
     }
     for (const group of ann.ranking) {
-      for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) get(group[i], group[j]).ties++;
+      for (let i = 0; i < group.length; i++) {
+        for (let j = i + 1; j < group.length; j++) {
+          const v = get(group[i], group[j]);
+          v.ties++;
+          if (ann.bothBad) v.bothBad++;
+        }
+      }
     }
   }
   return votes;
+}
+
+/**
+ * The prompt's judgements less those that marked every response bad (items left with none go too). A both-bad
+ * judgement still ranks its responses, but a ranking of bad responses is no evidence of a good one: the preference
+ * formats leave these out unless the snapshot keeps them (`bothBad: keep`), SFT never takes its best response from
+ * them, and KTO writes their responses as undesirable instead of pairing them.
+ */
+export function withoutBothBad(group: PromptGroup): PromptGroup {
+  if (!group.items.some((item) => item.annotations.some((a) => a.bothBad))) return group;
+  const items = group.items
+    .map((item) => ({ ...item, annotations: item.annotations.filter((a) => !a.bothBad) }))
+    .filter((item) => item.annotations.length > 0);
+  return { ...group, items };
+}
+
+/** Whether any judgement of the prompt marked every response bad (the `both_bad` of a per-prompt row). */
+export function anyBothBad(group: PromptGroup): boolean {
+  return group.items.some((item) => item.annotations.some((a) => a.bothBad));
 }
 
 function total(v: PairVotes): number {
@@ -205,6 +235,7 @@ export function preferencePairs(
           rejectedId: c.rejectedId,
           margin: c.margin,
           tie: false,
+          bothBad: ann.bothBad,
           scoreChosen: annotationScore(ann, c.chosenId),
           scoreRejected: annotationScore(ann, c.rejectedId),
         });
@@ -218,6 +249,7 @@ export function preferencePairs(
               rejectedId: group[j],
               margin: 0,
               tie: true,
+              bothBad: ann.bothBad,
               scoreChosen: annotationScore(ann, group[i]),
               scoreRejected: annotationScore(ann, group[j]),
             });
@@ -229,6 +261,7 @@ export function preferencePairs(
   }
 
   // adjudicated: an item a reviewer adjudicated gives the pairs of the final answer, every other item its majority
+  const bothBadOn = (x: string, y: string) => (votes.get(pairKey(x, y)[0])?.bothBad ?? 0) > 0;
   if (aggregation.policy === "adjudicated") {
     const scores = promptScores(annotations);
     for (const item of group.items) {
@@ -238,11 +271,11 @@ export function preferencePairs(
         continue;
       }
       for (const c of derivePairs(item.adjudication.ranking, item.adjudication.strength)) {
-        out.push({ chosenId: c.chosenId, rejectedId: c.rejectedId, margin: c.margin, tie: false, scoreChosen: scores.get(c.chosenId) ?? null, scoreRejected: scores.get(c.rejectedId) ?? null });
+        out.push({ chosenId: c.chosenId, rejectedId: c.rejectedId, margin: c.margin, tie: false, bothBad: bothBadOn(c.chosenId, c.rejectedId), scoreChosen: scores.get(c.chosenId) ?? null, scoreRejected: scores.get(c.rejectedId) ?? null });
       }
       if (!keepTies) continue;
       for (const g of item.adjudication.ranking) {
-        for (let i = 0; i < g.length; i++) for (let j = i + 1; j < g.length; j++) out.push({ chosenId: g[i], rejectedId: g[j], margin: 0, tie: true, scoreChosen: scores.get(g[i]) ?? null, scoreRejected: scores.get(g[j]) ?? null });
+        for (let i = 0; i < g.length; i++) for (let j = i + 1; j < g.length; j++) out.push({ chosenId: g[i], rejectedId: g[j], margin: 0, tie: true, bothBad: bothBadOn(g[i], g[j]), scoreChosen: scores.get(g[i]) ?? null, scoreRejected: scores.get(g[j]) ?? null });
       }
     }
     return out;
@@ -254,6 +287,7 @@ export function preferencePairs(
     rejectedId,
     margin: round6(margin),
     tie,
+    bothBad: bothBadOn(chosenId, rejectedId),
     scoreChosen: scores.get(chosenId) ?? null,
     scoreRejected: scores.get(rejectedId) ?? null,
   });

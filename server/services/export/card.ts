@@ -52,6 +52,21 @@ function aggregationText(def: SnapshotDefinition): string {
   return `Aggregation: ${POLICY_TEXT[def.aggregation.policy]}. ${ties}${agreement}`;
 }
 
+/** What the snapshot did with the judgements that marked every response bad, and how many there were. */
+export function bothBadText(def: SnapshotDefinition, format: FormatSpec, stats: SnapshotStats): string {
+  const n = stats.bothBadAnnotations ?? 0;
+  const pairs = stats.bothBadComparisons ?? 0;
+  const judged = `${n} judgement(s) marked every response bad (${pairs} pairwise comparison(s))`;
+  if (def.format === "raw") return `Both bad: ${judged}; the \`both_bad\` column says which.`;
+  if (def.format === "kto") {
+    return `Both bad: ${judged}; they give no pair: each response they judged is a row labelled undesirable${def.bothBad === "keep" ? " and marked in the `both_bad` column" : ""}.`;
+  }
+  if (format.bothBad === "never") return `Both bad: ${judged}; no completion is taken from them.`;
+  return def.bothBad === "keep"
+    ? `Both bad (\`bothBad: keep\`): ${judged}, kept; the \`both_bad\` column marks the rows they are behind.`
+    : `Both bad (\`bothBad: drop\`): ${judged}, left out; no row comes from them.`;
+}
+
 function filterLines(def: SnapshotDefinition): string[] {
   const f = def.filters;
   const lines: string[] = [];
@@ -154,6 +169,7 @@ export function datasetCard(input: CardInput): string {
     `| annotations | ${stats.annotations} |`,
     `| pairwise comparisons | ${stats.comparisons} |`,
     `| annotations with a tie | ${stats.tieAnnotations} |`,
+    `| annotations marked both bad | ${stats.bothBadAnnotations ?? 0} |`,
     `| annotators | ${stats.annotators} |`,
     "",
     `Agreement: ${agreement}.`,
@@ -171,6 +187,8 @@ export function datasetCard(input: CardInput): string {
     ...filterLines(def),
     "",
     aggregationText(def),
+    "",
+    bothBadText(def, input.format, stats),
     "",
     `Split: prompts are assigned to test when sha256(seed + "\\n" + prompt_hash) falls below the test ratio ` +
       `(${def.split.testRatio}${def.split.seed ? `, seed "${esc(def.split.seed)}"` : ""}), so a prompt never appears in both splits.`,

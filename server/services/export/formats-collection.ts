@@ -3,11 +3,13 @@
 // language-modeling layouts, and KTO in TRL's unpaired-preference layout. Each is tested against its published
 // layout (tests/integration/export/formats.test.ts, collection.test.ts).
 import type { SchemaElement } from "hyparquet-writer";
-import { annotationsOf, preferencePairs, rankCandidates, ratingsScore, round6, type PairVotes } from "./aggregate";
-import { bool, candidateMap, conversation, dbl, list, messageListType, messageStruct, promptIdColumn, promptText, str, struct, type FormatSpec, type Row } from "./layout";
+import { annotationsOf, anyBothBad, collectVotes, preferencePairs, rankCandidates, ratingsScore, round6, withoutBothBad, type PairVotes } from "./aggregate";
+import { bool, bothBadColumns, candidateMap, conversation, dbl, list, messageListType, messageStruct, promptIdColumn, promptText, str, struct, type FormatSpec, type Row } from "./layout";
 import type { ExportCandidate, PromptGroup } from "./stream";
 
 // ---- UltraFeedback (the two public layouts) -----------------------------------------------------------------
+
+const PROMPT_BOTH_BAD = "true when a judgement of the prompt marked every response bad (kept because the snapshot's bothBad is keep)";
 
 /** Mean rating of a candidate per criterion over the annotations that rated it (null when none did). */
 function meanRatings(group: PromptGroup, candidateId: string, criteria: string[]): Record<string, number | null> {
@@ -56,6 +58,7 @@ export const ultrafeedbackBinarized: FormatSpec = {
       { name: "messages", parquet: list("messages", messageStruct), type: messageListType, description: "the chosen conversation (for SFT on the same rows)" },
       { name: "score_chosen", parquet: dbl("score_chosen", "OPTIONAL"), type: "float64 | null", description: d("chosen") },
       { name: "score_rejected", parquet: dbl("score_rejected", "OPTIONAL"), type: "float64 | null", description: d("rejected") },
+      ...bothBadColumns(ctx, PROMPT_BOTH_BAD),
     ];
   },
   rows: (group, votes, ctx) => {
@@ -67,18 +70,19 @@ export const ultrafeedbackBinarized: FormatSpec = {
     if (best.rank === worst.rank) return [];
     const convo = conversation(group.messages);
     const chosen = [...convo, { role: "assistant", content: best.candidate.text }];
-    return [
-      {
-        prompt: promptText(group.messages),
-        prompt_id: group.contentHash,
-        chosen,
-        rejected: [...convo, { role: "assistant", content: worst.candidate.text }],
-        messages: chosen,
-        score_chosen: overall(meanRatings(group, best.candidate.id, ctx.criteria)),
-        score_rejected: overall(meanRatings(group, worst.candidate.id, ctx.criteria)),
-      },
-    ];
+    const row: Row = {
+      prompt: promptText(group.messages),
+      prompt_id: group.contentHash,
+      chosen,
+      rejected: [...convo, { role: "assistant", content: worst.candidate.text }],
+      messages: chosen,
+      score_chosen: overall(meanRatings(group, best.candidate.id, ctx.criteria)),
+      score_rejected: overall(meanRatings(group, worst.candidate.id, ctx.criteria)),
+    };
+    if (ctx.bothBad === "keep") row.both_bad = anyBothBad(group);
+    return [row];
   },
+  bothBad: "option",
 };
 
 /**
@@ -105,6 +109,7 @@ export const ultrafeedbackRaw: FormatSpec = {
         type: `list<{model: string | null, response: string${annotationsType}, fine-grained_score: float64 | null, overall_score: float64 | null}>`,
         description: "every judged response, best first by a Bradley-Terry model over the prompt's judgements, with its ratings per aspect (criterion)",
       },
+      ...bothBadColumns(ctx, PROMPT_BOTH_BAD),
     ];
   },
   rows: (group, votes, ctx) => {
@@ -126,8 +131,11 @@ export const ultrafeedbackRaw: FormatSpec = {
       completion.overall_score = overall(means);
       return completion;
     });
-    return [{ prompt_id: group.contentHash, instruction: promptText(group.messages), models: rated.map((c) => c.model ?? "unknown"), completions }];
+    const row: Row = { prompt_id: group.contentHash, instruction: promptText(group.messages), models: rated.map((c) => c.model ?? "unknown"), completions };
+    if (ctx.bothBad === "keep") row.both_bad = anyBothBad(group);
+    return [row];
   },
+  bothBad: "option",
 };
 
 // ---- SFT and KTO (TRL's prompt-completion, language-modeling and unpaired-preference layouts) -----------------
@@ -135,7 +143,9 @@ export const ultrafeedbackRaw: FormatSpec = {
 /**
  * The responses a prompt's judgements say are good, for supervised fine-tuning: every demonstration (written or
  * improved), every rated response most of whose thumbs are up, and the top of the prompt's Bradley-Terry ranking
- * where responses were compared (every response sharing the top rank). Each text once per prompt.
+ * where responses were compared (every response sharing the top rank). Each text once per prompt. The group comes
+ * without judgements that marked every response bad (the format's bothBad is `never`): the best of bad responses is
+ * not a good one.
  */
 function sftCompletions(group: PromptGroup, votes: Map<string, PairVotes>): string[] {
   const out = new Set<string>();
@@ -163,6 +173,7 @@ export const sft: FormatSpec = {
     const prompt = promptText(group.messages);
     return sftCompletions(group, votes).map((completion) => ({ prompt_id: group.contentHash, prompt, completion }));
   },
+  bothBad: "never",
 };
 
 export const sftConversational: FormatSpec = {
@@ -176,6 +187,7 @@ export const sftConversational: FormatSpec = {
     const prompt = conversation(group.messages);
     return sftCompletions(group, votes).map((text) => ({ prompt_id: group.contentHash, prompt, completion: [{ role: "assistant", content: text }] }));
   },
+  bothBad: "never",
 };
 
 export const sftMessages: FormatSpec = {
@@ -188,6 +200,7 @@ export const sftMessages: FormatSpec = {
     const convo = conversation(group.messages);
     return sftCompletions(group, votes).map((text) => ({ prompt_id: group.contentHash, messages: [...convo, { role: "assistant", content: text }] }));
   },
+  bothBad: "never",
 };
 
 /**
@@ -195,20 +208,26 @@ export const sftMessages: FormatSpec = {
  * or else by its mean criterion rating against the definition's threshold; each written demonstration (desirable);
  * each preference pair split into its chosen (desirable) and rejected (undesirable) side, as TRL's
  * unpair_preference_dataset does. Ratings are one row per annotation with policy `all`, else one per response by
- * majority (a split vote is left out).
+ * majority (a split vote is left out). A judgement that marked every response bad gives no pair: each response it
+ * judged is undesirable (per judgement with policy `all`, else once per response), never one of them desirable.
  */
 export const kto: FormatSpec = {
   rowIs: "one response with whether it is desirable (TRL standard unpaired preference format, for KTO)",
-  columns: () => [
+  columns: (ctx) => [
     promptIdColumn,
     { name: "prompt", parquet: str("prompt"), type: "string", description: "the prompt as text" },
     { name: "completion", parquet: str("completion"), type: "string", description: "the response" },
     { name: "label", parquet: bool("label"), type: "bool", description: "true: desirable; false: undesirable" },
+    ...bothBadColumns(ctx, "true for a response of a judgement that marked every response bad (such responses are always undesirable)"),
   ],
   rows: (group, votes, ctx) => {
     const prompt = promptText(group.messages);
     const rows: Row[] = [];
-    const push = (completion: string, label: boolean) => rows.push({ prompt_id: group.contentHash, prompt, completion, label });
+    const push = (completion: string, label: boolean, bothBad = false) => {
+      const row: Row = { prompt_id: group.contentHash, prompt, completion, label };
+      if (ctx.bothBad === "keep") row.both_bad = bothBad;
+      rows.push(row);
+    };
     const labelOf = (a: { thumbs: boolean | null; ratings: Record<string, Record<string, number>> }, cid: string) => {
       if (a.thumbs !== null) return a.thumbs;
       const mean = ratingsScore(a.ratings?.[cid]);
@@ -231,12 +250,24 @@ export const kto: FormatSpec = {
       }
     }
     const candidates = candidateMap(group);
-    for (const p of preferencePairs(group, ctx.aggregation, votes)) {
+    const paired = withoutBothBad(group);
+    for (const p of preferencePairs(paired, ctx.aggregation, paired === group ? votes : collectVotes(annotationsOf(paired)))) {
       if (p.tie) continue;
       push(candidates.get(p.chosenId)!.text, true);
       push(candidates.get(p.rejectedId)!.text, false);
     }
+    const bad = new Set<string>();
+    for (const a of annotationsOf(group)) {
+      if (!a.bothBad) continue;
+      for (const id of a.ranking.flat()) {
+        const c = candidates.get(id);
+        if (!c || (ctx.aggregation.policy !== "all" && bad.has(id))) continue;
+        bad.add(id);
+        push(c.text, false, true);
+      }
+    }
     return rows;
   },
+  bothBad: "own",
 };
 

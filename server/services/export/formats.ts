@@ -8,6 +8,7 @@ import { annotationsOf, collectVotes, preferencePairs, type PairVotes } from "./
 import { kto, sft, sftConversational, sftMessages, ultrafeedbackBinarized, ultrafeedbackRaw } from "./formats-collection";
 import {
   bool,
+  bothBadColumns,
   candidateMap,
   conversation,
   dbl,
@@ -41,6 +42,8 @@ const marginColumn: Column = {
     "how strongly chosen beats rejected: pairwise strength (slightly 1, better 2, much 3) or rank distance; " +
     "mean of the majority's margins (majority); Bradley-Terry score difference (bradley_terry); 0 for a kept tie",
 };
+const PAIR_BOTH_BAD = "true when a judgement behind the pair marked every response bad (kept because the snapshot's bothBad is keep)";
+
 function scoreColumns(ctx: FormatContext): Column[] {
   if (ctx.criteria.length === 0) return [];
   const d = (side: string) =>
@@ -78,6 +81,7 @@ function pairRows(group: PromptGroup, votes: Map<string, PairVotes>, ctx: Format
       row.score_chosen = score(p.scoreChosen);
       row.score_rejected = score(p.scoreRejected);
     }
+    if (ctx.bothBad === "keep") row.both_bad = p.bothBad;
     return row;
   });
 }
@@ -117,8 +121,10 @@ const trl: FormatSpec = {
     { name: "rejected", parquet: str("rejected"), type: "string", description: "the other response" },
     marginColumn,
     ...scoreColumns(ctx),
+    ...bothBadColumns(ctx, PAIR_BOTH_BAD),
   ],
   rows: (group, votes, ctx) => pairRows(group, votes, ctx, pairTemplates.trl),
+  bothBad: "option",
 };
 
 const trlConversational: FormatSpec = {
@@ -130,17 +136,21 @@ const trlConversational: FormatSpec = {
     { name: "rejected", parquet: list("rejected", messageStruct), type: messageListType, description: "the other assistant turn, as a one-message list" },
     marginColumn,
     ...scoreColumns(ctx),
+    ...bothBadColumns(ctx, PAIR_BOTH_BAD),
   ],
   rows: (group, votes, ctx) => pairRows(group, votes, ctx, pairTemplates["trl-conversational"]),
+  bothBad: "option",
 };
 
 const hh: FormatSpec = {
   rowIs: "one preference pair (Anthropic HH-RLHF format)",
-  columns: () => [
+  columns: (ctx) => [
     { name: "chosen", parquet: str("chosen"), type: "string", description: "full transcript `\\n\\nHuman: …\\n\\nAssistant: …` ending with the preferred response" },
     { name: "rejected", parquet: str("rejected"), type: "string", description: "the same transcript ending with the other response" },
+    ...bothBadColumns(ctx, PAIR_BOTH_BAD),
   ],
   rows: (group, votes, ctx) => pairRows(group, votes, ctx, pairTemplates.hh),
+  bothBad: "option",
 };
 
 // ---- raw --------------------------------------------------------------------------------------------------------
@@ -220,6 +230,7 @@ const raw: FormatSpec = {
     }
     return rows;
   },
+  bothBad: "own",
 };
 
 export const formats: Record<ExportFormat, FormatSpec> = {

@@ -21,6 +21,7 @@ import {
   type SnapshotFile,
   type SnapshotStats,
 } from "@/server/schemas/export";
+import { withoutBothBad } from "./aggregate";
 import { datasetCard, type CardProject } from "./card";
 import { formats, votesOf, type FormatContext } from "./formats";
 import { writePairLines, writesPairLines } from "./pair-lines";
@@ -208,6 +209,18 @@ async function excludedAnnotators(client: pg.PoolClient, def: SnapshotDefinition
   return [...ids].sort();
 }
 
+/**
+ * Whether any judgement of the snapshot's projects was ever marked both bad (a trigger keeps "bothBadJudged", as the
+ * flag itself has no index): without one, no query needs the condition that leaves them out.
+ */
+async function bothBadPresent(client: pg.PoolClient, def: SnapshotDefinition): Promise<boolean> {
+  const res = await client.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM "Project" WHERE id = ANY($1::text[]) AND "bothBadJudged") AS any`,
+    [def.projectIds],
+  );
+  return res.rows[0].any;
+}
+
 /** Whether any judgement of the snapshot's projects was ever rejected (the review table's project index answers it). */
 async function rejectedPresent(client: pg.PoolClient, def: SnapshotDefinition): Promise<boolean> {
   if (def.filters.includeRejected) return false;
@@ -237,7 +250,7 @@ async function build(opts: {
   await mkdir(dir, { recursive: true });
   const format = formats[def.format];
   const criteria = [...new Set(opts.projects.flatMap((p) => p.criteria.map((c) => c.key)))].sort();
-  const ctx: FormatContext = { aggregation: def.aggregation, criteria, pseudonym: pseudonymizer(opts.salt), ktoThreshold: def.ktoThreshold };
+  const ctx: FormatContext = { aggregation: def.aggregation, criteria, pseudonym: pseudonymizer(opts.salt), ktoThreshold: def.ktoThreshold, bothBad: def.bothBad };
   const columns = format.columns(ctx);
   const ext = def.fileType === "parquet" ? ".parquet" : def.gzip ? ".jsonl.gz" : ".jsonl";
   const names = { train: `train${ext}`, test: `test${ext}` } as const;
@@ -258,6 +271,7 @@ async function build(opts: {
     await beginExportRead(client);
     const excludedUserIds = await excludedAnnotators(client, def);
     const rejected = await rejectedPresent(client, def);
+    const bothBad = await bothBadPresent(client, def);
     const annotationsTotal = await countAnnotations({ client, projectIds: def.projectIds });
     const snapshot = (await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0].id;
     side = await pool().connect();
@@ -268,7 +282,7 @@ async function build(opts: {
     let counting: Promise<Omit<SnapshotStats, "rows">> | null = null;
     const countOnce = () => {
       if (!counting) {
-        counting = snapshotStats({ client: side!, def, excludedUserIds, rejectedPresent: rejected });
+        counting = snapshotStats({ client: side!, def, excludedUserIds, rejectedPresent: rejected, bothBadPresent: bothBad });
         counting.catch(() => undefined); // awaited below; a rows failure must not leave it unhandled
       }
       return counting;
@@ -284,10 +298,12 @@ async function build(opts: {
       }
     };
     if (writesPairLines(def) && !opts.generalPath) {
-      await writePairLines({ client, def, ctx, excludedUserIds, rejectedPresent: rejected, writers, isTest: (hash) => isTestPrompt(hash, def.split), onAnnotations });
+      await writePairLines({ client, def, ctx, excludedUserIds, rejectedPresent: rejected, bothBadPresent: bothBad, writers, isTest: (hash) => isTestPrompt(hash, def.split), onAnnotations });
     } else {
       const groups = promptGroups({ client, projectIds: def.projectIds, filters: def.filters, excludedUserIds, rejectedPresent: rejected, shownOrder: def.format === "raw", adjudications: def.aggregation.policy === "adjudicated", onAnnotations });
-      for await (const group of groups) {
+      const leaveOutBothBad = bothBad && (format.bothBad === "never" || (format.bothBad === "option" && def.bothBad === "drop"));
+      for await (const read of groups) {
+        const group = leaveOutBothBad ? withoutBothBad(read) : read;
         const writer = writers[isTestPrompt(group.contentHash, def.split) ? "test" : "train"];
         for (const row of format.rows(group, votesOf(group), ctx)) {
           const w = writer.write(row);

@@ -2,7 +2,7 @@
 // a prompt (as text, as a conversation, as an HH transcript) and the columns several formats share. The formats are in
 // ./formats.ts (preference pairs, raw) and ./formats-collection.ts (UltraFeedback, SFT, KTO).
 import type { SchemaElement } from "hyparquet-writer";
-import type { Aggregation } from "@/server/schemas/export";
+import type { Aggregation, BothBadMode } from "@/server/schemas/export";
 import type { Message } from "@/server/services/hashing";
 import { round6, type PairVotes } from "./aggregate";
 import type { ExportCandidate, PromptGroup } from "./stream";
@@ -27,6 +27,8 @@ export interface FormatContext {
   pseudonym: (userId: string) => string;
   /** kto: the mean criterion rating from which an unthumbed rating counts as desirable */
   ktoThreshold: number;
+  /** the snapshot's bothBad: `keep` adds the `both_bad` column to the formats that take the option */
+  bothBad: BothBadMode;
 }
 
 export interface FormatSpec {
@@ -34,6 +36,12 @@ export interface FormatSpec {
   rowIs: string;
   columns: (ctx: FormatContext) => Column[];
   rows: (group: PromptGroup, votes: Map<string, PairVotes>, ctx: FormatContext) => Row[];
+  /**
+   * Judgements that marked every response bad: `option` — a preference format, given them only with `bothBad: keep`
+   * (flagged in its `both_bad` column); `never` — given none (SFT takes no good response from them); `own` — given
+   * them all, the format decides (KTO labels their responses undesirable, raw writes the flag of every judgement).
+   */
+  bothBad: "option" | "never" | "own";
 }
 
 // ---- Parquet schema helpers -------------------------------------------------------------------------------------
@@ -134,3 +142,9 @@ export const promptIdColumn: Column = {
 };
 
 export const messageListType = "list<{role: string, content: string}>";
+
+/** The `both_bad` column, written only when the snapshot keeps both-bad judgements (so the default layout is the published one). */
+export function bothBadColumns(ctx: FormatContext, description: string): Column[] {
+  if (ctx.bothBad !== "keep") return [];
+  return [{ name: "both_bad", parquet: bool("both_bad"), type: "bool", description }];
+}

@@ -26,7 +26,9 @@ export function writesPairLines(def: SnapshotDefinition): boolean {
     def.aggregation.policy === "all" &&
     def.aggregation.ties === "drop" &&
     def.aggregation.minAgreement === 0 &&
-    (def.filters.minJudgements ?? 1) <= 1
+    (def.filters.minJudgements ?? 1) <= 1 &&
+    // a kept both-bad judgement adds a column after the margin: the general path writes it
+    def.bothBad === "drop"
   );
 }
 
@@ -38,8 +40,10 @@ export function writesPairLines(def: SnapshotDefinition): boolean {
  * the order the submit wrote the pairs in): prompt hash, annotation id, the prompt's messages (jsonb text), chosen and
  * rejected response as JSON literals, margin, and — with criteria — the annotation's ratings of both responses.
  */
-function pairQuery(opts: { client: pg.PoolClient; def: SnapshotDefinition; excludedUserIds: string[]; rejectedPresent: boolean; withScores: boolean }): string {
+function pairQuery(opts: { client: pg.PoolClient; def: SnapshotDefinition; excludedUserIds: string[]; rejectedPresent: boolean; bothBadPresent: boolean; withScores: boolean }): string {
   const where = filterClauses({ client: opts.client, projectIds: opts.def.projectIds, filters: opts.def.filters, excludedUserIds: opts.excludedUserIds, rejectedPresent: opts.rejectedPresent });
+  // bothBad is `drop` here (writesPairLines): the general path leaves these judgements out with withoutBothBad
+  const bothBad = opts.bothBadPresent ? ` AND NOT a."bothBad"` : "";
   // with criteria, the annotation's ratings of both responses (for their scores)
   const ratings = opts.withScores ? `, coalesce((a.ratings -> c."chosenId")::text, ''), coalesce((a.ratings -> c."rejectedId")::text, '')` : "";
   return copyLines(`
@@ -49,7 +53,7 @@ function pairQuery(opts: { client: pg.PoolClient; def: SnapshotDefinition; exclu
         concat_ws(E'\\x03', p."contentHash", a.id, p.messages::text, to_json(ch.text)::text, to_json(rj.text)::text, c.margin::text${ratings}) AS line
       FROM "Comparison" c JOIN "Annotation" a ON a.id = c."annotationId" JOIN "Item" i ON i.id = a."itemId"
         JOIN "Prompt" p ON p.id = i."promptId" JOIN "Candidate" ch ON ch.id = c."chosenId" JOIN "Candidate" rj ON rj.id = c."rejectedId"
-      WHERE c."projectId" = ANY(${where.projects}) AND ${where.item} AND ${where.annotation}
+      WHERE c."projectId" = ANY(${where.projects}) AND ${where.item} AND ${where.annotation}${bothBad}
       ORDER BY k1, k2, k3, k4, k5, k6) q`);
 }
 
@@ -193,6 +197,8 @@ export async function writePairLines(opts: {
   ctx: FormatContext;
   excludedUserIds: string[];
   rejectedPresent: boolean;
+  /** whether any judgement of the projects is marked both bad (bothBadPresent in ./index.ts) */
+  bothBadPresent: boolean;
   writers: { train: SplitWriter; test: SplitWriter };
   isTest: (contentHash: string) => boolean;
   /** called now and then with the number of annotations read so far */
@@ -202,7 +208,7 @@ export async function writePairLines(opts: {
   const { margin } = pairTemplates[format];
   const withScores = opts.ctx.criteria.length > 0 && margin;
   const build = lineBuilder(format);
-  const stream = opts.client.query(copyTo(pairQuery({ client: opts.client, def: opts.def, excludedUserIds: opts.excludedUserIds, rejectedPresent: opts.rejectedPresent, withScores })));
+  const stream = opts.client.query(copyTo(pairQuery({ client: opts.client, def: opts.def, excludedUserIds: opts.excludedUserIds, rejectedPresent: opts.rejectedPresent, bothBadPresent: opts.bothBadPresent, withScores })));
   let prompt = "";
   let annotation = "";
   let annotationsRead = 0;

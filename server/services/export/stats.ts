@@ -20,6 +20,8 @@ export async function snapshotStats(opts: {
   def: SnapshotDefinition;
   excludedUserIds: string[];
   rejectedPresent: boolean;
+  /** whether any judgement of the projects is marked both bad: without one, their counts are 0 without a query */
+  bothBadPresent: boolean;
 }): Promise<Omit<SnapshotStats, "rows">> {
   const { client, def } = opts;
   // These run beside the pass that writes the rows: one process each, rather than parallel workers taking the
@@ -47,6 +49,11 @@ export async function snapshotStats(opts: {
   const annotators = await client.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT DISTINCT a."userId" FROM ${judged}) x`);
   const itemCounts = await client.query<{ items: string; prompts: string }>(`SELECT count(*) AS items, count(DISTINCT i."promptId") AS prompts FROM ${items}`);
   const comparisons = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${judgedPairs}`);
+  const bothBad = opts.bothBadPresent
+    ? (await client.query<{ n: string; pairs: string }>(`
+        SELECT count(*) AS n, coalesce(sum((SELECT count(*) FROM "Comparison" c WHERE c."annotationId" = a.id)), 0) AS pairs
+          FROM ${judged} AND a."bothBad"`)).rows[0]
+    : { n: "0", pairs: "0" };
   // each candidate once, under its model: candidates belong to one prompt, so this is the per-prompt count summed
   const models = await client.query<{ model: string; n: string }>(`
     SELECT coalesce(c.model, 'unknown') AS model, count(*) AS n FROM "Candidate" c
@@ -81,6 +88,8 @@ export async function snapshotStats(opts: {
     annotations: Number(annotations.rows[0].n),
     comparisons: Number(comparisons.rows[0].n),
     tieAnnotations: Number(annotations.rows[0].ties),
+    bothBadAnnotations: Number(bothBad.n),
+    bothBadComparisons: Number(bothBad.pairs),
     prompts: Number(itemCounts.rows[0].prompts),
     items: Number(itemCounts.rows[0].items),
     annotators: Number(annotators.rows[0].n),

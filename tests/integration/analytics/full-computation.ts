@@ -120,7 +120,13 @@ GROUP BY vo.uid, u.n0, u.n1, u.n2, vo.v
 UNION ALL
 SELECT 'items', NULL, NULL, NULL, 0, 0, 0, NULL, count(DISTINCT iid)::int FROM units
 UNION ALL
-SELECT 'outcome', NULL, m1, m2, 0, 0, 0, v, n FROM outcomes`;
+SELECT 'outcome', NULL, m1, m2, 0, 0, 0, v, n FROM outcomes
+UNION ALL
+-- per model, the both-bad judgements among whose item's candidates it was (once per judgement)
+SELECT 'bothbad', NULL, model, NULL, 0, 0, 0, NULL, count(*)::int
+FROM (SELECT DISTINCT a.id, m.model FROM "Annotation" a JOIN cands c ON c.iid = a."itemId", unnest(c.models) AS m(model)
+      WHERE a."projectId" = $1 AND a."bothBad") bb
+GROUP BY model`;
 
 const VOTES_SQL = `WITH ${CANDIDATES_CTE},${VOTES_CTE},${TALLIES_SQL}`;
 

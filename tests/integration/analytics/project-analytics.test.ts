@@ -36,6 +36,7 @@ async function judge(opts: {
   isGold?: boolean;
   goldCorrect?: boolean;
   surplus?: boolean;
+  bothBad?: boolean;
 }): Promise<void> {
   const item = await db.item.findUniqueOrThrow({ where: { id: opts.itemId } });
   const assignment = await db.assignment.create({
@@ -63,6 +64,7 @@ async function judge(opts: {
       isGold: opts.isGold ?? false,
       goldCorrect: opts.goldCorrect,
       surplus: opts.surplus ?? false,
+      bothBad: opts.bothBad ?? false,
       createdAt: opts.createdAt,
     },
   });
@@ -132,16 +134,16 @@ describe("projectAnalytics on a pairwise project", () => {
     await db.item.update({ where: { id: i5 }, data: { status: "ARCHIVED" } });
 
     const { ann, bob, cat, dan } = users;
-    // item 1 (strong vs weak): ann, bob, dan say first better; cat says second; dan's is the surplus 4th
+    // item 1 (strong vs weak): ann, bob, dan say first better; cat says second (and both bad); dan's is the surplus 4th
     await judge({ projectId, itemId: i1, userId: ann, ranking: [[x1], [y1]], shownOrder: [x1, y1], createdAt: at("11:10"), timeSpentMs: 1000 });
     await judge({ projectId, itemId: i1, userId: bob, ranking: [[x1], [y1]], shownOrder: [y1, x1], createdAt: at("11:40"), timeSpentMs: 4000 });
-    await judge({ projectId, itemId: i1, userId: cat, ranking: [[y1], [x1]], shownOrder: [y1, x1], createdAt: at("12:20"), timeSpentMs: 7000 });
+    await judge({ projectId, itemId: i1, userId: cat, ranking: [[y1], [x1]], shownOrder: [y1, x1], createdAt: at("12:20"), timeSpentMs: 7000, bothBad: true });
     await judge({ projectId, itemId: i1, userId: dan, ranking: [[x1], [y1]], shownOrder: [x1, y1], createdAt: at("12:25"), timeSpentMs: 1500, surplus: true });
     // item 2 (strong vs mid): ann tie, bob first better
     await judge({ projectId, itemId: i2, userId: ann, ranking: [[x2, z2]], shownOrder: [z2, x2], createdAt: at("11:20"), timeSpentMs: 3000 });
     await judge({ projectId, itemId: i2, userId: bob, ranking: [[x2], [z2]], shownOrder: [x2, z2], createdAt: at("12:10"), timeSpentMs: 6000 });
-    // item 3 (mid vs weak): ann first better, shown second; two flags
-    await judge({ projectId, itemId: i3, userId: ann, ranking: [[z3], [y3]], shownOrder: [y3, z3], createdAt: at("10:05"), timeSpentMs: 2000, flags: ["unsafe", "pii"] });
+    // item 3 (mid vs weak): ann first better, shown second; two flags; both bad
+    await judge({ projectId, itemId: i3, userId: ann, ranking: [[z3], [y3]], shownOrder: [y3, z3], createdAt: at("10:05"), timeSpentMs: 2000, flags: ["unsafe", "pii"], bothBad: true });
     // gold item 4: ann right, bob wrong (bob's judgement is older than the 48 h chart)
     await judge({ projectId, itemId: i4, userId: ann, ranking: [[g1], [g2]], shownOrder: [g1, g2], createdAt: at("09:00"), timeSpentMs: 10000, isGold: true, goldCorrect: true });
     await judge({
@@ -224,8 +226,11 @@ describe("projectAnalytics on a pairwise project", () => {
       { a: "strong", b: "mid", aWins: 1, bWins: 0, ties: 1 },
       { a: "mid", b: "weak", aWins: 1, bWins: 0, ties: 0 },
     ];
-    const expected = bradleyTerry(tallies, { bootstrapRounds: 50 });
+    // both bad: cat's judgement of item 1 (strong, weak) and ann's of item 3 (mid, weak)
+    const bothBad: Record<string, number> = { strong: 1, mid: 1, weak: 2 };
+    const expected = bradleyTerry(tallies, { bootstrapRounds: 50 }).map((r) => ({ ...r, bothBad: bothBad[r.model] }));
     expect(a.leaderboard.rows).toEqual(expected);
+    expect(a.leaderboard.rows.map((r) => [r.model, r.bothBad])).toEqual([["strong", 1], ["mid", 1], ["weak", 2]]);
     expect(a.leaderboard.comparisons).toBe(9);
     expect(a.leaderboard.rows.map((r) => [r.model, r.wins, r.losses, r.ties, r.comparisons])).toEqual([
       ["strong", 5, 2, 1, 8],
@@ -263,6 +268,7 @@ describe("projectAnalytics on a pairwise project", () => {
     expect(agreement[1]).toBe(`item,${1 - 42 / 34},0.375,3,3,8`);
     const leaderboard = (await analyticsCsv({ projectId, table: "leaderboard" })).content.trimEnd().split("\r\n");
     expect(leaderboard.map((l) => l.split(",").slice(0, 2).join(","))).toEqual(["rank,model", "1,strong", "2,mid", "3,weak"]);
+    expect(leaderboard.map((l) => l.split(",").at(-1))).toEqual(["both_bad", "1", "1", "2"]);
     const progress = (await analyticsCsv({ projectId, table: "progress" })).content;
     expect(progress).toContain("\r\nitems_open,4\r\n");
     expect(progress).toContain("\r\nremaining_judgements,6\r\n");

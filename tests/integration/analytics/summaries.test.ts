@@ -1,5 +1,5 @@
 // Differential test of the analytics summaries: on random projects (pairwise and ranking, ties, candidates left
-// out of rankings, gold items, surplus judgements, judgements without a shown order, annotations around the
+// out of rankings, judgements marked both bad, gold items, surplus judgements, judgements without a shown order, annotations around the
 // pace window's and the minutes' edges), projectAnalytics — which takes changed items into the summaries and
 // reads them — must give exactly the figures of the full computation that rescans every row
 // (full-computation.ts), after the first take-in and again after edits, deletions and new judgements.
@@ -131,12 +131,12 @@ async function judge(b: Built, random: Random, itemId: string, userId: string): 
   }
   await pool().query(
     `INSERT INTO "Annotation" (id, "submissionId", "assignmentId", "itemId", "projectId", "userId", ranking, "timeSpentMs", flags,
-                               surplus, "isGold", "goldCorrect", "createdAt", "updatedAt")
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())`,
+                               surplus, "isGold", "goldCorrect", "createdAt", "updatedAt", "bothBad")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now(), $14)`,
     [
       randomUUID(), randomUUID(), assignmentId, itemId, b.projectId, userId, JSON.stringify(randomRanking(random, ids, true)),
       pick(random, [800, 1200, 1200, 3000, 4500, 9000 + Math.floor(random() * 1000)]), random() < 0.15 ? ["unsafe", "other"].slice(0, 1 + Math.floor(random() * 2)) : random() < 0.1 ? null : [],
-      random() < 0.1, gold, gold ? random() < 0.7 : null, randomCreatedAt(random),
+      random() < 0.1, gold, gold ? random() < 0.7 : null, randomCreatedAt(random), random() < 0.2,
     ],
   );
 }
@@ -176,6 +176,8 @@ async function change(b: Built, seed: number): Promise<void> {
       a.id, JSON.stringify(randomRanking(random, b.candidates.get(a.itemId)!, true)), Math.floor(random() * 3000), random() < 0.5 ? ["pii"] : [],
     ]);
   }
+  // the both-bad flag alone changes on some (an edit that only says "both bad" now, or no longer)
+  for (const a of shuffle(random, rows).slice(0, 5)) await pool().query(`UPDATE "Annotation" SET "bothBad" = NOT "bothBad" WHERE id = $1`, [a.id]);
   for (const a of shuffle(random, rows).slice(0, 6)) {
     await pool().query(`DELETE FROM "Annotation" WHERE id = $1`, [a.id]);
     if (a.assignmentId) await pool().query(`DELETE FROM "Assignment" WHERE id = $1`, [a.assignmentId]);

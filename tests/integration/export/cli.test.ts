@@ -38,7 +38,7 @@ describe("export CLI", () => {
   it("builds a snapshot from project slugs, prints its id and files, and copies them to --out", async () => {
     const res = await capture([
       "--name", `cli-${fx.suffix}`, "--project", `${fx.projects.a.slug},${fx.projects.b.slug}`,
-      "--format", "hh", "--aggregation", "majority", "--test-ratio", "0", "--out", out,
+      "--format", "hh", "--aggregation", "majority", "--both-bad", "keep", "--test-ratio", "0", "--out", out,
     ]);
     expect(res.stderr).not.toContain("error");
     expect(res.code).toBe(0);
@@ -46,7 +46,7 @@ describe("export CLI", () => {
     expect(id).toBeDefined();
     created.push(id!);
     const snap = await getSnapshot({ id: id! });
-    expect(snap.definition).toMatchObject({ format: "hh", aggregation: { policy: "majority" } });
+    expect(snap.definition).toMatchObject({ format: "hh", aggregation: { policy: "majority" }, bothBad: "keep" });
     expect((await readdir(out)).sort()).toEqual(["README.md", "test.jsonl", "train.jsonl"]);
     for (const f of snap.files) {
       expect(res.stdout).toContain(f.sha256);
@@ -60,6 +60,9 @@ describe("export CLI", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--file-type must be one of jsonl, parquet");
     expect(bad.stderr).toContain("npm run cli -- export");
+    const badBothBad = await capture(["--name", "x", "--project", fx.projects.a.slug, "--both-bad", "maybe"]);
+    expect(badBothBad.code).toBe(2);
+    expect(badBothBad.stderr).toContain("--both-bad must be drop or keep");
     const unknown = await capture(["--name", "x", "--project", `no-such-${fx.suffix}`]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`No project "no-such-${fx.suffix}"`);

@@ -60,8 +60,8 @@ describe("AnnotatorTable", () => {
 
 describe("LeaderboardTable", () => {
   const rows: LeaderboardRow[] = [
-    { model: "big", rating: 1100, ciLow: 1080, ciHigh: 1125, comparisons: 50, wins: 30, losses: 15, ties: 5 },
-    { model: "small", rating: 900, ciLow: 870, ciHigh: 920, comparisons: 50, wins: 15, losses: 30, ties: 5 },
+    { model: "big", rating: 1100, ciLow: 1080, ciHigh: 1125, comparisons: 50, wins: 30, losses: 15, ties: 5, bothBad: 1 },
+    { model: "small", rating: 900, ciLow: 870, ciHigh: 920, comparisons: 50, wins: 15, losses: 30, ties: 5, bothBad: 7 },
   ];
   it("lists models by rank with their interval as text and as a labelled bar", () => {
     const html = renderToStaticMarkup(createElement(LeaderboardTable, { rows }));
@@ -69,6 +69,12 @@ describe("LeaderboardTable", () => {
     expect(html).toContain("-20 / +25");
     expect(html).toContain('aria-label="rating 1100, 95% interval 1080 to 1125"');
     expect(html).toContain("30 / 5 / 15");
+  });
+
+  it("has a both-bad column on a project's leaderboard, none on one without the counts (an AI judge's)", () => {
+    expect(renderToStaticMarkup(createElement(LeaderboardTable, { rows }))).toMatch(/Both bad.*<td[^>]*>7<\/td><\/tr><\/tbody>/s);
+    const judge = rows.map(({ bothBad: _, ...r }) => r);
+    expect(renderToStaticMarkup(createElement(LeaderboardTable, { rows: judge }))).not.toContain("Both bad");
   });
 });
 
