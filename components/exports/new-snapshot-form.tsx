@@ -2,7 +2,7 @@
 // Starts a snapshot build: what to select, how to aggregate overlapping judgements, how to split and write rows.
 // Validates with the server's own schema first, so most mistakes show beside their field before anything is sent;
 // the build itself runs in the background and the list below polls its progress.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Checkbox, Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
@@ -12,11 +12,14 @@ import { Button } from "@/components/ui/button";
 import {
   aggregationPolicies,
   bothBadModes,
+  aiLabelFormats,
   createSnapshotInputSchema,
+  labelSources,
   exportFileTypes,
   exportFormats,
   type AggregationPolicy,
   type BothBadMode,
+  type LabelSource,
   type CreateSnapshotInput,
   type ExportFileType,
   type ExportFormat,
@@ -38,6 +41,8 @@ interface Draft {
   policy: AggregationPolicy;
   ties: "drop" | "keep";
   bothBad: BothBadMode;
+  labels: LabelSource;
+  judgeRunId: string;
   // numbers and dates stay text while typing so a half-typed value is not turned into NaN or 0
   minAgreement: string;
   ktoThreshold: string;
@@ -62,6 +67,8 @@ const initialDraft: Draft = {
   policy: "all",
   ties: "drop",
   bothBad: "drop",
+  labels: "human",
+  judgeRunId: "",
   minAgreement: "0",
   ktoThreshold: "5",
   from: "",
@@ -78,6 +85,7 @@ const initialDraft: Draft = {
 };
 
 const bothBadLabel: Record<BothBadMode, string> = { drop: "Drop their pairs", keep: "Keep, flagged (both_bad column)" };
+const labelsLabel: Record<LabelSource, string> = { human: "People's judgements", ai: "AI judge only (RLAIF)", both: "Both, with a source column" };
 
 /** What the both-bad option does in the chosen format (the rule itself is the server's: FormatSpec.bothBad). */
 function bothBadHint(format: ExportFormat): string {
@@ -105,7 +113,9 @@ function toInput(d: Draft): CreateSnapshotInput {
     fileType: d.fileType,
     gzip: d.fileType === "jsonl" && d.gzip,
     aggregation: { policy: d.policy, ties: d.ties, minAgreement: num(d.minAgreement) },
-    bothBad: d.bothBad,
+ bothBad: d.bothBad,
+    labels: d.labels,
+    ...(d.labels !== "human" && d.judgeRunId ? { judgeRunId: d.judgeRunId } : {}),
     ...(d.format === "kto" ? { ktoThreshold: num(d.ktoThreshold) } : {}),
     filters: {
       from: utcDay(d.from),
@@ -147,18 +157,23 @@ export function NewSnapshotForm({ projects }: { projects: ProjectOption[] }) {
   const toggleProject = (id: string, on: boolean) =>
     set("projectIds", on ? [...draft.projectIds, id] : draft.projectIds.filter((p) => p !== id));
   const fieldError = (name: string) => error?.fields[name];
+  // the AI judges of the chosen projects (runs with verdicts), for exporting their labels
+  const judges = useQueries({ queries: draft.labels === "human" ? [] : draft.projectIds.map((projectId) => trpc.analytics.judges.queryOptions({ projectId })) })
+    .flatMap((q) => q.data ?? [])
+    .filter((s) => s.withVerdict > 0);
+  const judgeRunId = draft.judgeRunId || judges[0]?.runId || "";
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     setStarted(null);
-    const parsed = createSnapshotInputSchema.safeParse(toInput(draft));
+    const parsed = createSnapshotInputSchema.safeParse(toInput({ ...draft, judgeRunId }));
     if (!parsed.success) {
       setError(mapFields(fromZod(parsed.error)));
       return;
     }
     setError(null);
     try {
-      const snapshot = await create.mutateAsync(toInput(draft));
+      const snapshot = await create.mutateAsync(toInput({ ...draft, judgeRunId }));
       setStarted({ id: snapshot.id, label: `${snapshot.name} v${snapshot.version}` });
       await queryClient.invalidateQueries({ queryKey: trpc.export.list.pathKey() });
     } catch (err) {
@@ -237,6 +252,18 @@ export function NewSnapshotForm({ projects }: { projects: ProjectOption[] }) {
             <option value="keep">Keep</option>
           </select>
         </Field>
+ <Field label="Labels" name="labels" error={fieldError("labels")} hint={`Whose judgements the rows are. An AI judge's labels export as ${aiLabelFormats.join(", ")}.`}>
+          <select {...fieldProps("labels", fieldError("labels"))} className={inputClass} value={draft.labels} onChange={(e) => set("labels", e.target.value as LabelSource)}>
+            {labelSources.map((l) => <option key={l} value={l}>{labelsLabel[l]}</option>)}
+          </select>
+        </Field>
+        {draft.labels !== "human" && (
+          <Field label="AI judge" name="judgeRunId" error={fieldError("judgeRunId")} hint={judges.length ? "the run whose verdicts become rows" : "no AI judge has judged the chosen projects yet"}>
+            <select {...fieldProps("judgeRunId", fieldError("judgeRunId"))} className={inputClass} value={judgeRunId} onChange={(e) => set("judgeRunId", e.target.value)}>
+              {judges.map((j) => <option key={j.runId} value={j.runId}>{j.judge} — {j.name} ({j.withVerdict} verdicts)</option>)}
+            </select>
+          </Field>
+        )}
         <Field label="Both bad" name="bothBad" error={fieldError("bothBad")} hint={bothBadHint(draft.format)}>
           <select {...fieldProps("bothBad", fieldError("bothBad"))} className={inputClass} value={draft.bothBad} onChange={(e) => set("bothBad", e.target.value as BothBadMode)}>
             {bothBadModes.map((m) => <option key={m} value={m}>{bothBadLabel[m]}</option>)}

@@ -5,7 +5,7 @@ import path from "node:path";
 import { parseArgs as parseNodeArgs } from "node:util";
 import { z } from "zod";
 import { AppError } from "@/server/errors";
-import { aggregationPolicies, bothBadModes, exportFileTypes, exportFormats, snapshotNameSchema } from "@/server/schemas/export";
+import { aggregationPolicies, bothBadModes, exportFileTypes, exportFormats, labelSources, snapshotNameSchema } from "@/server/schemas/export";
 
 export const usage = `export: build a versioned, immutable dataset snapshot (train/test files + README.md dataset card)
   npm run cli -- export --name <name> --project <slug|id>[,<slug|id>…] [options]
@@ -15,6 +15,8 @@ export const usage = `export: build a versioned, immutable dataset snapshot (tra
     --aggregation all|majority|bradley_terry   overlapping judgements (default: all)
     --ties drop|keep                   split votes / equal scores: leave out, or keep with margin 0 (default: drop)
     --both-bad drop|keep               judgements marked "both bad": leave their pairs out, or keep them with a both_bad column (default: drop)
+    --labels human|ai|both             whose judgements: people's, an AI judge's (RLAIF), or both with a source column (default: human)
+    --judge-run <run id>               the AI judge run whose verdicts --labels ai|both exports
     --min-agreement <0..1>             drop pairs with less vote agreement than this (default: 0)
     --test-ratio <0..1>                share of prompts in the test split (default: 0.1)
     --split-seed <text>                changes which prompts go to test
@@ -41,6 +43,8 @@ const argsSchema = z.object({
   aggregation: z.enum(aggregationPolicies, { error: `--aggregation must be one of ${aggregationPolicies.join(", ")}` }).default("all"),
   ties: z.enum(["drop", "keep"], { error: "--ties must be drop or keep" }).default("drop"),
   "both-bad": z.enum(bothBadModes, { error: "--both-bad must be drop or keep" }).default("drop"),
+  labels: z.enum(labelSources, { error: "--labels must be human, ai or both" }).default("human"),
+  "judge-run": z.string().min(1).optional(),
   "min-agreement": ratio("--min-agreement").default(0),
   "test-ratio": ratio("--test-ratio").default(0.1),
   "split-seed": z.string().default(""),
@@ -74,6 +78,8 @@ export function parseArgs(argv: string[]): ExportArgs {
         aggregation: str,
         ties: str,
         "both-bad": str,
+        labels: str,
+        "judge-run": str,
         "min-agreement": str,
         "test-ratio": str,
         "split-seed": str,
@@ -128,6 +134,8 @@ export async function run(argv: string[]): Promise<number> {
       gzip: args.gzip,
       aggregation: { policy: args.aggregation, ties: args.ties, minAgreement: args["min-agreement"] },
       bothBad: args["both-bad"],
+      labels: args.labels,
+      judgeRunId: args["judge-run"],
       split: { testRatio: args["test-ratio"], seed: args["split-seed"] },
       filters: {
         from: args.from,

@@ -17,11 +17,16 @@ export const exportFormats = [
 export const exportFileTypes = ["jsonl", "parquet"] as const;
 export const aggregationPolicies = ["all", "majority", "bradley_terry", "adjudicated"] as const;
 export const bothBadModes = ["drop", "keep"] as const;
+/** whose judgements a snapshot holds: people's, an AI judge's (RLAIF), or both with a `source` column per row */
+export const labelSources = ["human", "ai", "both"] as const;
+/** the formats that take an AI judge's labels: its verdicts are preferences, with no rationale, rating or written response */
+export const aiLabelFormats = ["trl", "trl-conversational", "hh", "raw"] as const;
 
 export type ExportFormat = (typeof exportFormats)[number];
 export type ExportFileType = (typeof exportFileTypes)[number];
 export type AggregationPolicy = (typeof aggregationPolicies)[number];
 export type BothBadMode = (typeof bothBadModes)[number];
+export type LabelSource = (typeof labelSources)[number];
 
 const isoDate = z.coerce.date();
 
@@ -78,6 +83,13 @@ export const snapshotDefinitionSchema = z
      * Whatever the mode, KTO writes their responses as undesirable and SFT never takes one of them as good.
      */
     bothBad: z.enum(bothBadModes).default("drop"),
+    /**
+     * `ai`: the verdicts of one AI judge (the suggestions of `judgeRunId`, a JUDGE or SCORE run) instead of the
+     * people's judgements; `both`: the two mixed, every row one judgement's (aggregation `all`) with a `source`
+     * column, human or ai.
+     */
+    labels: z.enum(labelSources).default("human"),
+    judgeRunId: z.string().min(1).optional(),
     /** kto: a rating counts as desirable when its mean over the criteria is at least this (thumbs decide first) */
     ktoThreshold: z.number().min(0).max(10).default(5),
     fileType: z.enum(exportFileTypes).default("jsonl"),
@@ -86,6 +98,15 @@ export const snapshotDefinitionSchema = z
   .refine((d) => !(d.gzip && d.fileType === "parquet"), {
     message: "gzip applies to JSONL only (Parquet files are compressed inside)",
     path: ["gzip"],
+  })
+  .refine((d) => d.labels === "human" || d.judgeRunId, { message: "choose the AI judge run whose labels to export", path: ["judgeRunId"] })
+  .refine((d) => d.labels === "human" || (aiLabelFormats as readonly string[]).includes(d.format), {
+    message: "an AI judge's labels export as preference pairs (TRL, TRL conversational, HH) or raw",
+    path: ["format"],
+  })
+  .refine((d) => d.labels !== "both" || d.aggregation.policy === "all", {
+    message: "mixing AI and human labels keeps every judgement as its own row, each with its source: use aggregation all",
+    path: ["aggregation", "policy"],
   });
 
 export type SnapshotDefinition = z.infer<typeof snapshotDefinitionSchema>;

@@ -8,7 +8,7 @@ import { projectAnalytics } from "@/server/services/analytics";
 import { collectionAnalytics } from "@/server/services/analytics/collection";
 import { reviewStats } from "@/server/services/review/stats";
 import { judgeAnalyticsInput } from "@/server/schemas/judge-analytics";
-import { judgeAnalytics } from "@/server/services/judge/analytics";
+import { judgeAnalytics, judgeSources } from "@/server/services/judge/analytics";
 
 export const analyticsRouter = createTRPCRouter({
   project: adminProcedure.input(projectAnalyticsInput).query(({ input }) => projectAnalytics(input)),
@@ -18,4 +18,6 @@ export const analyticsRouter = createTRPCRouter({
   reviews: adminProcedure.input(projectAnalyticsInput).query(({ input }) => reviewStats(input.projectId)),
   /** an AI judge's suggestions against the people: agreement, position bias, its leaderboard */
   judge: adminProcedure.input(judgeAnalyticsInput).query(({ input }) => judgeAnalytics(input)),
+  /** the project's judges (runs with suggestions), newest first: what the export form offers */
+  judges: adminProcedure.input(projectAnalyticsInput).query(({ input }) => judgeSources(input.projectId)),
 });

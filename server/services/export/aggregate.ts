@@ -15,6 +15,8 @@ export interface PreferencePair {
   tie: boolean;
   /** a judgement behind the pair marked every response bad (see withoutBothBad for when such pairs are written) */
   bothBad: boolean;
+  /** whose judgement the pair is (aggregation all; an aggregated pair is the people's, or the judge's when only it judged) */
+  source?: "human" | "ai";
   /** mean per-criterion rating of each side, from the annotations behind the pair (null without ratings) */
   scoreChosen: number | null;
   scoreRejected: number | null;
@@ -236,6 +238,7 @@ export function preferencePairs(
           margin: c.margin,
           tie: false,
           bothBad: ann.bothBad,
+          source: ann.source,
           scoreChosen: annotationScore(ann, c.chosenId),
           scoreRejected: annotationScore(ann, c.rejectedId),
         });
@@ -250,6 +253,7 @@ export function preferencePairs(
               margin: 0,
               tie: true,
               bothBad: ann.bothBad,
+              source: ann.source,
               scoreChosen: annotationScore(ann, group[i]),
               scoreRejected: annotationScore(ann, group[j]),
             });

@@ -67,6 +67,16 @@ export function bothBadText(def: SnapshotDefinition, format: FormatSpec, stats: 
     : `Both bad (\`bothBad: drop\`): ${judged}, left out; no row comes from them.`;
 }
 
+/** Whose judgements the rows are: people's, an AI judge's (RLAIF), or both with a `source` column. */
+export function labelsText(def: SnapshotDefinition): string {
+  const labels = def.labels ?? "human";
+  if (labels === "human") return "Labels: people's judgements only (no AI judge's verdict is in any row).";
+  const judge = `the AI judge of run \`${esc(def.judgeRunId ?? "")}\` (its verdicts, each comparison asked in both orders where the run did so; annotator \`ai:<judge>\`, pseudonymized like the people)`;
+  return labels === "ai"
+    ? `Labels: AI feedback (RLAIF) only — ${judge}. The statistics above count the people's judgements of the same projects, which are not in the rows.`
+    : `Labels: people's judgements and ${judge}, every row one judgement; the \`source\` column says whose (human or ai).`;
+}
+
 function filterLines(def: SnapshotDefinition): string[] {
   const f = def.filters;
   const lines: string[] = [];
@@ -189,6 +199,8 @@ export function datasetCard(input: CardInput): string {
     aggregationText(def),
     "",
     bothBadText(def, input.format, stats),
+    "",
+    labelsText(def),
     "",
     `Split: prompts are assigned to test when sha256(seed + "\\n" + prompt_hash) falls below the test ratio ` +
       `(${def.split.testRatio}${def.split.seed ? `, seed "${esc(def.split.seed)}"` : ""}), so a prompt never appears in both splits.`,

@@ -9,6 +9,7 @@ import { kto, sft, sftConversational, sftMessages, ultrafeedbackBinarized, ultra
 import {
   bool,
   bothBadColumns,
+  sourceColumns,
   candidateMap,
   conversation,
   dbl,
@@ -82,6 +83,7 @@ function pairRows(group: PromptGroup, votes: Map<string, PairVotes>, ctx: Format
       row.score_rejected = score(p.scoreRejected);
     }
     if (ctx.bothBad === "keep") row.both_bad = p.bothBad;
+    if (ctx.labels === "both") row.source = p.source ?? "human";
     return row;
   });
 }
@@ -122,6 +124,7 @@ const trl: FormatSpec = {
     marginColumn,
     ...scoreColumns(ctx),
     ...bothBadColumns(ctx, PAIR_BOTH_BAD),
+    ...sourceColumns(ctx),
   ],
   rows: (group, votes, ctx) => pairRows(group, votes, ctx, pairTemplates.trl),
   bothBad: "option",
@@ -137,6 +140,7 @@ const trlConversational: FormatSpec = {
     marginColumn,
     ...scoreColumns(ctx),
     ...bothBadColumns(ctx, PAIR_BOTH_BAD),
+    ...sourceColumns(ctx),
   ],
   rows: (group, votes, ctx) => pairRows(group, votes, ctx, pairTemplates["trl-conversational"]),
   bothBad: "option",
@@ -148,6 +152,7 @@ const hh: FormatSpec = {
     { name: "chosen", parquet: str("chosen"), type: "string", description: "full transcript `\\n\\nHuman: …\\n\\nAssistant: …` ending with the preferred response" },
     { name: "rejected", parquet: str("rejected"), type: "string", description: "the same transcript ending with the other response" },
     ...bothBadColumns(ctx, PAIR_BOTH_BAD),
+    ...sourceColumns(ctx),
   ],
   rows: (group, votes, ctx) => pairRows(group, votes, ctx, pairTemplates.hh),
   bothBad: "option",
@@ -159,7 +164,7 @@ const stringList = (name: string) => list(name, str("element"));
 
 const raw: FormatSpec = {
   rowIs: "one annotation with every field (aggregate it yourself)",
-  columns: () => [
+  columns: (ctx) => [
     { name: "annotation_id", parquet: str("annotation_id"), type: "string", description: "annotation id" },
     { name: "project_id", parquet: str("project_id"), type: "string", description: "project id" },
     { name: "item_id", parquet: str("item_id"), type: "string", description: "item id (one comparison task)" },
@@ -191,6 +196,9 @@ const raw: FormatSpec = {
     { name: "created_at", parquet: str("created_at"), type: "string (ISO 8601, UTC)", description: "when the annotation was submitted" },
     { name: "review_state", parquet: str("review_state", "OPTIONAL"), type: "string | null", description: "the latest review: ACCEPTED, REJECTED (only when the snapshot includes rejected judgements) or CORRECTED (the fields above hold the reviewer's correction); null when not reviewed" },
     { name: "reviewer", parquet: str("reviewer", "OPTIONAL"), type: "string | null", description: "pseudonym of who made that review (same pseudonyms as `annotator`)" },
+    ...(ctx.labels && ctx.labels !== "human"
+      ? [{ name: "source", parquet: str("source"), type: "string", description: "human, or ai: an AI judge's verdict (its `annotator` is the judge's pseudonym)" }]
+      : []),
   ],
   rows: (group, _votes, ctx) => {
     const prompt = conversation(group.messages);
@@ -225,6 +233,7 @@ const raw: FormatSpec = {
           created_at: a.createdAt,
           review_state: a.reviewState,
           reviewer: a.reviewerId ? ctx.pseudonym(a.reviewerId) : null,
+          ...(ctx.labels && ctx.labels !== "human" ? { source: a.source } : {}),
         });
       }
     }

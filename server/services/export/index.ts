@@ -250,7 +250,7 @@ async function build(opts: {
   await mkdir(dir, { recursive: true });
   const format = formats[def.format];
   const criteria = [...new Set(opts.projects.flatMap((p) => p.criteria.map((c) => c.key)))].sort();
-  const ctx: FormatContext = { aggregation: def.aggregation, criteria, pseudonym: pseudonymizer(opts.salt), ktoThreshold: def.ktoThreshold, bothBad: def.bothBad };
+  const ctx: FormatContext = { aggregation: def.aggregation, criteria, pseudonym: pseudonymizer(opts.salt), ktoThreshold: def.ktoThreshold, bothBad: def.bothBad, labels: def.labels };
   const columns = format.columns(ctx);
   const ext = def.fileType === "parquet" ? ".parquet" : def.gzip ? ".jsonl.gz" : ".jsonl";
   const names = { train: `train${ext}`, test: `test${ext}` } as const;
@@ -300,7 +300,7 @@ async function build(opts: {
     if (writesPairLines(def) && !opts.generalPath) {
       await writePairLines({ client, def, ctx, excludedUserIds, rejectedPresent: rejected, bothBadPresent: bothBad, writers, isTest: (hash) => isTestPrompt(hash, def.split), onAnnotations });
     } else {
-      const groups = promptGroups({ client, projectIds: def.projectIds, filters: def.filters, excludedUserIds, rejectedPresent: rejected, shownOrder: def.format === "raw", adjudications: def.aggregation.policy === "adjudicated", onAnnotations });
+      const groups = promptGroups({ client, projectIds: def.projectIds, filters: def.filters, excludedUserIds, rejectedPresent: rejected, shownOrder: def.format === "raw", adjudications: def.aggregation.policy === "adjudicated", labels: def.labels, judgeRunId: def.judgeRunId, onAnnotations });
       const leaveOutBothBad = bothBad && (format.bothBad === "never" || (format.bothBad === "option" && def.bothBad === "drop"));
       for await (const read of groups) {
         const group = leaveOutBothBad ? withoutBothBad(read) : read;
@@ -365,9 +365,22 @@ function toView(row: Awaited<ReturnType<typeof db.snapshot.findUniqueOrThrow>> &
   };
 }
 
+/** The AI judge an export takes labels from: a run with verdicts on items of the snapshot's projects. */
+async function checkJudgeRun(definition: SnapshotDefinition): Promise<void> {
+  if (definition.labels === "human" || !definition.judgeRunId) return;
+  const found = await db.suggestion.findFirst({
+    where: { runId: definition.judgeRunId, projectId: { in: definition.projectIds }, ranking: { not: Prisma.DbNull } },
+    select: { id: true },
+  });
+  if (!found) {
+    throw new AppError("BAD_REQUEST", "that run has no AI judge verdicts on the chosen projects", [{ field: "judgeRunId", message: "choose a judge run of one of the projects" }]);
+  }
+}
+
 async function prepare(opts: CreateSnapshotOptions) {
   const { name, definition } = parseInput(opts);
   const projects = await loadProjects(definition.projectIds);
+  await checkJudgeRun(definition);
   const salt = saltFor(definition);
   const row = await insertSnapshotRow({ name, definition, salt, createdById: opts.createdById ?? null });
   await audit.record({

@@ -2,7 +2,7 @@
 // a prompt (as text, as a conversation, as an HH transcript) and the columns several formats share. The formats are in
 // ./formats.ts (preference pairs, raw) and ./formats-collection.ts (UltraFeedback, SFT, KTO).
 import type { SchemaElement } from "hyparquet-writer";
-import type { Aggregation, BothBadMode } from "@/server/schemas/export";
+import type { Aggregation, BothBadMode, LabelSource } from "@/server/schemas/export";
 import type { Message } from "@/server/services/hashing";
 import { round6, type PairVotes } from "./aggregate";
 import type { ExportCandidate, PromptGroup } from "./stream";
@@ -29,6 +29,8 @@ export interface FormatContext {
   ktoThreshold: number;
   /** the snapshot's bothBad: `keep` adds the `both_bad` column to the formats that take the option */
   bothBad: BothBadMode;
+  /** the snapshot's labels: `both` adds the `source` column (human or ai) to the formats that take AI labels */
+  labels?: LabelSource;
 }
 
 export interface FormatSpec {
@@ -142,6 +144,12 @@ export const promptIdColumn: Column = {
 };
 
 export const messageListType = "list<{role: string, content: string}>";
+
+/** The `source` column, written only when a snapshot mixes people's and an AI judge's labels. */
+export function sourceColumns(ctx: FormatContext): Column[] {
+  if (ctx.labels !== "both") return [];
+  return [{ name: "source", parquet: str("source"), type: "string", description: "whose judgement the row comes from: human, or ai (the AI judge named in the card)" }];
+}
 
 /** The `both_bad` column, written only when the snapshot keeps both-bad judgements (so the default layout is the published one). */
 export function bothBadColumns(ctx: FormatContext, description: string): Column[] {

@@ -26,6 +26,8 @@ export function writesPairLines(def: SnapshotDefinition): boolean {
     def.aggregation.policy === "all" &&
     def.aggregation.ties === "drop" &&
     def.aggregation.minAgreement === 0 &&
+    // an AI judge's labels are read from its suggestions, not from the comparisons table
+    (def.labels ?? "human") === "human" &&
     (def.filters.minJudgements ?? 1) <= 1 &&
     // a kept both-bad judgement adds a column after the margin: the general path writes it
     def.bothBad === "drop"

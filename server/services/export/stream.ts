@@ -14,7 +14,7 @@ import type { Readable } from "node:stream";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import type { Strength } from "@/server/generated/prisma/client";
-import type { ExportFilters } from "@/server/schemas/export";
+import type { ExportFilters, LabelSource } from "@/server/schemas/export";
 import { derivePairs } from "@/server/services/comparisons";
 import { countedAnnotation } from "@/server/services/review/counted";
 import type { Message } from "@/server/services/hashing";
@@ -64,6 +64,8 @@ export interface ExportAnnotation {
   reviewState: string | null;
   /** who made that review */
   reviewerId: string | null;
+  /** a person's judgement, or an AI judge's verdict (a suggestion, exported with `labels` ai or both) */
+  source: "human" | "ai";
 }
 
 export interface ExportItem {
@@ -98,6 +100,9 @@ export interface StreamOptions {
   shownOrder?: boolean;
   /** read each item's adjudication (only the adjudicated aggregation uses it) */
   adjudications?: boolean;
+  /** whose judgements: people's (the default), one AI judge's (`judgeRunId`'s suggestions), or both */
+  labels?: LabelSource;
+  judgeRunId?: string;
   /** called now and then with the number of annotations read so far */
   onAnnotations?: (annotationsRead: number) => void;
 }
@@ -134,8 +139,28 @@ export function copyLines(query: string): string {
 }
 
 /** The COPY statement for a set of filters. */
-function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder" | "adjudications">): string {
+function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder" | "adjudications" | "labels" | "judgeRunId">): string {
   const where = filterClauses(opts);
+  const labels = opts.labels ?? "human";
+  const humans = labels !== "ai";
+  const ai = labels !== "human" && opts.judgeRunId ? opts.client.escapeLiteral(opts.judgeRunId) : null;
+  // the items a snapshot reads: those with a judgement it keeps (a person's, or the judge's verdict)
+  const judged = [
+    ...(humans ? [`i.id IN (SELECT a."itemId" FROM "Annotation" a WHERE ${where.annotation})`] : []),
+    ...(ai ? [`i.id IN (SELECT s."itemId" FROM "Suggestion" s WHERE s."runId" = ${ai} AND s.ranking IS NOT NULL)`] : []),
+  ];
+  const judgedItems = judged.length ? `(${judged.join(" OR ")})` : "false";
+  // an AI judge's verdict as a judgement of its own: no rationale, flags or time, its judge as the annotator
+  const suggestions = ai
+    ? `
+    UNION ALL
+    SELECT p."contentHash", i."itemKey", i."projectId", 2, 0, s."createdAt", 'ai-' || s.id::text,
+      json_build_array(2, i."promptId", i.id, i."projectId", i."isGold", 'ai-' || s.id::text, 'ai:' || s.judge, s.ranking, s.strength, false,
+        s.ratings, '', ARRAY[]::text[], '', 0, false, false, i."isGold", NULL::boolean,
+        to_char(s."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), NULL::text[], s.thumbs, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, 'ai')
+    FROM "Suggestion" s JOIN "Item" i ON i.id = s."itemId" JOIN "Prompt" p ON p.id = i."promptId"
+    WHERE s."runId" = ${ai} AND s.ranking IS NOT NULL AND ${where.item}`
+    : "";
   const adjudication = opts.adjudications
     ? `CASE WHEN ic.position = 0 THEN (SELECT json_build_array(d.ranking, d.strength) FROM "Adjudication" d WHERE d."itemId" = i.id) END`
     : "NULL::json";
@@ -149,7 +174,7 @@ function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder" | "ad
         CASE WHEN ic.position = 0 THEN p."contentHash" END, CASE WHEN ic.position = 0 THEN p.messages END, ${adjudication}) AS row
     FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId"
       JOIN "ItemCandidate" ic ON ic."itemId" = i.id JOIN "Candidate" c ON c.id = ic."candidateId"
-    WHERE ${where.item} AND i.id IN (SELECT a."itemId" FROM "Annotation" a WHERE ${where.annotation})
+    WHERE ${where.item} AND ${judgedItems}
     UNION ALL
     SELECT p."contentHash", i."itemKey", i."projectId", 2, 0, a."createdAt", a.id,
       json_build_array(2, i."promptId", i.id, i."projectId", i."isGold", a.id, a."userId", a.ranking, a.strength, a."bothBad",
@@ -158,14 +183,15 @@ function streamQuery(opts: QueryOptions & Pick<StreamOptions, "shownOrder" | "ad
         -- an improvement the submit stored as edited ≻ original: the edited response's candidate id
         CASE WHEN a."demonstrationFrom" IS NOT NULL THEN (SELECT c."chosenId" FROM "Comparison" c WHERE c."annotationId" = a.id LIMIT 1) END,
         a."reviewState",
-        CASE WHEN a."reviewState" IS NOT NULL THEN (SELECT r."reviewerId" FROM "AnnotationReview" r WHERE r."annotationId" = a.id ORDER BY r.id DESC LIMIT 1) END)
+        CASE WHEN a."reviewState" IS NOT NULL THEN (SELECT r."reviewerId" FROM "AnnotationReview" r WHERE r."annotationId" = a.id ORDER BY r.id DESC LIMIT 1) END,
+        'human')
     FROM "Annotation" a JOIN "Item" i ON i.id = a."itemId" JOIN "Prompt" p ON p.id = i."promptId"
-    WHERE ${where.item} AND ${where.annotation}
+    WHERE ${humans ? `${where.item} AND ${where.annotation}` : "false"}${suggestions}
     UNION ALL
     SELECT p."contentHash", i."itemKey", i."projectId", 0, 0, NULL::timestamp, NULL::text,
       json_build_array(0, i."promptId", i.id, i."projectId", i."isGold", p."contentHash", p.messages)
     FROM "Item" i JOIN "Prompt" p ON p.id = i."promptId"
-    WHERE ${where.item} AND i.id IN (SELECT a."itemId" FROM "Annotation" a WHERE ${where.annotation})
+    WHERE ${where.item} AND ${judgedItems}
       -- only demonstration items go without candidates: other projects skip the check
       AND i."projectId" IN (SELECT pr.id FROM "Project" pr WHERE pr."taskType" = 'DEMONSTRATION')
       AND NOT EXISTS (SELECT 1 FROM "ItemCandidate" ic WHERE ic."itemId" = i.id)`;
@@ -200,7 +226,7 @@ type CandidateRow = [1, string, string, string, boolean, string, string, string 
 type AnnotationRow = [
   2, string, string, string, boolean, string, string, string[][], Strength | null, boolean,
   Record<string, Record<string, number>>, string, string[], string, number, boolean, boolean, boolean, boolean | null, string,
-  string[] | null, boolean | null, string | null, string | null, string | null, string | null, string | null,
+  string[] | null, boolean | null, string | null, string | null, string | null, string | null, string | null, "human" | "ai",
 ];
 
 /**
@@ -264,14 +290,14 @@ export async function* promptGroups(opts: StreamOptions): AsyncGenerator<PromptG
         }
         annotationsRead++;
         const [, , , , , id, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold, goldCorrect, createdAt, shownOrder,
-          thumbs, demonstration, demonstrationFrom, editedId, reviewState, reviewerId] = r;
+          thumbs, demonstration, demonstrationFrom, editedId, reviewState, reviewerId, source] = r;
         // the pairs are what the submit wrote: those of the ranking, or for an improvement edited ≻ original
         const edited = editedId && demonstration !== null && demonstrationFrom ? { id: editedId, text: demonstration, model: "human edit" } : null;
         item.annotations.push({
           id, itemId, projectId, userId, ranking, strength, bothBad, ratings, rationale, flags, flagNote, timeSpentMs, late, surplus, isGold,
           goldCorrect, createdAt, shownOrder: shownOrder ?? [],
           comparisons: edited ? [{ chosenId: edited.id, rejectedId: demonstrationFrom!, margin: 2 }] : derivePairs(ranking, strength),
-          thumbs, demonstration, demonstrationFrom, edited, reviewState, reviewerId,
+          thumbs, demonstration, demonstrationFrom, edited, reviewState, reviewerId, source,
         });
       }
       for (const g of ready) yield g;

@@ -63,6 +63,13 @@ describe("export CLI", () => {
     const badBothBad = await capture(["--name", "x", "--project", fx.projects.a.slug, "--both-bad", "maybe"]);
     expect(badBothBad.code).toBe(2);
     expect(badBothBad.stderr).toContain("--both-bad must be drop or keep");
+    const badLabels = await capture(["--name", "x", "--project", fx.projects.a.slug, "--labels", "robots"]);
+    expect(badLabels.code).toBe(2);
+    expect(badLabels.stderr).toContain("--labels must be human, ai or both");
+    // an AI judge's labels without naming the judge run: refused by the definition's own rule, naming it
+    const noJudge = await capture(["--name", "x", "--project", fx.projects.a.slug, "--labels", "ai"]);
+    expect(noJudge.code).toBe(2);
+    expect(noJudge.stderr).toContain("judgeRunId");
     const unknown = await capture(["--name", "x", "--project", `no-such-${fx.suffix}`]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`No project "no-such-${fx.suffix}"`);

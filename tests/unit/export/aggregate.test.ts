@@ -10,7 +10,7 @@ function annotation(id: string, ranking: string[][]): ExportAnnotation {
     id, itemId: "i", projectId: "p", userId: `u-${id}`, ranking, strength: null, bothBad: false, ratings: {}, rationale: "",
     flags: [], flagNote: "", timeSpentMs: 1, late: false, surplus: false, isGold: false, goldCorrect: null,
     createdAt: "2026-01-01T00:00:00.000Z", shownOrder: [], comparisons: derivePairs(ranking), thumbs: null, demonstration: null, demonstrationFrom: null, edited: null,
-    reviewState: null, reviewerId: null,
+    reviewState: null, reviewerId: null, source: "human",
   };
 }
 
