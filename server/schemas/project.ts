@@ -79,3 +79,9 @@ export const projectSettingsSchema = z.object({
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 
 export const projectUpdateSchema = z.object(fields).partial().extend({ id: z.string().min(1) });
+
+/** An admin pauses a project: nobody gets a new item until it resumes; annotators read `message` instead. */
+export const projectPauseSchema = z.object({
+  id: z.string().min(1),
+  message: z.string().trim().max(1000, "at most 1,000 characters").default(""),
+});

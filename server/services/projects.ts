@@ -164,6 +164,22 @@ export async function reinstate(opts: { actorId: string; projectId: string; user
   });
 }
 
+/**
+ * Pauses a project (nobody is handed a new item; leases already held can still be submitted, so no work is lost) or
+ * resumes it. Both are audited; pausing a paused project only changes its message.
+ */
+export async function setPaused(opts: { actorId: string; projectId: string; paused: boolean; message?: string }) {
+  return db.$transaction(async (tx) => {
+    const before = await tx.project.findUnique({ where: { id: opts.projectId }, select: { pausedAt: true, pauseMessage: true } });
+    if (!before) throw new AppError("NOT_FOUND", `No project "${opts.projectId}".`);
+    if (!opts.paused && !before.pausedAt) throw new AppError("CONFLICT", "This project is not paused.");
+    const data = opts.paused ? { pausedAt: before.pausedAt ?? new Date(), pauseMessage: opts.message ?? "" } : { pausedAt: null, pauseMessage: "" };
+    const after = await tx.project.update({ where: { id: opts.projectId }, data, select: { id: true, pausedAt: true, pauseMessage: true } });
+    await audit.record({ actorId: opts.actorId, action: opts.paused ? "project.pause" : "project.resume", targetType: "project", targetId: opts.projectId, before, after: data }, tx);
+    return after;
+  });
+}
+
 /** The project's import history, newest first, for the import page. */
 export async function imports(opts: { projectId: string; limit?: number }) {
   const jobs = await db.importJob.findMany({
