@@ -19,6 +19,14 @@ export const criterionSchema = z.object({
   scale: scaleSchema.default({ kind: "likert", points: 7 }),
 });
 
+/** Items per annotator (per UTC day, or in all); null: no cap. */
+export const capSchema = z
+  .number({ message: "a number of items" })
+  .int("a whole number of items")
+  .min(1, "a cap is at least 1 item (empty: no cap)")
+  .max(1_000_000, "at most 1,000,000")
+  .nullable();
+
 // The fields once, without defaults: an update must leave every setting it does not send untouched, and zod
 // would fill a `.default()` into a `.partial()` schema.
 const fields = {
@@ -46,6 +54,10 @@ const fields = {
   /** null: no automatic pause */
   minGoldAccuracy: z.number().min(0).max(1, "a share between 0 and 1").nullable(),
   minGoldAnswers: z.number().int().min(1, "at least 1").max(10_000),
+  dailyCap: capSchema,
+  totalCap: capSchema,
+  /** annotators see their own gold accuracy in this project on their statistics page */
+  showGoldAccuracy: z.boolean(),
 };
 
 export const projectSettingsSchema = z.object({
@@ -68,6 +80,9 @@ export const projectSettingsSchema = z.object({
   reviewDisagreeing: fields.reviewDisagreeing.default(true),
   minGoldAccuracy: fields.minGoldAccuracy.default(null),
   minGoldAnswers: fields.minGoldAnswers.default(10),
+  dailyCap: fields.dailyCap.default(null),
+  totalCap: fields.totalCap.default(null),
+  showGoldAccuracy: fields.showGoldAccuracy.default(false),
 }).refine((p) => p.taskType !== "DEMONSTRATION" || p.goldRate === 0, {
   // a demonstration has no single right answer to check against
   message: "demonstration projects have no gold: gold checks ratings and comparisons",
@@ -85,3 +100,12 @@ export const projectPauseSchema = z.object({
   id: z.string().min(1),
   message: z.string().trim().max(1000, "at most 1,000 characters").default(""),
 });
+
+/** A member's own caps, in place of the project's; null: the project's. */
+export const memberCapsSchema = z.object({
+  projectId: z.string().min(1),
+  userId: z.string().min(1),
+  dailyCap: capSchema,
+  totalCap: capSchema,
+});
+export type MemberCaps = z.infer<typeof memberCapsSchema>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
-import { projectPauseSchema, projectSettingsSchema, projectUpdateSchema } from "@/server/schemas/project";
+import { memberCapsSchema, projectPauseSchema, projectSettingsSchema, projectUpdateSchema } from "@/server/schemas/project";
 import * as projects from "@/server/services/projects";
 
 export const projectRouter = createTRPCRouter({
@@ -28,6 +28,8 @@ export const projectRouter = createTRPCRouter({
     .input(z.object({ projectId: z.string(), userId: z.string() }))
     .mutation(({ ctx, input }) => projects.reinstate({ actorId: ctx.user.id, ...input })),
   members: adminProcedure.input(z.object({ projectId: z.string() })).query(({ input }) => projects.members(input.projectId)),
+  /** a member's own daily and total caps, in place of the project's */
+  setMemberCaps: adminProcedure.input(memberCapsSchema).mutation(({ ctx, input }) => projects.setMemberCaps({ actorId: ctx.user.id, ...input })),
   setMembers: adminProcedure
     .input(
       z.object({

@@ -2,7 +2,9 @@
 // why, while leases already held still come back and can be submitted. Judgements before today's UTC midnight do
 // not count against a daily cap.
 import { describe, expect, it } from "vitest";
+import type { ZodError } from "zod";
 import { db } from "@/server/db";
+import { zodFieldErrors } from "@/server/errors";
 import { callerFor, makeProject, makeUser, pairItems, pickFirst } from "../fixtures/annotation";
 
 type User = Awaited<ReturnType<typeof makeUser>>;
@@ -111,5 +113,32 @@ describe("annotator caps", () => {
     expect(await callerFor(u).annotation.next({ projectSlug: project.slug })).toMatchObject({ refusal: null });
     expect(await judge(project.slug, u, 5)).toBe(2);
     expect(await callerFor(u).annotation.next({ projectSlug: project.slug })).toMatchObject({ item: null, refusal: null });
+  });
+});
+
+describe("setting caps", () => {
+  it("admins set a project's caps and a member's own; a cap must be a positive whole number, named by field", async () => {
+    const [admin, u, outsider] = await Promise.all([makeUser("ADMIN"), makeUser(), makeUser()]);
+    const { project } = await makeProject({ items: pairItems(4), members: [u.id] });
+    const api = callerFor(admin).project;
+    for (const [bad, message] of [[0, "a cap is at least 1 item (empty: no cap)"], [-3, "a cap is at least 1 item (empty: no cap)"], [2.5, "a whole number of items"]] as const) {
+      const err = await api.update({ id: project.id, dailyCap: bad, totalCap: 5 }).catch((e: unknown) => e);
+      expect(zodFieldErrors((err as { cause: ZodError }).cause)).toEqual([{ field: "dailyCap", message }]);
+      const memberErr = await api.setMemberCaps({ projectId: project.id, userId: u.id, dailyCap: null, totalCap: bad }).catch((e: unknown) => e);
+      expect(zodFieldErrors((memberErr as { cause: ZodError }).cause)).toEqual([{ field: "totalCap", message }]);
+    }
+    expect(await db.project.findUniqueOrThrow({ where: { id: project.id } })).toMatchObject({ dailyCap: null, totalCap: null });
+
+    await api.update({ id: project.id, dailyCap: 2, totalCap: 3, showGoldAccuracy: true });
+    expect(await db.project.findUniqueOrThrow({ where: { id: project.id } })).toMatchObject({ dailyCap: 2, totalCap: 3, showGoldAccuracy: true });
+    await api.setMemberCaps({ projectId: project.id, userId: u.id, dailyCap: 1, totalCap: null });
+    expect((await api.members({ projectId: project.id })).find((m) => m.id === u.id)).toMatchObject({ dailyCap: 1, totalCap: null });
+    expect(await judge(project.slug, u, 4)).toBe(1);
+    expect(await db.auditLog.findFirst({ where: { action: "member.caps", targetId: project.id } })).toMatchObject({ actorId: admin.id, after: { userId: u.id, dailyCap: 1, totalCap: null } });
+
+    await expect(api.setMemberCaps({ projectId: project.id, userId: outsider.id, dailyCap: 1, totalCap: null })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(callerFor(u).project.setMemberCaps({ projectId: project.id, userId: u.id, dailyCap: null, totalCap: null })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // the database refuses a cap below 1 too, whoever writes it
+    await expect(db.project.update({ where: { id: project.id }, data: { totalCap: 0 } })).rejects.toThrow();
   });
 });

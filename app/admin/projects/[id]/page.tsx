@@ -50,6 +50,9 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
           reviewDisagreeing: project.reviewDisagreeing,
           minGoldAccuracy: project.minGoldAccuracy,
           minGoldAnswers: project.minGoldAnswers,
+          dailyCap: project.dailyCap,
+          totalCap: project.totalCap,
+          showGoldAccuracy: project.showGoldAccuracy,
         }}
         hasItems={items > 0}
       />
