@@ -20,7 +20,8 @@ const UTC_DAY_START = `date_trunc('day', now() AT TIME ZONE 'UTC')`;
  * ('project_paused'), or the annotator's total or daily cap (theirs, else the project's) is reached: their
  * judgements in the project (all, or since UTC midnight) plus their live leases. This is the one place the rule is
  * written; the queue still returns leases already held. The counts read the (userId, projectId, createdAt) and
- * (userId, state) indexes, and only when a cap applies.
+ * (userId, state) indexes, and only when a cap applies: otherwise their gate is a one-time filter and neither table
+ * is read (the context costs what it did before caps).
  */
 export const ANNOTATOR_CONTEXT_SQL = `SELECT p.*,
          m."userId" IS NOT NULL AS "_member",
@@ -33,22 +34,21 @@ export const ANNOTATOR_CONTEXT_SQL = `SELECT p.*,
            WHERE $3 AND p."goldRate" > 0 AND a."userId" = $2 AND a."projectId" = p.id) AS "_served",
          CASE WHEN NOT $3 THEN NULL
               WHEN p."pausedAt" IS NOT NULL THEN json_build_object('reason', 'project_paused')
-              WHEN u.total_cap <= u.total + u.held THEN json_build_object('reason', 'total_cap', 'cap', u.total_cap)
-              WHEN u.daily_cap <= u.today + u.held THEN json_build_object('reason', 'daily_cap', 'cap', u.daily_cap,
-                                                                          'resetsAt', (${UTC_DAY_START} + interval '1 day') AT TIME ZONE 'UTC')
+              WHEN cap.total <= u.total + u.held THEN json_build_object('reason', 'total_cap', 'cap', cap.total)
+              WHEN cap.daily <= u.today + u.held THEN json_build_object('reason', 'daily_cap', 'cap', cap.daily,
+                                                                     'resetsAt', (${UTC_DAY_START} + interval '1 day') AT TIME ZONE 'UTC')
          END AS "_refusal"
     FROM "Project" p
     LEFT JOIN "ProjectMember" m ON m."projectId" = p.id AND m."userId" = $2
+    CROSS JOIN LATERAL (SELECT coalesce(m."dailyCap", p."dailyCap") AS daily, coalesce(m."totalCap", p."totalCap") AS total) cap
     CROSS JOIN LATERAL (
-      SELECT caps.daily_cap, caps.total_cap,
-             count(n.id) FILTER (WHERE n."createdAt" >= ${UTC_DAY_START}) AS today, count(n.id) AS total,
+      SELECT count(*) FILTER (WHERE n."createdAt" >= ${UTC_DAY_START}) AS today, count(*) AS total,
              (SELECT count(*) FROM "Assignment" a
-               WHERE $3 AND caps.any AND a."userId" = $2 AND a.state = 'ACTIVE' AND a."projectId" = p.id AND a."expiresAt" > now()) AS held
-        FROM (SELECT coalesce(m."dailyCap", p."dailyCap") AS daily_cap, coalesce(m."totalCap", p."totalCap") AS total_cap,
-                     coalesce(m."dailyCap", p."dailyCap", m."totalCap", p."totalCap") IS NOT NULL AS any) caps
-        LEFT JOIN "Annotation" n ON $3 AND caps.any AND n."userId" = $2 AND n."projectId" = p.id
-                                AND (caps.total_cap IS NOT NULL OR n."createdAt" >= ${UTC_DAY_START})
-       GROUP BY caps.daily_cap, caps.total_cap, caps.any) u
+               WHERE $3 AND (cap.daily IS NOT NULL OR cap.total IS NOT NULL)
+                 AND a."userId" = $2 AND a.state = 'ACTIVE' AND a."projectId" = p.id AND a."expiresAt" > now()) AS held
+        FROM "Annotation" n
+       WHERE $3 AND (cap.daily IS NOT NULL OR cap.total IS NOT NULL) AND n."userId" = $2 AND n."projectId" = p.id
+         AND (cap.total IS NOT NULL OR n."createdAt" >= ${UTC_DAY_START})) u
    WHERE p.slug = $1`;
 
 /** An assignment (`source`: a row with assignment_id, item_id, expires_at, shown_order) as the annotator sees it. */
