@@ -18,6 +18,8 @@ python_with_torch() {
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 python_with_torch >/dev/null || missing+=(python3-torch libopenblas0-pthread python3-pytest)
+# the Python client's e2e installs it with Debian's pip, offline, as a user of this machine would
+/usr/bin/python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "[test] installing from Debian's packages: ${missing[*]}"

@@ -75,6 +75,8 @@ interface Draft {
   dailyCap: string;
   totalCap: string;
   showGoldAccuracy: boolean;
+  suggestionMode: "HIDDEN" | "AFTER_SUBMIT" | "PREFILL";
+  reviewJudgeDisagreeing: boolean;
 }
 
 function toDraft(p?: ProjectSettings): Draft {
@@ -102,6 +104,8 @@ function toDraft(p?: ProjectSettings): Draft {
     dailyCap: p?.dailyCap ? String(p.dailyCap) : "",
     totalCap: p?.totalCap ? String(p.totalCap) : "",
     showGoldAccuracy: p?.showGoldAccuracy ?? false,
+    suggestionMode: p?.suggestionMode ?? "HIDDEN",
+    reviewJudgeDisagreeing: p?.reviewJudgeDisagreeing ?? false,
   };
 }
 
@@ -131,6 +135,8 @@ function toSettings(d: Draft) {
     dailyCap: capOf(d.dailyCap),
     totalCap: capOf(d.totalCap),
     showGoldAccuracy: d.showGoldAccuracy,
+    suggestionMode: d.suggestionMode,
+    reviewJudgeDisagreeing: d.reviewJudgeDisagreeing,
   };
 }
 
@@ -276,7 +282,17 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
           <Checkbox name="reviewFlagged" label="Review every flagged judgement" checked={draft.reviewFlagged} onChange={(v) => set("reviewFlagged", v)} />
           <Checkbox name="reviewFailedGold" label="Review every failed gold answer" checked={draft.reviewFailedGold} onChange={(v) => set("reviewFailedGold", v)} />
           <Checkbox name="reviewDisagreeing" label="Review every disagreement" hint="Another annotator of the item chose differently." checked={draft.reviewDisagreeing} onChange={(v) => set("reviewDisagreeing", v)} />
+          <Checkbox name="reviewJudgeDisagreeing" label="Review every disagreement with the AI judge" hint="The latest AI judge chose differently on the item." checked={draft.reviewJudgeDisagreeing} onChange={(v) => set("reviewJudgeDisagreeing", v)} />
         </div>
+        {draft.taskType !== "DEMONSTRATION" && (
+          <Field label="AI judge's suggestions" name="suggestionMode" error={fieldError("suggestionMode")} hint="What annotators see of the AI judge's verdict on an item. Hidden avoids anchoring them; the mode in force is stored with each judgement.">
+            <select {...fieldProps("suggestionMode", fieldError("suggestionMode"))} className={inputClass} value={draft.suggestionMode} onChange={(e) => set("suggestionMode", e.target.value as Draft["suggestionMode"])}>
+              <option value="HIDDEN">Hidden from annotators</option>
+              <option value="AFTER_SUBMIT">Shown after they submit</option>
+              <option value="PREFILL">Prefilled, to confirm or change</option>
+            </select>
+          </Field>
+        )}
         <div className="space-y-2 sm:col-span-2 sm:grid sm:grid-cols-2 sm:gap-2 sm:space-y-0">
           {(draft.taskType === "PAIRWISE" || draft.taskType === "RANKING") && (
             <Checkbox name="allowTies" label="Ties allowed" hint="Annotators may judge candidates equally good." checked={draft.allowTies} onChange={(v) => set("allowTies", v)} />

@@ -15,7 +15,7 @@ const SCOPES: { scope: Scope; label: string }[] = [
   { scope: "READ", label: "Read — projects, items, imports, snapshots (and their files), runs, models" },
   { scope: "IMPORT", label: "Import — read, and import prompts and items" },
   { scope: "EXPORT", label: "Export — read, and build snapshots" },
-  { scope: "RUNS", label: "Runs — read, launch and cancel runs, activate models" },
+  { scope: "RUNS", label: "Runs — read, launch and cancel runs, register and activate models" },
   { scope: "ANNOTATIONS", label: "Annotations — read, and individual annotations (who judged what)" },
   { scope: "WRITE", label: "Write — everything you may do, including all of the above" },
 ];

@@ -212,6 +212,11 @@ export function AnnotatePage({ project, userId, firstItem, firstRefusal = null }
       ))}
       {state.notice && <div role="status" className="mt-2 rounded border border-sky-200 bg-sky-50 p-2 text-sm text-sky-900">{state.notice}</div>}
       {state.loadError && <div role="status" className="mt-2 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">Could not reach the server ({state.loadError}); retrying…</div>}
+      {view?.draft.prefilled && view.item.suggestion && (
+        <div className="mt-2 rounded border border-violet-300 bg-violet-50 p-2 text-sm text-violet-900" data-testid="suggestion-banner">
+          Filled in from the AI judge ({view.item.suggestion.judge}). Check it against the responses: change anything you disagree with, or press <Kbd>Enter</Kbd> twice to submit it as your own.
+        </div>
+      )}
       {editing && (
         <div className="mt-2 flex items-center gap-2 rounded border border-indigo-300 bg-indigo-50 p-2 text-sm" data-testid="editing-banner">
           Editing your last submission. <Kbd>Enter</Kbd> saves the edit, <Kbd>Esc</Kbd> cancels.

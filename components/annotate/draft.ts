@@ -31,6 +31,8 @@ export interface Draft {
   flagNote: string;
   /** when the item was first shown (epoch ms): time spent survives a reload */
   startedAt: number;
+  /** filled in from the AI judge's suggestion and not changed or confirmed since (the project prefills them) */
+  prefilled?: boolean;
 }
 
 /** The 7-point pairwise scale, left to right as on screen; keys 1–7 pick these positions. */
@@ -52,7 +54,38 @@ export function sameChoice(a: PairChoice | null, b: PairChoice | null): boolean 
 
 export function emptyDraft(item: ItemView, now: number): Draft {
   const ids = item.candidates.map((c) => c.id);
-  return { assignmentId: item.assignmentId, candidateIds: ids, choice: null, order: ids, tiedWithAbove: [], rankingTouched: false, bothBad: false, thumbs: null, demonstration: null, ratings: {}, rationale: "", flags: [], flagNote: "", startedAt: now };
+  const blank: Draft = { assignmentId: item.assignmentId, candidateIds: ids, choice: null, order: ids, tiedWithAbove: [], rankingTouched: false, bothBad: false, thumbs: null, demonstration: null, ratings: {}, rationale: "", flags: [], flagNote: "", startedAt: now };
+  return item.suggestion ? prefill(blank, item, item.suggestion) : blank;
+}
+
+type Suggestion = NonNullable<ItemView["suggestion"]>;
+
+/** A fresh draft with the AI judge's verdict filled in, to be confirmed (Enter twice) or changed. */
+function prefill(d: Draft, item: ItemView, s: Suggestion): Draft {
+  const ids = item.candidates.map((c) => c.id);
+  // a suggestion for other candidates than the ones shown is not this item's
+  const flat = s.ranking.flat();
+  if (flat.length !== ids.length || flat.some((id) => !ids.includes(id))) return d;
+  if (ids.length === 2 && s.strength) {
+    const choice: PairChoice = s.strength === "TIE" ? { winner: "tie" } : { winner: s.ranking[0][0] === ids[0] ? 0 : 1, strength: s.strength };
+    return { ...d, choice, prefilled: true };
+  }
+  if (ids.length === 1) {
+    return { ...d, thumbs: s.thumbs, ratings: s.ratings[ids[0]] ? { [ids[0]]: { ...s.ratings[ids[0]] } } : {}, prefilled: true };
+  }
+  return { ...d, order: flat, tiedWithAbove: s.ranking.flatMap((g) => g.slice(1)), rankingTouched: true, prefilled: true };
+}
+
+/** A verdict in the page's words, for the responses as they were shown ("A better", "C > A = B", "thumbs up"). */
+export function describeVerdict(shownIds: string[], v: { ranking: string[][]; strength?: Strength | null; thumbs?: boolean | null }): string {
+  const label = (id: string) => "ABCDEFGHI"[shownIds.indexOf(id)] ?? "?";
+  if (shownIds.length === 1) return v.thumbs === null || v.thumbs === undefined ? "rated" : v.thumbs ? "thumbs up" : "thumbs down";
+  if (shownIds.length === 2 && v.strength) {
+    if (v.strength === "TIE") return "tie";
+    const words = { MUCH_BETTER: "much better", BETTER: "better", SLIGHTLY_BETTER: "slightly better" }[v.strength];
+    return `${label(v.ranking[0][0])} ${words}`;
+  }
+  return v.ranking.map((g) => g.map(label).join(" = ")).join(" > ");
 }
 
 /** Whether `draft` is this item's: same assignment, same candidates in the same order. */
@@ -85,7 +118,13 @@ export type DraftChange =
   | { kind: "toggleTie"; candidateId: string }
   | { kind: "confirmOrder" };
 
+/** Any change (or a confirmation) makes a prefilled draft the annotator's own. */
 export function applyChange(d: Draft, c: DraftChange): Draft {
+  const changed = change(d, c);
+  return changed.prefilled ? { ...changed, prefilled: false } : changed;
+}
+
+function change(d: Draft, c: DraftChange): Draft {
   switch (c.kind) {
     case "choose":
       return { ...d, choice: c.choice };
@@ -137,6 +176,9 @@ export type ToJudgementResult =
 /** The judgement a draft stands for, checked with the server's rules; the first problem, worded for the page. */
 export function toJudgement(d: Draft, item: ItemView, project: ProjectView, now: number): ToJudgementResult {
   const ids = item.candidates.map((c) => c.id);
+  if (d.prefilled) {
+    return { ok: false, field: "suggestion", needsConfirmation: true, message: "The AI judge's suggestion is filled in. Change anything you disagree with, or press Enter again to submit it as your own judgement." };
+  }
   let ranking: string[][];
   let strength: Strength | undefined;
   if (project.taskType === "PAIRWISE") {

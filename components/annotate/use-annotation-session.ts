@@ -3,7 +3,7 @@
 // keeping one item prefetched, the outbox that never loses a judgement (./outbox.ts), drafts that survive a reload
 // (./draft-storage.ts), the progress counters, skip and edit-last. Components get the state and named actions.
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { fromJudgement, toJudgement, type DraftChange } from "@/components/annotate/draft";
+import { applyChange, describeVerdict, fromJudgement, toJudgement, type DraftChange } from "@/components/annotate/draft";
 import { loadDrafts, saveDrafts } from "@/components/annotate/draft-storage";
 import { useOutbox, type OutboxEntry, type SendResult } from "@/components/annotate/outbox";
 import { initialState, onScreen, reduce, selectionKey, type Drawer, type Panel } from "@/components/annotate/session-state";
@@ -70,11 +70,24 @@ export function useAnnotationSession({ project, userId, firstItem, firstRefusal 
       .then(setProgress, () => undefined);
   }, [slug]);
 
+  // the order each submitted item was shown in, until its submit is answered (the AI judge's verdict is described
+  // with the same letters)
+  const shownOrder = useRef(new Map<string, string[]>());
   const send = useCallback(
     async (entry: OutboxEntry<SubmitInput>): Promise<SendResult> => {
       try {
-        await (await trpc()).annotation.submit.mutate(entry.payload);
+        const result = await (await trpc()).annotation.submit.mutate(entry.payload);
         refreshProgress();
+        // the project shows the AI judge's verdict once the annotator has submitted their own
+        const shownIds = shownOrder.current.get(entry.assignmentId);
+        shownOrder.current.delete(entry.assignmentId);
+        if (result.suggestion && shownIds) {
+          const { ranking, strength } = entry.payload;
+          dispatch({
+            type: "notice",
+            message: `AI judge (${result.suggestion.judge}) on the item you just submitted: ${describeVerdict(shownIds, result.suggestion)}. You: ${describeVerdict(shownIds, { ranking, strength, thumbs: entry.payload.thumbs })}.`,
+          });
+        }
         return { ok: true };
       } catch (err) {
         return classify(err);
@@ -179,7 +192,7 @@ export function useAnnotationSession({ project, userId, firstItem, firstRefusal 
         return null;
       }
       dispatch({ type: "change", change: { kind: "confirmOrder" }, now });
-      result = toJudgement({ ...view.draft, rankingTouched: true }, view.item, project, now);
+      result = toJudgement(applyChange(view.draft, { kind: "confirmOrder" }), view.item, project, now);
     }
     if (!result.ok) {
       dispatch({ type: "formError", message: result.message });
@@ -191,6 +204,7 @@ export function useAnnotationSession({ project, userId, firstItem, firstRefusal 
     }
     const { assignmentId } = view.item;
     const submissionId = uuid();
+    if (project.suggestionMode === "AFTER_SUBMIT") shownOrder.current.set(assignmentId, view.item.candidates.map((c) => c.id));
     outbox.enqueue({ submissionId, assignmentId, payload: { submissionId, assignmentId, ...result.judgement } });
     exhausted.current = false;
     // Asked for in the same tick as the submit the outbox just sent, the next item travels in the same HTTP request

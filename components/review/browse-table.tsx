@@ -51,6 +51,7 @@ export function BrowseTable({ projectId, rows, taskType }: { projectId: string; 
                 {r.late && <span className="rounded bg-slate-100 px-1">late</span>}
                 {r.surplus && <span className="rounded bg-slate-100 px-1">surplus</span>}
                 {r.disagrees && <span className="rounded bg-amber-100 px-1 text-amber-800">disagrees</span>}
+                {r.judgeDisagrees && <span className="rounded bg-violet-100 px-1 text-violet-800">AI judge disagrees</span>}
               </td>
               <td className="px-2 py-1.5"><ReviewBadge state={r.reviewState} /></td>
             </tr>

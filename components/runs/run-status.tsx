@@ -11,7 +11,7 @@ const badge: Record<RunStatus, string> = {
   CANCELLED: "bg-amber-100 text-amber-800",
 };
 
-export const runKindLabel = { REWARD: "Reward model", SFT: "SFT", PPO: "PPO", GRPO: "GRPO", RLOO: "RLOO", DPO: "DPO", KTO: "KTO", GENERATE: "Generation", SCORE: "Scoring", SELF_INSTRUCT: "Self-Instruct", EVAL: "Evaluation" } as const;
+export const runKindLabel = { REWARD: "Reward model", SFT: "SFT", PPO: "PPO", GRPO: "GRPO", RLOO: "RLOO", DPO: "DPO", KTO: "KTO", GENERATE: "Generation", SCORE: "Scoring", SELF_INSTRUCT: "Self-Instruct", EVAL: "Evaluation", JUDGE: "AI judge" } as const;
 
 /** The kinds whose trainer reports sample events (prompt, response, score) at each logging step (PPO, GRPO, RLOO). */
 export function hasSamples(kind: keyof typeof runKindLabel): boolean {

@@ -67,6 +67,10 @@ const charts: Record<RunWithPosition["kind"], ChartSpec[]> = {
   ],
   GENERATE: [],
   SCORE: [],
+  JUDGE: [
+    { title: "Items", series: [{ name: "judged", label: "judged" }, { name: "failed", label: "no verdict" }, { name: "inconsistent", label: "orders disagree" }] },
+    { title: "Requests", series: [{ name: "requests", label: "requests" }, { name: "failed_requests", label: "failed" }] },
+  ],
   SELF_INSTRUCT: [
     { title: "Instructions", series: [{ name: "kept", label: "kept" }, { name: "generated", label: "generated" }] },
     {

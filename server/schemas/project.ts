@@ -58,6 +58,9 @@ const fields = {
   totalCap: capSchema,
   /** annotators see their own gold accuracy in this project on their statistics page */
   showGoldAccuracy: z.boolean(),
+  /** what annotators see of an AI judge's verdict: nothing, after they submit, or as a prefill to confirm */
+  suggestionMode: z.enum(["HIDDEN", "AFTER_SUBMIT", "PREFILL"]),
+  reviewJudgeDisagreeing: z.boolean(),
 };
 
 export const projectSettingsSchema = z.object({
@@ -83,6 +86,8 @@ export const projectSettingsSchema = z.object({
   dailyCap: fields.dailyCap.default(null),
   totalCap: fields.totalCap.default(null),
   showGoldAccuracy: fields.showGoldAccuracy.default(false),
+  suggestionMode: fields.suggestionMode.default("HIDDEN"),
+  reviewJudgeDisagreeing: fields.reviewJudgeDisagreeing.default(false),
 }).refine((p) => p.taskType !== "DEMONSTRATION" || p.goldRate === 0, {
   // a demonstration has no single right answer to check against
   message: "demonstration projects have no gold: gold checks ratings and comparisons",

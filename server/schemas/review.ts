@@ -41,6 +41,8 @@ export const browseFiltersSchema = z
     to: day,
     /** another annotator of the same item chose a different best group (or the other thumbs) */
     disagree: yesNo,
+    /** the latest AI judge of the item chose a different best group (or the other thumbs) */
+    judgeDisagree: yesNo,
     review: z.enum(REVIEW_FILTERS).optional(),
     sort: z.enum(BROWSE_SORTS).default("newest"),
   })
@@ -56,7 +58,7 @@ export type BrowseFiltersInput = z.input<typeof browseFiltersSchema>;
 /** The URL query's names, in the order the page writes them. */
 export const BROWSE_FILTER_KEYS = [
   "annotator", "model", "item", "strength", "tie", "bothBad", "flag", "gold", "late", "surplus",
-  "minSeconds", "maxSeconds", "from", "to", "disagree", "review", "sort",
+  "minSeconds", "maxSeconds", "from", "to", "disagree", "judgeDisagree", "review", "sort",
 ] as const satisfies readonly (keyof BrowseFilters)[];
 
 /** A URL query (first value of each name; empty values are "no filter") as the schema's input. */

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import trainerConfig from "@/server/schemas/trainer-config.json";
 import { enqueueRunInput, isTrainerRunKind, runKindModule, runKinds, type TrainerRunKind } from "@/server/schemas/runs";
+import { judgeRunConfig } from "@/server/schemas/judge";
 import { selfInstructRunConfig } from "@/server/schemas/self-instruct";
 
 export const backends = ["tiny", "hf"] as const;
@@ -107,9 +108,10 @@ function launchConfig(kind: TrainerRunKind) {
   });
 }
 
-// a kind the worker runs itself has its config schema beside its service (Self-Instruct: ./self-instruct.ts)
+// a kind the worker runs itself has its config schema beside its service (./self-instruct.ts, ./judge.ts)
+const workerConfigs = { SELF_INSTRUCT: selfInstructRunConfig, JUDGE: judgeRunConfig } satisfies Record<Exclude<(typeof runKinds)[number], TrainerRunKind>, z.ZodType>;
 const launchConfigs = Object.fromEntries(
-  runKinds.map((k) => [k, isTrainerRunKind(k) ? launchConfig(k) : selfInstructRunConfig]),
+  runKinds.map((k) => [k, isTrainerRunKind(k) ? launchConfig(k) : workerConfigs[k]]),
 ) as unknown as Record<(typeof runKinds)[number], z.ZodType>;
 
 export const launchRunInput = enqueueRunInput.superRefine((input, ctx) => {

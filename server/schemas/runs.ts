@@ -20,8 +20,9 @@ export const runKindModule = {
   SCORE: "rlhf.score",
   EVAL: "rlhf.evaluate",
   SELF_INSTRUCT: null,
+  JUDGE: null,
 } as const;
-export const runKinds = ["REWARD", "PPO", "GRPO", "RLOO", "DPO", "SFT", "KTO", "GENERATE", "SCORE", "EVAL", "SELF_INSTRUCT"] as const satisfies readonly (keyof typeof runKindModule)[];
+export const runKinds = ["REWARD", "PPO", "GRPO", "RLOO", "DPO", "SFT", "KTO", "GENERATE", "SCORE", "EVAL", "SELF_INSTRUCT", "JUDGE"] as const satisfies readonly (keyof typeof runKindModule)[];
 export type RunKind = (typeof runKinds)[number];
 /** The kinds that start a Python module (their config schema is the module's dataclass). */
 export type TrainerRunKind = { [K in RunKind]: (typeof runKindModule)[K] extends string ? K : never }[RunKind];
@@ -149,6 +150,14 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
     // demonstration project)
     projectId: z.string().min(1, "choose a project"),
     // the OpenAI-compatible endpoint that writes the new instructions
+    endpointId: z.string().min(1, "choose an endpoint"),
+    ...common,
+  }),
+  z.object({
+    kind: z.literal("JUDGE"),
+    // the project whose items the AI judge judges (its suggestions are kept apart from the annotations)
+    projectId: z.string().min(1, "choose a project"),
+    // the OpenAI-compatible endpoint that judges (the reward model judges through a SCORE run)
     endpointId: z.string().min(1, "choose an endpoint"),
     ...common,
   }),

@@ -9,6 +9,7 @@ import { db, type Tx } from "@/server/db";
 import * as audit from "@/server/services/audit";
 import { modelPathProblemOnDisk } from "@/server/services/model-paths";
 import { Prisma, type Model, type TrainingRun } from "@/server/generated/prisma/client";
+import { baseModelInput, type BaseModelInput } from "@/server/schemas/model";
 
 /** What a trainer's `done` event reported. */
 export interface DoneReport {
@@ -66,15 +67,6 @@ function modelOrigin(run: TrainingRun): { backend: string; base: string | null }
     base: typeof config.model_path === "string" ? config.model_path : null,
   };
 }
-
-export const baseModelInput = z.object({
-  name: z.string().trim().min(1, "name is required").max(200),
-  // an absolute directory under a model folder (<DATA_DIR>/models, <DATA_DIR>/runs, TRAINER_MODEL_ROOTS)
-  path: z.string().trim().min(1, "give the model directory"),
-  // register an hf model whose tokenizer has no chat template (prompts are then rendered as plain text)
-  allowNoChatTemplate: z.boolean().default(false),
-});
-export type BaseModelInput = z.input<typeof baseModelInput>;
 
 async function readJson(file: string): Promise<Record<string, unknown> | null> {
   try {

@@ -15,6 +15,8 @@ import { endpointGenerationConfig } from "@/server/schemas/runs";
 import { generateFromEndpoint, ingestGenerations, readGeneratedFile } from "@/server/services/generation";
 import { selfInstruct } from "@/server/services/self-instruct";
 import { selfInstructRunOptions } from "@/server/schemas/self-instruct";
+import { judgeRunConfig } from "@/server/schemas/judge";
+import { runJudge } from "@/server/services/judge/run";
 import { modelPathProblemOnDisk, modelRoots } from "@/server/services/model-paths";
 import { runKinds } from "@/server/services/runs/kinds";
 import {
@@ -257,6 +259,8 @@ function executeRun(claimed: ClaimedRun, ctx: Context): ActiveRun {
       outcome =
         run.kind === "SELF_INSTRUCT"
           ? await runSelfInstruct(run, sink, abort.signal)
+          : run.kind === "JUDGE"
+          ? await runJudgeRun(run, sink, abort.signal)
           : run.kind === "GENERATE" && typeof endpointId === "string"
           ? await runEndpointGeneration(run, endpointId, sink, abort.signal)
           : await runTrainer(claimed, ctx, sink, stderr, (p) => {
@@ -461,4 +465,34 @@ async function runSelfInstruct(run: TrainingRun, sink: RunSink, signal: AbortSig
       (counts.failedRequests ? `; ${counts.failedRequests} failed requests, last: ${counts.lastError}` : "") + ")",
   );
   return { status: "SUCCEEDED", metrics: { kept: counts.kept, generated: counts.generated, requests: counts.requests } };
+}
+
+/** An AI judge against the run's endpoint, in-process: its counts are the run's metrics (one point per batch). */
+async function runJudgeRun(run: TrainingRun, sink: RunSink, signal: AbortSignal): Promise<Outcome> {
+  const config = run.config as Record<string, unknown>;
+  if (!run.projectId || typeof config.endpoint_id !== "string") return { status: "FAILED", error: "AI judge run without a project or an endpoint" };
+  const { endpoint_id: endpointId, ...settings } = config;
+  let first = true;
+  const counts = await runJudge({
+    runId: run.id,
+    projectId: run.projectId,
+    endpointId,
+    config: judgeRunConfig.parse(settings),
+    signal,
+    onProgress: (c) => {
+      if (first) sink.line("worker", `AI judge: ${c.total} items to judge (${c.judged} judged before)${judgeRunConfig.parse(settings).swap ? ", each comparison in both orders" : ""}`);
+      first = false;
+      // one point per batch, at the items done so far (earlier attempts' included, so a restart continues the chart)
+      sink.metric(c.judged + c.failed, { judged: c.judged, failed: c.failed, inconsistent: c.inconsistent, requests: c.requests, failed_requests: c.failedRequests });
+      sink.setProgress(c.total === 0 ? 1 : (c.judged + c.failed) / c.total);
+    },
+  });
+  sink.line(
+    "worker",
+    `judged ${counts.judged} of ${counts.total} items in ${counts.requests} requests` +
+      (counts.inconsistent ? `; the two orders disagreed on ${counts.inconsistent}` : "") +
+      (counts.failed ? `; ${counts.failed} without a verdict` : "") +
+      (counts.failedRequests ? `; ${counts.failedRequests} failed requests, last: ${counts.lastError}` : ""),
+  );
+  return { status: "SUCCEEDED", metrics: { judged: counts.judged, failed: counts.failed, inconsistent: counts.inconsistent } };
 }

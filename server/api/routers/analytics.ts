@@ -7,6 +7,8 @@ import { projectAnalyticsInput } from "@/server/schemas/analytics";
 import { projectAnalytics } from "@/server/services/analytics";
 import { collectionAnalytics } from "@/server/services/analytics/collection";
 import { reviewStats } from "@/server/services/review/stats";
+import { judgeAnalyticsInput } from "@/server/schemas/judge-analytics";
+import { judgeAnalytics } from "@/server/services/judge/analytics";
 
 export const analyticsRouter = createTRPCRouter({
   project: adminProcedure.input(projectAnalyticsInput).query(({ input }) => projectAnalytics(input)),
@@ -14,4 +16,6 @@ export const analyticsRouter = createTRPCRouter({
   collection: adminProcedure.input(projectAnalyticsInput).query(({ input }) => collectionAnalytics(input.projectId)),
   /** per annotator: how their reviewed judgements came out, and why they were rejected */
   reviews: adminProcedure.input(projectAnalyticsInput).query(({ input }) => reviewStats(input.projectId)),
+  /** an AI judge's suggestions against the people: agreement, position bias, its leaderboard */
+  judge: adminProcedure.input(judgeAnalyticsInput).query(({ input }) => judgeAnalytics(input)),
 });

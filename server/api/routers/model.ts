@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { arenaInput } from "@/server/schemas/loop";
+import { baseModelInput } from "@/server/schemas/model";
 import * as loop from "@/server/services/loop";
 import { modelRoots } from "@/server/services/model-paths";
 import * as models from "@/server/services/models";
@@ -20,7 +21,7 @@ export const modelRouter = createTRPCRouter({
   /** the folders model directories may be in (the base-model form names them) */
   folders: adminProcedure.query(() => modelRoots()),
   /** a base policy from a directory under a model folder, its tokenizer and chat template checked */
-  registerBase: adminProcedure.input(models.baseModelInput).mutation(({ ctx, input }) => models.registerBaseModel({ input, actorId: ctx.user.id })),
+  registerBase: adminProcedure.input(baseModelInput).mutation(({ ctx, input }) => models.registerBaseModel({ input, actorId: ctx.user.id })),
   /** EVAL runs' results (all, or those of one policy as evaluated or as reference), newest first */
   evaluations: adminProcedure
     .input(z.object({ modelId: z.string().min(1).optional() }).default({}))

@@ -12,6 +12,7 @@ import type { CallerAuth, RouteAuth, RouteDoc, RouteSpec } from "@/server/api/ro
 import { UPLOAD_QUERY_ERROR, uploadQuery } from "@/server/api/routes/imports";
 import * as api from "@/server/schemas/api";
 import { snapshotNameSchema } from "@/server/schemas/export";
+import { baseModelInput } from "@/server/schemas/model";
 import { projectSettingsSchema, projectUpdateSchema } from "@/server/schemas/project";
 import { launchRunInput } from "@/server/schemas/run-launch";
 
@@ -207,6 +208,16 @@ export const operations = {
     auth: admin("READ"),
     query: api.modelListQuery,
     doc: { method: "GET", path: "/api/v1/models", operationId: "listModels", tag: "Models", summary: "The model registry, newest first", response: api.modelListSchema },
+  }),
+  modelsRegister: op({
+    auth: admin("RUNS"),
+    body: baseModelInput,
+    bodyError: { what: "Invalid model" },
+    doc: {
+      method: "POST", path: "/api/v1/models", operationId: "registerBaseModel", tag: "Models", summary: "Register a base policy from a model directory",
+      description: "`path` is a directory on the app's host under a model folder (<DATA_DIR>/models, <DATA_DIR>/runs, TRAINER_MODEL_ROOTS): a tiny model, or a Hugging Face one (config.json, safetensors weights, a tokenizer and, unless `allowNoChatTemplate`, a chat template). Answers 201 with the POLICY model.",
+      status: 201, response: api.modelSchema,
+    },
   }),
   modelsActivate: op({
     auth: admin("RUNS"),

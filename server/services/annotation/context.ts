@@ -22,6 +22,8 @@ export interface ProjectView {
   thumbs: boolean;
   /** DEMONSTRATION: an improved response is also stored as the preference "edited ≻ original" */
   editsAsPreference: boolean;
+  /** what the page shows of the AI judge's verdicts (server/services/judge/suggestions.ts) */
+  suggestionMode: Project["suggestionMode"];
 }
 
 export interface OwnLease {
@@ -109,6 +111,7 @@ export function projectView(project: Project): ProjectView {
     showModelNames: project.showModelNames,
     thumbs: project.thumbs,
     editsAsPreference: project.editsAsPreference,
+    suggestionMode: project.suggestionMode,
   };
 }
 

@@ -2,6 +2,7 @@
 import { AppError } from "@/server/errors";
 import { pool } from "@/server/pg";
 import { OWN_ITEM_VIEW_SQL } from "@/server/services/annotation/sql";
+import type { SuggestionView } from "@/server/services/judge/suggestions";
 
 /** One item as the annotator sees it. */
 export interface ItemView {
@@ -11,6 +12,8 @@ export interface ItemView {
   messages: { role: string; content: string }[];
   /** in the order shown to this annotator */
   candidates: { id: string; text: string; model: string | null }[];
+  /** the AI judge's latest verdict, served only where the project prefills it (suggestionMode PREFILL) */
+  suggestion?: SuggestionView | null;
 }
 
 export interface ItemViewRow {

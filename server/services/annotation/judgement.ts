@@ -10,6 +10,7 @@ import { EDIT_WINDOW_SECONDS, describeErrors, judgementErrors, type Judgement, t
 import type { SubmitInput } from "@/server/schemas/annotation";
 import { judgingRefused, projectForAnnotator } from "@/server/services/annotation/context";
 import { toItemView, type ItemView } from "@/server/services/annotation/item-view";
+import { latestSuggestion, type SuggestionView } from "@/server/services/judge/suggestions";
 import { candidateHash } from "@/server/services/hashing";
 import {
   ANNOTATION_ITEM_VIEW_SQL,
@@ -89,6 +90,8 @@ export interface SubmitResult {
   duplicate: boolean;
   late: boolean;
   surplus: boolean;
+  /** the AI judge's latest verdict on the item, when the project shows it after the submit */
+  suggestion?: SuggestionView | null;
 }
 
 const ALREADY_SUBMITTED = "This item was already submitted; edit your last submission instead.";
@@ -100,6 +103,8 @@ function notAssigned(): AppError {
 interface SubmitContextRow extends RulesRow {
   project_id: string | null;
   min_gold_accuracy: number | null;
+  suggestion_mode: Project["suggestionMode"] | null;
+  item_id: string | null;
   stored_id: string | null;
   stored_user_id: string | null;
   stored_late: boolean | null;
@@ -134,7 +139,13 @@ export async function submit(opts: { userId: string; input: SubmitInput }): Prom
     case "ok":
       // only a gold judgement can change the gold accuracy: everything else skips the check
       if (c.is_gold && c.min_gold_accuracy !== null) await pauseBelowGold(c.project_id!, userId);
-      return { annotationId: r.annotation_id, duplicate: false, late: r.late, surplus: r.surplus };
+      return {
+        annotationId: r.annotation_id,
+        duplicate: false,
+        late: r.late,
+        surplus: r.surplus,
+        ...(c.suggestion_mode === "AFTER_SUBMIT" ? { suggestion: await latestSuggestion(c.item_id!) } : {}),
+      };
     case "duplicate":
       return duplicateOf({ id: r.annotation_id, userId: r.owner_id, late: r.late, surplus: r.surplus }, userId);
     case "submitted":

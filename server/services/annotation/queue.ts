@@ -9,6 +9,7 @@ import type { Project } from "@/server/generated/prisma/client";
 import { pool, withTransaction } from "@/server/pg";
 import { annotatorContext, judgingRefused, projectView, type AnnotatorContext, type ProjectView, type Refusal } from "@/server/services/annotation/context";
 import { ownItemView, toItemView, type ItemView, type ItemViewRow } from "@/server/services/annotation/item-view";
+import { latestSuggestion } from "@/server/services/judge/suggestions";
 import {
   CLAIM_ITEM_VIEW_SQL,
   CLEAR_BUSY_SQL,
@@ -66,7 +67,7 @@ export async function next(opts: { slug: string; userId: string; isAdmin: boolea
   const ordered = opts.prefer ? [...own.filter((a) => a.id === opts.prefer), ...own.filter((a) => a.id !== opts.prefer)] : own;
   for (const a of ordered) {
     if (a.live || (await renewExpired({ project, assignmentId: a.id, itemId: a.itemId, userId: opts.userId }))) {
-      return { project: view, item: await ownItemView(a.id, project.showModelNames), refusal };
+      return { project: view, item: await withSuggestion(project, await ownItemView(a.id, project.showModelNames)), refusal };
     }
   }
   if (refusal) return { project: view, item: null, refusal };
@@ -74,7 +75,13 @@ export async function next(opts: { slug: string; userId: string; isAdmin: boolea
   let item = await claimNew({ project, userId: opts.userId, gold: preferGold });
   // Gold items are only interleaved between real work: no gold when the real queue is dry.
   if (!item && preferGold) item = await claimNew({ project, userId: opts.userId, gold: false });
-  return { project: view, item, refusal: null };
+  return { project: view, item: item && (await withSuggestion(project, item)), refusal: null };
+}
+
+/** The item with the AI judge's verdict as its prefill, where the project asks for one (never on gold items). */
+async function withSuggestion(project: Project, item: ItemView): Promise<ItemView> {
+  if (project.suggestionMode !== "PREFILL") return item;
+  return { ...item, suggestion: await latestSuggestion(item.itemId, { exceptGold: true }) };
 }
 
 /** Skipping releases the item for others and never serves it to the skipper again. Skipping twice is a no-op. */

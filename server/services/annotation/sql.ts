@@ -115,6 +115,7 @@ export const SUBMIT_CONTEXT_SQL = `
          a."userId" AS user_id, a.state, i."isGold" AS is_gold, i."goldRanking" AS gold_ranking, i."goldThumbs" AS gold_thumbs,
          pr."taskType" AS task_type, pr."allowTies" AS allow_ties, pr."requireRationale" AS require_rationale, pr.criteria,
          pr.thumbs, pr."editsAsPreference" AS edits_as_preference, pr.id AS project_id, pr."minGoldAccuracy" AS min_gold_accuracy,
+         pr."suggestionMode" AS suggestion_mode, i.id AS item_id,
          COALESCE((SELECT array_agg(ic."candidateId") FROM "ItemCandidate" ic WHERE ic."itemId" = i.id), ARRAY[]::text[]) AS candidate_ids
     FROM (SELECT 1) one
     LEFT JOIN "Annotation" n ON n."submissionId" = $1

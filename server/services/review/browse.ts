@@ -30,6 +30,8 @@ export interface BrowseRow {
   reviewState: "ACCEPTED" | "REJECTED" | "CORRECTED" | null;
   /** another annotator of the item chose differently */
   disagrees: boolean;
+  /** the latest AI judge of the item chose differently */
+  judgeDisagrees: boolean;
 }
 
 export interface BrowsePage {
@@ -50,6 +52,12 @@ const isTimeSort = (sort: BrowseSort) => sort === "slowest" || sort === "fastest
 export const DISAGREES_SQL = `EXISTS (SELECT 1 FROM "Annotation" o WHERE o."itemId" = a."itemId" AND o.id <> a.id
    AND (NOT (coalesce(o.ranking -> 0, '[]') @> coalesce(a.ranking -> 0, '[]') AND coalesce(a.ranking -> 0, '[]') @> coalesce(o.ranking -> 0, '[]'))
         OR o.thumbs IS DISTINCT FROM a.thumbs))`;
+
+/** The latest AI judge's verdict on the item (a suggestion with one) picks another best group, or the other thumbs. */
+export const JUDGE_DISAGREES_SQL = `EXISTS (SELECT 1 FROM (SELECT s.ranking, s.thumbs FROM "Suggestion" s
+     WHERE s."itemId" = a."itemId" AND s.ranking IS NOT NULL ORDER BY s."createdAt" DESC LIMIT 1) j
+   WHERE NOT (coalesce(j.ranking -> 0, '[]') @> coalesce(a.ranking -> 0, '[]') AND coalesce(a.ranking -> 0, '[]') @> coalesce(j.ranking -> 0, '[]'))
+      OR (j.thumbs IS NOT NULL AND j.thumbs IS DISTINCT FROM a.thumbs))`;
 
 const TIE_SQL = `jsonb_path_exists(a.ranking, 'strict $[*] ? (@.size() > 1)')`;
 
@@ -102,6 +110,7 @@ export function browseWhere(projectId: string, f: BrowseFilters): { where: strin
   if (f.from) where.push(`a."createdAt" >= ${p(f.from)}::date`);
   if (f.to) where.push(`a."createdAt" < ${p(f.to)}::date + 1`);
   yes(f.disagree, DISAGREES_SQL);
+  yes(f.judgeDisagree, JUDGE_DISAGREES_SQL);
   if (f.review === "unreviewed") where.push(`a."reviewState" IS NULL`);
   else if (f.review) where.push(`a."reviewState" = ${p(f.review.toUpperCase())}::"ReviewState"`);
   return { where, values };
@@ -129,6 +138,7 @@ interface Row {
   demonstration: string | null;
   review_state: BrowseRow["reviewState"];
   disagrees: boolean;
+  judge_disagrees: boolean;
 }
 
 /** One page; `fullText` keeps whole rationales and written responses (the download), else their first 300 characters. */
@@ -152,7 +162,7 @@ export async function browse(opts: { projectId: string; filters: BrowseFilters; 
             a."reviewState" AS review_state,
             (SELECT array_agg(coalesce(c.model, '(unknown)') ORDER BY c.model) FROM "Candidate" c
               WHERE c.id IN (SELECT jsonb_array_elements_text(a.ranking -> 0))) AS best_models,
-            ${DISAGREES_SQL} AS disagrees
+            ${DISAGREES_SQL} AS disagrees, ${JUDGE_DISAGREES_SQL} AS judge_disagrees
        FROM "Annotation" a JOIN "User" u ON u.id = a."userId"
       WHERE ${where.join(" AND ")}
       ORDER BY ${order.column} ${order.dir}, a.id ${order.dir}
@@ -184,6 +194,7 @@ export async function browse(opts: { projectId: string; filters: BrowseFilters; 
       demonstration: r.demonstration,
       reviewState: r.review_state,
       disagrees: r.disagrees,
+      judgeDisagrees: r.judge_disagrees,
     })),
     nextCursor: more && last ? encodeCursor(last.sort_value, last.id) : null,
   };

@@ -6,7 +6,7 @@
 import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { pool } from "@/server/pg";
-import { DISAGREES_SQL } from "@/server/services/review/browse";
+import { DISAGREES_SQL, JUDGE_DISAGREES_SQL } from "@/server/services/review/browse";
 
 /** How far the queue's size is counted: beyond it the page says "at least". */
 export const QUEUE_COUNT_CAP = 1000;
@@ -14,13 +14,14 @@ export const QUEUE_COUNT_CAP = 1000;
 async function queueWhere(projectId: string) {
   const p = await db.project.findUnique({
     where: { id: projectId },
-    select: { reviewSampleRate: true, reviewFlagged: true, reviewFailedGold: true, reviewDisagreeing: true },
+    select: { reviewSampleRate: true, reviewFlagged: true, reviewFailedGold: true, reviewDisagreeing: true, reviewJudgeDisagreeing: true },
   });
   if (!p) throw new AppError("NOT_FOUND", "No such project.");
   const reasons = [`(hashtext(a.id) & 2147483647) % 10000 < ${Math.round(p.reviewSampleRate * 10000)}`];
   if (p.reviewFlagged) reasons.push(`cardinality(a.flags) > 0`);
   if (p.reviewFailedGold) reasons.push(`a."goldCorrect" = false`);
   if (p.reviewDisagreeing) reasons.push(DISAGREES_SQL);
+  if (p.reviewJudgeDisagreeing) reasons.push(JUDGE_DISAGREES_SQL);
   return `a."projectId" = $1 AND a."userId" <> $2 AND a."reviewState" IS NULL AND (${reasons.join(" OR ")})`;
 }
 

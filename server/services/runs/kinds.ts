@@ -14,7 +14,10 @@ import type { Model, ModelKind, RunKind, TrainingRun } from "@/server/generated/
 import type { LaunchRunOutput } from "@/server/schemas/run-launch";
 import type { ExportFormat } from "@/server/schemas/export";
 import { endpointGenerationConfig, pendingModelPrefix, trainingFormats } from "@/server/schemas/runs";
+import { judgeRunConfig } from "@/server/schemas/judge";
 import { selfInstructRunConfig } from "@/server/schemas/self-instruct";
+import { templateError } from "@/server/services/judge/verdict";
+import { rewardModelSuggestions } from "@/server/services/judge/reward-model";
 import { selfInstructResponsesCheck } from "@/server/services/self-instruct";
 import { activeRewardModel, applyRmScores, registerPolicy, registerRewardModel, type DoneReport } from "@/server/services/models";
 import { appendRunLogs } from "@/server/services/runs/queue";
@@ -464,6 +467,9 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
         scores.set(parsed.data.id, parsed.data.score);
       }
       const scored = await applyRmScores(tx, { projectId: run.projectId as string, modelId: run.modelId as string, scores });
+      // the reward model as a judge: its ranking of each comparison item, beside any endpoint judge's
+      const model = await tx.model.findUnique({ where: { id: run.modelId as string }, select: { name: true } });
+      await rewardModelSuggestions(tx, { runId: run.id, projectId: run.projectId as string, judge: model?.name ?? run.name, scores });
       // what the run page and the analytics page's button report
       await tx.runMetric.createMany({
         data: [
@@ -494,6 +500,31 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
     },
     async stage() {
       throw new AppError("PRECONDITION_FAILED", "a Self-Instruct run has nothing to stage: the worker runs it itself");
+    },
+  },
+
+  /**
+   * An AI judge: an OpenAI-compatible endpoint judges the project's items, each comparison asked twice with the order
+   * swapped, and its verdicts are kept as suggestions apart from the annotations (server/services/judge/). The
+   * worker runs it itself; its config (templates, swap, limits) was checked by the launch input (judgeRunConfig),
+   * and a replaced template must keep the placeholders of the project's task type.
+   */
+  JUDGE: {
+    producesModel: false,
+    async launch(input, config) {
+      const project = await findProject(input.projectId, { field: "projectId" });
+      if (project.taskType === "DEMONSTRATION") {
+        throw new AppError("BAD_REQUEST", `"${project.name}" is a demonstration project: its annotators write answers, there is nothing to judge`, [{ field: "projectId", message: "choose a comparison or rating project" }]);
+      }
+      if (input.gpuCount > 0) throw new AppError("BAD_REQUEST", "an AI judge on an endpoint needs no GPU", [{ field: "gpuCount", message: "must be 0" }]);
+      const settings = judgeRunConfig.parse(config);
+      const problem = settings.template === undefined ? null : templateError(project.taskType, settings.template);
+      if (problem) throw new AppError("BAD_REQUEST", `Invalid judge template: ${problem}`, [{ field: "config.template", message: problem }]);
+      const endpoint = await requireEndpoint(input.endpointId);
+      return { projectId: project.id, config: { ...settings, endpoint_id: endpoint.id } };
+    },
+    async stage() {
+      throw new AppError("PRECONDITION_FAILED", "an AI judge run has nothing to stage: the worker runs it itself");
     },
   },
 

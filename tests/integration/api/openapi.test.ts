@@ -3,8 +3,11 @@
 // operation of the table at its folder's path (and every operation is mounted), and every documented operation is
 // called — as an admin, an annotator, with the wrong scope, with bad input — with each answer's status among the
 // documented ones and its JSON body valid against the documented schema (Ajv, JSON Schema 2020-12).
+import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
@@ -12,11 +15,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { RouteHandler } from "@/server/api/route";
 import { operationList, type Operation } from "@/server/api/v1/operations";
 import { db } from "@/server/db";
+import { env } from "@/server/env";
 import type { TokenScope } from "@/server/generated/prisma/client";
 import { createToken } from "@/server/services/api-tokens";
 import { saveEndpoint } from "@/server/services/endpoints";
 import { runKinds } from "@/server/schemas/runs";
 import { buildFixture, type Fixture } from "@/tests/fixtures/export/fixture";
+import { pythonWithTorch } from "@/tests/integration/worker/helpers";
+import { TRAINER_DIR } from "@/trainer/worker/process";
 
 type Doc = { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
 
@@ -317,6 +323,7 @@ describe("every operation, called as documented", () => {
         endpointId: endpoint.id,
         config: { seed_tasks: [{ instruction: "Give three tips for staying healthy." }], target: 5 },
       },
+      { kind: "JUDGE", name: "judge", projectId: fx.projects.a.id, endpointId: endpoint.id, config: { max_items: 50 } },
     ];
     // every kind the app knows goes through this one operation
     expect(new Set(launches.map((l) => l.kind))).toEqual(new Set(runKinds.filter((k) => k !== "REWARD")));
@@ -334,6 +341,39 @@ describe("every operation, called as documented", () => {
     expect((await call("activateModel", { params: { id: model.id }, token: tokens.READ })).status).toBe(403);
     expect((await call("activateModel", { params: { id: model.id }, token: tokens.RUNS })).body).toMatchObject({ id: model.id, active: true });
     expect((await call("activateModel", { params: { id: "nope" }, token: tokens.RUNS })).status).toBe(404);
+  });
+
+  it("models: register a base policy from a tiny model directory the trainer wrote, with a bad path named", async () => {
+    // under <DATA_DIR>/models, a model folder of the app (server/services/model-paths.ts)
+    const dir = path.resolve(env.DATA_DIR, "models", `openapi-${fx.suffix}`);
+    await mkdir(path.dirname(dir), { recursive: true });
+    await promisify(execFile)(
+      await pythonWithTorch(),
+      ["-c", "import sys\nfrom rlhf import model as m\nm.save_tiny(m.TinyTransformer(m.TinyConfig(n_embd=16, n_layer=1, n_head=2, block_size=32)), sys.argv[1])", dir],
+      { cwd: TRAINER_DIR, env: { ...process.env, PYTHONPATH: TRAINER_DIR } },
+    );
+    try {
+      const body = { name: `base-${fx.suffix}`, path: dir };
+      expect((await call("registerBaseModel", { body, token: tokens.READ })).status).toBe(403);
+      expect((await call("registerBaseModel", { body, token: tokens.aliceRead })).status).toBe(403);
+      const registered = await call("registerBaseModel", { body, token: tokens.RUNS });
+      expect(registered.status).toBe(201);
+      expect(registered.body).toMatchObject({ name: body.name, kind: "POLICY", backend: "tiny", baseModel: "tiny", active: false, runId: null });
+      expect("path" in registered.body).toBe(false);
+      expect((await db.model.findUniqueOrThrow({ where: { id: registered.body.id } })).path).toBe(dir);
+      const policies = await call("listModels", { query: { kind: "POLICY" }, token: tokens.READ });
+      expect(policies.body.models.map((m: { id: string }) => m.id)).toContain(registered.body.id);
+
+      const outside = await call("registerBaseModel", { body: { name: "x", path: "/etc" }, token: tokens.RUNS });
+      expect(outside.status).toBe(400);
+      expect(outside.body.error.fieldErrors[0].field).toBe("path");
+      expect(outside.body.error.fieldErrors[0].message).toMatch(/must be under one of the model folders/);
+      const blank = await call("registerBaseModel", { body: { name: " ", path: dir }, token: tokens.RUNS });
+      expect(blank.body.error.fieldErrors).toEqual([{ field: "name", message: "name is required" }]);
+      expect(await db.model.count({ where: { path: "/etc" } })).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("the document itself needs no token, and every documented operation was called", async () => {

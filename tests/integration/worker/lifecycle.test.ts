@@ -680,6 +680,41 @@ describe("Self-Instruct on the queue", () => {
   });
 });
 
+describe("an AI judge on the queue", () => {
+  it("runs in the worker against the endpoint: suggestions for every item, counts charted, progress to the end", async () => {
+    const server = await startFakeOpenAI(() => ({ kind: "ok", texts: ["A explains better. [[A>B]]"] }));
+    try {
+      const endpoint = await saveEndpoint({ input: { name: `judge-${Date.now()}`, baseUrl: server.url, model: "judge-7b", concurrency: 2 } });
+      const project = await upsertProject(db, { name: "judged", slug: `judged-${Date.now()}` });
+      await addItems(db, project.id, Array.from({ length: 3 }, (_, i) => ({
+        messages: [{ role: "user" as const, content: `Question ${i}` }],
+        candidates: [{ text: `First ${i}`, model: "m1" }, { text: `Second ${i}`, model: "m2" }],
+      })));
+      const run = await enqueueRun({ input: { kind: "JUDGE", name: "judge", projectId: project.id, endpointId: endpoint.id, config: {} } });
+      const worker = runWorker({ gpuIds: [], dataDir, trainerDir: FAKE_TRAINER_DIR });
+      try {
+        const done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"]);
+        expect(done.error).toBeNull();
+        expect(done.status).toBe("SUCCEEDED");
+        expect(done.progress).toBe(1);
+      } finally {
+        await worker.stop();
+      }
+      // always "A" whatever is shown first: both orders disagree on every item, so every suggestion is a tie
+      const suggestions = await db.suggestion.findMany({ where: { runId: run.id } });
+      expect(suggestions).toHaveLength(3);
+      expect(suggestions.every((s) => s.consistent === false && s.strength === "TIE")).toBe(true);
+      expect(server.requests).toHaveLength(6);
+      const metrics = await listRunMetrics({ runId: run.id });
+      expect(metrics.filter((m) => m.name === "inconsistent").at(-1)?.value).toBe(3);
+      const logs = (await listRunLogs({ runId: run.id })).map((l) => l.line).join("\n");
+      expect(logs).toContain("judged 3 of 3 items in 6 requests; the two orders disagreed on 3");
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("what a trainer may touch", () => {
   it("gets the worker's process and torch settings, none of its secrets or other variables", async () => {
     const record = path.join(dataDir, "env.jsonl");

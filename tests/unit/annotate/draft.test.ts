@@ -10,7 +10,7 @@ const pairItem: ItemView = {
 };
 const rankItem: ItemView = { ...pairItem, candidates: ["p", "q", "r", "s"].map((id) => ({ id, text: id, model: null })) };
 const project = (over: Partial<ProjectView> = {}): ProjectView => ({
-  id: "p", slug: "p", name: "P", guidelines: "", taskType: "PAIRWISE", criteria: [], allowTies: true, requireRationale: false, showModelNames: false, thumbs: true, editsAsPreference: false, ...over,
+  id: "p", slug: "p", name: "P", guidelines: "", taskType: "PAIRWISE", criteria: [], allowTies: true, requireRationale: false, showModelNames: false, thumbs: true, editsAsPreference: false, suggestionMode: "HIDDEN", ...over,
 });
 const change = (d: Draft, ...cs: Parameters<typeof applyChange>[1][]) => cs.reduce(applyChange, d);
 
@@ -135,5 +135,29 @@ describe("demonstration drafts", () => {
     const back = fromJudgement(improveItem, r.judgement, 0);
     expect(back).toMatchObject({ demonstration: "The answer", order: ["o1"] });
     expect(toJudgement(back, improveItem, demo, 1)).toMatchObject({ ok: true, judgement: { demonstration: "The answer" } });
+  });
+});
+
+describe("drafts prefilled from the AI judge", () => {
+  const suggestion = { judge: "judge-7b", ranking: [["y"], ["x"]], strength: "BETTER" as const, thumbs: null, ratings: {} };
+  it("start from the judge's verdict in the order shown, and need a confirmation before they are sent", () => {
+    const item = { ...pairItem, suggestion };
+    const d = emptyDraft(item, 0);
+    expect(d).toMatchObject({ choice: { winner: 1, strength: "BETTER" }, prefilled: true });
+    expect(toJudgement(d, item, project({ suggestionMode: "PREFILL" }), 1)).toMatchObject({ ok: false, field: "suggestion", needsConfirmation: true });
+    // confirming it sends the judge's verdict as the annotator's own
+    expect(toJudgement(applyChange(d, { kind: "confirmOrder" }), item, project(), 1)).toMatchObject({ ok: true, judgement: { ranking: [["y"], ["x"]], strength: "BETTER" } });
+    // any change makes it theirs
+    const changed = change(d, { kind: "choose", choice: { winner: 0, strength: "SLIGHTLY_BETTER" } });
+    expect(changed.prefilled).toBe(false);
+    expect(toJudgement(changed, item, project(), 1)).toMatchObject({ ok: true, judgement: { ranking: [["x"], ["y"]], strength: "SLIGHTLY_BETTER" } });
+  });
+
+  it("prefill a ranking with its ties, and ignore a suggestion for other candidates", () => {
+    const ranked = { ...rankItem, suggestion: { ...suggestion, strength: null, ranking: [["r"], ["p", "s"], ["q"]] } };
+    expect(emptyDraft(ranked, 0)).toMatchObject({ order: ["r", "p", "s", "q"], tiedWithAbove: ["s"], prefilled: true });
+    const stale = { ...rankItem, suggestion: { ...suggestion, ranking: [["p"], ["z"]] } };
+    expect(emptyDraft(stale, 0).order).toEqual(["p", "q", "r", "s"]);
+    expect(emptyDraft(stale, 0).prefilled).toBeFalsy();
   });
 });

@@ -53,6 +53,8 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
           dailyCap: project.dailyCap,
           totalCap: project.totalCap,
           showGoldAccuracy: project.showGoldAccuracy,
+          suggestionMode: project.suggestionMode,
+          reviewJudgeDisagreeing: project.reviewJudgeDisagreeing,
         }}
         hasItems={items > 0}
       />

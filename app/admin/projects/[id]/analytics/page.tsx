@@ -3,6 +3,7 @@ import { CollectionAnalyticsView } from "@/components/analytics/collection-view"
 import { ProjectAnalyticsView } from "@/components/analytics/project-analytics-view";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { ReviewTable } from "@/components/analytics/review-table";
+import { JudgePanel } from "@/components/analytics/judge-panel";
 import { page } from "@/server/api/server";
 
 export const dynamic = "force-dynamic";
@@ -33,6 +34,9 @@ export default async function AnalyticsPage({ params }: { params: Promise<{ id: 
       {collection && <CollectionAnalyticsView figures={collection} />}
       <ProjectAnalyticsView analytics={analytics} rewardModel={rewardModel} />
       <ReviewTable projectId={id} rows={reviews} />
+      {collection?.kind !== "demonstrations" && (
+        <JudgePanel projectId={id} projectName={analytics.project.name} taskType={collection?.kind === "ratings" ? "RATING" : analytics.project.taskType} />
+      )}
     </div>
   );
 }
