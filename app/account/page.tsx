@@ -17,6 +17,7 @@ export default async function AccountPage() {
         <div className="flex gap-3 py-0.5"><dt className="w-16 text-slate-500">Email</dt><dd>{user.email}</dd></div>
         <div className="flex gap-3 py-0.5"><dt className="w-16 text-slate-500">Role</dt><dd>{user.role.toLowerCase()}</dd></div>
       </dl>
+      <p className="text-sm"><a href="/account/statistics" className="text-indigo-700 underline">Your statistics</a>: your judgements per project, per day and your pace.</p>
       <Card>
         <Providers><ChangePasswordForm email={user.email} /></Providers>
       </Card>

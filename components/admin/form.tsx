@@ -78,6 +78,11 @@ export function FormMessage({ error, ok }: { error?: string | null; ok?: string 
   return null;
 }
 
+/** A cap field's text: empty is no cap; anything else goes to the schema, which wants a positive whole number. */
+export function capOf(text: string): number | null {
+  return text.trim() === "" ? null : Number(text);
+}
+
 export function formatDate(d: Date | string | null | undefined): string {
   if (!d) return "—";
   const date = typeof d === "string" ? new Date(d) : d;

@@ -4,8 +4,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { FormMessage, fromServer, inputClass } from "@/components/admin/form";
+import { MemberCaps } from "@/components/admin/member-caps";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
+
+/** A member's own caps in a few characters: "caps" when they have none (the project's apply). */
+function capsLabel(m: { dailyCap: number | null; totalCap: number | null }): string {
+  const parts = [m.dailyCap && `${m.dailyCap}/day`, m.totalCap && `${m.totalCap} in all`].filter(Boolean);
+  return parts.length ? `caps: ${parts.join(", ")}` : "caps";
+}
 
 export function MembersEditor({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
@@ -17,6 +24,7 @@ export function MembersEditor({ projectId }: { projectId: string }) {
   const [selected, setSelected] = useState<Set<string> | null>(null);
   const [reviewers, setReviewers] = useState<Set<string> | null>(null);
   const [filter, setFilter] = useState("");
+  const [capsOf, setCapsOf] = useState<string | null>(null);
   const [message, setMessage] = useState<{ error?: string; ok?: string }>({});
 
   // the server's member list seeds the selection once; afterwards the checkboxes own it until saved
@@ -28,6 +36,7 @@ export function MembersEditor({ projectId }: { projectId: string }) {
   }, [members.data, selected]);
 
   const paused = useMemo(() => new Map((members.data ?? []).filter((m) => m.pausedAt).map((m) => [m.id, m.pauseReason])), [members.data]);
+  const saved = useMemo(() => new Map((members.data ?? []).map((m) => [m.id, m])), [members.data]);
 
   async function onReinstate(userId: string, name: string) {
     try {
@@ -96,28 +105,48 @@ export function MembersEditor({ projectId }: { projectId: string }) {
       <FormMessage error={message.error} ok={message.ok} />
       <ul className="max-h-80 divide-y divide-slate-100 overflow-auto rounded-md border border-slate-200" aria-label="People">
         {shown.map((p) => (
-          <li key={p.id} className="flex items-center gap-3 px-3 py-1.5">
-            <label className="flex flex-1 items-center gap-2 text-sm">
-              <input type="checkbox" className="size-4 accent-indigo-600" checked={selected.has(p.id)} onChange={(e) => toggle(p.id, e.target.checked)} />
-              <span className={p.active ? "" : "text-slate-400 line-through"}>{p.name}</span>
-              <span className="text-slate-500">{p.email}</span>
-              {p.role === "ADMIN" && <span className="rounded bg-amber-100 px-1.5 text-xs text-amber-800">admin</span>}
-              {!p.active && <span className="rounded bg-slate-100 px-1.5 text-xs text-slate-500">deactivated</span>}
-              {paused.has(p.id) && <span className="rounded bg-red-100 px-1.5 text-xs text-red-800" title={paused.get(p.id)}>paused</span>}
-            </label>
-            {paused.has(p.id) && (
-              <Button variant="secondary" className="py-0.5 text-xs" onClick={() => onReinstate(p.id, p.name)} disabled={reinstate.isPending}>Reinstate</Button>
-            )}
-            <label className="inline-flex items-center gap-1.5 text-xs text-slate-600">
-              <input
-                type="checkbox"
-                className="size-3.5 accent-indigo-600"
-                checked={reviewers.has(p.id)}
-                onChange={(e) => toggleReviewer(p.id, e.target.checked)}
-                aria-label={`${p.name} reviews this project`}
+          <li key={p.id}>
+            <div className="flex items-center gap-3 px-3 py-1.5">
+              <label className="flex flex-1 items-center gap-2 text-sm">
+                <input type="checkbox" className="size-4 accent-indigo-600" checked={selected.has(p.id)} onChange={(e) => toggle(p.id, e.target.checked)} />
+                <span className={p.active ? "" : "text-slate-400 line-through"}>{p.name}</span>
+                <span className="text-slate-500">{p.email}</span>
+                {p.role === "ADMIN" && <span className="rounded bg-amber-100 px-1.5 text-xs text-amber-800">admin</span>}
+                {!p.active && <span className="rounded bg-slate-100 px-1.5 text-xs text-slate-500">deactivated</span>}
+                {paused.has(p.id) && <span className="rounded bg-red-100 px-1.5 text-xs text-red-800" title={paused.get(p.id)}>paused</span>}
+              </label>
+              {paused.has(p.id) && (
+                <Button variant="secondary" className="py-0.5 text-xs" onClick={() => onReinstate(p.id, p.name)} disabled={reinstate.isPending}>Reinstate</Button>
+              )}
+              <label className="inline-flex items-center gap-1.5 text-xs text-slate-600">
+                <input
+                  type="checkbox"
+                  className="size-3.5 accent-indigo-600"
+                  checked={reviewers.has(p.id)}
+                  onChange={(e) => toggleReviewer(p.id, e.target.checked)}
+                  aria-label={`${p.name} reviews this project`}
+                />
+                reviewer
+              </label>
+              {saved.has(p.id) && (
+                <Button variant="ghost" className="py-0.5 text-xs" aria-expanded={capsOf === p.id} title={`Caps of ${p.name}`} onClick={() => setCapsOf(capsOf === p.id ? null : p.id)}>
+                  {capsLabel(saved.get(p.id)!)}
+                </Button>
+              )}
+            </div>
+            {capsOf === p.id && saved.has(p.id) && (
+              <MemberCaps
+                projectId={projectId}
+                userId={p.id}
+                name={p.name}
+                dailyCap={saved.get(p.id)!.dailyCap}
+                totalCap={saved.get(p.id)!.totalCap}
+                onDone={(ok) => {
+                  setCapsOf(null);
+                  setMessage({ ok });
+                }}
               />
-              reviewer
-            </label>
+            )}
           </li>
         ))}
         {shown.length === 0 && <li className="px-3 py-2 text-sm text-slate-500">Nobody matches.</li>}

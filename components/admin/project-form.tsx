@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { ModelText } from "@/components/annotate/model-text";
-import { Checkbox, Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
+import { capOf, Checkbox, Field, fieldProps, FormMessage, fromServer, fromZod, inputClass, type FormError } from "@/components/admin/form";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import type { Scale, TaskType } from "@/server/schemas/judgement";
@@ -71,6 +71,10 @@ interface Draft {
   /** empty: no automatic pause */
   minGoldPercent: string;
   minGoldAnswers: string;
+  /** empty: no cap */
+  dailyCap: string;
+  totalCap: string;
+  showGoldAccuracy: boolean;
   suggestionMode: "HIDDEN" | "AFTER_SUBMIT" | "PREFILL";
   reviewJudgeDisagreeing: boolean;
 }
@@ -97,6 +101,9 @@ function toDraft(p?: ProjectSettings): Draft {
     reviewDisagreeing: p?.reviewDisagreeing ?? true,
     minGoldPercent: p?.minGoldAccuracy === null || p?.minGoldAccuracy === undefined ? "" : String(+(p.minGoldAccuracy * 100).toFixed(2)),
     minGoldAnswers: String(p?.minGoldAnswers ?? 10),
+    dailyCap: p?.dailyCap ? String(p.dailyCap) : "",
+    totalCap: p?.totalCap ? String(p.totalCap) : "",
+    showGoldAccuracy: p?.showGoldAccuracy ?? false,
     suggestionMode: p?.suggestionMode ?? "HIDDEN",
     reviewJudgeDisagreeing: p?.reviewJudgeDisagreeing ?? false,
   };
@@ -125,6 +132,9 @@ function toSettings(d: Draft) {
     reviewDisagreeing: d.reviewDisagreeing,
     minGoldAccuracy: d.minGoldPercent.trim() === "" ? null : num(d.minGoldPercent) / 100,
     minGoldAnswers: num(d.minGoldAnswers),
+    dailyCap: capOf(d.dailyCap),
+    totalCap: capOf(d.totalCap),
+    showGoldAccuracy: d.showGoldAccuracy,
     suggestionMode: d.suggestionMode,
     reviewJudgeDisagreeing: d.reviewJudgeDisagreeing,
   };
@@ -259,6 +269,12 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
         <Field label="…after gold items" name="minGoldAnswers" error={fieldError("minGoldAnswers")} hint="How many gold answers count before the minimum applies.">
           <input {...fieldProps("minGoldAnswers", fieldError("minGoldAnswers"))} className={inputClass} type="number" min={1} max={10000} step={1} value={draft.minGoldAnswers} onChange={(e) => set("minGoldAnswers", e.target.value)} />
         </Field>
+        <Field label="Daily cap (items per annotator)" name="dailyCap" error={fieldError("dailyCap")} hint="Each annotator's judgements per UTC day, counting the items they hold. Empty: no cap.">
+          <input {...fieldProps("dailyCap", fieldError("dailyCap"))} className={inputClass} type="number" min={1} step={1} value={draft.dailyCap} placeholder="no cap" onChange={(e) => set("dailyCap", e.target.value)} />
+        </Field>
+        <Field label="Total cap (items per annotator)" name="totalCap" error={fieldError("totalCap")} hint="Each annotator's judgements in this project in all. A member's own caps (below) replace these.">
+          <input {...fieldProps("totalCap", fieldError("totalCap"))} className={inputClass} type="number" min={1} step={1} value={draft.totalCap} placeholder="no cap" onChange={(e) => set("totalCap", e.target.value)} />
+        </Field>
         <Field label="Review sample (%)" name="reviewPercent" error={fieldError("reviewPercent")} hint="Share of each annotator's judgements the review queue takes.">
           <input {...fieldProps("reviewPercent", fieldError("reviewPercent"))} className={inputClass} type="number" min={0} max={100} step="any" value={draft.reviewPercent} onChange={(e) => set("reviewPercent", e.target.value)} />
         </Field>
@@ -287,6 +303,7 @@ export function ProjectForm({ project, hasItems = false }: { project?: ProjectSe
           {draft.taskType === "DEMONSTRATION" && (
             <Checkbox name="editsAsPreference" label="Improvements as preferences" hint="An improved response also counts as a comparison: edited ≻ original (exports, analytics, reward models)." checked={draft.editsAsPreference} onChange={(v) => set("editsAsPreference", v)} />
           )}
+          <Checkbox name="showGoldAccuracy" label="Annotators see their gold accuracy" hint="On their own statistics page (Account → Statistics)." checked={draft.showGoldAccuracy} onChange={(v) => set("showGoldAccuracy", v)} />
           <Checkbox name="requireRationale" label="Rationale required" hint="A written reason is needed to submit." checked={draft.requireRationale} onChange={(v) => set("requireRationale", v)} />
           <Checkbox name="showModelNames" label="Show model names" hint="Off keeps annotators blind to which model wrote what." checked={draft.showModelNames} onChange={(v) => set("showModelNames", v)} />
           <Checkbox name="activeLearning" label="Active learning" hint="Serve items the active reward model is least sure about first." checked={draft.activeLearning} onChange={(v) => set("activeLearning", v)} />

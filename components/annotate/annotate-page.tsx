@@ -16,7 +16,7 @@ import { RatingView } from "@/components/annotate/rating-view";
 import { RatingsGrid, type RatingsGridHandle } from "@/components/annotate/ratings-grid";
 import { selectionKey } from "@/components/annotate/session-state";
 import { SessionHeader } from "@/components/annotate/session-header";
-import type { ItemView, ProjectView } from "@/components/annotate/types";
+import type { ItemView, ProjectView, Refusal } from "@/components/annotate/types";
 import { useAnnotationSession } from "@/components/annotate/use-annotation-session";
 import { Button } from "@/components/ui/button";
 import { Kbd } from "@/components/ui/kbd";
@@ -42,8 +42,25 @@ function isTextField(target: EventTarget | null): boolean {
   return !!el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && (el as HTMLInputElement).type !== "checkbox") || el.tagName === "SELECT" || el.isContentEditable);
 }
 
-export function AnnotatePage({ project, userId, firstItem }: { project: ProjectView; userId: string; firstItem: ItemView | null }) {
-  const session = useAnnotationSession({ project, userId, firstItem });
+/** What the page says in place of an item when the queue refuses new ones. */
+function RefusalNotice({ refusal }: { refusal: Refusal }) {
+  const title = { daily_cap: "That's all for today", total_cap: "You have done your share", paused: "You are paused in this project", project_paused: "This project is paused" }[refusal.reason];
+  return (
+    <div role="status" className="mt-4 rounded-lg border border-amber-300 bg-amber-50 p-10 text-center" data-testid="queue-refused" data-reason={refusal.reason}>
+      <h2 className="text-lg font-semibold text-amber-950">{title}</h2>
+      <p className="mt-1 whitespace-pre-line text-amber-900">{refusal.message}</p>
+      {refusal.resetsAt && (
+        <p className="mt-1 text-sm text-amber-900">
+          More from {new Date(refusal.resetsAt).toLocaleString(undefined, { weekday: "long", hour: "2-digit", minute: "2-digit" })} (midnight UTC).
+        </p>
+      )}
+      <p className="mt-3 text-sm"><a href="/account/statistics" className="text-indigo-700 underline">Your statistics</a></p>
+    </div>
+  );
+}
+
+export function AnnotatePage({ project, userId, firstItem, firstRefusal = null }: { project: ProjectView; userId: string; firstItem: ItemView | null; firstRefusal?: Refusal | null }) {
+  const session = useAnnotationSession({ project, userId, firstItem, firstRefusal });
   const { state, view, actions, outbox, progress, hydrated } = session;
   const itemRef = useRef<HTMLElement>(null);
   const rationaleRef = useRef<HTMLTextAreaElement>(null);
@@ -206,7 +223,8 @@ export function AnnotatePage({ project, userId, firstItem }: { project: ProjectV
         </div>
       )}
 
-      {!view && state.queueStatus === "dry" && (
+      {!view && state.queueStatus === "dry" && state.refusal && <RefusalNotice refusal={state.refusal} />}
+      {!view && state.queueStatus === "dry" && !state.refusal && (
         <div className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="queue-empty">
           <h2 className="text-lg font-semibold">{left > 0 ? "Nothing to judge right now" : "The queue is empty"}</h2>
           <p className="mt-1 text-slate-600">

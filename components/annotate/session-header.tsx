@@ -32,6 +32,7 @@ export function SessionHeader(props: {
         )}
       </span>
       <span className="ml-auto" />
+      <a href="/account/statistics" className="hidden shrink-0 text-sm text-indigo-700 hover:underline md:inline" title="Your judgements per project and per day">Statistics</a>
       <button
         type="button"
         onClick={retrying ? props.onRetry : undefined}

@@ -3,7 +3,7 @@
 // last submission is a mode of its own with its own item and draft, never a fake queue entry. The one way to read
 // what is on screen is `onScreen`, which pairs the item with its own draft — a draft can never reach another item.
 import { applyChange, draftFits, emptyDraft, type Draft, type DraftChange } from "@/components/annotate/draft";
-import type { ItemView } from "@/components/annotate/types";
+import type { ItemView, Refusal } from "@/components/annotate/types";
 
 export type Panel = "flags" | "skip";
 export type Drawer = "guidelines" | "help";
@@ -19,6 +19,8 @@ export interface SessionState {
   queueStatus: "loading" | "ready" | "dry";
   /** the server's last answer to "next" was: nothing */
   serverDry: boolean;
+  /** why the server hands out no new item, as of its last answer (held items still come first) */
+  refusal: Refusal | null;
   loadError: string | null;
   drafts: Record<string, Draft>;
   mode: Mode;
@@ -33,8 +35,8 @@ export interface SessionState {
 }
 
 export type SessionEvent =
-  | { type: "itemArrived"; item: ItemView; now: number }
-  | { type: "queueDry" }
+  | { type: "itemArrived"; item: ItemView; refusal: Refusal | null; now: number }
+  | { type: "queueDry"; refusal: Refusal | null }
   | { type: "loadFailed"; error: string }
   | { type: "draftsRestored"; drafts: Draft[] }
   | { type: "change"; change: DraftChange; now: number }
@@ -57,11 +59,12 @@ function shown(s: SessionState, now: number): SessionState {
   return { ...s, drafts: { ...s.drafts, [item.assignmentId]: emptyDraft(item, now) } };
 }
 
-export function initialState(first: ItemView | null, dry: boolean, now: number): SessionState {
+export function initialState(first: ItemView | null, dry: boolean, now: number, refusal: Refusal | null = null): SessionState {
   return shown({
     queue: first ? [first] : [],
     queueStatus: first ? "ready" : dry ? "dry" : "loading",
     serverDry: dry,
+    refusal,
     loadError: null,
     drafts: {},
     mode: { kind: "judging" },
@@ -97,10 +100,10 @@ export function selectionKey(s: SessionState): string | null {
 export function reduce(s: SessionState, e: SessionEvent): SessionState {
   switch (e.type) {
     case "itemArrived":
-      if (s.queue.some((i) => i.assignmentId === e.item.assignmentId)) return { ...s, loadError: null, serverDry: false, queueStatus: "ready" };
-      return shown({ ...s, queue: [...s.queue, e.item], queueStatus: "ready", serverDry: false, loadError: null }, e.now);
+      if (s.queue.some((i) => i.assignmentId === e.item.assignmentId)) return { ...s, loadError: null, serverDry: false, queueStatus: "ready", refusal: e.refusal };
+      return shown({ ...s, queue: [...s.queue, e.item], queueStatus: "ready", serverDry: false, loadError: null, refusal: e.refusal }, e.now);
     case "queueDry":
-      return { ...s, queueStatus: s.queue.length ? "ready" : "dry", serverDry: true, loadError: null };
+      return { ...s, queueStatus: s.queue.length ? "ready" : "dry", serverDry: true, loadError: null, refusal: e.refusal };
     case "loadFailed":
       return { ...s, loadError: e.error };
     case "draftsRestored": {

@@ -15,6 +15,8 @@ export interface ItemTrees {
   candidates: Record<string, MdTree>;
 }
 export type ProjectView = Outputs["next"]["project"];
+/** why the queue hands out no new item (a cap, a paused project or member) */
+export type Refusal = NonNullable<Outputs["next"]["refusal"]>;
 export type Progress = Outputs["progress"];
 export type EditableJudgement = NonNullable<Outputs["lastEditable"]>;
 export type Candidate = ItemView["candidates"][number];

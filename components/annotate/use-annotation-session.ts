@@ -7,7 +7,7 @@ import { applyChange, describeVerdict, fromJudgement, toJudgement, type DraftCha
 import { loadDrafts, saveDrafts } from "@/components/annotate/draft-storage";
 import { useOutbox, type OutboxEntry, type SendResult } from "@/components/annotate/outbox";
 import { initialState, onScreen, reduce, selectionKey, type Drawer, type Panel } from "@/components/annotate/session-state";
-import type { ItemView, Progress, ProjectView } from "@/components/annotate/types";
+import type { ItemView, Progress, ProjectView, Refusal } from "@/components/annotate/types";
 import type { TrpcClient } from "@/components/trpc-client";
 import type { SubmitInput } from "@/server/schemas/annotation";
 
@@ -55,8 +55,8 @@ function trpc(): Promise<TrpcClient> {
   return browserClient;
 }
 
-export function useAnnotationSession({ project, userId, firstItem }: { project: ProjectView; userId: string; firstItem: ItemView | null }) {
-  const [state, dispatch] = useReducer(reduce, null, () => initialState(firstItem, firstItem === null, Date.now()));
+export function useAnnotationSession({ project, userId, firstItem, firstRefusal }: { project: ProjectView; userId: string; firstItem: ItemView | null; firstRefusal: Refusal | null }) {
+  const [state, dispatch] = useReducer(reduce, null, () => initialState(firstItem, firstItem === null, Date.now(), firstRefusal));
   const stateRef = useRef(state);
   stateRef.current = state;
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -109,10 +109,10 @@ export function useAnnotationSession({ project, userId, firstItem }: { project: 
       const held = [...stateRef.current.queue.map((i) => i.assignmentId), ...outboxEntries.current.map((e) => e.assignmentId)];
       const res = await (await trpc()).annotation.next.mutate({ projectSlug: slug, exclude: held });
       if (res.item) {
-        dispatch({ type: "itemArrived", item: res.item, now: Date.now() });
+        dispatch({ type: "itemArrived", item: res.item, refusal: res.refusal, now: Date.now() });
       } else {
         exhausted.current = true;
-        dispatch({ type: "queueDry" });
+        dispatch({ type: "queueDry", refusal: res.refusal });
       }
     } catch (err) {
       dispatch({ type: "loadFailed", error: err instanceof Error ? err.message : "Could not load the next item" });

@@ -19,6 +19,14 @@ export const criterionSchema = z.object({
   scale: scaleSchema.default({ kind: "likert", points: 7 }),
 });
 
+/** Items per annotator (per UTC day, or in all); null: no cap. */
+export const capSchema = z
+  .number({ message: "a number of items" })
+  .int("a whole number of items")
+  .min(1, "a cap is at least 1 item (empty: no cap)")
+  .max(1_000_000, "at most 1,000,000")
+  .nullable();
+
 // The fields once, without defaults: an update must leave every setting it does not send untouched, and zod
 // would fill a `.default()` into a `.partial()` schema.
 const fields = {
@@ -46,6 +54,10 @@ const fields = {
   /** null: no automatic pause */
   minGoldAccuracy: z.number().min(0).max(1, "a share between 0 and 1").nullable(),
   minGoldAnswers: z.number().int().min(1, "at least 1").max(10_000),
+  dailyCap: capSchema,
+  totalCap: capSchema,
+  /** annotators see their own gold accuracy in this project on their statistics page */
+  showGoldAccuracy: z.boolean(),
   /** what annotators see of an AI judge's verdict: nothing, after they submit, or as a prefill to confirm */
   suggestionMode: z.enum(["HIDDEN", "AFTER_SUBMIT", "PREFILL"]),
   reviewJudgeDisagreeing: z.boolean(),
@@ -71,6 +83,9 @@ export const projectSettingsSchema = z.object({
   reviewDisagreeing: fields.reviewDisagreeing.default(true),
   minGoldAccuracy: fields.minGoldAccuracy.default(null),
   minGoldAnswers: fields.minGoldAnswers.default(10),
+  dailyCap: fields.dailyCap.default(null),
+  totalCap: fields.totalCap.default(null),
+  showGoldAccuracy: fields.showGoldAccuracy.default(false),
   suggestionMode: fields.suggestionMode.default("HIDDEN"),
   reviewJudgeDisagreeing: fields.reviewJudgeDisagreeing.default(false),
 }).refine((p) => p.taskType !== "DEMONSTRATION" || p.goldRate === 0, {
@@ -84,3 +99,18 @@ export const projectSettingsSchema = z.object({
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 
 export const projectUpdateSchema = z.object(fields).partial().extend({ id: z.string().min(1) });
+
+/** An admin pauses a project: nobody gets a new item until it resumes; annotators read `message` instead. */
+export const projectPauseSchema = z.object({
+  id: z.string().min(1),
+  message: z.string().trim().max(1000, "at most 1,000 characters").default(""),
+});
+
+/** A member's own caps, in place of the project's; null: the project's. */
+export const memberCapsSchema = z.object({
+  projectId: z.string().min(1),
+  userId: z.string().min(1),
+  dailyCap: capSchema,
+  totalCap: capSchema,
+});
+export type MemberCaps = z.infer<typeof memberCapsSchema>;

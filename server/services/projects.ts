@@ -3,7 +3,7 @@ import { db } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { Prisma, type Project, type Role } from "@/server/generated/prisma/client";
 import { DEFAULT_SCALE, type Scale } from "@/server/schemas/judgement";
-import type { ProjectSettings } from "@/server/schemas/project";
+import type { MemberCaps, ProjectSettings } from "@/server/schemas/project";
 import { endLeases } from "@/server/services/annotation/leases";
 import * as audit from "@/server/services/audit";
 
@@ -150,7 +150,19 @@ export async function members(projectId: string) {
     include: { user: { select: { id: true, email: true, name: true, role: true, active: true } } },
     orderBy: { createdAt: "asc" },
   });
-  return rows.map((r) => ({ ...r.user, memberRole: r.role, pausedAt: r.pausedAt, pauseReason: r.pauseReason }));
+  return rows.map((r) => ({ ...r.user, memberRole: r.role, pausedAt: r.pausedAt, pauseReason: r.pauseReason, dailyCap: r.dailyCap, totalCap: r.totalCap }));
+}
+
+/** Sets a member's own caps (null: the project's), which the queue applies from their next item on. */
+export async function setMemberCaps(opts: { actorId: string } & MemberCaps) {
+  await db.$transaction(async (tx) => {
+    const where = { projectId_userId: { projectId: opts.projectId, userId: opts.userId } };
+    const m = await tx.projectMember.findUnique({ where, select: { dailyCap: true, totalCap: true } });
+    if (!m) throw new AppError("NOT_FOUND", "No such member of this project.", [{ field: "userId", message: "not a member" }]);
+    const caps = { dailyCap: opts.dailyCap, totalCap: opts.totalCap };
+    await tx.projectMember.update({ where, data: caps });
+    await audit.record({ actorId: opts.actorId, action: "member.caps", targetType: "project", targetId: opts.projectId, before: { userId: opts.userId, ...m }, after: { userId: opts.userId, ...caps } }, tx);
+  });
 }
 
 /** Lets a member the gold-accuracy rule paused judge again; their gold is counted afresh from now. */
@@ -161,6 +173,22 @@ export async function reinstate(opts: { actorId: string; projectId: string; user
     if (!m.pausedAt) throw new AppError("CONFLICT", "This member is not paused.");
     await tx.projectMember.update({ where: { projectId_userId: { projectId: opts.projectId, userId: opts.userId } }, data: { pausedAt: null, pauseReason: "", reinstatedAt: new Date() } });
     await audit.record({ actorId: opts.actorId, action: "member.reinstate", targetType: "project", targetId: opts.projectId, before: { userId: opts.userId, pausedAt: m.pausedAt, reason: m.pauseReason }, after: { userId: opts.userId } }, tx);
+  });
+}
+
+/**
+ * Pauses a project (nobody is handed a new item; leases already held can still be submitted, so no work is lost) or
+ * resumes it. Both are audited; pausing a paused project only changes its message.
+ */
+export async function setPaused(opts: { actorId: string; projectId: string; paused: boolean; message?: string }) {
+  return db.$transaction(async (tx) => {
+    const before = await tx.project.findUnique({ where: { id: opts.projectId }, select: { pausedAt: true, pauseMessage: true } });
+    if (!before) throw new AppError("NOT_FOUND", `No project "${opts.projectId}".`);
+    if (!opts.paused && !before.pausedAt) throw new AppError("CONFLICT", "This project is not paused.");
+    const data = opts.paused ? { pausedAt: before.pausedAt ?? new Date(), pauseMessage: opts.message ?? "" } : { pausedAt: null, pauseMessage: "" };
+    const after = await tx.project.update({ where: { id: opts.projectId }, data, select: { id: true, pausedAt: true, pauseMessage: true } });
+    await audit.record({ actorId: opts.actorId, action: opts.paused ? "project.pause" : "project.resume", targetType: "project", targetId: opts.projectId, before, after: data }, tx);
+    return after;
   });
 }
 

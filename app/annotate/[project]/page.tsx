@@ -36,5 +36,5 @@ export default async function AnnotateProjectPage({ params }: { params: Promise<
       candidates: Object.fromEntries(first.item.candidates.map((c) => [c.id, parseModelText(c.text)])),
     },
   };
-  return <AnnotatePage project={first.project} userId={user.id} firstItem={item} />;
+  return <AnnotatePage project={first.project} userId={user.id} firstItem={item} firstRefusal={first.refusal} />;
 }

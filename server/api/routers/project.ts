@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
-import { projectSettingsSchema, projectUpdateSchema } from "@/server/schemas/project";
+import { memberCapsSchema, projectPauseSchema, projectSettingsSchema, projectUpdateSchema } from "@/server/schemas/project";
 import * as projects from "@/server/services/projects";
 
 export const projectRouter = createTRPCRouter({
@@ -16,11 +16,20 @@ export const projectRouter = createTRPCRouter({
   setArchived: adminProcedure
     .input(z.object({ id: z.string(), archived: z.boolean() }))
     .mutation(({ ctx, input }) => projects.update({ actorId: ctx.user.id, id: input.id, settings: { archived: input.archived } })),
+  /** nobody gets a new item until `resume`; annotators read the message instead (held items can still be submitted) */
+  pause: adminProcedure
+    .input(projectPauseSchema)
+    .mutation(({ ctx, input }) => projects.setPaused({ actorId: ctx.user.id, projectId: input.id, paused: true, message: input.message })),
+  resume: adminProcedure
+    .input(z.object({ id: z.string().min(1) }))
+    .mutation(({ ctx, input }) => projects.setPaused({ actorId: ctx.user.id, projectId: input.id, paused: false })),
   /** a member paused by the gold-accuracy rule judges again */
   reinstate: adminProcedure
     .input(z.object({ projectId: z.string(), userId: z.string() }))
     .mutation(({ ctx, input }) => projects.reinstate({ actorId: ctx.user.id, ...input })),
   members: adminProcedure.input(z.object({ projectId: z.string() })).query(({ input }) => projects.members(input.projectId)),
+  /** a member's own daily and total caps, in place of the project's */
+  setMemberCaps: adminProcedure.input(memberCapsSchema).mutation(({ ctx, input }) => projects.setMemberCaps({ actorId: ctx.user.id, ...input })),
   setMembers: adminProcedure
     .input(
       z.object({

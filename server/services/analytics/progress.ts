@@ -8,16 +8,34 @@ export interface HourBucket {
   annotations: number;
 }
 
+const DAY_MS = 24 * HOUR_MS;
+
+/** The last `n` buckets of `step` ms up to and including the current one: [start (ISO, UTC), count], zeros filled in. */
+function series(counts: ReadonlyMap<number, number>, now: Date, n: number, step: number): [string, number][] {
+  const current = Math.floor(now.getTime() / step);
+  return Array.from({ length: n }, (_, k) => {
+    const index = current - n + 1 + k;
+    return [new Date(index * step).toISOString(), counts.get(index) ?? 0];
+  });
+}
+
 /**
  * The last `hours` clock hours up to and including the current (partial) one, oldest first, with zero for
  * hours without annotations. `counts` maps an hour index (whole hours since the epoch, UTC) to a count.
  */
 export function hourlySeries(counts: ReadonlyMap<number, number>, now: Date, hours = 48): HourBucket[] {
-  const current = Math.floor(now.getTime() / HOUR_MS);
-  return Array.from({ length: hours }, (_, k) => {
-    const index = current - hours + 1 + k;
-    return { hour: new Date(index * HOUR_MS).toISOString(), annotations: counts.get(index) ?? 0 };
-  });
+  return series(counts, now, hours, HOUR_MS).map(([hour, annotations]) => ({ hour, annotations }));
+}
+
+export interface DayBucket {
+  /** start of the UTC day, ISO 8601 */
+  day: string;
+  annotations: number;
+}
+
+/** The same by UTC day: `counts` maps a day index (whole days since the epoch) to a count; today is the last. */
+export function dailySeries(counts: ReadonlyMap<number, number>, now: Date, days = 30): DayBucket[] {
+  return series(counts, now, days, DAY_MS).map(([day, annotations]) => ({ day, annotations }));
 }
 
 export interface Eta {

@@ -32,26 +32,66 @@ export interface OwnLease {
   live: boolean;
 }
 
+/**
+ * Why the queue hands the caller no new item (ANNOTATOR_CONTEXT_SQL decides it; leases they already hold still come,
+ * except when they are paused themselves: then nothing of theirs can be submitted). `message` is what the page shows;
+ * `resetsAt`: when a daily cap lets them go on (the next UTC midnight).
+ */
+export interface Refusal {
+  reason: "daily_cap" | "total_cap" | "paused" | "project_paused";
+  message: string;
+  resetsAt?: Date;
+}
+
+type RefusalRow = { reason: "project_paused" } | { reason: "total_cap"; cap: number } | { reason: "daily_cap"; cap: number; resetsAt: string };
+
+function items(n: number): string {
+  return `${n} item${n === 1 ? "" : "s"}`;
+}
+
+function refusalOf(row: RefusalRow, project: Project): Refusal {
+  switch (row.reason) {
+    case "project_paused":
+      return { reason: row.reason, message: project.pauseMessage || "An admin has paused this project for now. Work you already hold can still be submitted." };
+    case "total_cap":
+      return { reason: row.reason, message: `You have reached your limit of ${items(row.cap)} in this project. Thank you!` };
+    case "daily_cap":
+      return { reason: row.reason, message: `You have reached your daily limit of ${items(row.cap)} in this project.`, resetsAt: new Date(row.resetsAt) };
+  }
+}
+
 export interface AnnotatorContext {
   project: Project;
+  /** why no new item may be claimed now (only when leases were asked for); null: the queue is open */
+  refusal: Refusal | null;
   /** the caller's ACTIVE assignments in the project, oldest first, less the excluded ones (only when asked for) */
   own: OwnLease[];
   /** the caller's assignments in the project, gold and all (only when asked for and the project serves gold) */
   served: { gold: number; total: number } | null;
 }
 
-export async function annotatorContext(opts: { slug: string; userId: string; isAdmin: boolean; leases: boolean; exclude?: string[] }): Promise<AnnotatorContext> {
-  const { rows } = await pool().query<Project & { _member: boolean; _paused: string | null; _own: OwnLease[] | null; _served: { gold: number; total: number } | null }>({
+/**
+ * The project for the caller, with what the queue needs when `leases`. A member paused by the gold-accuracy rule gets
+ * their pause as the refusal from the queue (`allowPaused`), and PRECONDITION_FAILED from everything else.
+ */
+export async function annotatorContext(opts: { slug: string; userId: string; isAdmin: boolean; leases: boolean; exclude?: string[]; allowPaused?: boolean }): Promise<AnnotatorContext> {
+  const { rows } = await pool().query<
+    Project & { _member: boolean; _paused: string | null; _own: OwnLease[] | null; _served: { gold: number; total: number } | null; _refusal: RefusalRow | null }
+  >({
     name: "annotator-context",
     text: ANNOTATOR_CONTEXT_SQL,
     values: [opts.slug, opts.userId, opts.leases, opts.exclude ?? []],
   });
   const row = rows[0];
   if (!row || (!opts.isAdmin && !row._member)) throw new AppError("NOT_FOUND", `No project "${opts.slug}" for you.`);
-  const { _member, _paused, _own, _served, ...project } = row;
+  const { _member, _paused, _own, _served, _refusal, ...project } = row;
   if (project.archived) throw new AppError("PRECONDITION_FAILED", `Project "${project.name}" is archived.`);
-  if (_paused !== null) throw new AppError("PRECONDITION_FAILED", `You are paused in "${project.name}". ${_paused}`);
-  return { project, own: _own ?? [], served: _served };
+  if (_paused !== null) {
+    const message = `You are paused in "${project.name}". ${_paused}`;
+    if (!opts.allowPaused) throw new AppError("PRECONDITION_FAILED", message);
+    return { project, refusal: { reason: "paused", message }, own: [], served: null };
+  }
+  return { project, refusal: _refusal && refusalOf(_refusal, project), own: _own ?? [], served: _served };
 }
 
 export async function projectForAnnotator(opts: { slug: string; userId: string; isAdmin: boolean }): Promise<Project> {

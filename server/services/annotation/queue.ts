@@ -7,7 +7,7 @@
 import { AppError } from "@/server/errors";
 import type { Project } from "@/server/generated/prisma/client";
 import { pool, withTransaction } from "@/server/pg";
-import { annotatorContext, judgingRefused, projectView, type AnnotatorContext, type ProjectView } from "@/server/services/annotation/context";
+import { annotatorContext, judgingRefused, projectView, type AnnotatorContext, type ProjectView, type Refusal } from "@/server/services/annotation/context";
 import { ownItemView, toItemView, type ItemView, type ItemViewRow } from "@/server/services/annotation/item-view";
 import { latestSuggestion } from "@/server/services/judge/suggestions";
 import {
@@ -51,28 +51,31 @@ async function claimNew(opts: { project: Project; userId: string; gold: boolean 
 }
 
 /**
- * The caller's next item: their own live lease first (a reload does not burn a new item), else a new claim.
+ * The caller's next item: their own live lease first (a reload does not burn a new item), else a new claim — unless
+ * the context refuses new items (a cap, a paused project or member: `refusal`, which the page shows).
  * `exclude` lists leases the client already holds, so it can prefetch one item ahead; `prefer` is the lease the page
  * showed last (two pages opened at once can each have claimed an item: a reload should show the one in hand).
  */
 export async function next(opts: { slug: string; userId: string; isAdmin: boolean; exclude?: string[]; prefer?: string }): Promise<{
   project: ProjectView;
   item: ItemView | null;
+  refusal: Refusal | null;
 }> {
-  const { project, own, served } = await annotatorContext({ ...opts, leases: true });
+  const { project, own, served, refusal } = await annotatorContext({ ...opts, leases: true, allowPaused: true });
   const view = projectView(project);
   // the lease the page last showed comes back first, whatever order the leases were taken in
   const ordered = opts.prefer ? [...own.filter((a) => a.id === opts.prefer), ...own.filter((a) => a.id !== opts.prefer)] : own;
   for (const a of ordered) {
     if (a.live || (await renewExpired({ project, assignmentId: a.id, itemId: a.itemId, userId: opts.userId }))) {
-      return { project: view, item: await withSuggestion(project, await ownItemView(a.id, project.showModelNames)) };
+      return { project: view, item: await withSuggestion(project, await ownItemView(a.id, project.showModelNames)), refusal };
     }
   }
+  if (refusal) return { project: view, item: null, refusal };
   const preferGold = goldDue(project, served);
   let item = await claimNew({ project, userId: opts.userId, gold: preferGold });
   // Gold items are only interleaved between real work: no gold when the real queue is dry.
   if (!item && preferGold) item = await claimNew({ project, userId: opts.userId, gold: false });
-  return { project: view, item: item && (await withSuggestion(project, item)) };
+  return { project: view, item: item && (await withSuggestion(project, item)), refusal: null };
 }
 
 /** The item with the AI judge's verdict as its prefill, where the project asks for one (never on gold items). */

@@ -9,21 +9,47 @@
 // the (itemId, state) index in one scan.)
 const HOLDS_PLACE = `(a.state IN ('SUBMITTED', 'ACTIVE') AND (a.state = 'SUBMITTED' OR a."expiresAt" > now()))`;
 
+/** The start of today in UTC, as the (UTC) timestamp columns hold it: daily caps count from here. */
+const UTC_DAY_START = `date_trunc('day', now() AT TIME ZONE 'UTC')`;
+
 /**
- * A project as one annotator may use it: $1 slug, $2 user id, $3 whether to read leases, $4 assignment ids to leave
- * out. Adds "_member", "_paused" (why the member is paused, when they are), "_own" (their ACTIVE leases, oldest first) and "_served" (gold and total served, only when
- * the project serves gold).
+ * A project as one annotator may use it: $1 slug, $2 user id, $3 whether to read leases (the queue; everything below
+ * but "_member" and "_paused" is read only then), $4 assignment ids to leave out. Adds "_member", "_paused" (why the
+ * member is paused, when they are), "_own" (their ACTIVE leases, oldest first), "_served" (gold and total served,
+ * only when the project serves gold) and "_refusal": why the queue hands out no new item — the project is paused
+ * ('project_paused'), or the annotator's total or daily cap (theirs, else the project's) is reached: their
+ * judgements in the project (all, or since UTC midnight) plus their live leases. This is the one place the rule is
+ * written; the queue still returns leases already held. The counts read the (userId, projectId, createdAt) and
+ * (userId, state) indexes, and only when a cap applies: otherwise their gate is a one-time filter and neither table
+ * is read (the context costs what it did before caps).
  */
 export const ANNOTATOR_CONTEXT_SQL = `SELECT p.*,
-         EXISTS (SELECT 1 FROM "ProjectMember" m WHERE m."projectId" = p.id AND m."userId" = $2) AS "_member",
-         (SELECT m."pauseReason" FROM "ProjectMember" m WHERE m."projectId" = p.id AND m."userId" = $2 AND m."pausedAt" IS NOT NULL) AS "_paused",
+         m."userId" IS NOT NULL AS "_member",
+         CASE WHEN m."pausedAt" IS NOT NULL THEN m."pauseReason" END AS "_paused",
          (SELECT json_agg(json_build_object('id', a.id, 'itemId', a."itemId", 'live', a."expiresAt" > now()) ORDER BY a."leasedAt")
             FROM "Assignment" a
            WHERE $3 AND a."userId" = $2 AND a."projectId" = p.id AND a.state = 'ACTIVE' AND a.id <> ALL($4::text[])) AS "_own",
          (SELECT json_build_object('gold', count(*) FILTER (WHERE i."isGold"), 'total', count(*))
             FROM "Assignment" a JOIN "Item" i ON i.id = a."itemId"
-           WHERE $3 AND p."goldRate" > 0 AND a."userId" = $2 AND a."projectId" = p.id) AS "_served"
-       FROM "Project" p WHERE p.slug = $1`;
+           WHERE $3 AND p."goldRate" > 0 AND a."userId" = $2 AND a."projectId" = p.id) AS "_served",
+         CASE WHEN NOT $3 THEN NULL
+              WHEN p."pausedAt" IS NOT NULL THEN json_build_object('reason', 'project_paused')
+              WHEN cap.total <= u.total + u.held THEN json_build_object('reason', 'total_cap', 'cap', cap.total)
+              WHEN cap.daily <= u.today + u.held THEN json_build_object('reason', 'daily_cap', 'cap', cap.daily,
+                                                                     'resetsAt', (${UTC_DAY_START} + interval '1 day') AT TIME ZONE 'UTC')
+         END AS "_refusal"
+    FROM "Project" p
+    LEFT JOIN "ProjectMember" m ON m."projectId" = p.id AND m."userId" = $2
+    CROSS JOIN LATERAL (SELECT coalesce(m."dailyCap", p."dailyCap") AS daily, coalesce(m."totalCap", p."totalCap") AS total) cap
+    CROSS JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE n."createdAt" >= ${UTC_DAY_START}) AS today, count(*) AS total,
+             (SELECT count(*) FROM "Assignment" a
+               WHERE $3 AND (cap.daily IS NOT NULL OR cap.total IS NOT NULL)
+                 AND a."userId" = $2 AND a.state = 'ACTIVE' AND a."projectId" = p.id AND a."expiresAt" > now()) AS held
+        FROM "Annotation" n
+       WHERE $3 AND (cap.daily IS NOT NULL OR cap.total IS NOT NULL) AND n."userId" = $2 AND n."projectId" = p.id
+         AND (cap.total IS NOT NULL OR n."createdAt" >= ${UTC_DAY_START})) u
+   WHERE p.slug = $1`;
 
 /** An assignment (`source`: a row with assignment_id, item_id, expires_at, shown_order) as the annotator sees it. */
 function itemViewQuery(source: string): string {

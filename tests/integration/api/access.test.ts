@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
 import type { Meta } from "@/server/api/trpc";
-import { callerFor, makeProject, makeUser, pairItems } from "../fixtures/annotation";
+import { callerFor, makeProject, makeUser, pairItems, pickFirst } from "../fixtures/annotation";
 
 const PUBLIC_PROCEDURES = new Set<string>(["invite.inspect", "invite.accept", "account.inspectSetup", "account.inspectReset", "account.completeSetup", "account.completeReset"]);
 
@@ -62,6 +62,33 @@ describe("access control across the whole router", () => {
       expect(await call(createCaller({ user: member }), path, { projectId: project.id }), `${path} as a member`).toMatchObject({ code: "FORBIDDEN" });
       expect(await call(createCaller({ user: elsewhere }), path, { projectId: project.id }), `${path} as another project's reviewer`).toMatchObject({ code: "FORBIDDEN" });
       expect(await call(createCaller({ user: member }), path), `${path} without a project`).toMatchObject({ code: "BAD_REQUEST" });
+    }
+  });
+
+  it("workforce procedures: pausing, resuming and member caps are admin-only (a reviewer of the project included); statistics answers every role with their own", async () => {
+    const [admin, annotator, reviewer] = await Promise.all([makeUser("ADMIN"), makeUser("ANNOTATOR"), makeUser("ANNOTATOR")]);
+    const { project } = await makeProject({ items: pairItems(2), members: [annotator.id, reviewer.id] });
+    await callerFor(admin).project.setMembers({ projectId: project.id, userIds: [annotator.id, reviewer.id], reviewerIds: [reviewer.id] });
+    const access = new Map(all.map(([path, def]) => [path, def.meta?.access]));
+    expect(["project.pause", "project.resume", "project.setMemberCaps", "account.statistics"].map((p) => access.get(p))).toEqual(["admin", "admin", "admin", "protected"]);
+    const writes: [string, object][] = [
+      ["project.pause", { id: project.id, message: "stop" }],
+      ["project.resume", { id: project.id }],
+      ["project.setMemberCaps", { projectId: project.id, userId: annotator.id, dailyCap: 1000, totalCap: null }],
+    ];
+    for (const user of [annotator, reviewer]) {
+      for (const [path, input] of writes) expect(await call(createCaller({ user }), path, input), `${path} as ${user.email}`).toMatchObject({ code: "FORBIDDEN" });
+    }
+    for (const [path, input] of writes) expect(await call(createCaller({ user: null }), path, input), `${path} as anonymous`).toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await callerFor(admin).project.get({ id: project.id })).toMatchObject({ pausedAt: null });
+    expect((await callerFor(admin).project.members({ projectId: project.id })).find((m) => m.id === annotator.id)).toMatchObject({ dailyCap: null });
+    for (const [path, input] of writes) expect(await call(createCaller({ user: admin }), path, input), `${path} as admin`).toBeNull();
+
+    const { item } = await callerFor(annotator).annotation.next({ projectSlug: project.slug });
+    await callerFor(annotator).annotation.submit(pickFirst(item!));
+    for (const [user, total] of [[annotator, 1], [reviewer, 0], [admin, null]] as const) {
+      const mine = await callerFor(user).account.statistics();
+      expect(mine.find((p) => p.projectId === project.id)?.total ?? null, user.email).toBe(total);
     }
   });
 });

@@ -20,7 +20,7 @@ describe("gold-accuracy pause", () => {
     let goldAnswered = 0;
     // answers every gold item wrongly: paused once three gold answers are in
     for (let i = 0; i < 12; i++) {
-      const { item } = await api.next({ projectSlug: project.slug }).catch((err: unknown) => ({ item: null, err }));
+      const { item } = await api.next({ projectSlug: project.slug });
       if (!item) break;
       const gold = await db.item.findUniqueOrThrow({ where: { id: item.itemId } });
       const ranked = gold.isGold ? (gold.goldRanking as string[][]).slice().reverse() : [[item.candidates[0].id], [item.candidates[1].id]];
@@ -28,7 +28,9 @@ describe("gold-accuracy pause", () => {
       if (gold.isGold) goldAnswered++;
     }
     expect(goldAnswered).toBe(3);
-    await expect(api.next({ projectSlug: project.slug })).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringContaining("0% after 3 gold items (the minimum is 70%)") });
+    // the queue answers the pause as its refusal, with the reason, and no item — not even a held one
+    expect(await api.next({ projectSlug: project.slug })).toMatchObject({ item: null, refusal: { reason: "paused", message: expect.stringContaining("0% after 3 gold items (the minimum is 70%)") } });
+    await expect(api.lastEditable({ projectSlug: project.slug })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
     const member = await db.projectMember.findUniqueOrThrow({ where: { projectId_userId: { projectId: project.id, userId: annotator.id } } });
     expect(member.pausedAt).not.toBeNull();
     expect(await db.auditLog.count({ where: { action: "member.pause", targetId: project.id } })).toBe(1);

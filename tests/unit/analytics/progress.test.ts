@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eta, hourlySeries } from "@/server/services/analytics/progress";
+import { dailySeries, eta, hourlySeries } from "@/server/services/analytics/progress";
 
 describe("eta", () => {
   const now = new Date("2026-01-10T12:00:00.000Z");
@@ -31,5 +31,18 @@ describe("hourlySeries", () => {
       { hour: "2026-01-10T12:00:00.000Z", annotations: 4 },
     ]);
     expect(hourlySeries(new Map(), now)).toHaveLength(48);
+  });
+});
+
+describe("dailySeries", () => {
+  it("fills the last UTC days up to today, oldest first", () => {
+    const now = new Date("2026-01-10T23:59:00.000Z");
+    const today = Math.floor(now.getTime() / 86_400_000);
+    expect(dailySeries(new Map([[today, 3], [today - 2, 1], [today - 30, 99]]), now, 3)).toEqual([
+      { day: "2026-01-08T00:00:00.000Z", annotations: 1 },
+      { day: "2026-01-09T00:00:00.000Z", annotations: 0 },
+      { day: "2026-01-10T00:00:00.000Z", annotations: 3 },
+    ]);
+    expect(dailySeries(new Map(), now)).toHaveLength(30);
   });
 });

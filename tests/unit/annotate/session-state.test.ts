@@ -19,7 +19,7 @@ const run = (s: SessionState, ...events: SessionEvent[]) => events.reduce(reduce
 
 describe("annotation page state", () => {
   it("after a submit the next item is shown with a fresh draft of its own, never the previous item's", () => {
-    let s = run(initialState(item(1), false, 0), { type: "itemArrived", item: item(2), now: 1 });
+    let s = run(initialState(item(1), false, 0), { type: "itemArrived", item: item(2), refusal: null, now: 1 });
     s = run(s, { type: "change", change: { kind: "moveTo", candidateId: "c-1-3", index: 0 }, now: 2 });
     expect(onScreen(s, 3)!.draft.order).toEqual(["c-1-3", "c-1-0", "c-1-1", "c-1-2"]);
     s = run(s, { type: "left", assignmentId: "as-1", now: 4 });
@@ -43,7 +43,7 @@ describe("annotation page state", () => {
   });
 
   it("time spent starts when an item is shown, not when it was prefetched", () => {
-    let s = run(initialState(item(1), false, 1000), { type: "itemArrived", item: item(2), now: 1500 });
+    let s = run(initialState(item(1), false, 1000), { type: "itemArrived", item: item(2), refusal: null, now: 1500 });
     s = run(s, { type: "left", assignmentId: "as-1", now: 9000 });
     expect(onScreen(s, 9500)!.draft.startedAt).toBe(9000);
   });
@@ -59,12 +59,23 @@ describe("annotation page state", () => {
   });
 
   it("an empty queue is dry only when the server said so; a prefetch arriving later fills it", () => {
-    let s = run(initialState(item(1), false, 0), { type: "queueDry" });
+    let s = run(initialState(item(1), false, 0), { type: "queueDry", refusal: null });
     expect(s.queueStatus).toBe("ready");
     s = run(s, { type: "left", assignmentId: "as-1", now: 1 });
     expect(s.queueStatus).toBe("dry");
-    s = run(s, { type: "itemArrived", item: item(2), now: 2 });
+    s = run(s, { type: "itemArrived", item: item(2), refusal: null, now: 2 });
     expect(onScreen(s, 3)!.item.assignmentId).toBe("as-2");
+  });
+
+  it("a refusal from the server stays until its next answer: the held item first, then the refusal; a later item clears it", () => {
+    const cap = { reason: "daily_cap" as const, message: "You have reached your daily limit of 3 items in this project.", resetsAt: new Date(0) };
+    let s = run(initialState(item(1), false, 0), { type: "queueDry", refusal: cap });
+    expect(onScreen(s, 1)!.item.assignmentId).toBe("as-1");
+    s = run(s, { type: "left", assignmentId: "as-1", now: 1 });
+    expect(s).toMatchObject({ queueStatus: "dry", refusal: cap });
+    s = run(s, { type: "itemArrived", item: item(2), refusal: null, now: 2 });
+    expect(s.refusal).toBeNull();
+    expect(initialState(null, true, 0, cap)).toMatchObject({ queueStatus: "dry", refusal: cap });
   });
 
   it("asking to confirm an untouched ranking applies to that item only, and any change clears it", () => {

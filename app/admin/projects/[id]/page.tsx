@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { ArchiveButton } from "@/components/admin/archive-button";
 import { MembersEditor } from "@/components/admin/members-editor";
+import { PausePanel } from "@/components/admin/pause-panel";
 import { ProjectForm } from "@/components/admin/project-form";
 import { page } from "@/server/api/server";
 
@@ -15,6 +16,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-xl font-semibold">{project.name}</h1>
         {project.archived && <span className="rounded bg-slate-200 px-2 py-0.5 text-xs text-slate-600">archived</span>}
+        {project.pausedAt && <span className="rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-800">paused</span>}
         <span className="text-sm text-slate-500">{items.toLocaleString()} items</span>
         <nav aria-label="Project" className="ml-auto flex items-center gap-3 text-sm">
           <Link href={`/admin/projects/${id}/import`} className="rounded-md px-3 py-1.5 text-indigo-700 ring-1 ring-indigo-200 hover:bg-indigo-50">Import</Link>
@@ -24,6 +26,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
           <ArchiveButton projectId={id} archived={project.archived} />
         </nav>
       </div>
+      <PausePanel projectId={project.id} pausedAt={project.pausedAt} pauseMessage={project.pauseMessage} />
       <ProjectForm
         project={{
           id: project.id,
@@ -47,6 +50,9 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
           reviewDisagreeing: project.reviewDisagreeing,
           minGoldAccuracy: project.minGoldAccuracy,
           minGoldAnswers: project.minGoldAnswers,
+          dailyCap: project.dailyCap,
+          totalCap: project.totalCap,
+          showGoldAccuracy: project.showGoldAccuracy,
           suggestionMode: project.suggestionMode,
           reviewJudgeDisagreeing: project.reviewJudgeDisagreeing,
         }}
