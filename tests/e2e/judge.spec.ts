@@ -124,6 +124,30 @@ test("an AI judge run from the analytics page, its verdicts prefilled for the an
   await expect(figures.getByText("The judge's leaderboard")).toBeVisible();
   await figures.scrollIntoViewIfNeeded();
   await shot(page, "judge-panel");
+
+  // an RLAIF dataset: the judge's verdicts mixed with the annotator's, each row saying whose it is
+  await page.goto("/admin/exports");
+  if (!(await page.getByRole("form", { name: "New snapshot" }).isVisible())) {
+    await page.locator("summary", { hasText: "New snapshot" }).focus();
+    await page.keyboard.press("Enter");
+  }
+  const name = `rlaif-${slug}`;
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel(`E2E ${slug}`).check();
+  await page.getByLabel("Labels").selectOption("both");
+  await expect(page.getByLabel("AI judge", { exact: true })).toContainText("judge-7b");
+  await page.getByLabel("Test ratio").fill("0");
+  await page.getByRole("button", { name: "Create snapshot" }).click();
+  await page.getByRole("link", { name: new RegExp(`${name} v\\d+`) }).first().click();
+  await expect(page.getByText("ready", { exact: true }).first()).toBeVisible({ timeout: 60_000 });
+  const res = await page.request.get((await page.getByRole("link", { name: /^train\.jsonl$/ }).getAttribute("href"))!);
+  const rows = (await res.text()).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  // five pairs each: the tie on the question about 5 (the judge's, confirmed by the annotator) gives none
+  expect(rows.filter((r) => r.source === "human")).toHaveLength(5);
+  expect(rows.filter((r) => r.source === "ai")).toHaveLength(5);
+  expect(Object.keys(rows[0])).toEqual(["prompt_id", "prompt", "chosen", "rejected", "margin", "source"]);
+  await expect(page.getByText(/Labels: people's judgements and the AI judge/).first()).toBeVisible();
+  await shot(page, "judge-rlaif-snapshot");
 });
 
 test("shown after submitting: the judge's verdict beside the annotator's own, in the letters they saw", async ({ page }) => {
