@@ -60,7 +60,7 @@ export function BrowseFilters({ action, values, annotators, models, taskType, ex
         <Select name="late" label="Late" values={values} options={YES_NO} />
         <Select name="surplus" label="Surplus" values={values} options={YES_NO} />
         <Select name="disagree" label="Disagrees" values={values} options={YES_NO} />
-        <Select name="judgeDisagree" label="AI judge disagrees" values={values} options={YES_NO} />
+        <Select name="judgeDisagree" label="AI judge differs" values={values} options={YES_NO} />
         <Select name="review" label="Review" values={values} options={REVIEW_FILTERS.map((r) => [r, r])} />
       </div>
       <div className="flex flex-wrap items-end gap-2">

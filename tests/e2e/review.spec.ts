@@ -199,7 +199,9 @@ test("an annotator paused for gold accuracy sees why on their page; an admin rei
     );
   });
   await signIn(page, annotator, `/annotate/${slug}`);
-  await expect(page.getByText("You are paused in")).toContainText("20% after 10 gold items");
+  // the queue answers with the refusal in place of an item: a heading, and the reason with the figures
+  await expect(page.getByRole("heading", { name: "You are paused in this project" })).toBeVisible();
+  await expect(page.getByText(/^You are paused in "/)).toContainText("20% after 10 gold items");
   await page.context().clearCookies();
   await signIn(page, ADMIN, "/admin");
   await page.getByRole("link", { name: `E2E ${slug}` }).click();
