@@ -7,7 +7,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Checkbox, Field, fieldProps, FormMessage, fromServer, inputClass, type FieldErrors } from "@/components/admin/form";
-import { isActive, ProgressBar, StatusBadge } from "@/components/runs/run-status";
+import { ProjectRunsTable } from "@/components/runs/project-runs-table";
+import { isActive } from "@/components/runs/run-status";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { parseSeeds, type SeedTask } from "@/server/schemas/self-instruct";
@@ -149,22 +150,7 @@ export function SelfInstructPanel({ projectId, projectName, taskType }: { projec
           <Button type="submit" disabled={launch.isPending}>Queue Self-Instruct run</Button>
         </form>
       )}
-      {runs.data && runs.data.length > 0 && (
-        <table className="w-full text-sm" aria-label="Self-Instruct runs of this project">
-          <thead className="text-left text-xs text-slate-500">
-            <tr><th className="py-1 font-medium">Run</th><th className="font-medium">Status</th><th className="w-48 font-medium">Kept</th></tr>
-          </thead>
-          <tbody>
-            {runs.data.map((r) => (
-              <tr key={r.id} className="border-t border-slate-100">
-                <td className="py-1.5"><Link href={`/admin/runs/${r.id}`} className="text-indigo-700 hover:underline">{r.name}</Link></td>
-                <td><StatusBadge status={r.status} /></td>
-                <td><ProgressBar value={r.progress} label={`progress of ${r.name}`} /></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ProjectRunsTable runs={runs.data ?? []} label="Self-Instruct runs of this project" progressHeader="Kept" />
     </section>
   );
 }

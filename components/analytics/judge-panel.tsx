@@ -6,11 +6,13 @@
 // here as a judge too.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent } from "react";
 import { Checkbox, Field, fieldProps, FormMessage, fromServer, inputClass, type FieldErrors } from "@/components/admin/form";
 import { integer, percent } from "@/components/analytics/format";
 import { LeaderboardTable } from "@/components/analytics/leaderboard-table";
-import { isActive, ProgressBar, StatusBadge } from "@/components/runs/run-status";
+import { Stat } from "@/components/analytics/stat";
+import { ProjectRunsTable } from "@/components/runs/project-runs-table";
+import { isActive } from "@/components/runs/run-status";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import type { AgreementFigures } from "@/server/schemas/judge-analytics";
@@ -27,16 +29,6 @@ function ShareBar({ value, label, tone = "indigo" }: { value: number | null; lab
         <div className={`h-2.5 rounded ${tone === "indigo" ? "bg-indigo-500" : "bg-slate-400"}`} style={{ width: `${Math.round((value ?? 0) * 100)}%` }} />
       </div>
       <span className="w-12 text-right tabular-nums">{percent(value)}</span>
-    </div>
-  );
-}
-
-function Stat({ label, value, detail }: { label: string; value: ReactNode; detail?: ReactNode }) {
-  return (
-    <div className="rounded-md bg-slate-50 px-3 py-2">
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="text-lg font-semibold text-slate-900 tabular-nums">{value}</dd>
-      {detail && <dd className="text-xs text-slate-500">{detail}</dd>}
     </div>
   );
 }
@@ -212,22 +204,7 @@ export function JudgePanel({ projectId, projectName, taskType }: { projectId: st
           <Button type="submit" disabled={launch.isPending}>Queue AI judge run</Button>
         </form>
       )}
-      {runs.data && runs.data.length > 0 && (
-        <table className="w-full text-sm" aria-label="AI judge runs of this project">
-          <thead className="text-left text-xs text-slate-500">
-            <tr><th className="py-1 font-medium">Run</th><th className="font-medium">Status</th><th className="w-48 font-medium">Judged</th></tr>
-          </thead>
-          <tbody>
-            {runs.data.map((r) => (
-              <tr key={r.id} className="border-t border-slate-100">
-                <td className="py-1.5"><Link href={`/admin/runs/${r.id}`} className="text-indigo-700 hover:underline">{r.name}</Link></td>
-                <td><StatusBadge status={r.status} /></td>
-                <td><ProgressBar value={r.progress} label={`progress of ${r.name}`} /></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ProjectRunsTable runs={runs.data ?? []} label="AI judge runs of this project" progressHeader="Judged" />
       <JudgeFigures projectId={projectId} live={runs.data?.some((r) => isActive(r.status)) ?? false} />
     </section>
   );

@@ -6,6 +6,7 @@ import { AnnotatorTable } from "@/components/analytics/annotator-table";
 import { CsvDownloadLink } from "@/components/analytics/csv-download-link";
 import { decimal, hours, integer, percent } from "@/components/analytics/format";
 import { LeaderboardTable } from "@/components/analytics/leaderboard-table";
+import { Stat } from "@/components/analytics/stat";
 import { WinRateMatrix } from "@/components/analytics/win-rate-matrix";
 import { RewardModelPanel, type RewardModelFigures } from "@/components/runs/reward-model-panel";
 import type { AnalyticsTable, ProjectAnalytics } from "@/server/schemas/analytics";
@@ -33,16 +34,6 @@ function Section({ id, title, tables, projectId, children, note }: {
       {children}
       {note && <p className="text-xs text-slate-500">{note}</p>}
     </section>
-  );
-}
-
-function Stat({ label, value, detail }: { label: string; value: ReactNode; detail?: ReactNode }) {
-  return (
-    <div className="rounded-md bg-slate-50 px-3 py-2">
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="text-lg font-semibold text-slate-900 tabular-nums">{value}</dd>
-      {detail && <dd className="text-xs text-slate-500">{detail}</dd>}
-    </div>
   );
 }
 
