@@ -3,30 +3,20 @@
 // endpoint and the paper's options queue a SELF_INSTRUCT run; below, this project's runs of that kind with their
 // progress, each linked to its run page (charts of kept and filtered instructions, logs, cancel). In a demonstration
 // project each kept instruction is an item to write; in a comparison or rating project the endpoint answers it first.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import { Checkbox, Field, fieldProps, FormMessage, fromServer, inputClass, type FieldErrors } from "@/components/admin/form";
+import { Checkbox, Field, fieldProps, FormMessage, inputClass } from "@/components/admin/form";
 import { ProjectRunsTable } from "@/components/runs/project-runs-table";
-import { isActive } from "@/components/runs/run-status";
-import { useTRPC } from "@/components/trpc";
+import { useProjectRunLaunch } from "@/components/runs/use-project-run-launch";
 import { Button } from "@/components/ui/button";
 import { parseSeeds, type SeedTask } from "@/server/schemas/self-instruct";
-
-const POLL_MS = 2000;
 
 type TaskType = "PAIRWISE" | "RANKING" | "RATING" | "DEMONSTRATION";
 const DEFAULT_RESPONSES: Record<TaskType, string> = { PAIRWISE: "2", RANKING: "4", RATING: "1", DEMONSTRATION: "" };
 
 export function SelfInstructPanel({ projectId, projectName, taskType }: { projectId: string; projectName: string; taskType: TaskType }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const endpoints = useQuery(trpc.endpoint.list.queryOptions());
-  const runsQuery = trpc.run.list.queryOptions({ kind: "SELF_INSTRUCT", projectId, limit: 20 });
-  const runs = useQuery({ ...runsQuery, refetchInterval: (q) => (q.state.data?.some((r) => isActive(r.status)) ? POLL_MS : false) });
-  const launch = useMutation(trpc.run.launch.mutationOptions());
+  const { endpoints, chosenEndpoint, setEndpointId, runs, launch, pending, reset, error, fields, setFields, queued, setQueued } = useProjectRunLaunch({ kind: "SELF_INSTRUCT", projectId });
 
-  const [endpointId, setEndpointId] = useState("");
   const [seeds, setSeeds] = useState<{ file: string; tasks: SeedTask[]; errors: string[] } | null>(null);
   const [target, setTarget] = useState("100");
   const [examples, setExamples] = useState("8");
@@ -35,11 +25,6 @@ export function SelfInstructPanel({ projectId, projectName, taskType }: { projec
   const [anyLanguage, setAnyLanguage] = useState(false);
   const [responses, setResponses] = useState(DEFAULT_RESPONSES[taskType]);
   const answered = taskType !== "DEMONSTRATION";
-  const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<FieldErrors>({});
-  const [queued, setQueued] = useState<string | null>(null);
-
-  const chosenEndpoint = endpointId || endpoints.data?.[0]?.id || "";
 
   async function onSeedFile(file: File | undefined) {
     setQueued(null);
@@ -52,37 +37,27 @@ export function SelfInstructPanel({ projectId, projectName, taskType }: { projec
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    setError(null);
-    setFields({});
-    setQueued(null);
+    reset();
     if (!seeds || seeds.errors.length > 0) {
       setFields({ seeds: seeds ? "fix the seed file first" : "choose a seed file (JSONL of instruction / input / output)" });
       return;
     }
     const num = (v: string) => (v.trim() === "" ? undefined : Number(v));
-    try {
-      const run = await launch.mutateAsync({
-        kind: "SELF_INSTRUCT",
-        name: `Self-Instruct ${target} for ${projectName}`,
-        projectId,
-        endpointId: chosenEndpoint,
-        config: {
-          seed_tasks: seeds.tasks,
-          target: num(target),
-          examples: num(examples),
-          temperature: num(temperature),
-          english_only: !anyLanguage,
-          ...(num(maxRequests) !== undefined ? { max_requests: num(maxRequests) } : {}),
-          ...(answered && num(responses) !== undefined ? { responses: num(responses) } : {}),
-        },
-      });
-      setQueued(run.id);
-      await queryClient.invalidateQueries({ queryKey: runsQuery.queryKey });
-    } catch (err) {
-      const f = fromServer(err);
-      setError(f.message);
-      setFields(f.fields);
-    }
+    await launch({
+      kind: "SELF_INSTRUCT",
+      name: `Self-Instruct ${target} for ${projectName}`,
+      projectId,
+      endpointId: chosenEndpoint,
+      config: {
+        seed_tasks: seeds.tasks,
+        target: num(target),
+        examples: num(examples),
+        temperature: num(temperature),
+        english_only: !anyLanguage,
+        ...(num(maxRequests) !== undefined ? { max_requests: num(maxRequests) } : {}),
+        ...(answered && num(responses) !== undefined ? { responses: num(responses) } : {}),
+      },
+    });
   }
 
   const fe = (name: string) => fields[name];
@@ -99,7 +74,7 @@ export function SelfInstructPanel({ projectId, projectName, taskType }: { projec
             : "each kept one becomes an item to write a demonstration for."}
         </p>
       </div>
-      {endpoints.data && endpoints.data.length === 0 ? (
+      {endpoints && endpoints.length === 0 ? (
         <p className="text-sm text-slate-600">
           No endpoint yet: <Link href="/admin/endpoints" className="text-indigo-700 hover:underline">register an OpenAI-compatible endpoint</Link> first.
         </p>
@@ -111,7 +86,7 @@ export function SelfInstructPanel({ projectId, projectName, taskType }: { projec
             </Field>
             <Field label="Endpoint" name="endpointId" error={fe("endpointId")}>
               <select {...fieldProps("endpointId", fe("endpointId"))} className={inputClass} value={chosenEndpoint} onChange={(e) => setEndpointId(e.target.value)}>
-                {endpoints.data?.map((ep) => <option key={ep.id} value={ep.id}>{ep.name} ({ep.model})</option>)}
+                {endpoints?.map((ep) => <option key={ep.id} value={ep.id}>{ep.name} ({ep.model})</option>)}
               </select>
             </Field>
             <Field label="Instructions to keep" name="config.target" error={fe("config.target")}>
@@ -147,10 +122,10 @@ export function SelfInstructPanel({ projectId, projectName, taskType }: { projec
               Queued. <Link href={`/admin/runs/${queued}`} className="font-medium underline">Follow the run</Link>: the kept instructions arrive as items round by round{answered ? ", each with its responses" : ""}.
             </p>
           )}
-          <Button type="submit" disabled={launch.isPending}>Queue Self-Instruct run</Button>
+          <Button type="submit" disabled={pending}>Queue Self-Instruct run</Button>
         </form>
       )}
-      <ProjectRunsTable runs={runs.data ?? []} label="Self-Instruct runs of this project" progressHeader="Kept" />
+      <ProjectRunsTable runs={runs} label="Self-Instruct runs of this project" progressHeader="Kept" />
     </section>
   );
 }

@@ -4,15 +4,16 @@
 // other, per model and per annotator as bars, the judge's position bias, and its own Bradley-Terry leaderboard.
 // A reward model judges through a scoring run (the "Score with the active reward model" button), which shows up
 // here as a judge too.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import { Checkbox, Field, fieldProps, FormMessage, fromServer, inputClass, type FieldErrors } from "@/components/admin/form";
+import { Checkbox, Field, fieldProps, FormMessage, inputClass } from "@/components/admin/form";
 import { integer, percent } from "@/components/analytics/format";
 import { LeaderboardTable } from "@/components/analytics/leaderboard-table";
 import { Stat } from "@/components/analytics/stat";
 import { ProjectRunsTable } from "@/components/runs/project-runs-table";
 import { isActive } from "@/components/runs/run-status";
+import { useProjectRunLaunch } from "@/components/runs/use-project-run-launch";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import type { AgreementFigures } from "@/server/schemas/judge-analytics";
@@ -111,48 +112,28 @@ function JudgeFigures({ projectId, live }: { projectId: string; live: boolean })
 }
 
 export function JudgePanel({ projectId, projectName, taskType }: { projectId: string; projectName: string; taskType: JudgedTaskType }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const endpoints = useQuery(trpc.endpoint.list.queryOptions());
-  const runsQuery = trpc.run.list.queryOptions({ kind: "JUDGE", projectId, limit: 20 });
-  const runs = useQuery({ ...runsQuery, refetchInterval: (q) => (q.state.data?.some((r) => isActive(r.status)) ? POLL_MS : false) });
-  const launch = useMutation(trpc.run.launch.mutationOptions());
-  const [endpointId, setEndpointId] = useState("");
+  const { endpoints, chosenEndpoint, setEndpointId, runs, launch, pending, reset, error, fields, queued } = useProjectRunLaunch({ kind: "JUDGE", projectId });
   const [swap, setSwap] = useState(true);
   const [maxItems, setMaxItems] = useState("");
   const [template, setTemplate] = useState(DEFAULT_TEMPLATE[taskType]);
   const [systemPrompt, setSystemPrompt] = useState(DEFAULT_SYSTEM_PROMPT[taskType]);
-  const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<FieldErrors>({});
-  const [queued, setQueued] = useState<string | null>(null);
-  const chosenEndpoint = endpointId || endpoints.data?.[0]?.id || "";
-  const endpointModel = endpoints.data?.find((e) => e.id === chosenEndpoint)?.model;
+  const endpointModel = endpoints?.find((e) => e.id === chosenEndpoint)?.model;
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    setError(null);
-    setFields({});
-    setQueued(null);
-    try {
-      const run = await launch.mutateAsync({
-        kind: "JUDGE",
-        name: `AI judge (${endpointModel ?? "endpoint"}) on ${projectName}`,
-        projectId,
-        endpointId: chosenEndpoint,
-        config: {
-          swap,
-          ...(maxItems.trim() ? { max_items: Number(maxItems) } : {}),
-          ...(template !== DEFAULT_TEMPLATE[taskType] ? { template } : {}),
-          ...(systemPrompt !== DEFAULT_SYSTEM_PROMPT[taskType] ? { system_prompt: systemPrompt } : {}),
-        },
-      });
-      setQueued(run.id);
-      await queryClient.invalidateQueries({ queryKey: runsQuery.queryKey });
-    } catch (err) {
-      const f = fromServer(err);
-      setError(f.message);
-      setFields(f.fields);
-    }
+    reset();
+    await launch({
+      kind: "JUDGE",
+      name: `AI judge (${endpointModel ?? "endpoint"}) on ${projectName}`,
+      projectId,
+      endpointId: chosenEndpoint,
+      config: {
+        swap,
+        ...(maxItems.trim() ? { max_items: Number(maxItems) } : {}),
+        ...(template !== DEFAULT_TEMPLATE[taskType] ? { template } : {}),
+        ...(systemPrompt !== DEFAULT_SYSTEM_PROMPT[taskType] ? { system_prompt: systemPrompt } : {}),
+      },
+    });
   }
 
   const fe = (name: string) => fields[name];
@@ -165,7 +146,7 @@ export function JudgePanel({ projectId, projectName, taskType }: { projectId: st
           Its verdicts are suggestions, kept apart from the annotations and never counted as votes; the project&apos;s settings say whether annotators see them.
         </p>
       </div>
-      {endpoints.data && endpoints.data.length === 0 ? (
+      {endpoints && endpoints.length === 0 ? (
         <p className="text-sm text-slate-600">
           No endpoint yet: <Link href="/admin/endpoints" className="text-indigo-700 hover:underline">register an OpenAI-compatible endpoint</Link> first.
         </p>
@@ -174,7 +155,7 @@ export function JudgePanel({ projectId, projectName, taskType }: { projectId: st
           <div className="grid gap-3 sm:grid-cols-2">
             <Field label="Judge endpoint" name="endpointId" error={fe("endpointId")}>
               <select {...fieldProps("endpointId", fe("endpointId"))} className={inputClass} value={chosenEndpoint} onChange={(e) => setEndpointId(e.target.value)}>
-                {endpoints.data?.map((ep) => <option key={ep.id} value={ep.id}>{ep.name} ({ep.model})</option>)}
+                {endpoints?.map((ep) => <option key={ep.id} value={ep.id}>{ep.name} ({ep.model})</option>)}
               </select>
             </Field>
             <Field label="Max items" name="config.max_items" error={fe("config.max_items")} hint="blank = every item">
@@ -201,11 +182,11 @@ export function JudgePanel({ projectId, projectName, taskType }: { projectId: st
               Queued. <Link href={`/admin/runs/${queued}`} className="font-medium underline">Follow the run</Link>; its figures appear below as it judges.
             </p>
           )}
-          <Button type="submit" disabled={launch.isPending}>Queue AI judge run</Button>
+          <Button type="submit" disabled={pending}>Queue AI judge run</Button>
         </form>
       )}
-      <ProjectRunsTable runs={runs.data ?? []} label="AI judge runs of this project" progressHeader="Judged" />
-      <JudgeFigures projectId={projectId} live={runs.data?.some((r) => isActive(r.status)) ?? false} />
+      <ProjectRunsTable runs={runs} label="AI judge runs of this project" progressHeader="Judged" />
+      <JudgeFigures projectId={projectId} live={runs.some((r) => isActive(r.status))} />
     </section>
   );
 }

@@ -471,16 +471,17 @@ async function runSelfInstruct(run: TrainingRun, sink: RunSink, signal: AbortSig
 async function runJudgeRun(run: TrainingRun, sink: RunSink, signal: AbortSignal): Promise<Outcome> {
   const config = run.config as Record<string, unknown>;
   if (!run.projectId || typeof config.endpoint_id !== "string") return { status: "FAILED", error: "AI judge run without a project or an endpoint" };
-  const { endpoint_id: endpointId, ...settings } = config;
+  const { endpoint_id: endpointId, ...rest } = config;
+  const settings = judgeRunConfig.parse(rest);
   let first = true;
   const counts = await runJudge({
     runId: run.id,
     projectId: run.projectId,
     endpointId,
-    config: judgeRunConfig.parse(settings),
+    config: settings,
     signal,
     onProgress: (c) => {
-      if (first) sink.line("worker", `AI judge: ${c.total} items to judge (${c.judged} judged before)${judgeRunConfig.parse(settings).swap ? ", each comparison in both orders" : ""}`);
+      if (first) sink.line("worker", `AI judge: ${c.total} items to judge (${c.judged} judged before)${settings.swap ? ", each comparison in both orders" : ""}`);
       first = false;
       // one point per batch, at the items done so far (earlier attempts' included, so a restart continues the chart)
       sink.metric(c.judged + c.failed, { judged: c.judged, failed: c.failed, inconsistent: c.inconsistent, requests: c.requests, failed_requests: c.failedRequests });

@@ -12,7 +12,7 @@ import type { Scale, TaskType } from "@/server/schemas/judgement";
 import { endpointConfig } from "@/server/services/endpoints";
 import type { Message } from "@/server/services/hashing";
 import { chatCompletion, defaultRetryPolicy, limiter, type RetryPolicy } from "@/server/services/openai-client";
-import { combine, judgeMessages, parseVerdict, swappedOrder, type Answer, type JudgedItem } from "@/server/services/judge/verdict";
+import { combine, judgeMessages, parseVerdict, swappedOrder, type Answer, type Combined, type JudgedItem } from "@/server/services/judge/verdict";
 
 const BATCH = 100;
 const MAX_FAILED_ITEMS_IN_A_ROW = 10;
@@ -104,10 +104,12 @@ interface Judged {
   item: JudgedItem;
 }
 
-async function store(runId: string, projectId: string, judge: string, batch: Judged[]): Promise<void> {
-  if (batch.length === 0) return;
-  const rows = batch.map((j) => {
-    const c = combine(j.item, j.answers);
+/** Writes the batch's suggestions in one statement; returns each item's combined verdict, in batch order. */
+async function store(runId: string, projectId: string, judge: string, batch: Judged[]): Promise<Combined[]> {
+  const combined = batch.map((j) => combine(j.item, j.answers));
+  if (batch.length === 0) return combined;
+  const rows = batch.map((j, k) => {
+    const c = combined[k];
     const error = c.ranking === null ? (j.errors.length ? j.errors.join("; ") : "no verdict in the judge's answers") : null;
     return {
       itemId: j.itemId,
@@ -130,6 +132,7 @@ async function store(runId: string, projectId: string, judge: string, batch: Jud
        thumbs = EXCLUDED.thumbs, consistent = EXCLUDED.consistent, answers = EXCLUDED.answers, error = EXCLUDED.error, "createdAt" = now()`,
     [runId, projectId, judge, col("itemId"), col("ranking"), col("strength"), col("ratings"), col("thumbs"), col("consistent"), col("answers"), col("error")],
   );
+  return combined;
 }
 
 export async function runJudge(options: JudgeRunOptions): Promise<JudgeCounts> {
@@ -181,9 +184,7 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeCounts> {
         };
       }),
     );
-    await store(options.runId, options.projectId, endpoint.config.model, batch);
-    for (const j of batch) {
-      const c = combine(j.item, j.answers);
+    for (const c of await store(options.runId, options.projectId, endpoint.config.model, batch)) {
       if (c.ranking === null) {
         counts.failed++;
         failedInARow++;
