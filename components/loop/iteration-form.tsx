@@ -20,7 +20,9 @@ export function IterationForm({ projectId, snapshots, policies, rewardModels }: 
   const queue = useMutation(trpc.loop.queue.mutationOptions());
   const [name, setName] = useState("");
   const [method, setMethod] = useState<"REWARD" | "DPO">("DPO");
-  const [snapshotId, setSnapshotId] = useState(snapshots.find((s) => s.hasTest)?.id ?? snapshots[0]?.id ?? "");
+  // "" = build a new version of the project's loop snapshot from its judgements as they are now
+  const [snapshotId, setSnapshotId] = useState("");
+  const [heldOut, setHeldOut] = useState("20");
   const [policyModelId, setPolicyModelId] = useState(policies[0]?.id ?? "");
   const [rewardModelId, setRewardModelId] = useState(method === "DPO" ? (rewardModels[0]?.id ?? "") : "");
   const [arena, setArena] = useState(true);
@@ -33,7 +35,7 @@ export function IterationForm({ projectId, snapshots, policies, rewardModels }: 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     try {
-      const iteration = await queue.mutateAsync({ projectId, name: name.trim(), method, snapshotId, policyModelId, ...(rewardModelId ? { rewardModelId } : {}), arena, gpuCount: Number(gpuCount) });
+      const iteration = await queue.mutateAsync({ projectId, name: name.trim(), method, ...(snapshotId ? { snapshotId } : { testRatio: Number(heldOut) / 100 }), policyModelId, ...(rewardModelId ? { rewardModelId } : {}), arena, gpuCount: Number(gpuCount) });
       setError(null);
       setDone(`Queued ${iteration.name}: ${iteration.runIds.length} runs.`);
       setName("");
@@ -74,7 +76,20 @@ export function IterationForm({ projectId, snapshots, policies, rewardModels }: 
             </label>
           </div>
         </fieldset>
-        {select("snapshotId", "Snapshot", snapshotId, setSnapshotId, snapshots, "No ready snapshot: export one from this project first.", chosen && !chosen.hasTest ? "It has no test split: the evaluation needs held-out prompts." : "Trains on its train split; evaluates on its test split.")}
+        {select(
+          "snapshotId",
+          "Snapshot",
+          snapshotId,
+          setSnapshotId,
+          [{ id: "", label: "A new snapshot of this project's judgements, built now" }, ...snapshots],
+          "",
+          chosen && !chosen.hasTest ? "It has no test split: the evaluation needs held-out prompts." : "Trains on its train split; evaluates on its test split.",
+        )}
+        {!snapshotId && (
+          <Field label="Held-out prompts (%)" name="testRatio" error={fe("testRatio")} hint="The new snapshot's test split: the evaluation and the arena answer these prompts.">
+            <input {...fieldProps("testRatio", fe("testRatio"))} className={`${inputClass} tabular-nums`} type="number" min={5} max={50} value={heldOut} onChange={(e) => setHeldOut(e.target.value)} />
+          </Field>
+        )}
         {select("policyModelId", "Starting policy", policyModelId, setPolicyModelId, policies, "No policies registered: register a base model on the Models page.", "Trained from, and compared with.")}
         {select("rewardModelId", "Evaluation judged by", rewardModelId, setRewardModelId, [...(method === "REWARD" ? [{ id: "", label: "the iteration's new reward model" }] : []), ...rewardModels], "No reward model: mark one active, or use the reward-model method.", method === "DPO" ? "The reward model that scores both policies." : "A held-out reward model judges more fairly than the one PPO optimised.")}
         <Field label="GPUs per run" name="gpuCount" error={fe("gpuCount")} hint="0 = a worker's CPU slot; each run of the chain asks for this many.">

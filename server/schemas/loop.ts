@@ -26,8 +26,11 @@ export const iterationInput = z.object({
   // the project the loop runs on: the arena's annotators are its members
   projectId: z.string().min(1, "choose a project"),
   name: z.string().trim().min(1, "name is required").max(100),
-  // the preference data of this iteration (a ready snapshot; its test split is the held-out set)
-  snapshotId: z.string().min(1, "choose a snapshot"),
+  // the preference data of this iteration (a ready snapshot; its test split is the held-out set). Without one, the
+  // iteration first builds a new version of the project's own snapshot ("loop <slug>") of its judgements as they are now
+  snapshotId: z.string().min(1, "choose a snapshot").optional(),
+  // the share of prompts the built snapshot holds out for the evaluation and the arena
+  testRatio: z.number().min(0.05, "hold out at least 5%").max(0.5, "hold out at most half").default(0.2),
   // REWARD: a reward model, then PPO of the policy against it; DPO: the policy trained on the pairs directly
   method: z.enum(iterationMethods),
   // the policy this iteration improves: PPO/DPO start from it, the evaluation and the arena compare with it

@@ -3,6 +3,7 @@
 // that wait for each other (RunDependency; server/services/runs/queue.ts): REWARD → PPO, or DPO, then EVAL, then
 // GENERATE into an arena. Later steps name the models earlier steps will register as `run:<id>`.
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { AppError, parseOrThrow } from "@/server/errors";
 import { db } from "@/server/db";
 import type { Project, TrainingRun } from "@/server/generated/prisma/client";
@@ -13,6 +14,7 @@ import type { LaunchRunInput } from "@/server/schemas/run-launch";
 import * as audit from "@/server/services/audit";
 import { activeRewardModel } from "@/server/services/models";
 import * as projects from "@/server/services/projects";
+import { createSnapshot, snapshotDir } from "@/server/services/export";
 import { cancelRun, enqueueRun } from "@/server/services/runs/admin";
 
 const arenaGuidelines = [
@@ -99,13 +101,40 @@ function inStep(err: unknown, step: string, key: string): unknown {
 }
 
 /**
+ * The project's judgements as they are now, as the next version of its loop snapshot ("loop <slug>" v1, v2, …):
+ * TRL pairs in JSONL, every export default but the held-out share. Refused, naming the field, when it would leave the
+ * trainer nothing to learn from or the evaluation no held-out prompt, before any run is queued.
+ */
+async function buildSnapshot(options: { project: { id: string; slug: string }; testRatio: number; actorId: string }) {
+  const snapshot = await createSnapshot({
+    name: `loop ${options.project.slug}`.slice(0, 100),
+    projectIds: [options.project.id],
+    split: { testRatio: options.testRatio, seed: "" },
+    format: "trl",
+    createdById: options.actorId,
+  });
+  const rows = snapshot.rowCounts;
+  const label = `snapshot "${snapshot.name}" v${snapshot.version}`;
+  const refuse = async (message: string, field: string, hint: string) => {
+    // built only for this iteration, and of no use to any other: not left behind as an empty version
+    await rm(snapshotDir(snapshot.id), { recursive: true, force: true });
+    await db.snapshot.delete({ where: { id: snapshot.id } });
+    return new AppError("BAD_REQUEST", `${label}: ${message}`, [{ field, message: hint }]);
+  };
+  if (!rows.train) throw await refuse("the project has no preference pairs to train on yet", "snapshotId", "no judged pairs: collect judgements first");
+  if (!rows.test) throw await refuse(`no prompt was held out for the evaluation (${rows.train} train rows)`, "testRatio", "hold out more prompts, or collect more");
+  return snapshot;
+}
+
+/**
  * One turn of the loop as a chain of runs, queued at once: each waits for the one before it, and a failure fails
  * the rest with the reason. A step whose launch is refused cancels the steps already queued.
  */
 export async function queueIteration(options: { input: IterationInput; actorId: string }) {
   const input = parseOrThrow(iterationInput, options.input, { what: "Invalid iteration" });
-  const project = await db.project.findUnique({ where: { id: input.projectId }, select: { id: true } });
+  const project = await db.project.findUnique({ where: { id: input.projectId }, select: { id: true, slug: true } });
   if (!project) throw new AppError("BAD_REQUEST", "project not found", [{ field: "projectId", message: "not found" }]);
+  const snapshotId = input.snapshotId ?? (await buildSnapshot({ project, testRatio: input.testRatio, actorId: options.actorId })).id;
   const queued: TrainingRun[] = [];
   const launch = async (step: string, key: string, launchInput: LaunchRunInput) => {
     try {
@@ -123,19 +152,19 @@ export async function queueIteration(options: { input: IterationInput; actorId: 
     let policy: TrainingRun;
     let judge: string;
     if (input.method === "REWARD") {
-      const rm = await launch("reward model", "reward", { kind: "REWARD", name: `${input.name}: reward model`, snapshotId: input.snapshotId, config: input.config.reward, ...common });
+      const rm = await launch("reward model", "reward", { kind: "REWARD", name: `${input.name}: reward model`, snapshotId, config: input.config.reward, ...common });
       policy = await launch("PPO", "ppo", {
         kind: "PPO",
         name: `${input.name}: PPO`,
         modelId: ref(rm),
-        snapshotId: input.snapshotId,
+        snapshotId,
         policyModelId: input.policyModelId,
         config: input.config.ppo,
         ...common,
       });
       judge = input.rewardModelId ?? ref(rm);
     } else {
-      policy = await launch("DPO", "dpo", { kind: "DPO", name: `${input.name}: DPO`, snapshotId: input.snapshotId, policyModelId: input.policyModelId, config: input.config.dpo, ...common });
+      policy = await launch("DPO", "dpo", { kind: "DPO", name: `${input.name}: DPO`, snapshotId, policyModelId: input.policyModelId, config: input.config.dpo, ...common });
       const active = input.rewardModelId ?? (await activeRewardModel())?.id;
       if (!active) throw new AppError("BAD_REQUEST", "evaluation: choose the reward model that judges it, or mark one active", [{ field: "rewardModelId", message: "required without an active reward model" }]);
       judge = active;
@@ -146,7 +175,7 @@ export async function queueIteration(options: { input: IterationInput; actorId: 
       modelId: ref(policy),
       referenceModelId: input.policyModelId,
       rewardModelId: judge,
-      snapshotId: input.snapshotId,
+      snapshotId,
       config: input.config.eval,
       ...common,
     });
@@ -154,7 +183,7 @@ export async function queueIteration(options: { input: IterationInput; actorId: 
       try {
         const arena = await createArena({
           actorId: options.actorId,
-          input: { policyModelId: ref(policy), opponentModelId: input.policyModelId, snapshotId: input.snapshotId, membersFromProjectId: input.projectId, name: `Arena: ${input.name}`, gpuCount: input.gpuCount, config: input.config.generate },
+          input: { policyModelId: ref(policy), opponentModelId: input.policyModelId, snapshotId, membersFromProjectId: input.projectId, name: `Arena: ${input.name}`, gpuCount: input.gpuCount, config: input.config.generate },
         });
         queued.push(arena.run);
         arenaProjectId = arena.project.id;
@@ -172,7 +201,7 @@ export async function queueIteration(options: { input: IterationInput; actorId: 
         projectId: input.projectId,
         name: input.name,
         method: input.method,
-        snapshotId: input.snapshotId,
+        snapshotId,
         startPolicyId: input.policyModelId,
         runIds: queued.map((r) => r.id),
         arenaProjectId,

@@ -429,6 +429,34 @@ test.describe.serial("trainer", () => {
     await page.goto(`/admin/projects/${rmProject.id}/loop`);
     // the evaluation and the arena's generation both needed the DPO run
     await expect(iteration.getByText(`needs run "iter ${rmProject.slug}: DPO", which was cancelled`)).toHaveCount(2);
+
+    // retrying the cancelled step resumes the chain: the steps behind it are queued again, waiting for the retry
+    await page.goto(`/admin/runs/${dpo.id}`);
+    await page.getByRole("button", { name: "Retry" }).click();
+    await expect(page.getByRole("heading", { name: `iter ${rmProject.slug}: DPO (retry)` })).toBeVisible();
+    await page.goto(`/admin/projects/${rmProject.id}/loop`);
+    await expect(iteration.getByRole("link", { name: /\(retry\)$/ })).toHaveCount(3);
+    await expect(iteration.getByText("which was cancelled")).toHaveCount(0);
+    await expect(iteration.locator("li", { hasText: "(retry)" }).filter({ hasText: "queued" })).toHaveCount(3);
+    const evalRetry = await one<{ id: string }>(`SELECT id FROM "TrainingRun" WHERE name = $1`, [`iter ${rmProject.slug}: eval (retry)`]);
+    await page.goto(`/admin/runs/${evalRetry.id}`);
+    await expect(page.getByText(`waits for "iter ${rmProject.slug}: DPO (retry)"`)).toBeVisible();
+
+    // the next iteration builds its own snapshot of the project's judgements: nothing to export first
+    await page.goto(`/admin/projects/${rmProject.id}/loop`);
+    await form.getByLabel("Iteration name", { exact: true }).fill(`own ${rmProject.slug}`);
+    await expect(form.getByLabel("Snapshot", { exact: true })).toHaveValue("");
+    await form.getByLabel("Held-out prompts (%)", { exact: true }).fill("30");
+    await form.getByLabel("Starting policy", { exact: true }).selectOption(policy.id);
+    await form.getByLabel("Evaluation judged by", { exact: true }).selectOption(rewardModel.id);
+    await form.getByLabel("GPUs per run", { exact: true }).fill("1");
+    await form.getByRole("button", { name: "Queue iteration" }).click();
+    await expect(form.getByRole("status")).toHaveText(`Queued own ${rmProject.slug}: 3 runs.`);
+    const own = page.getByTestId("iteration").filter({ hasText: `own ${rmProject.slug}` });
+    await expect(own).toContainText(`on loop ${rmProject.slug} v1`);
+    await page.screenshot({ path: test.info().outputPath("loop-own-snapshot.png"), fullPage: true });
+    // nothing of this test is left for the next one to claim
+    await withDb((db) => db.query(`UPDATE "TrainingRun" SET status = 'CANCELLED', "cancelRequested" = true WHERE status = 'QUEUED' AND name LIKE $1`, [`%${rmProject.slug}%`]));
   });
 
   test("admin launches GRPO from the PPO policy by keyboard and watches its reward, KL, β and samples", async ({ page }) => {

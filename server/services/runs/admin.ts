@@ -10,7 +10,7 @@ import { pendingRuns, runKinds, type RunKindSpec } from "@/server/services/runs/
 import { failBlockedRuns } from "@/server/services/runs/queue";
 import { Prisma, type RunKind, type TrainingRun } from "@/server/generated/prisma/client";
 import { launchRunInput, type LaunchRunInput } from "@/server/schemas/run-launch";
-import { listRunsInput, modelConfigKeys, runLogsInput, runMetricsInput } from "@/server/schemas/runs";
+import { listRunsInput, modelConfigKeys, pendingModelPrefix, runLogsInput, runMetricsInput } from "@/server/schemas/runs";
 
 export type RunWithPosition = TrainingRun & {
   /** 1 = next to be claimed; null unless QUEUED */
@@ -188,6 +188,10 @@ export async function cancelRun(options: { id: string; actorId?: string | null }
 /**
  * A finished run (failed or cancelled; succeeded too, to train again) is never reopened: retry creates a new run
  * with the same inputs and config, so each attempt keeps its own metrics, logs and error for comparison.
+ *
+ * The runs that were failed because they needed this one (they never started) are queued again too, down the
+ * chain, each waiting for the retry instead and naming the model it will register (`run:<new id>`), and a loop
+ * iteration that listed the old runs lists the new ones: retrying the failed middle step of a chain resumes it.
  */
 export async function retryRun(options: { id: string; createdById?: string | null }): Promise<TrainingRun> {
   const run = await db.trainingRun.findUnique({ where: { id: options.id }, include: { needs: { select: { needsId: true } } } });
@@ -196,26 +200,58 @@ export async function retryRun(options: { id: string; createdById?: string | nul
     throw new AppError("CONFLICT", "the run is still queued or running; cancel it first");
   }
   return db.$transaction(async (tx) => {
-    const retry = await tx.trainingRun.create({
-      data: {
-        kind: run.kind,
-        name: /\(retry\)$/.test(run.name) ? run.name : `${run.name} (retry)`,
-        config: run.config as Prisma.InputJsonValue,
-        snapshotId: run.snapshotId,
-        modelId: run.modelId,
-        projectId: run.projectId,
-        gpuCount: run.gpuCount,
-        maxAttempts: run.maxAttempts,
-        createdById: options.createdById ?? run.createdById,
-        // a retry waits for what the run waited for (a failed need fails it again, with the reason)
-        needs: { create: run.needs.map(({ needsId }) => ({ needsId })) },
-      },
-    });
+    // old id → new id, for the needs and the `run:<id>` references of the dependants queued again
+    const renamed = new Map<string, string>();
+    const rewire = (ref: string | null) => (ref?.startsWith(pendingModelPrefix) && renamed.has(ref.slice(pendingModelPrefix.length)) ? `${pendingModelPrefix}${renamed.get(ref.slice(pendingModelPrefix.length))}` : ref);
+    const again = async (old: typeof run, dependant: boolean) => {
+      const config = { ...(old.config as Record<string, unknown>) };
+      for (const key of modelConfigKeys) if (typeof config[key] === "string") config[key] = rewire(config[key] as string);
+      const retry = await tx.trainingRun.create({
+        data: {
+          kind: old.kind,
+          name: /\(retry\)$/.test(old.name) ? old.name : `${old.name} (retry)`,
+          config: config as Prisma.InputJsonValue,
+          snapshotId: old.snapshotId,
+          modelId: rewire(old.modelId),
+          projectId: old.projectId,
+          gpuCount: old.gpuCount,
+          maxAttempts: old.maxAttempts,
+          createdById: options.createdById ?? old.createdById,
+          // a retry waits for what the run waited for (a failed need fails it again, with the reason)
+          needs: { create: old.needs.map(({ needsId }) => ({ needsId: renamed.get(needsId) ?? needsId })) },
+        },
+      });
+      renamed.set(old.id, retry.id);
+      await tx.$executeRaw`UPDATE "LoopIteration" SET "runIds" = array_replace("runIds", ${old.id}, ${retry.id}) WHERE ${old.id} = ANY("runIds")`;
+      await audit.record(
+        {
+          actorId: options.createdById ?? null,
+          action: "run.retry",
+          targetType: "run",
+          targetId: retry.id,
+          before: { retryOf: old.id, status: old.status, ...(dependant ? { becauseOfRetryOf: run.id } : {}) },
+          after: launchView(retry),
+        },
+        tx,
+      );
+      return retry;
+    };
+    const retry = await again(run, false);
+    // breadth-first down the chain: a dependant is queued again after every run it needs that is queued again
+    for (let frontier = [run.id], depth = 0; frontier.length > 0 && depth < 100; depth++) {
+      const blocked = await tx.trainingRun.findMany({
+        where: { status: "FAILED", startedAt: null, needs: { some: { needsId: { in: frontier } } } },
+        include: { needs: { select: { needsId: true } } },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
+      frontier = [];
+      for (const dependant of blocked) {
+        if (renamed.has(dependant.id)) continue;
+        await again(dependant, true);
+        frontier.push(dependant.id);
+      }
+    }
     await failBlockedRuns(tx);
-    await audit.record(
-      { actorId: options.createdById ?? null, action: "run.retry", targetType: "run", targetId: retry.id, before: { retryOf: run.id, status: run.status }, after: launchView(retry) },
-      tx,
-    );
     return retry;
   });
 }

@@ -11,14 +11,15 @@ import { db } from "@/server/db";
 import { pool } from "@/server/pg";
 import { AppError } from "@/server/errors";
 import { addItems, addMembers, upsertProject } from "@/prisma/seed/helpers";
-import { cancelRun, enqueueRun, getRun } from "@/server/services/runs/admin";
+import { cancelRun, enqueueRun, getRun, retryRun } from "@/server/services/runs/admin";
 import { claimRun, finishRun, type ClaimedRun } from "@/server/services/runs/queue";
 import { runKinds } from "@/server/services/runs/kinds";
-import { registerBaseModel, registerRewardModel } from "@/server/services/models";
+import { registerBaseModel, registerPolicy, registerRewardModel } from "@/server/services/models";
 import { createArena, listEvalResults, queueIteration } from "@/server/services/loop";
 import { ingestGenerations, readGeneratedFile } from "@/server/services/generation";
 import { projectAnalytics } from "@/server/services/analytics";
 import { promptHash } from "@/server/services/hashing";
+import { isTestPrompt } from "@/server/services/export";
 import { TRAINER_DIR } from "@/trainer/worker/process";
 import { makeUser, uid, workQueue } from "../fixtures/annotation";
 import { pythonWithTorch, runWorker, seedSyntheticSnapshot, tempDir, waitForStatus } from "./helpers";
@@ -289,6 +290,108 @@ describe("an iteration queued from a project", () => {
     const rm = await db.trainingRun.findFirstOrThrow({ where: { name: "iter 2: reward model" } });
     expect(rm.status).toBe("CANCELLED");
     expect(await db.loopIteration.count({ where: { projectId: project.id } })).toBe(1);
+  });
+});
+
+describe("an iteration that builds its own snapshot", () => {
+  it("freezes the project's judgements as the next version of its loop snapshot, and refuses a project with nothing judged", async () => {
+    const admin = await makeUser("ADMIN");
+    const annotator = await makeUser("ANNOTATOR");
+    const tag = uid();
+    const project = await upsertProject(db, { name: `own ${tag}`, slug: `own-${tag}` });
+    const start = await policy();
+    const judge = await db.model.create({ data: { name: "judge", kind: "REWARD", backend: "tiny", path: path.join(dataDir, "models", "j2") } });
+    const input = { projectId: project.id, method: "DPO" as const, policyModelId: start.id, rewardModelId: judge.id, arena: false, testRatio: 0.3 };
+
+    const empty = await errorOf(queueIteration({ actorId: admin.id, input: { ...input, name: "too early" } }));
+    expect(empty.message).toBe(`snapshot "loop own-${tag}" v1: the project has no preference pairs to train on yet`);
+    expect(empty.fieldErrors).toEqual([{ field: "snapshotId", message: "no judged pairs: collect judgements first" }]);
+    expect(await db.trainingRun.count({ where: { name: { startsWith: "too early" } } })).toBe(0);
+    expect(await db.snapshot.count({ where: { name: `loop own-${tag}` } })).toBe(0);
+
+    await addMembers(db, project.id, [annotator.id]);
+    await addItems(db, project.id, Array.from({ length: 30 }, (_, i) => ({ messages: [{ role: "user" as const, content: `Own prompt ${tag} ${i}` }], candidates: [{ text: `good ${i}` }, { text: `bad ${i}` }] })));
+    await workQueue(project.slug, annotator, (item) => {
+      const served = item as unknown as { candidates: { id: string; text: string }[] };
+      const [win, lose] = served.candidates[0].text.startsWith("good") ? served.candidates : [served.candidates[1], served.candidates[0]];
+      return { ranking: [[win.id], [lose.id]], strength: "BETTER" };
+    });
+
+    // a project of two judged prompts, both of which a 5% split puts in train (the split is by prompt hash)
+    const tinyProject = async () => {
+      const small = await upsertProject(db, { name: `small ${tag}`, slug: `small-${tag}` });
+      await addMembers(db, small.id, [annotator.id]);
+      const prompts = Array.from({ length: 20 }, (_, i) => [{ role: "user" as const, content: `Small prompt ${tag} ${i}` }])
+        .filter((m) => !isTestPrompt(promptHash(m), { testRatio: 0.05, seed: "" }))
+        .slice(0, 2);
+      await addItems(db, small.id, prompts.map((messages, i) => ({ messages, candidates: [{ text: `good ${i}` }, { text: `bad ${i}` }] })));
+      await workQueue(small.slug, annotator, (item) => {
+        const served = item as unknown as { candidates: { id: string }[] };
+        return { ranking: [[served.candidates[0].id], [served.candidates[1].id]], strength: "BETTER" };
+      });
+      return small;
+    };
+
+    const it1 = await queueIteration({ actorId: admin.id, input: { ...input, name: "first" } });
+    const snap = await db.snapshot.findUniqueOrThrow({ where: { id: it1.snapshotId } });
+    expect(snap).toMatchObject({ name: `loop own-${tag}`, version: 1, status: "SUCCEEDED", projectIds: [project.id] });
+    const rows = snap.rowCounts as { train: number; test: number };
+    expect(rows.train + rows.test).toBe(30);
+    expect(rows.test).toBeGreaterThan(0);
+    expect(rows.train).toBeGreaterThan(rows.test);
+    const runs = await Promise.all(it1.runIds.map((id) => getRun({ id })));
+    expect(runs.map((r) => [r.kind, r.snapshotId])).toEqual([["DPO", snap.id], ["EVAL", snap.id]]);
+
+    const it2 = await queueIteration({ actorId: admin.id, input: { ...input, name: "second" } });
+    const snap2 = await db.snapshot.findUniqueOrThrow({ where: { id: it2.snapshotId } });
+    expect(snap2).toMatchObject({ name: snap.name, version: 2 });
+
+    // holding out too little of a small project leaves the evaluation nothing: refused on the field, nothing queued
+    const few = await errorOf(queueIteration({ actorId: admin.id, input: { ...input, name: "few", testRatio: 0.05, projectId: (await tinyProject()).id } }));
+    expect(few.fieldErrors).toEqual([{ field: "testRatio", message: "hold out more prompts, or collect more" }]);
+    expect(await db.trainingRun.count({ where: { name: { startsWith: "few" } } })).toBe(0);
+  });
+});
+
+describe("retrying a step of a chain", () => {
+  it("queues the steps that failed because of it again, waiting for the retry and naming its model, in the iteration", async () => {
+    const admin = await makeUser("ADMIN");
+    const project = await upsertProject(db, { name: "retry loop", slug: `retry-${uid()}` });
+    const snap = await snapshot();
+    const start = await policy();
+    const judge = await db.model.create({ data: { name: "judge", kind: "REWARD", backend: "tiny", path: path.join(dataDir, "models", "j3") } });
+    const iteration = await queueIteration({ actorId: admin.id, input: { projectId: project.id, name: "iter r", snapshotId: snap.id, method: "DPO", policyModelId: start.id, rewardModelId: judge.id } });
+    const [dpoId, evalId, generateId] = iteration.runIds;
+
+    const first = await claimed();
+    expect(first.run.id).toBe(dpoId);
+    await finishRun({ lease: first.lease, status: "FAILED", error: "CUDA out of memory" });
+    expect((await getRun({ id: evalId })).error).toBe(`needs run "iter r: DPO", which failed: CUDA out of memory`);
+
+    const retry = await retryRun({ id: dpoId, createdById: admin.id });
+    const after = await db.loopIteration.findUniqueOrThrow({ where: { id: iteration.id } });
+    expect(after.runIds[0]).toBe(retry.id);
+    const [evalAgain, generateAgain] = await Promise.all(after.runIds.slice(1).map((id) => getRun({ id })));
+    expect(after.runIds.slice(1)).not.toContain(evalId);
+    expect(after.runIds.slice(1)).not.toContain(generateId);
+    for (const r of [evalAgain, generateAgain]) {
+      expect(r.status).toBe("QUEUED");
+      expect(r.modelId).toBe(`run:${retry.id}`);
+      expect(r.needs.map((n) => n.id)).toEqual([retry.id]);
+    }
+    expect(evalAgain).toMatchObject({ kind: "EVAL", name: "iter r: eval (retry)" });
+    expect(generateAgain.projectId).toBe(iteration.arenaProjectId);
+    // the old ones keep their failure for the record
+    expect((await getRun({ id: evalId })).status).toBe("FAILED");
+
+    // the retry succeeds: the chain goes on with the model it registered
+    const second = await claimed();
+    expect(second.run.id).toBe(retry.id);
+    await finishRun({ lease: second.lease, status: "SUCCEEDED", onSuccess: (tx, run) => registerPolicy(tx, run, { modelPath: path.join(dataDir, "runs", retry.id, "model"), metrics: {} }).then(() => undefined) });
+    const model = await db.model.findFirstOrThrow({ where: { runId: retry.id } });
+    expect((await getRun({ id: evalAgain.id })).modelId).toBe(model.id);
+    const next = await claimed();
+    expect([evalAgain.id, generateAgain.id]).toContain(next.run.id);
   });
 });
 
