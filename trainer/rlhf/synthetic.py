@@ -41,7 +41,7 @@ DPO_TASK = {"epochs": 2, "batch_size": 16, "lr": 3e-3, "beta": 0.5, "logging_ste
 PPO_TASK = {"total_episodes": 640, "batch_size": 32, "num_mini_batches": 2, "lr": 3e-4, "max_new_tokens": 32,
             "kl_coef": 0.2, "kl_target": 6.0, "kl_horizon": 128, "save_steps": 0}
 GRPO_TASK = {"total_episodes": 640, "batch_size": 32, "num_generations": 4, "lr": 5e-4, "max_completion_length": 32,
-             "beta": 0.2, "kl_target": 6.0, "kl_horizon": 128, "save_steps": 0}
+             "beta": 0.2, "kl_target": 6.0, "kl_horizon": 32, "save_steps": 0}
 RLOO_TASK = {**GRPO_TASK, "lr": 5e-4}
 
 
