@@ -85,7 +85,7 @@ test("Self-Instruct from the import page: seed file checked by line, run followe
   );
   await panel.getByLabel("Seed tasks (JSONL)").setInputFiles(seeds);
   await expect(panel.getByText("6 seed tasks in seed_tasks.jsonl")).toBeVisible();
-  await panel.getByLabel("Endpoint").selectOption({ label: `${endpointName} (teacher-7b)` });
+  await panel.getByLabel("Generator", { exact: true }).selectOption({ label: `${endpointName} (teacher-7b)` });
   // a target out of range is refused by the server, naming the field
   await panel.getByLabel("Instructions to keep").fill("0");
   await panel.getByRole("button", { name: "Queue Self-Instruct run" }).click();
@@ -140,7 +140,7 @@ test("Self-Instruct into a pairwise project: each kept instruction answered twic
   const seeds = test.info().outputPath("seeds.jsonl");
   await writeFile(seeds, ["Give three tips for staying healthy.", "Write a limerick about a programmer.", "List five countries in South America."].map((instruction) => JSON.stringify({ instruction })).join("\n"));
   await panel.getByLabel("Seed tasks (JSONL)").setInputFiles(seeds);
-  await panel.getByLabel("Endpoint").selectOption({ label: `${endpointName} (teacher-7b)` });
+  await panel.getByLabel("Generator", { exact: true }).selectOption({ label: `${endpointName} (teacher-7b)` });
   // one answer cannot be compared: the server refuses it, naming the field
   await panel.getByLabel("Responses per instruction").fill("1");
   await panel.getByLabel("Instructions to keep").fill("4");
