@@ -102,7 +102,7 @@ function workerMain(opts: { dev: boolean; port: number; spare: boolean }) {
     (server) => {
       reapInterruptedJobs();
       // new judgements into the analytics summaries every ANALYTICS_REFRESH_MS (0: off; a page read then counts at
-      // most a few dozen items itself and shows the rest as still being counted)
+      // most a few dozen items itself); with it on a read counts none and shows what is still being counted
       let takeIn: TakeInLoop | null = null;
       if (env.ANALYTICS_REFRESH_MS > 0) {
         takeIn = startTakeInLoop({ intervalMs: env.ANALYTICS_REFRESH_MS });

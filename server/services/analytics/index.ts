@@ -29,6 +29,7 @@ import { toCsv, type CsvCell } from "@/server/services/analytics/csv";
 import { alphaFromTallies, pairwiseAgreement, type UnitTally } from "@/server/services/analytics/krippendorff";
 import { eta, hourlySeries } from "@/server/services/analytics/progress";
 import { refreshSummaries, TIME_BUCKET_BOUNDS, TIME_BUCKETS_SQL } from "@/server/services/analytics/summaries";
+import { takeInLoopRunning } from "@/server/services/analytics/take-in-loop";
 import { countedAnnotation } from "@/server/services/review/counted";
 
 const HOURS_SHOWN = 48;
@@ -130,9 +131,9 @@ WHERE id IN (SELECT "userId" FROM "AnalyticsAnnotator" WHERE "projectId" = $1
              UNION SELECT "userId" FROM "Assignment" WHERE "projectId" = $1 AND state IN ('ACTIVE', 'EXPIRED', 'SKIPPED'))`;
 
 /**
- * Notes a read takes in itself when the background take-in is not at work on the project: ~1.5 ms an item on a
- * loaded 2-core box, so under 0.1 s (200 cost a busy read 350 ms at the median). With the loop off
- * (ANALYTICS_REFRESH_MS=0) this is what moves the figures on, a page refresh at a time.
+ * Notes a read takes in itself when this process runs no take-in loop (ANALYTICS_REFRESH_MS=0, a script): then this
+ * is what moves the figures on, a read at a time. With the loop running a read takes nothing in: even 50 items cost a
+ * busy read ~400 ms on a loaded 2-core box (the take-in's ~25 statements, whatever its size), 200 items ~350–480 ms.
  */
 export const READ_TAKE_IN_ITEMS = 50;
 /** Pending notes the freshness count looks at: beyond them (a backlog like the first take-in after an upgrade) it
@@ -215,9 +216,9 @@ export async function projectAnalytics({ projectId, now = new Date(), bootstrapR
   );
   if (!found) throw new AppError("NOT_FOUND", `Project ${projectId} does not exist.`);
   const { pending, ...project } = found;
-  // a few dozen items at most, and none while the background take-in works on the project: a read never waits
-  // behind a backlog, it reports it (freshness)
-  if (pending) await refreshSummaries({ projectId, wait: false, limit: READ_TAKE_IN_ITEMS });
+  // a few dozen items at most, none when the loop is on or at work on the project: a read never waits behind a
+  // backlog, it reports it (freshness)
+  if (pending && !takeInLoopRunning()) await refreshSummaries({ projectId, wait: false, limit: READ_TAKE_IN_ITEMS });
 
   const { iso, windowStart, paceStart } = analyticsWindows(now);
   const minute = (t: number) => new Date(Math.floor(t / 60_000) * 60_000).toISOString();

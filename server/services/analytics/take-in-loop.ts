@@ -6,6 +6,13 @@
 // them work on a project at a time and the others pass it by, so a judgement is never counted twice.
 import { refreshPendingProjects } from "@/server/services/analytics/summaries";
 
+let loopsRunning = 0;
+
+/** Whether this process runs a take-in loop: then a read leaves every pending item to it (index.ts). */
+export function takeInLoopRunning(): boolean {
+  return loopsRunning > 0;
+}
+
 export interface TakeInLoop {
   /** Stops the ticks and resolves once the round under way (if any) has finished its current transaction. */
   stop(): Promise<void>;
@@ -31,8 +38,10 @@ export function startTakeInLoop({ intervalMs, chunk, log = console }: {
   };
   const timer = setInterval(tick, intervalMs);
   timer.unref();
+  loopsRunning++;
   return {
     async stop() {
+      if (!stopping) loopsRunning--;
       stopping = true;
       clearInterval(timer);
       await round;

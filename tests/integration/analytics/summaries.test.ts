@@ -360,5 +360,16 @@ describe("the background take-in", () => {
     const current = await projectAnalytics({ projectId: project.id, now: NOW, bootstrapRounds: 0 });
     expect(current.progress.annotations).toBe(2 * items);
     expect(current.freshness).toEqual({ updatedAt: NOW.toISOString(), pending: 0 });
+
+    // with the process's loop running a read counts nothing itself: the loop does
+    const loopOn = startTakeInLoop({ intervalMs: 60_000 });
+    try {
+      await judgeAll();
+      const left = await projectAnalytics({ projectId: project.id, now: NOW, bootstrapRounds: 0 });
+      expect(left.progress.annotations).toBe(2 * items);
+      expect(left.freshness.pending).toBe(items);
+    } finally {
+      await loopOn.stop();
+    }
   });
 });
