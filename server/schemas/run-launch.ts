@@ -82,9 +82,17 @@ function defaultOf(f: FieldSchema | undefined, backend: Backend): unknown {
   return f?.["x-default-by-backend"]?.[backend] ?? f?.default;
 }
 
-/** A run kind's launch config: the trainer's fields with their types and ranges, its rules, no staged keys. */
-function launchConfig(kind: TrainerRunKind) {
+/** Settings a kind takes that the worker reads itself, not the trainer (generation from an endpoint: a prompt cap). */
+const workerOnlyKeys: Partial<Record<TrainerRunKind, string[]>> = { GENERATE: ["max_prompts"] };
+
+/**
+ * A run kind's launch config: the trainer's fields with their types and ranges, its rules, no staged keys. `strict`
+ * (what a person or a script sends, through the form, tRPC and the HTTP API) also refuses a key the trainer does not
+ * have, which would otherwise fail the run on the worker ("unknown config field(s)") long after the launch.
+ */
+function launchConfig(kind: TrainerRunKind, strict: boolean) {
   const schema = configSchemaOf(kind);
+  const known = new Set([...Object.keys(schema.properties), ...(workerOnlyKeys[kind] ?? [])]);
   const shape: Record<string, z.ZodType> = {};
   for (const [key, f] of Object.entries(schema.properties)) {
     shape[key] = f["x-staged"]
@@ -92,6 +100,11 @@ function launchConfig(kind: TrainerRunKind) {
       : fieldZod(key, f);
   }
   return z.looseObject(shape).superRefine((config, ctx) => {
+    if (strict) {
+      for (const key of Object.keys(config)) {
+        if (!known.has(key)) ctx.addIssue({ code: "custom", path: [key], message: `"${key}" is not a setting of ${kind} runs (trainer/README.md lists them)` });
+      }
+    }
     const backend = (config.backend ?? schema.properties.backend?.default ?? "tiny") as Backend;
     const value = (key: string) => config[key] ?? defaultOf(schema.properties[key], backend);
     for (const rule of schema["x-rules"]) {
@@ -110,17 +123,26 @@ function launchConfig(kind: TrainerRunKind) {
 
 // a kind the worker runs itself has its config schema beside its service (./self-instruct.ts, ./judge.ts)
 const workerConfigs = { SELF_INSTRUCT: selfInstructRunConfig, JUDGE: judgeRunConfig } satisfies Record<Exclude<(typeof runKinds)[number], TrainerRunKind>, z.ZodType>;
-const launchConfigs = Object.fromEntries(
-  runKinds.map((k) => [k, isTrainerRunKind(k) ? launchConfig(k) : workerConfigs[k]]),
-) as unknown as Record<(typeof runKinds)[number], z.ZodType>;
+function runInput(strict: boolean) {
+  const configs = Object.fromEntries(
+    runKinds.map((k) => [k, isTrainerRunKind(k) ? launchConfig(k, strict) : workerConfigs[k]]),
+  ) as unknown as Record<(typeof runKinds)[number], z.ZodType>;
+  return enqueueRunInput.superRefine((input, ctx) => {
+    const parsed = configs[input.kind].safeParse(input.config);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: "custom", path: ["config", ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))], message: issue.message });
+    }
+  });
+}
 
-export const launchRunInput = enqueueRunInput.superRefine((input, ctx) => {
-  const parsed = launchConfigs[input.kind].safeParse(input.config);
-  if (parsed.success) return;
-  for (const issue of parsed.error.issues) {
-    ctx.addIssue({ code: "custom", path: ["config", ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))], message: issue.message });
-  }
-});
+/** A launch as a person or a script sends it (the form, tRPC, the HTTP API): every config key must be the trainer's. */
+export const launchRunInput = runInput(true);
+/**
+ * A launch from inside the server (the loop's chain, tests' stand-in trainers): the same types, ranges and rules,
+ * but keys the trainer does not know pass, since the caller chose them (a stand-in trainer's `steps`).
+ */
+export const serviceRunInput = runInput(false);
 export type LaunchRunInput = z.input<typeof launchRunInput>;
 export type LaunchRunOutput = z.output<typeof launchRunInput>;
 

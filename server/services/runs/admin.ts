@@ -9,7 +9,7 @@ import { MODEL_PATH_KEYS, modelPathProblem } from "@/server/services/model-paths
 import { pendingRuns, runKinds, type RunKindSpec } from "@/server/services/runs/kinds";
 import { failBlockedRuns } from "@/server/services/runs/queue";
 import { Prisma, type RunKind, type TrainingRun } from "@/server/generated/prisma/client";
-import { launchRunInput, type LaunchRunInput } from "@/server/schemas/run-launch";
+import { serviceRunInput, type LaunchRunInput } from "@/server/schemas/run-launch";
 import { listRunsInput, modelConfigKeys, pendingModelPrefix, runLogsInput, runMetricsInput } from "@/server/schemas/runs";
 
 export type RunWithPosition = TrainingRun & {
@@ -38,7 +38,7 @@ async function neededRuns(asked: string[], launched: { modelId?: string | null; 
 
 /** Queues a run: its launch config checked against the trainer's config schema, its inputs by its kind's entry. */
 export async function enqueueRun(options: { input: LaunchRunInput; createdById?: string | null }): Promise<TrainingRun> {
-  const input = parseOrThrow(launchRunInput, options.input, { what: "Invalid run" });
+  const input = parseOrThrow(serviceRunInput, options.input, { what: "Invalid run" });
   const spec = runKinds[input.kind] as RunKindSpec<RunKind>;
   const launched = await spec.launch(input as never, { ...input.config });
   const config = launched.config;

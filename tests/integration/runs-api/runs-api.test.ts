@@ -57,6 +57,11 @@ describe("run.launch", () => {
     expect(await fieldsOf(api.run.launch({ ...base, config: { backend: "hf", lr: 1e-5 } }))).toEqual(["config.model_path"]);
     expect(await fieldsOf(api.run.launch({ ...base, snapshotId: "no-such-snapshot", config: { lr: 1e-3 } }))).toEqual(["snapshotId"]);
     expect(await fieldsOf(api.run.launch({ ...base, gpuCount: -1 }))).toEqual(["gpuCount"]);
+    // a setting the trainer does not have is refused at the launch, not by the worker minutes later
+    const refused = await api.run.launch({ kind: "SFT", name: "sft", snapshotId: snapshot.id, config: { steps: 2, epochs: 1 } }).catch((err: { cause?: unknown }) => err.cause);
+    expect(refused instanceof ZodError && refused.issues.map((i) => [i.path.join("."), i.message])).toEqual([["config.steps", '"steps" is not a setting of SFT runs (trainer/README.md lists them)']]);
+    expect(await fieldsOf(api.run.launch({ kind: "SFT", name: "sft", snapshotId: snapshot.id, config: { steps: 2, learning_rate: 1e-3 } }))).toEqual(["config.steps", "config.learning_rate"]);
+    expect(await fieldsOf(api.run.launch({ kind: "GENERATE", name: "gen", modelId: "x", projectId: "y", config: { max_prompts: 3, top_k: 5 } }))).toEqual(["config.top_k"]);
     expect(await fieldsOf(api.run.launch({ kind: "PPO", name: "ppo", modelId: "x", projectId: "y", config: { kl_coef: -0.1, batch_size: 10, num_mini_batches: 4 } }))).toEqual([
       "config.kl_coef",
       "config.num_mini_batches",
@@ -177,7 +182,7 @@ describe("run.launch of the offline methods (SFT, KTO) and the snapshots each ki
       ["SFT", kto, "sft, sft-conversational, sft-messages, trl, trl-conversational"],
       ["KTO", sft, "kto, trl, trl-conversational"],
     ] as const) {
-      const input = { kind, name: "x", snapshotId: snapshot.id, config: { policy_path: path.resolve(".data/models/sft") } };
+      const input = { kind, name: "x", snapshotId: snapshot.id, config: kind === "SFT" || kind === "REWARD" ? {} : { policy_path: path.resolve(".data/models/sft") } };
       expect(await fieldsOf(api.run.launch(input as never))).toEqual(["snapshotId"]);
       expect(await messageOf(api.run.launch(input as never))).toContain(`reads ${reads}`);
     }
