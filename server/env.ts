@@ -70,7 +70,7 @@ const schema = z.object({
     .optional()
     .transform((v) => (v ?? "").split(",").map((h) => h.trim()).filter(Boolean)),
   TRAINER_PYTHON: z.string().optional(),
-  // how often the web process takes new judgements into the analytics summaries (ms; 0 = only when a page is read)
+  // how often the web process takes new judgements into the analytics summaries (ms; 0 = off: a read counts 50 items)
   ANALYTICS_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   // Folders (separated by ":") where model directories may be besides <DATA_DIR>/runs and <DATA_DIR>/models
   // (server/services/model-paths.ts).

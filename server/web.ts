@@ -21,7 +21,7 @@ import { env } from "@/server/env";
 import { reapInterruptedSnapshots } from "@/server/services/export";
 import { reapInterruptedImports } from "@/server/services/import";
 import { JOB_REAP_INTERVAL_MS } from "@/server/services/job-heartbeat";
-import { refreshPendingProjects } from "@/server/services/analytics/summaries";
+import { startTakeInLoop, type TakeInLoop } from "@/server/services/analytics/take-in-loop";
 
 const ROOT = path.resolve(__dirname, "..");
 /** tRPC request bodies are judgements and settings; uploads go through their own routes. */
@@ -97,30 +97,21 @@ function reapInterruptedJobs(): void {
   setInterval(reap, JOB_REAP_INTERVAL_MS).unref();
 }
 
-/**
- * Takes new judgements into the analytics summaries every ANALYTICS_REFRESH_MS, so the analytics page of a busy
- * project reads summaries instead of taking minutes' worth in itself. One round at a time; 0 turns it off (the page
- * then takes in what is pending when it is read, as it always does).
- */
-function refreshAnalyticsInBackground(): void {
-  if (env.ANALYTICS_REFRESH_MS === 0) return;
-  let running = false;
-  setInterval(() => {
-    if (running) return;
-    running = true;
-    refreshPendingProjects()
-      .catch((err: unknown) => console.error("[web] analytics take-in failed:", err))
-      .finally(() => (running = false));
-  }, env.ANALYTICS_REFRESH_MS).unref();
-}
-
 function workerMain(opts: { dev: boolean; port: number; spare: boolean }) {
   serve(opts).then(
     (server) => {
       reapInterruptedJobs();
-      refreshAnalyticsInBackground();
+      // new judgements into the analytics summaries every ANALYTICS_REFRESH_MS (0: off; a page read then counts at
+      // most a few dozen items itself); with it on a read counts none and shows what is still being counted
+      let takeIn: TakeInLoop | null = null;
+      if (env.ANALYTICS_REFRESH_MS > 0) {
+        takeIn = startTakeInLoop({ intervalMs: env.ANALYTICS_REFRESH_MS });
+        console.log(`[analytics] take-in every ${env.ANALYTICS_REFRESH_MS} ms`);
+      }
       const stop = () => {
-        server.close(() => process.exit(0));
+        // the take-in's transaction under way commits (or is rolled back by the exit: its notes stay for the next)
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        void Promise.all([closed, takeIn?.stop()]).then(() => process.exit(0));
         // in-flight requests get ten seconds; idle keep-alive connections are closed at once
         server.closeIdleConnections();
         setTimeout(() => process.exit(0), 10_000).unref();

@@ -6,14 +6,14 @@
 // (overlap 5). For each it prints:
 //   - the first take-in: every judgement is new to the summaries (what the first read after the migration costs);
 //   - quiet: --reads reads with nothing new, p50/p95;
-//   - busy: --reads reads, each after --batch new judgements (the page refreshes every 30 s; 2,000 is that long at
-//     ~70 judgements/s), p50/p95 — the read then takes those judgements in first;
-//   - busy with the background take-in, as `npm start` runs: the same, but the web process's background round
-//     (refreshPendingProjects, every ANALYTICS_REFRESH_MS) has taken them in before the read; the round's own time.
+//   - busy, as `npm start` runs: the background take-in loop (take-in-loop.ts, every --take-in-ms) runs beside the
+//     reads; --reads times --batch new judgements (the page refreshes every 30 s; 2,000 is that long at ~70
+//     judgements/s) then at once a read, p50/p95, the judgements it reports still being counted, and how long the
+//     loop took to count them all (the lag a page shows as "updated … ago").
 // The database is DATABASE_URL's server or the embedded PostgreSQL; the benchmark's own database is dropped unless
 // --keep (then a second run reuses the generated projects).
 // Ends with: RESULT annotations=… p95_ms=… ranking_annotations=… ranking_p95_ms=… busy_p95_ms=… ranking_busy_p95_ms=…
-// background_busy_p95_ms=… ranking_background_busy_p95_ms=…
+// busy_lag_p95_s=… ranking_busy_lag_p95_s=…
 // (p95_ms is the quiet figure; the target is < 300 ms).
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     "ranking-annotations": { type: "string", default: "250000" },
     reads: { type: "string", default: "20" },
     batch: { type: "string", default: "2000" },
+    "take-in-ms": { type: "string", default: "5000" },
     keep: { type: "boolean", default: false },
     db: { type: "string", default: "rlhf_bench_analytics" },
   },
@@ -40,22 +41,25 @@ const annotations = positiveInt("annotations", args.annotations);
 const rankingAnnotations = positiveInt("ranking-annotations", args["ranking-annotations"]);
 const reads = positiveInt("reads", args.reads);
 const batch = positiveInt("batch", args.batch);
+const takeInMs = positiveInt("take-in-ms", args["take-in-ms"]);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Measured {
   annotations: number;
   firstTakeInS: number;
   quiet: number[];
+  /** reads right after a batch, the background loop running */
   busy: number[];
-  /** reads after the background round took the new judgements in */
-  background: number[];
-  /** the background rounds themselves */
-  backgroundTakeIn: number[];
+  /** judgements those reads reported still being counted */
+  busyPending: number[];
+  /** from a batch's insert until the loop had counted it all, ms */
+  lag: number[];
 }
 
 async function measure(client: pg.Client, p: ScaleProject): Promise<Measured> {
   const { projectAnalytics } = await import("@/server/services/analytics");
-  const { refreshPendingProjects, refreshSummaries } = await import("@/server/services/analytics/summaries");
+  const { refreshSummaries } = await import("@/server/services/analytics/summaries");
+  const { startTakeInLoop } = await import("@/server/services/analytics/take-in-loop");
   const have = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Annotation" WHERE "projectId" = $1`, [p.id]);
   let total = have.rows[0].n;
   if (total !== p.items * p.overlap) {
@@ -87,8 +91,8 @@ async function measure(client: pg.Client, p: ScaleProject): Promise<Measured> {
 
   // new judgements by one more round of annotators on the items, numbered after the generated ones
   const busy: number[] = [];
-  const background: number[] = [];
-  const backgroundTakeIn: number[] = [];
+  const busyPending: number[] = [];
+  const lag: number[] = [];
   let next = 0;
   const judgeMore = () =>
     client.query(
@@ -98,29 +102,33 @@ async function measure(client: pg.Client, p: ScaleProject): Promise<Measured> {
        JOIN "Annotation" a ON a.id = $1 || '-a' || (1 + g % $4) || '-1'`,
       [p.id, next, next + batch - 1, p.items],
     );
-  for (let r = 0; r < reads; r++) {
-    await judgeMore();
-    next += batch;
-    busy.push(await timed());
-  }
-  log(`  busy (${batch} new judgements before each read): p50 ${percentile(busy, 50).toFixed(0)} ms, p95 ${percentile(busy, 95).toFixed(0)} ms`);
-  // as `npm start` runs it: the web process's background round (server/web.ts) takes the new judgements in, so the
-  // read finds nothing pending; the round's own time is what the database spends off the page's path
-  for (let r = 0; r < reads; r++) {
-    await judgeMore();
-    next += batch;
-    const t0 = performance.now();
-    await refreshPendingProjects();
-    backgroundTakeIn.push(performance.now() - t0);
-    background.push(await timed());
+  const pendingNotes = async () =>
+    (await client.query(`SELECT 1 FROM "AnalyticsPendingItem" WHERE "projectId" = $1 LIMIT 1`, [p.id])).rowCount ?? 0;
+  // as `npm start` runs: the web process's loop takes new judgements in beside the page's reads
+  const loop = startTakeInLoop({ intervalMs: takeInMs });
+  try {
+    for (let r = 0; r < reads; r++) {
+      const t0 = performance.now();
+      await judgeMore();
+      next += batch;
+      const t = performance.now();
+      const read = await projectAnalytics({ projectId: p.id });
+      busy.push(performance.now() - t);
+      busyPending.push(read.freshness.pending);
+      while ((await pendingNotes()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      lag.push(performance.now() - t0);
+    }
+  } finally {
+    await loop.stop();
   }
   log(
-    `  busy with the background take-in: read p50 ${percentile(background, 50).toFixed(0)} ms, p95 ${percentile(background, 95).toFixed(0)} ms; ` +
-      `background round p50 ${percentile(backgroundTakeIn, 50).toFixed(0)} ms`,
+    `  busy (${batch} new judgements, then a read; the loop every ${takeInMs} ms): read p50 ${percentile(busy, 50).toFixed(0)} ms, ` +
+      `p95 ${percentile(busy, 95).toFixed(0)} ms; still being counted p50 ${percentile(busyPending, 50).toFixed(0)}; ` +
+      `all counted after p50 ${(percentile(lag, 50) / 1000).toFixed(1)} s, p95 ${(percentile(lag, 95) / 1000).toFixed(1)} s`,
   );
   await client.query(`DELETE FROM "Annotation" WHERE "projectId" = $1 AND id LIKE $2`, [p.id, `${p.id}-x%`]);
   await refreshSummaries({ projectId: p.id });
-  return { annotations: total, firstTakeInS, quiet, busy, background, backgroundTakeIn };
+  return { annotations: total, firstTakeInS, quiet, busy, busyPending, lag };
 }
 
 async function main(): Promise<void> {
@@ -150,20 +158,21 @@ async function main(): Promise<void> {
       });
       const row = (name: string, m: Measured) =>
         `| ${name} | ${m.annotations} | ${m.firstTakeInS.toFixed(1)} | ${percentile(m.quiet, 50).toFixed(0)} | ${percentile(m.quiet, 95).toFixed(0)} | ` +
-        `${percentile(m.busy, 50).toFixed(0)} | ${percentile(m.busy, 95).toFixed(0)} | ${percentile(m.background, 95).toFixed(0)} | ${percentile(m.backgroundTakeIn, 50).toFixed(0)} |`;
+        `${percentile(m.busy, 50).toFixed(0)} | ${percentile(m.busy, 95).toFixed(0)} | ${percentile(m.busyPending, 50).toFixed(0)} | ` +
+        `${(percentile(m.lag, 50) / 1000).toFixed(1)} / ${(percentile(m.lag, 95) / 1000).toFixed(1)} |`;
       process.stdout.write(
         [
           "",
-          `| project | annotations | first take-in s | quiet p50 ms | quiet p95 ms | busy p50 ms | busy p95 ms | busy, background take-in: read p95 ms | background round p50 ms |`,
+          `| project | annotations | first take-in s | quiet p50 ms | quiet p95 ms | busy p50 ms | busy p95 ms | busy: still being counted p50 | all counted after p50 / p95 s |`,
           `|---|---|---|---|---|---|---|---|---|`,
           row("pairwise", pairwise),
           row("4-way ranking", ranking),
-          `(${reads} reads each; busy: ${batch} new judgements before each read)`,
+          `(${reads} reads each; busy: ${batch} new judgements then a read, the take-in loop every ${takeInMs} ms)`,
           "",
           `RESULT annotations=${pairwise.annotations} p95_ms=${percentile(pairwise.quiet, 95).toFixed(0)} ranking_annotations=${ranking.annotations} ` +
             `ranking_p95_ms=${percentile(ranking.quiet, 95).toFixed(0)} busy_p95_ms=${percentile(pairwise.busy, 95).toFixed(0)} ` +
-            `ranking_busy_p95_ms=${percentile(ranking.busy, 95).toFixed(0)} background_busy_p95_ms=${percentile(pairwise.background, 95).toFixed(0)} ` +
-            `ranking_background_busy_p95_ms=${percentile(ranking.background, 95).toFixed(0)}`,
+            `ranking_busy_p95_ms=${percentile(ranking.busy, 95).toFixed(0)} busy_lag_p95_s=${(percentile(pairwise.lag, 95) / 1000).toFixed(1)} ` +
+            `ranking_busy_lag_p95_s=${(percentile(ranking.lag, 95) / 1000).toFixed(1)}`,
           "",
         ].join("\n"),
       );

@@ -85,9 +85,18 @@ export interface WinRateFigures {
   cells: Array<Array<{ games: number; wins: number; ties: number; losses: number; winRate: number | null }>>;
 }
 
+/** How current the summaries behind the figures are. */
+export interface AnalyticsFreshness {
+  /** when the figures were last brought up to date: now when nothing is pending; null before the first take-in */
+  updatedAt: string | null;
+  /** judgements not yet counted in the figures (the background take-in is on them) */
+  pending: number;
+}
+
 export interface ProjectAnalytics {
   project: { id: string; name: string; slug: string; taskType: "PAIRWISE" | "RANKING"; overlap: number };
   generatedAt: string;
+  freshness: AnalyticsFreshness;
   progress: ProgressFigures;
   annotators: AnnotatorFigures[];
   agreement: AgreementFigures;

@@ -107,6 +107,12 @@ test("an admin keeps both-bad judgements flagged in a snapshot, and sees them pe
 
   // the leaderboard counts them against both models of each judgement
   await page.goto(`/admin/projects/${projectId}/analytics`);
+  // beside the heading: how fresh the figures are, counting up live between the page's refreshes
+  const freshness = page.getByTestId("analytics-freshness");
+  await expect(freshness).toHaveText(/^updated \d+ s ago$/);
+  const age = async () => Number((await freshness.textContent())!.match(/updated (\d+) s/)![1]);
+  const first = await age();
+  await expect.poll(age, { timeout: 5_000 }).toBeGreaterThanOrEqual(first + 2);
   const board = page.getByRole("table", { name: /Model leaderboard/ });
   await expect(board.getByRole("columnheader", { name: "Both bad" })).toBeVisible();
   for (const model of ["m0", "m1"]) await expect(board.getByRole("row", { name: new RegExp(`\\b${model}\\b`) }).getByRole("cell").last()).toHaveText("3");

@@ -29,6 +29,8 @@ import { toCsv, type CsvCell } from "@/server/services/analytics/csv";
 import { alphaFromTallies, pairwiseAgreement, type UnitTally } from "@/server/services/analytics/krippendorff";
 import { eta, hourlySeries } from "@/server/services/analytics/progress";
 import { refreshSummaries, TIME_BUCKET_BOUNDS, TIME_BUCKETS_SQL } from "@/server/services/analytics/summaries";
+import { takeInLoopRunning } from "@/server/services/analytics/take-in-loop";
+import { countedAnnotation } from "@/server/services/review/counted";
 
 const HOURS_SHOWN = 48;
 const PACE_WINDOW_HOURS = 6;
@@ -128,6 +130,25 @@ SELECT id, name, email FROM "User"
 WHERE id IN (SELECT "userId" FROM "AnalyticsAnnotator" WHERE "projectId" = $1
              UNION SELECT "userId" FROM "Assignment" WHERE "projectId" = $1 AND state IN ('ACTIVE', 'EXPIRED', 'SKIPPED'))`;
 
+/**
+ * Notes a read takes in itself when this process runs no take-in loop (ANALYTICS_REFRESH_MS=0, a script): then this
+ * is what moves the figures on, a read at a time. With the loop running a read takes nothing in: even 50 items cost a
+ * busy read ~400 ms on a loaded 2-core box (the take-in's ~25 statements, whatever its size), 200 items ~350–480 ms.
+ */
+export const READ_TAKE_IN_ITEMS = 50;
+/** Pending notes the freshness count looks at: beyond them (a backlog like the first take-in after an upgrade) it
+ * reports at least that many judgements, not all of them, so the count stays a few milliseconds. */
+const PENDING_NOTES_COUNTED = 20_000;
+
+// Judgements not yet counted: per changed item, how far the number of its judgements that count moved since it was
+// taken in, and at least one (an edit changes no number but is pending all the same).
+const FRESHNESS_SQL = `
+SELECT (SELECT (extract(epoch FROM "takenInAt" AT TIME ZONE 'UTC') * 1000)::float8 FROM "AnalyticsProject" WHERE "projectId" = $1) AS taken_in_ms,
+       coalesce(sum(GREATEST(1, abs(
+         (SELECT count(*) FROM "Annotation" a WHERE a."itemId" = p."itemId" AND ${countedAnnotation("a")})
+         - (SELECT count(*) FROM "AnalyticsJudgement" j WHERE j."itemId" = p."itemId")))), 0)::int AS pending
+FROM (SELECT DISTINCT "itemId" FROM (SELECT "itemId" FROM "AnalyticsPendingItem" WHERE "projectId" = $1 ORDER BY id LIMIT ${PENDING_NOTES_COUNTED}) n) p`;
+
 export interface ProjectRow { id: string; name: string; slug: string; task_type: ProjectAnalytics["project"]["taskType"]; overlap: number }
 export interface ItemsRow { status: "OPEN" | "COMPLETE" | "ARCHIVED"; gold: boolean; n: number }
 export interface AssignmentsRow { uid: string; skips: number; active: number }
@@ -195,13 +216,15 @@ export async function projectAnalytics({ projectId, now = new Date(), bootstrapR
   );
   if (!found) throw new AppError("NOT_FOUND", `Project ${projectId} does not exist.`);
   const { pending, ...project } = found;
-  if (pending) await refreshSummaries({ projectId });
+  // a few dozen items at most, none when the loop is on or at work on the project: a read never waits behind a
+  // backlog, it reports it (freshness)
+  if (pending && !takeInLoopRunning()) await refreshSummaries({ projectId, wait: false, limit: READ_TAKE_IN_ITEMS });
 
   const { iso, windowStart, paceStart } = analyticsWindows(now);
   const minute = (t: number) => new Date(Math.floor(t / 60_000) * 60_000).toISOString();
   const paceStartMs = Date.parse(paceStart);
   const paceFirstMinute = minute(paceStartMs % 60_000 === 0 ? paceStartMs : paceStartMs + 60_000);
-  const [items, [{ remaining }], assignments, annotations, hourly, votes, people] = await Promise.all([
+  const [items, [{ remaining }], assignments, annotations, hourly, votes, people, [fresh]] = await Promise.all([
     query<ItemsRow>(ITEMS_SQL, [projectId]),
     query<{ remaining: number }>(REMAINING_SQL, [projectId, project.overlap]),
     query<AssignmentsRow>(ASSIGNMENTS_SQL, [projectId, iso]),
@@ -209,6 +232,7 @@ export async function projectAnalytics({ projectId, now = new Date(), bootstrapR
     query<HourlyRow>(HOURLY_SQL, [projectId, windowStart, paceFirstMinute, minute(now.getTime()), iso, paceStart]),
     query<VotesRow>(VOTES_SQL, [projectId]),
     query<{ id: string; name: string; email: string }>(PEOPLE_SQL, [projectId]),
+    query<{ taken_in_ms: number | null; pending: number }>(FRESHNESS_SQL, [projectId]),
   ]);
   const hours = new Map<number, HourlyRow>();
   for (const r of hourly) {
@@ -217,7 +241,7 @@ export async function projectAnalytics({ projectId, now = new Date(), bootstrapR
     h.paced += r.paced;
     hours.set(r.h, h);
   }
-  return analyticsFromTallies({
+  const figures = analyticsFromTallies({
     tallies: {
       project,
       people,
@@ -232,10 +256,18 @@ export async function projectAnalytics({ projectId, now = new Date(), bootstrapR
     now,
     bootstrapRounds,
   });
+  const takenInAt = fresh?.taken_in_ms == null ? null : new Date(fresh.taken_in_ms);
+  return {
+    ...figures,
+    freshness: {
+      updatedAt: fresh?.pending ? (takenInAt?.toISOString() ?? null) : iso,
+      pending: fresh?.pending ?? 0,
+    },
+  };
 }
 
 /** The figures from the tallies. */
-export function analyticsFromTallies({ tallies: t, now, bootstrapRounds }: { tallies: AnalyticsTallies; now: Date; bootstrapRounds: number }): ProjectAnalytics {
+export function analyticsFromTallies({ tallies: t, now, bootstrapRounds }: { tallies: AnalyticsTallies; now: Date; bootstrapRounds: number }): Omit<ProjectAnalytics, "freshness"> {
   const { project, items, assignments, annotations, hourly, votes } = t;
   const iso = now.toISOString();
 

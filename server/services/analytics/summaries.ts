@@ -106,8 +106,12 @@ FROM ${votes} GROUP BY "itemId", p1, p2`;
 
 // Each summary moves by (what the taken items contribute now) − (what they contributed before); keys whose
 // difference is zero are left alone, and rows that fall to zero are deleted so the summaries stay small.
+// At most $2 notes, the oldest first, through the ("projectId", id) index: a later note of a taken item stays behind
+// and takes that item in once more, which changes nothing.
 const TAKE_SQL = `
-WITH d AS (DELETE FROM "AnalyticsPendingItem" WHERE "projectId" = $1 RETURNING "itemId")
+WITH d AS (DELETE FROM "AnalyticsPendingItem" WHERE id IN (
+  SELECT id FROM "AnalyticsPendingItem" WHERE "projectId" = $1 ORDER BY id LIMIT $2
+) RETURNING "itemId")
 INSERT INTO taken SELECT DISTINCT "itemId" FROM d`;
 
 // Temporary tables have no statistics: they are analysed once filled, so that a first take-in of a million votes
@@ -155,7 +159,7 @@ const STEPS: string[] = [
    ON CONFLICT ("projectId", m1, m2, v) DO UPDATE SET n = t.n + EXCLUDED.n`,
   `DELETE FROM "AnalyticsOutcome" WHERE "projectId" = $1 AND n = 0`,
 
-  `UPDATE "AnalyticsProject" SET "takenInAt" = now(), "itemsCompared" = "itemsCompared"
+  `UPDATE "AnalyticsProject" SET "takenInAt" = now() AT TIME ZONE 'UTC', "itemsCompared" = "itemsCompared"
      + (SELECT count(DISTINCT "itemId") FROM new_units WHERE n0 + n1 + n2 >= 2)
      - (SELECT count(DISTINCT "itemId") FROM old_units WHERE n0 + n1 + n2 >= 2)
    WHERE "projectId" = $1`,
@@ -202,29 +206,35 @@ const STEPS: string[] = [
 ];
 
 export interface RefreshResult {
-  /** items taken in by this call (0 when the summaries were already current) */
+  /** items taken in by this call (0 when the summaries were already current, or when wait is false and another
+   * take-in of the project is under way) */
   items: number;
 }
 
+/** What the background loop takes in per transaction: ~1-2.5 ms an item on a loaded 2-core box, so about a second. */
+export const TAKE_IN_CHUNK_ITEMS = 500;
+
 /**
- * Brings a project's summaries up to date with its annotations. Refreshes of one project run one at a time (an
- * advisory lock); a second caller waits for the first and then usually finds nothing left to take in.
+ * Takes in a project's changed items, in one transaction: all of them, or the `limit` oldest notes. Take-ins of one
+ * project run one at a time (an advisory lock); with `wait` a second caller waits for the first and then usually
+ * finds nothing left, without it the call leaves the project to the take-in under way and returns 0.
  */
-export async function refreshSummaries({ projectId, wait = true }: { projectId: string; wait?: boolean }): Promise<RefreshResult> {
+export async function refreshSummaries({ projectId, wait = true, limit }: { projectId: string; wait?: boolean; limit?: number }): Promise<RefreshResult> {
   const pending = await pool().query(`SELECT 1 FROM "AnalyticsPendingItem" WHERE "projectId" = $1 LIMIT 1`, [projectId]);
   if (pending.rowCount === 0) return { items: 0 };
   // The planner guesses 100 rows for the JSON tests and would JIT-compile the vote query (seconds of compiling that
   // save nothing); the sorts of a large first take-in fit in memory with more work_mem.
-  const items = await withTransaction((client) => takeIn(client, projectId, wait), { begin: "BEGIN; SET LOCAL jit = off; SET LOCAL work_mem = '64MB'" });
+  const items = await withTransaction((client) => takeIn(client, projectId, wait, limit ?? null), { begin: "BEGIN; SET LOCAL jit = off; SET LOCAL work_mem = '64MB'" });
   return { items };
 }
 
 /**
- * The background take-in (server/web.ts runs it every ANALYTICS_REFRESH_MS): every project with judgements not yet
- * in its summaries is brought up to date, so that a page read finds at most a few seconds of them to take in. A
- * project whose refresh is under way elsewhere (a page read, another web process) is left to it.
+ * One round of the background take-in (take-in-loop.ts runs it every ANALYTICS_REFRESH_MS): every project with
+ * judgements not yet in its summaries is brought up to date in transactions of at most `chunk` items, so none holds
+ * the project's lock (which a page read would otherwise skip past) or a core for long. A project whose take-in is
+ * under way elsewhere (another web process's round) is left to it; `stopping` ends the round between transactions.
  */
-export async function refreshPendingProjects(): Promise<{ projects: number; items: number }> {
+export async function refreshPendingProjects({ chunk = TAKE_IN_CHUNK_ITEMS, stopping = () => false }: { chunk?: number; stopping?: () => boolean } = {}): Promise<{ projects: number; items: number }> {
   // one index probe per project (a loose index scan over ("projectId", id)), not a scan of every pending row
   const { rows } = await pool().query<{ id: string }>(
     `WITH RECURSIVE p(id) AS (
@@ -234,19 +244,26 @@ export async function refreshPendingProjects(): Promise<{ projects: number; item
      ) SELECT id FROM p WHERE id IS NOT NULL`,
   );
   let items = 0;
-  for (const { id } of rows) items += (await refreshSummaries({ projectId: id, wait: false })).items;
+  for (const { id } of rows) {
+    for (;;) {
+      if (stopping()) return { projects: rows.length, items };
+      const taken = (await refreshSummaries({ projectId: id, wait: false, limit: chunk })).items;
+      items += taken;
+      if (taken === 0) break;
+    }
+  }
   return { projects: rows.length, items };
 }
 
-async function takeIn(client: pg.PoolClient, projectId: string, wait: boolean): Promise<number> {
+async function takeIn(client: pg.PoolClient, projectId: string, wait: boolean, limit: number | null): Promise<number> {
   if (!wait) {
     const { rows } = await client.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended('rlhf-analytics:' || $1, 0)) AS got`, [projectId]);
     if (!rows[0].got) return 0;
   } else await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('rlhf-analytics:' || $1, 0))`, [projectId]);
   // a project deleted while this waited took its notes with it: then nothing is taken and nothing written
-  await client.query(`INSERT INTO "AnalyticsProject" ("projectId") SELECT id FROM "Project" WHERE id = $1 ON CONFLICT DO NOTHING`, [projectId]);
+  await client.query(`INSERT INTO "AnalyticsProject" ("projectId", "takenInAt") SELECT id, now() AT TIME ZONE 'UTC' FROM "Project" WHERE id = $1 ON CONFLICT DO NOTHING`, [projectId]);
   await client.query(`CREATE TEMP TABLE taken (iid text PRIMARY KEY) ON COMMIT DROP`);
-  const items = (await client.query(TAKE_SQL, [projectId])).rowCount ?? 0;
+  const items = (await client.query(TAKE_SQL, [projectId, limit])).rowCount ?? 0;
   if (items > 0) {
     await client.query("ANALYZE taken");
     for (const sql of STEPS) await client.query(sql, sql.includes("$1") ? [projectId] : []);

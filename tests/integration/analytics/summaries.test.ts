@@ -8,9 +8,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { addItems, upsertProject, upsertUser, type SeedItem } from "@/prisma/seed/helpers";
 import { db } from "@/server/db";
 import { pool } from "@/server/pg";
-import { analyticsFromTallies, projectAnalytics } from "@/server/services/analytics";
+import { analyticsFromTallies, projectAnalytics, READ_TAKE_IN_ITEMS } from "@/server/services/analytics";
 import { seededRandom } from "@/server/services/analytics/random";
-import { refreshPendingProjects } from "@/server/services/analytics/summaries";
+import { refreshPendingProjects, refreshSummaries } from "@/server/services/analytics/summaries";
+import { startTakeInLoop } from "@/server/services/analytics/take-in-loop";
 import { fullTallies } from "@/tests/integration/analytics/full-computation";
 
 const run = randomUUID().slice(0, 8);
@@ -153,12 +154,17 @@ async function settleItems(projectId: string): Promise<void> {
   );
 }
 
+/** Once everything is taken in (as the background loop does it), every figure is the full computation's. */
 async function expectSameAsFullComputation(projectId: string): Promise<void> {
+  await refreshSummaries({ projectId });
   const fromSummaries = await projectAnalytics({ projectId, now: NOW, bootstrapRounds: ROUNDS });
   const client = await pool().connect();
   try {
     const full = analyticsFromTallies({ tallies: await fullTallies(client, projectId, NOW), now: NOW, bootstrapRounds: ROUNDS });
-    expect(fromSummaries).toEqual(full);
+    const { freshness, ...figures } = fromSummaries;
+    expect(figures).toEqual(full);
+    // nothing left to count: the figures are those of the moment they describe
+    expect(freshness).toEqual({ updatedAt: NOW.toISOString(), pending: 0 });
   } finally {
     client.release();
   }
@@ -261,5 +267,109 @@ describe("the background take-in", () => {
     await change(a, 3);
     expect((await refreshPendingProjects()).items).toBeGreaterThan(0);
     await expectSameAsFullComputation(a.projectId);
+  });
+
+  /** Resolves once the project has nothing pending, or fails after `ms`. */
+  async function untilTakenIn(projectId: string, ms = 10_000): Promise<void> {
+    const until = Date.now() + ms;
+    while ((await pendingOf(projectId)) > 0) {
+      if (Date.now() > until) throw new Error(`${await pendingOf(projectId)} notes of ${projectId} still pending after ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  it("the loop takes new judgements in within a few ticks, with no read, a bounded number of items per transaction", async () => {
+    const a = await buildProject(43, "PAIRWISE");
+    const before = await pendingOf(a.projectId);
+    expect((await refreshSummaries({ projectId: a.projectId, limit: 7 })).items).toBeLessThanOrEqual(7);
+    expect(await pendingOf(a.projectId)).toBe(before - 7);
+    const loop = startTakeInLoop({ intervalMs: 40, chunk: 7 });
+    try {
+      await untilTakenIn(a.projectId);
+      await change(a, 9);
+      await untilTakenIn(a.projectId);
+    } finally {
+      await loop.stop();
+    }
+    await expectSameAsFullComputation(a.projectId);
+  });
+
+  it("two loops (two web processes) share the work without counting a judgement twice", async () => {
+    const errors: string[] = [];
+    const log = { error: (m: string) => errors.push(m) };
+    const loops = [startTakeInLoop({ intervalMs: 15, chunk: 3, log }), startTakeInLoop({ intervalMs: 15, chunk: 3, log })];
+    let b!: Built;
+    try {
+      b = await buildProject(44, "RANKING");
+      await change(b, 10);
+      await untilTakenIn(b.projectId);
+      await change(b, 11);
+      await untilTakenIn(b.projectId);
+    } finally {
+      await Promise.all(loops.map((l) => l.stop()));
+    }
+    expect(errors).toEqual([]);
+    await expectSameAsFullComputation(b.projectId);
+  });
+
+  it("a read with a backlog counts a few dozen items itself and says how many judgements are still being counted", async () => {
+    const project = await upsertProject(db, { name: `Backlog ${run}`, slug: `backlog-${run}`, taskType: "PAIRWISE", overlap: 1 });
+    const user = await upsertUser(db, { email: `backlog-${run}@analytics.test`, name: `Backlog ${run}`, role: "ANNOTATOR" });
+    const items = READ_TAKE_IN_ITEMS + 50;
+    await addItems(db, project.id, Array.from({ length: items }, (_, n) => ({
+      messages: [{ role: "user" as const, content: `backlog ${run} prompt ${n}` }],
+      candidates: [{ text: `backlog ${run} ${n} a`, model: "alpha" }, { text: `backlog ${run} ${n} b`, model: "beta" }],
+    })));
+    // one judgement per item, alpha better, in one statement (one note per item)
+    const judgeAll = () =>
+      pool().query(
+        `INSERT INTO "Annotation" (id, "submissionId", "itemId", "projectId", "userId", ranking, "timeSpentMs", flags, "createdAt", "updatedAt")
+         SELECT gen_random_uuid(), gen_random_uuid(), i.id, i."projectId", $2,
+                jsonb_build_array(jsonb_build_array(min(ic."candidateId") FILTER (WHERE ic.position = 0)),
+                                  jsonb_build_array(min(ic."candidateId") FILTER (WHERE ic.position = 1))), 1000, '{}', $3, now()
+         FROM "Item" i JOIN "ItemCandidate" ic ON ic."itemId" = i.id WHERE i."projectId" = $1 GROUP BY i.id`,
+        [project.id, user.id, new Date(NOW.getTime() - HOUR)],
+      );
+    await judgeAll();
+
+    const first = await projectAnalytics({ projectId: project.id, now: NOW, bootstrapRounds: 0 });
+    expect(first.progress.annotations).toBe(READ_TAKE_IN_ITEMS);
+    expect(first.freshness.pending).toBe(50);
+    expect(first.leaderboard.rows.map((r) => [r.model, r.wins, r.losses])).toEqual([["alpha", READ_TAKE_IN_ITEMS, 0], ["beta", 0, READ_TAKE_IN_ITEMS]]);
+    const updatedAt = Date.parse(first.freshness.updatedAt!);
+    expect(Math.abs(Date.now() - updatedAt)).toBeLessThan(60_000);
+
+    // while the background take-in holds the project a read neither waits nor counts: stale figures, the backlog named
+    await refreshSummaries({ projectId: project.id });
+    await judgeAll();
+    const loop = await pool().connect();
+    try {
+      await loop.query("BEGIN");
+      await loop.query(`SELECT pg_advisory_xact_lock(hashtextextended('rlhf-analytics:' || $1, 0))`, [project.id]);
+      const t0 = performance.now();
+      const stale = await projectAnalytics({ projectId: project.id, now: NOW, bootstrapRounds: 0 });
+      expect(performance.now() - t0).toBeLessThan(5_000);
+      expect(stale.progress.annotations).toBe(items);
+      expect(stale.freshness.pending).toBe(items);
+      expect(Date.parse(stale.freshness.updatedAt!)).toBeGreaterThanOrEqual(updatedAt);
+    } finally {
+      await loop.query("ROLLBACK");
+      loop.release();
+    }
+    await refreshPendingProjects();
+    const current = await projectAnalytics({ projectId: project.id, now: NOW, bootstrapRounds: 0 });
+    expect(current.progress.annotations).toBe(2 * items);
+    expect(current.freshness).toEqual({ updatedAt: NOW.toISOString(), pending: 0 });
+
+    // with the process's loop running a read counts nothing itself: the loop does
+    const loopOn = startTakeInLoop({ intervalMs: 60_000 });
+    try {
+      await judgeAll();
+      const left = await projectAnalytics({ projectId: project.id, now: NOW, bootstrapRounds: 0 });
+      expect(left.progress.annotations).toBe(2 * items);
+      expect(left.freshness.pending).toBe(items);
+    } finally {
+      await loopOn.stop();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { CollectionAnalyticsView } from "@/components/analytics/collection-view";
+import { FreshnessNote } from "@/components/analytics/freshness-note";
 import { ProjectAnalyticsView } from "@/components/analytics/project-analytics-view";
 import { AutoRefresh } from "@/components/admin/auto-refresh";
 import { ReviewTable } from "@/components/analytics/review-table";
@@ -27,7 +28,10 @@ export default async function AnalyticsPage({ params }: { params: Promise<{ id: 
     <div className="space-y-4">
       <div>
         <Link href={`/admin/projects/${id}`} className="text-sm text-indigo-700 hover:underline">← {analytics.project.name}</Link>
-        <h1 className="text-xl font-semibold">Analytics</h1>
+        <div className="flex flex-wrap items-baseline gap-x-3">
+          <h1 className="text-xl font-semibold">Analytics</h1>
+          <FreshnessNote freshness={analytics.freshness} generatedAt={analytics.generatedAt} />
+        </div>
         <p className="text-xs text-slate-500">Updates every {REFRESH_SECONDS} seconds.</p>
       </div>
       <AutoRefresh seconds={REFRESH_SECONDS} />
