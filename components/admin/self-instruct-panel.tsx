@@ -6,6 +6,7 @@
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Checkbox, Field, fieldProps, FormMessage, inputClass } from "@/components/admin/form";
+import { GeneratorField } from "@/components/runs/generator-field";
 import { ProjectRunsTable } from "@/components/runs/project-runs-table";
 import { useProjectRunLaunch } from "@/components/runs/use-project-run-launch";
 import { Button } from "@/components/ui/button";
@@ -15,7 +16,7 @@ type TaskType = "PAIRWISE" | "RANKING" | "RATING" | "DEMONSTRATION";
 const DEFAULT_RESPONSES: Record<TaskType, string> = { PAIRWISE: "2", RANKING: "4", RATING: "1", DEMONSTRATION: "" };
 
 export function SelfInstructPanel({ projectId, projectName, taskType }: { projectId: string; projectName: string; taskType: TaskType }) {
-  const { endpoints, chosenEndpoint, setEndpointId, runs, launch, pending, reset, error, fields, setFields, queued, setQueued } = useProjectRunLaunch({ kind: "SELF_INSTRUCT", projectId });
+  const { generator, noGenerator, runs, launch, pending, reset, error, fields, setFields, queued, setQueued } = useProjectRunLaunch({ kind: "SELF_INSTRUCT", projectId });
 
   const [seeds, setSeeds] = useState<{ file: string; tasks: SeedTask[]; errors: string[] } | null>(null);
   const [target, setTarget] = useState("100");
@@ -47,7 +48,7 @@ export function SelfInstructPanel({ projectId, projectName, taskType }: { projec
       kind: "SELF_INSTRUCT",
       name: `Self-Instruct ${target} for ${projectName}`,
       projectId,
-      endpointId: chosenEndpoint,
+      ...generator.input,
       config: {
         seed_tasks: seeds.tasks,
         target: num(target),
@@ -66,17 +67,17 @@ export function SelfInstructPanel({ projectId, projectName, taskType }: { projec
       <div>
         <h2 id="self-instruct-heading" className="font-medium">Bootstrap prompts with Self-Instruct</h2>
         <p className="text-sm text-slate-600">
-          An endpoint writes new instructions from your seed tasks (the paper&apos;s prompt: 6 seeds and 2 kept instructions per
+          An endpoint or a registered policy writes new instructions from your seed tasks (the paper&apos;s prompt: 6 seeds and 2 kept instructions per
           request). One is kept only if it passes the paper&apos;s heuristics and its ROUGE-L with every seed, every kept
           instruction and every prompt of this project is below 0.7;{" "}
           {answered
-            ? "the same endpoint then answers each kept one, and its answers become an item to judge (an instruction left without enough distinct answers is dropped and counted as unanswered)."
+            ? "the same generator then answers each kept one, and its answers become an item to judge (an instruction left without enough distinct answers is dropped and counted as unanswered)."
             : "each kept one becomes an item to write a demonstration for."}
         </p>
       </div>
-      {endpoints && endpoints.length === 0 ? (
+      {noGenerator ? (
         <p className="text-sm text-slate-600">
-          No endpoint yet: <Link href="/admin/endpoints" className="text-indigo-700 hover:underline">register an OpenAI-compatible endpoint</Link> first.
+          No generator yet: <Link href="/admin/endpoints" className="text-indigo-700 hover:underline">register an OpenAI-compatible endpoint</Link> or train a policy first.
         </p>
       ) : (
         <form onSubmit={onSubmit} className="space-y-3" noValidate>
@@ -84,11 +85,7 @@ export function SelfInstructPanel({ projectId, projectName, taskType }: { projec
             <Field label="Seed tasks (JSONL)" name="seeds" error={fe("seeds") ?? fe("config.seed_tasks")} hint={seeds && seeds.errors.length === 0 ? `${seeds.tasks.length} seed tasks in ${seeds.file}` : 'one {"instruction", "input"?, "output"?} per line, like the paper\'s seed_tasks'}>
               <input {...fieldProps("seeds", fe("seeds"))} type="file" accept=".jsonl,.json,.txt,application/json" className={inputClass} onChange={(e) => void onSeedFile(e.target.files?.[0])} />
             </Field>
-            <Field label="Endpoint" name="endpointId" error={fe("endpointId")}>
-              <select {...fieldProps("endpointId", fe("endpointId"))} className={inputClass} value={chosenEndpoint} onChange={(e) => setEndpointId(e.target.value)}>
-                {endpoints?.map((ep) => <option key={ep.id} value={ep.id}>{ep.name} ({ep.model})</option>)}
-              </select>
-            </Field>
+            <GeneratorField label="Generator" choice={generator} fields={fields} />
             <Field label="Instructions to keep" name="config.target" error={fe("config.target")}>
               <input {...fieldProps("config.target", fe("config.target"))} inputMode="numeric" className={inputClass} value={target} onChange={(e) => setTarget(e.target.value)} />
             </Field>

@@ -1,5 +1,5 @@
 "use client";
-// The AI judge on a project's analytics page: queue a JUDGE run (an endpoint, its prompt template, both orders), follow
+// The AI judge on a project's analytics page: queue a JUDGE run (an endpoint or a registered policy, its prompt template, both orders), follow
 // this project's judge runs, and compare a judge with the people — agreement beside the people's agreement with each
 // other, per model and per annotator as bars, the judge's position bias, and its own Bradley-Terry leaderboard.
 // A reward model judges through a scoring run (the "Score with the active reward model" button), which shows up
@@ -11,6 +11,7 @@ import { Checkbox, Field, fieldProps, FormMessage, inputClass } from "@/componen
 import { integer, percent } from "@/components/analytics/format";
 import { LeaderboardTable } from "@/components/analytics/leaderboard-table";
 import { Stat } from "@/components/analytics/stat";
+import { GeneratorField } from "@/components/runs/generator-field";
 import { ProjectRunsTable } from "@/components/runs/project-runs-table";
 import { isActive } from "@/components/runs/run-status";
 import { useProjectRunLaunch } from "@/components/runs/use-project-run-launch";
@@ -112,21 +113,20 @@ function JudgeFigures({ projectId, live }: { projectId: string; live: boolean })
 }
 
 export function JudgePanel({ projectId, projectName, taskType }: { projectId: string; projectName: string; taskType: JudgedTaskType }) {
-  const { endpoints, chosenEndpoint, setEndpointId, runs, launch, pending, reset, error, fields, queued } = useProjectRunLaunch({ kind: "JUDGE", projectId });
+  const { generator, noGenerator, runs, launch, pending, reset, error, fields, queued } = useProjectRunLaunch({ kind: "JUDGE", projectId });
   const [swap, setSwap] = useState(true);
   const [maxItems, setMaxItems] = useState("");
   const [template, setTemplate] = useState(DEFAULT_TEMPLATE[taskType]);
   const [systemPrompt, setSystemPrompt] = useState(DEFAULT_SYSTEM_PROMPT[taskType]);
-  const endpointModel = endpoints?.find((e) => e.id === chosenEndpoint)?.model;
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     reset();
     await launch({
       kind: "JUDGE",
-      name: `AI judge (${endpointModel ?? "endpoint"}) on ${projectName}`,
+      name: `AI judge (${generator.model ?? "endpoint"}) on ${projectName}`,
       projectId,
-      endpointId: chosenEndpoint,
+      ...generator.input,
       config: {
         swap,
         ...(maxItems.trim() ? { max_items: Number(maxItems) } : {}),
@@ -142,22 +142,18 @@ export function JudgePanel({ projectId, projectName, taskType }: { projectId: st
       <div>
         <h2 id="judge-heading" className="font-medium">AI judge</h2>
         <p className="text-sm text-slate-600">
-          An endpoint judges this project&apos;s items{taskType === "RATING" ? " on the project's criteria" : ", asked twice with the order swapped: where the two orders disagree the verdict is a tie"}.
+          An endpoint or a registered policy judges this project&apos;s items{taskType === "RATING" ? " on the project's criteria" : ", asked twice with the order swapped: where the two orders disagree the verdict is a tie"}.
           Its verdicts are suggestions, kept apart from the annotations and never counted as votes; the project&apos;s settings say whether annotators see them.
         </p>
       </div>
-      {endpoints && endpoints.length === 0 ? (
+      {noGenerator ? (
         <p className="text-sm text-slate-600">
-          No endpoint yet: <Link href="/admin/endpoints" className="text-indigo-700 hover:underline">register an OpenAI-compatible endpoint</Link> first.
+          No judge yet: <Link href="/admin/endpoints" className="text-indigo-700 hover:underline">register an OpenAI-compatible endpoint</Link> or train a policy first.
         </p>
       ) : (
         <form onSubmit={onSubmit} className="space-y-3" noValidate>
           <div className="grid gap-3 sm:grid-cols-2">
-            <Field label="Judge endpoint" name="endpointId" error={fe("endpointId")}>
-              <select {...fieldProps("endpointId", fe("endpointId"))} className={inputClass} value={chosenEndpoint} onChange={(e) => setEndpointId(e.target.value)}>
-                {endpoints?.map((ep) => <option key={ep.id} value={ep.id}>{ep.name} ({ep.model})</option>)}
-              </select>
-            </Field>
+            <GeneratorField label="Judge" choice={generator} fields={fields} />
             <Field label="Max items" name="config.max_items" error={fe("config.max_items")} hint="blank = every item">
               <input {...fieldProps("config.max_items", fe("config.max_items"))} inputMode="numeric" className={inputClass} value={maxItems} onChange={(e) => setMaxItems(e.target.value)} />
             </Field>

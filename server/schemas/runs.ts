@@ -95,6 +95,21 @@ const onlineRl = {
   ...common,
 };
 
+// Self-Instruct and the AI judge call a generator: an endpoint, or a registered policy served like one.
+const generator = {
+  endpointId: z.string().min(1).optional(),
+  policyModelId: z.string().min(1).optional(),
+};
+
+export const GENERATOR_CHOICE_MESSAGE = "choose either an endpoint or a registered policy";
+
+function exactlyOneGenerator(input: { endpointId?: string; policyModelId?: string }, ctx: z.RefinementCtx): void {
+  if (Boolean(input.endpointId) === Boolean(input.policyModelId)) {
+    const message = input.endpointId ? `${GENERATOR_CHOICE_MESSAGE}, not both` : GENERATOR_CHOICE_MESSAGE;
+    ctx.addIssue({ code: "custom", path: ["endpointId"], message });
+  }
+}
+
 export const enqueueRunInput = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("REWARD"),
@@ -149,18 +164,20 @@ export const enqueueRunInput = z.discriminatedUnion("kind", [
     // the project the kept instructions become items of (answered by the endpoint first unless it is a
     // demonstration project)
     projectId: z.string().min(1, "choose a project"),
-    // the OpenAI-compatible endpoint that writes the new instructions
-    endpointId: z.string().min(1, "choose an endpoint"),
+    // the generator that writes the new instructions: an OpenAI-compatible endpoint or a registered policy (which
+    // the worker serves for the run's length, trainer/rlhf/serve.py); exactly one
+    ...generator,
     ...common,
-  }),
+  }).superRefine(exactlyOneGenerator),
   z.object({
     kind: z.literal("JUDGE"),
     // the project whose items the AI judge judges (its suggestions are kept apart from the annotations)
     projectId: z.string().min(1, "choose a project"),
-    // the OpenAI-compatible endpoint that judges (the reward model judges through a SCORE run)
-    endpointId: z.string().min(1, "choose an endpoint"),
+    // the judge: an OpenAI-compatible endpoint or a registered policy the worker serves (the reward model judges
+    // through a SCORE run); exactly one
+    ...generator,
     ...common,
-  }),
+  }).superRefine(exactlyOneGenerator),
   z.object({
     kind: z.literal("SCORE"),
     // the project whose items (open and completed) are scored

@@ -115,3 +115,15 @@ export async function endpointConfig(endpointId: string): Promise<{ config: Endp
   }
   return { config: { baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey }, concurrency: endpoint.concurrency, name: endpoint.name };
 }
+
+export type ResolvedEndpoint = Awaited<ReturnType<typeof endpointConfig>>;
+
+/**
+ * The endpoint a run calls: a registered one by id, or one given as it is — a registered policy the worker serves on
+ * loopback (trainer/rlhf/serve.py) for the run's length.
+ */
+export async function resolveEndpoint(choice: { endpointId?: string; endpoint?: ResolvedEndpoint }): Promise<ResolvedEndpoint> {
+  if (choice.endpoint) return choice.endpoint;
+  if (!choice.endpointId) throw new AppError("PRECONDITION_FAILED", "no endpoint to call");
+  return endpointConfig(choice.endpointId);
+}

@@ -17,7 +17,7 @@ import { findProject } from "@/server/services/projects";
 import { pool, withTransaction } from "@/server/pg";
 import type { SeedTask, SelfInstructCounts, SelfInstructOptions, FilterReason } from "@/server/schemas/self-instruct";
 import { FILTER_REASONS } from "@/server/schemas/self-instruct";
-import { endpointConfig } from "@/server/services/endpoints";
+import { resolveEndpoint, type ResolvedEndpoint } from "@/server/services/endpoints";
 import { candidateHash, itemKey, promptHash, type Message } from "@/server/services/hashing";
 import { chunkCandidates, singleResponse } from "@/server/services/import/items";
 import { chatCompletion, defaultRetryPolicy, limiter, type RetryPolicy } from "@/server/services/openai-client";
@@ -91,7 +91,9 @@ export function responsesFor(taskType: TaskType, asked: number | undefined): num
 export interface SelfInstructRun {
   projectId: string;
   runId: string | null;
-  endpointId: string;
+  endpointId?: string;
+  /** instead of endpointId: an endpoint outside the registry (a policy the worker serves) */
+  endpoint?: ResolvedEndpoint;
   seeds: SeedTask[];
   options: SelfInstructOptions;
   retryPolicy?: RetryPolicy;
@@ -161,7 +163,7 @@ export async function selfInstruct(run: SelfInstructRun): Promise<{ counts: Self
   selfInstructResponsesCheck(project, o.responses);
   const responses = responsesFor(project.taskType, o.responses);
   const needed = singleResponse(project.taskType) ? 1 : 2;
-  const { config, concurrency } = await endpointConfig(run.endpointId);
+  const { config, concurrency } = await resolveEndpoint(run);
   const random = seededRandom(o.seed);
   const index = new RougeIndex();
   const seedInstructions = run.seeds.map((s) => s.instruction.replace(/\s+/g, " ").trim());

@@ -39,7 +39,7 @@ test("an AI judge run from the analytics page, its verdicts prefilled for the an
 
   const panel = page.getByRole("region", { name: "AI judge" });
   await expect(panel).toContainText("No judge has judged this project yet.");
-  await panel.getByLabel("Judge endpoint").selectOption({ label: `${endpointName} (judge-7b)` });
+  await panel.getByLabel("Judge", { exact: true }).selectOption({ label: `${endpointName} (judge-7b)` });
   // a template that hides response B and the question from the judge is refused at its field
   await panel.getByText("Prompt template").click();
   await panel.getByLabel("User message").fill("Which is better? {{answer_a}}");
@@ -47,7 +47,7 @@ test("an AI judge run from the analytics page, its verdicts prefilled for the an
   await expect(panel.locator("#config\\.template-error")).toContainText("the template must contain {{question}}, {{answer_b}}");
   await shot(page, "judge-template-refused");
   await page.reload();
-  await panel.getByLabel("Judge endpoint").selectOption({ label: `${endpointName} (judge-7b)` });
+  await panel.getByLabel("Judge", { exact: true }).selectOption({ label: `${endpointName} (judge-7b)` });
   await panel.getByRole("button", { name: "Queue AI judge run" }).click();
   await expect(panel.getByRole("status")).toContainText("Queued.");
 

@@ -85,7 +85,7 @@ test("Self-Instruct from the import page: seed file checked by line, run followe
   );
   await panel.getByLabel("Seed tasks (JSONL)").setInputFiles(seeds);
   await expect(panel.getByText("6 seed tasks in seed_tasks.jsonl")).toBeVisible();
-  await panel.getByLabel("Endpoint").selectOption({ label: `${endpointName} (teacher-7b)` });
+  await panel.getByLabel("Generator", { exact: true }).selectOption({ label: `${endpointName} (teacher-7b)` });
   // a target out of range is refused by the server, naming the field
   await panel.getByLabel("Instructions to keep").fill("0");
   await panel.getByRole("button", { name: "Queue Self-Instruct run" }).click();
@@ -135,12 +135,12 @@ test("Self-Instruct into a pairwise project: each kept instruction answered twic
   await page.setViewportSize({ width: 1440, height: 900 });
   await signIn(page, ADMIN, `/admin/projects/${projectId}/import`);
   const panel = page.getByRole("region", { name: "Bootstrap prompts with Self-Instruct" });
-  await expect(panel).toContainText("the same endpoint then answers each kept one");
+  await expect(panel).toContainText("the same generator then answers each kept one");
   await expect(panel.getByLabel("Responses per instruction")).toHaveValue("2");
   const seeds = test.info().outputPath("seeds.jsonl");
   await writeFile(seeds, ["Give three tips for staying healthy.", "Write a limerick about a programmer.", "List five countries in South America."].map((instruction) => JSON.stringify({ instruction })).join("\n"));
   await panel.getByLabel("Seed tasks (JSONL)").setInputFiles(seeds);
-  await panel.getByLabel("Endpoint").selectOption({ label: `${endpointName} (teacher-7b)` });
+  await panel.getByLabel("Generator", { exact: true }).selectOption({ label: `${endpointName} (teacher-7b)` });
   // one answer cannot be compared: the server refuses it, naming the field
   await panel.getByLabel("Responses per instruction").fill("1");
   await panel.getByLabel("Instructions to keep").fill("4");
@@ -189,4 +189,44 @@ test("Self-Instruct into a pairwise project: each kept instruction answered twic
   await expect(page.getByTestId("queue-empty")).toBeVisible();
   expect(seen.size).toBe(4);
   await expect.poll(() => annotationCount(ANNOTATOR.email, slug)).toBe(4);
+});
+
+test("Self-Instruct with a registered policy as the generator, chosen by keyboard; the choice is checked on the field", async ({ page }, info) => {
+  test.setTimeout(120_000);
+  const slug = await createProject({ taskType: "DEMONSTRATION", items: [] });
+  const projectId = await withDb(async (db) => (await db.query<{ id: string }>(`SELECT id FROM "Project" WHERE slug = $1`, [slug])).rows[0].id);
+  const policyName = `zq-policy-${slug}`;
+  // registered, but its directory is not on the worker's disk: the run is queued and then fails, saying so
+  const policyId = await withDb(async (db) =>
+    (await db.query<{ id: string }>(`INSERT INTO "Model" (id, name, kind, backend, path) VALUES (gen_random_uuid()::text, $1, 'POLICY', 'tiny', '/nonexistent/zq-policy') RETURNING id`, [policyName])).rows[0].id,
+  );
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page, ADMIN, `/admin/projects/${projectId}/import`);
+  const panel = page.getByRole("region", { name: "Bootstrap prompts with Self-Instruct" });
+  const seeds = info.outputPath("seeds.jsonl");
+  await writeFile(seeds, ["Give three tips for staying healthy.", "Write a limerick about a programmer."].map((instruction) => JSON.stringify({ instruction })).join("\n"));
+  await panel.getByLabel("Seed tasks (JSONL)").setInputFiles(seeds);
+
+  // the seed input, then the generator: one Tab; type-ahead picks the policy from the "Registered policies" group
+  await panel.getByLabel("Seed tasks (JSONL)").focus();
+  await page.keyboard.press("Tab");
+  const generator = panel.getByLabel("Generator", { exact: true });
+  await expect(generator).toBeFocused();
+  await expect(generator.locator('optgroup[label="Registered policies"]')).toContainText(`${policyName} (policy, tiny)`);
+  await page.keyboard.type(policyName);
+  await expect(generator).toHaveValue(`policy:${policyId}`);
+  await panel.getByLabel("Instructions to keep").fill("3");
+  await panel.getByLabel("Instructions to keep").press("Enter");
+  await expect(panel.getByRole("status")).toContainText("Queued.");
+  await shot(page, "self-instruct-policy-queued");
+  const config = await withDb(async (db) => (await db.query<{ config: Record<string, unknown> }>(`SELECT config FROM "TrainingRun" WHERE "projectId" = $1`, [projectId])).rows[0].config);
+  expect(config).toMatchObject({ policy_model_id: policyId, target: 3 });
+  expect(config).not.toHaveProperty("endpoint_id");
+
+  // the policy is removed from the registry meanwhile: the next launch is refused on the generator field
+  await withDb((db) => db.query(`DELETE FROM "Model" WHERE id = $1`, [policyId]));
+  await panel.getByRole("button", { name: "Queue Self-Instruct run" }).click();
+  await expect(panel.locator("#generator-error")).toHaveText("not a policy");
+  await expect(generator).toHaveAttribute("aria-invalid", "true");
+  await shot(page, "self-instruct-policy-refused");
 });

@@ -69,8 +69,8 @@ def load_policy(backend, path, device, *, frozen=False, lora=None, gradient_chec
     return m
 
 
-def sample(backend, policy, input_ids, attention_mask, max_new_tokens, temperature, tokenizer):
-    """Left-padded prompts (B, Tp) -> responses (B, L), pad after each row's first EOS."""
+def sample(backend, policy, input_ids, attention_mask, max_new_tokens, temperature, tokenizer, top_p=1.0):
+    """Left-padded prompts (B, Tp) -> responses (B, L), pad after each row's first EOS; top_p < 1: nucleus sampling."""
     policy = unwrap(policy)
     if backend == "tiny":
         fn = tiny.sample
@@ -78,7 +78,7 @@ def sample(backend, policy, input_ids, attention_mask, max_new_tokens, temperatu
         from . import hf
 
         fn = hf.sample
-    return fn(policy, input_ids, attention_mask, max_new_tokens, temperature, tokenizer.eos_token_id, tokenizer.pad_token_id)
+    return fn(policy, input_ids, attention_mask, max_new_tokens, temperature, tokenizer.eos_token_id, tokenizer.pad_token_id, top_p)
 
 
 def save_model(backend, module, tokenizer, directory, *, final, meta=None):

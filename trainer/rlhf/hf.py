@@ -203,14 +203,14 @@ def load_policy(path, device, frozen=False, lora=None, gradient_checkpointing=Fa
 
 
 @torch.no_grad()
-def sample(policy, input_ids, attention_mask, max_new_tokens, temperature, eos_token_id, pad_token_id):
+def sample(policy, input_ids, attention_mask, max_new_tokens, temperature, eos_token_id, pad_token_id, top_p=1.0):
     """Same contract as model.sample: left-padded prompts (B, Tp) -> responses (B, L), pad after the first EOS."""
     model = policy.model
     was_cache = model.config.use_cache
     model.config.use_cache = True  # gradient checkpointing turns the KV cache off for training only
     kwargs = dict(max_new_tokens=max_new_tokens, pad_token_id=pad_token_id, eos_token_id=eos_token_id)
     if temperature > 0:
-        kwargs.update(do_sample=True, temperature=temperature, top_k=0, top_p=1.0)
+        kwargs.update(do_sample=True, temperature=temperature, top_k=0, top_p=top_p)
     else:
         kwargs.update(do_sample=False)
     out = model.generate(input_ids=input_ids, attention_mask=attention_mask, **kwargs)

@@ -135,8 +135,16 @@ def gather_last(values, attention_mask):
     return values.gather(1, idx[:, None]).squeeze(1)
 
 
+def top_p_filter(probs, top_p):
+    """Nucleus sampling: zeroes the least likely tokens outside the smallest set whose mass reaches top_p (the most
+    likely token always stays). probs (B, V) -> (B, V), not renormalized (torch.multinomial does not need it)."""
+    sorted_probs, order = probs.sort(dim=-1, descending=True)  # (B, V)
+    outside = sorted_probs.cumsum(-1) - sorted_probs >= top_p  # mass before a token already reaches top_p
+    return probs.scatter(-1, order, sorted_probs.masked_fill(outside, 0.0))
+
+
 @torch.no_grad()
-def sample(model, input_ids, attention_mask, max_new_tokens, temperature, eos_token_id, pad_token_id):
+def sample(model, input_ids, attention_mask, max_new_tokens, temperature, eos_token_id, pad_token_id, top_p=1.0):
     """Samples continuations of left-padded prompts. input_ids (B, Tp) -> response ids (B, L) with L <= max_new_tokens;
     tokens after a row's first EOS are pad. Uses the global torch RNG (seeded and checkpointed by the caller)."""
     B = input_ids.size(0)
@@ -147,6 +155,8 @@ def sample(model, input_ids, attention_mask, max_new_tokens, temperature, eos_to
         logits = model(seq, mask)[:, -1, :]  # (B, V)
         if temperature > 0:
             probs = F.softmax(logits / temperature, dim=-1)
+            if top_p < 1.0:
+                probs = top_p_filter(probs, top_p)
             nxt = torch.multinomial(probs, 1).squeeze(1)  # (B,)
         else:
             nxt = logits.argmax(-1)

@@ -60,6 +60,16 @@ const logEvent = z.object({
   message: z.string(),
 });
 
+// rlhf.serve: the policy server listens (on 127.0.0.1)
+const servingEvent = z.object({
+  event: z.literal("serving"),
+  port: z.number().int().min(1).max(65535),
+  url: z.string(),
+  model: z.string(),
+  backend: z.string().optional(),
+  device: z.string().optional(),
+});
+
 const errorEvent = z.object({
   event: z.literal("error"),
   message: z.string(),
@@ -74,6 +84,7 @@ export const trainerEvent = z.discriminatedUnion("event", [
   generatedEvent,
   doneEvent,
   logEvent,
+  servingEvent,
   errorEvent,
 ]);
 

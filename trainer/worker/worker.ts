@@ -17,6 +17,7 @@ import { selfInstruct } from "@/server/services/self-instruct";
 import { selfInstructRunOptions } from "@/server/schemas/self-instruct";
 import { judgeRunConfig } from "@/server/schemas/judge";
 import { runJudge } from "@/server/services/judge/run";
+import type { ResolvedEndpoint } from "@/server/services/endpoints";
 import { modelPathProblemOnDisk, modelRoots } from "@/server/services/model-paths";
 import { runKinds } from "@/server/services/runs/kinds";
 import {
@@ -39,6 +40,7 @@ import { prepareRun } from "@/trainer/worker/inputs";
 import { spawnTrainer, TailBuffer, TRAINER_DIR, trainerArgv, trainerEnv, type ExitStatus, type TrainerProcess } from "@/trainer/worker/process";
 import { finiteMetrics, type ParsedLine } from "@/trainer/worker/protocol";
 import { findPython, type FindPythonOptions } from "@/trainer/worker/python";
+import { withServedPolicy } from "@/trainer/worker/served-policy";
 
 export interface WorkerOptions {
   signal: AbortSignal;
@@ -258,9 +260,9 @@ function executeRun(claimed: ClaimedRun, ctx: Context): ActiveRun {
       const endpointId = (run.config as Record<string, unknown>).endpoint_id;
       outcome =
         run.kind === "SELF_INSTRUCT"
-          ? await runSelfInstruct(run, sink, abort.signal)
+          ? await withGenerator(run, ctx, sink, abort.signal, (endpoint) => runSelfInstruct(run, endpoint, sink, abort.signal))
           : run.kind === "JUDGE"
-          ? await runJudgeRun(run, sink, abort.signal)
+          ? await withGenerator(run, ctx, sink, abort.signal, (endpoint) => runJudgeRun(run, endpoint, sink, abort.signal))
           : run.kind === "GENERATE" && typeof endpointId === "string"
           ? await runEndpointGeneration(run, endpointId, sink, abort.signal)
           : await runTrainer(claimed, ctx, sink, stderr, (p) => {
@@ -438,17 +440,31 @@ async function runEndpointGeneration(run: TrainingRun, endpointId: string, sink:
   return { status: "SUCCEEDED" };
 }
 
-/** Self-Instruct against the run's endpoint, in-process: each round's counts are the run's metrics and progress. */
-async function runSelfInstruct(run: TrainingRun, sink: RunSink, signal: AbortSignal): Promise<Outcome> {
+/**
+ * The endpoint a Self-Instruct or judge run calls: its registered endpoint, or its registered policy served on
+ * loopback for as long as `work` runs (trainer/worker/served-policy.ts).
+ */
+async function withGenerator(run: TrainingRun, ctx: Context, sink: RunSink, signal: AbortSignal, work: (endpoint: Generator) => Promise<Outcome>): Promise<Outcome> {
   const config = run.config as Record<string, unknown>;
-  if (!run.projectId || typeof config.endpoint_id !== "string") return { status: "FAILED", error: "Self-Instruct run without a project or an endpoint" };
-  const { endpoint_id: _endpoint, ...settings } = config;
+  if (typeof config.endpoint_id === "string") return work({ endpointId: config.endpoint_id });
+  if (typeof config.policy_model_id !== "string") return { status: "FAILED", error: `a ${run.kind} run without an endpoint or a policy` };
+  const line = (stream: string, text: string) => sink.line(stream, text);
+  return withServedPolicy(run, config.policy_model_id, { ...ctx, line, signal }, (endpoint) => work({ endpoint }));
+}
+
+type Generator = { endpointId: string } | { endpoint: ResolvedEndpoint };
+
+/** Self-Instruct against the run's endpoint, in-process: each round's counts are the run's metrics and progress. */
+async function runSelfInstruct(run: TrainingRun, generator: Generator, sink: RunSink, signal: AbortSignal): Promise<Outcome> {
+  const config = run.config as Record<string, unknown>;
+  if (!run.projectId) return { status: "FAILED", error: "Self-Instruct run without a project" };
+  const { endpoint_id: _endpoint, policy_model_id: _policy, ...settings } = config;
   const { seeds, options } = selfInstructRunOptions(settings);
   sink.line("worker", `Self-Instruct: ${seeds.length} seed tasks, keeping ${options.target} new instructions (ROUGE-L < ${options.maxRougeL})`);
   const { counts } = await selfInstruct({
     projectId: run.projectId,
     runId: run.id,
-    endpointId: config.endpoint_id,
+    ...generator,
     seeds,
     options,
     signal,
@@ -468,16 +484,16 @@ async function runSelfInstruct(run: TrainingRun, sink: RunSink, signal: AbortSig
 }
 
 /** An AI judge against the run's endpoint, in-process: its counts are the run's metrics (one point per batch). */
-async function runJudgeRun(run: TrainingRun, sink: RunSink, signal: AbortSignal): Promise<Outcome> {
+async function runJudgeRun(run: TrainingRun, generator: Generator, sink: RunSink, signal: AbortSignal): Promise<Outcome> {
   const config = run.config as Record<string, unknown>;
-  if (!run.projectId || typeof config.endpoint_id !== "string") return { status: "FAILED", error: "AI judge run without a project or an endpoint" };
-  const { endpoint_id: endpointId, ...rest } = config;
+  if (!run.projectId) return { status: "FAILED", error: "AI judge run without a project" };
+  const { endpoint_id: _endpoint, policy_model_id: _policy, ...rest } = config;
   const settings = judgeRunConfig.parse(rest);
   let first = true;
   const counts = await runJudge({
     runId: run.id,
     projectId: run.projectId,
-    endpointId,
+    ...generator,
     config: settings,
     signal,
     onProgress: (c) => {

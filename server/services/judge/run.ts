@@ -9,7 +9,7 @@ import { AppError } from "@/server/errors";
 import { pool } from "@/server/pg";
 import type { JudgeRunConfig } from "@/server/schemas/judge";
 import type { Scale, TaskType } from "@/server/schemas/judgement";
-import { endpointConfig } from "@/server/services/endpoints";
+import { resolveEndpoint, type ResolvedEndpoint } from "@/server/services/endpoints";
 import type { Message } from "@/server/services/hashing";
 import { chatCompletion, defaultRetryPolicy, limiter, type RetryPolicy } from "@/server/services/openai-client";
 import { combine, judgeMessages, parseVerdict, swappedOrder, type Answer, type Combined, type JudgedItem } from "@/server/services/judge/verdict";
@@ -35,7 +35,9 @@ export interface JudgeCounts {
 export interface JudgeRunOptions {
   runId: string;
   projectId: string;
-  endpointId: string;
+  endpointId?: string;
+  /** instead of endpointId: an endpoint outside the registry (a policy the worker serves) */
+  endpoint?: ResolvedEndpoint;
   config: JudgeRunConfig;
   retryPolicy?: RetryPolicy;
   signal?: AbortSignal;
@@ -137,7 +139,7 @@ async function store(runId: string, projectId: string, judge: string, batch: Jud
 
 export async function runJudge(options: JudgeRunOptions): Promise<JudgeCounts> {
   const project = await loadProject(options.projectId);
-  const endpoint = await endpointConfig(options.endpointId);
+  const endpoint = await resolveEndpoint(options);
   const policy = options.retryPolicy ?? defaultRetryPolicy;
   const run = limiter(endpoint.concurrency);
   // a restarted run counts what its earlier attempts judged, and max_items bounds the run, not each attempt

@@ -193,6 +193,19 @@ async function stageTrainingSnapshot(ctx: StageContext, what: string): Promise<v
 }
 
 /**
+ * Self-Instruct's and the AI judge's generator, kept in the config: an endpoint (endpoint_id; no GPU) or a registered
+ * policy (policy_model_id; the worker serves it, on the CPU slot or one GPU). The schema saw exactly one of them.
+ */
+async function requireGenerator(input: { endpointId?: string; policyModelId?: string; gpuCount: number }, what: string): Promise<Record<string, string>> {
+  if (input.policyModelId) {
+    if (input.gpuCount > 1) throw new AppError("BAD_REQUEST", `${what} serves its policy on one device`, [{ field: "gpuCount", message: "0 (CPU) or 1" }]);
+    return { policy_model_id: (await requireModel(input.policyModelId, "POLICY", "policyModelId")).id };
+  }
+  if (input.gpuCount > 0) throw new AppError("BAD_REQUEST", `${what} on an endpoint needs no GPU`, [{ field: "gpuCount", message: "must be 0" }]);
+  return { endpoint_id: (await requireEndpoint(input.endpointId as string)).id };
+}
+
+/**
  * The policy a PPO, GRPO, RLOO, DPO or KTO run starts from: a registered one (kept as policy_model_id, its path staged by the worker)
  * or a model directory in config.policy_path.
  */
@@ -493,10 +506,8 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
     async launch(input, config) {
       const project = await findProject(input.projectId, { field: "projectId" });
       selfInstructResponsesCheck(project, (config as { responses?: unknown }).responses);
-      if (input.gpuCount > 0) throw new AppError("BAD_REQUEST", "Self-Instruct needs no GPU", [{ field: "gpuCount", message: "must be 0" }]);
-      const endpoint = await requireEndpoint(input.endpointId);
       // stored with its defaults filled in, so the run page shows every option the run used
-      return { projectId: project.id, config: { ...selfInstructRunConfig.parse(config), endpoint_id: endpoint.id } };
+      return { projectId: project.id, config: { ...selfInstructRunConfig.parse(config), ...(await requireGenerator(input, "Self-Instruct")) } };
     },
     async stage() {
       throw new AppError("PRECONDITION_FAILED", "a Self-Instruct run has nothing to stage: the worker runs it itself");
@@ -516,12 +527,10 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
       if (project.taskType === "DEMONSTRATION") {
         throw new AppError("BAD_REQUEST", `"${project.name}" is a demonstration project: its annotators write answers, there is nothing to judge`, [{ field: "projectId", message: "choose a comparison or rating project" }]);
       }
-      if (input.gpuCount > 0) throw new AppError("BAD_REQUEST", "an AI judge on an endpoint needs no GPU", [{ field: "gpuCount", message: "must be 0" }]);
       const settings = judgeRunConfig.parse(config);
       const problem = settings.template === undefined ? null : templateError(project.taskType, settings.template);
       if (problem) throw new AppError("BAD_REQUEST", `Invalid judge template: ${problem}`, [{ field: "config.template", message: problem }]);
-      const endpoint = await requireEndpoint(input.endpointId);
-      return { projectId: project.id, config: { ...settings, endpoint_id: endpoint.id } };
+      return { projectId: project.id, config: { ...settings, ...(await requireGenerator(input, "an AI judge")) } };
     },
     async stage() {
       throw new AppError("PRECONDITION_FAILED", "an AI judge run has nothing to stage: the worker runs it itself");

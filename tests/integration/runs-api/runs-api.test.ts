@@ -114,6 +114,45 @@ describe("run.launch", () => {
     await db.trainingRun.deleteMany({});
   });
 
+  it("takes an endpoint or a registered policy as the generator of Self-Instruct and the AI judge: exactly one, a policy that is registered", async () => {
+    const api = callerFor(await makeUser("ADMIN"));
+    const { project: demos } = await makeProject({ taskType: "DEMONSTRATION", items: [], members: [] });
+    const { project: pairwise } = await makeProject({ taskType: "PAIRWISE", items: [], members: [] });
+    const endpoint = await api.endpoint.create({ name: `gen ${Math.random()}`, baseUrl: "http://127.0.0.1:9/v1", model: "teacher" });
+    const policy = await db.model.create({ data: { name: "tiny-teacher", kind: "POLICY", backend: "tiny", path: path.resolve(".data/models/tiny-teacher") } });
+    const rm = await db.model.create({ data: { name: "rm-not-a-generator", kind: "REWARD", backend: "tiny", path: path.resolve(".data/models/rm-gen") } });
+    const config = { seed_tasks: [{ instruction: "Give three tips for staying healthy." }], target: 5 };
+    const si = { kind: "SELF_INSTRUCT" as const, name: "si", projectId: demos.id, config };
+    const judge = { kind: "JUDGE" as const, name: "judge", projectId: pairwise.id, config: {} };
+    const messageOf = async (call: Promise<unknown>) => {
+      const cause = await call.then(() => null, (err: unknown) => (err as { cause?: unknown }).cause);
+      return cause instanceof ZodError ? cause.issues.map((i) => `${i.path.join(".")}: ${i.message}`) : cause instanceof AppError ? (cause.fieldErrors ?? []).map((f) => `${f.field}: ${f.message}`) : cause;
+    };
+
+    for (const base of [si, judge]) {
+      expect(await messageOf(api.run.launch({ ...base }))).toEqual(["endpointId: choose either an endpoint or a registered policy"]);
+      expect(await messageOf(api.run.launch({ ...base, endpointId: endpoint.id, policyModelId: policy.id }))).toEqual(["endpointId: choose either an endpoint or a registered policy, not both"]);
+      expect(await messageOf(api.run.launch({ ...base, policyModelId: "no-such-model" }))).toEqual(["policyModelId: not a policy"]);
+      expect(await messageOf(api.run.launch({ ...base, policyModelId: rm.id }))).toEqual(["policyModelId: not a policy"]);
+      expect(await fieldsOf(api.run.launch({ ...base, policyModelId: policy.id, gpuCount: 2 }))).toEqual(["gpuCount"]);
+    }
+    expect(await db.trainingRun.count()).toBe(0);
+
+    const fromPolicy = await api.run.launch({ ...si, policyModelId: policy.id });
+    expect(fromPolicy.config).toMatchObject({ policy_model_id: policy.id, target: 5 });
+    expect(fromPolicy.config).not.toHaveProperty("endpoint_id");
+    const judgedByPolicy = await api.run.launch({ ...judge, policyModelId: policy.id, gpuCount: 1 });
+    expect(judgedByPolicy).toMatchObject({ gpuCount: 1, config: { policy_model_id: policy.id } });
+    const fromEndpoint = await api.run.launch({ ...si, endpointId: endpoint.id });
+    expect(fromEndpoint.config).toMatchObject({ endpoint_id: endpoint.id });
+    expect(fromEndpoint.config).not.toHaveProperty("policy_model_id");
+
+    // roles as for every launch: an annotator cannot queue one
+    await expect(callerFor(await makeUser("ANNOTATOR")).run.launch({ ...si, policyModelId: policy.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await db.trainingRun.deleteMany({});
+    await db.model.deleteMany({ where: { id: { in: [policy.id, rm.id] } } });
+  });
+
   it("checks GRPO and RLOO launches like PPO's, with their own fields, and queues them with their inputs", async () => {
     const api = callerFor(await makeUser("ADMIN"));
     const snapshot = await readySnapshot();

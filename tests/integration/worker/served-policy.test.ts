@@ -1,0 +1,80 @@
+// Self-Instruct with a registered policy as its generator, end to end: the real worker serves a real tiny policy
+// with rlhf.serve on a loopback port, the in-process Self-Instruct code calls it like any endpoint, and the server is
+// gone when the run ends. A random tiny model writes byte soup: what it yields may all be filtered, but every
+// generated instruction must be accounted for (kept or filtered, by reason) and whatever is kept carries the policy
+// as its provenance. A database of its own (a worker claims any queued run).
+import { dropOwnDatabase } from "./own-database";
+import { execFile } from "node:child_process";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { db } from "@/server/db";
+import { env } from "@/server/env";
+import { pool } from "@/server/pg";
+import { upsertProject } from "@/prisma/seed/helpers";
+import { enqueueRun, listRunLogs, listRunMetrics } from "@/server/services/runs/admin";
+import { TRAINER_DIR } from "@/trainer/worker/process";
+import { pythonWithTorch, runWorker, waitForStatus } from "./helpers";
+
+const execFileAsync = promisify(execFile);
+const dataDir = path.resolve(env.DATA_DIR);
+const made: string[] = [];
+
+afterAll(async () => {
+  for (const dir of made) await rm(dir, { recursive: true, force: true });
+  await db.$disconnect();
+  await pool().end();
+  await dropOwnDatabase();
+});
+
+/** A tiny policy directory under <DATA_DIR>/models, registered like any other. */
+async function registerTinyPolicy(name: string) {
+  const dir = path.join(dataDir, "models", `${name}-${Date.now()}`);
+  made.push(dir);
+  const script = `import torch, sys\nfrom rlhf import model\ntorch.manual_seed(0)\nmodel.save_tiny(model.TinyTransformer(model.TinyConfig(block_size=128, n_embd=32)), sys.argv[1])`;
+  await execFileAsync(await pythonWithTorch(), ["-c", script, dir], { cwd: TRAINER_DIR, env: { ...process.env, PYTHONPATH: TRAINER_DIR } });
+  return db.model.create({ data: { name, kind: "POLICY", backend: "tiny", path: dir } });
+}
+
+describe("Self-Instruct from a registered policy", () => {
+  it("serves the policy for the run, accounts for every instruction it wrote, keeps provenance, and stops the server", async () => {
+    const policy = await registerTinyPolicy("tiny-teacher");
+    const project = await upsertProject(db, { name: "si-from-policy", slug: `si-policy-${Date.now()}`, taskType: "DEMONSTRATION" });
+    const seeds = [{ instruction: "Give three tips for staying healthy." }, { instruction: "Write a limerick about a programmer." }, { instruction: "Explain why the sky is blue." }];
+    const run = await enqueueRun({
+      input: { kind: "SELF_INSTRUCT", name: "bootstrap from policy", projectId: project.id, policyModelId: policy.id, config: { seed_tasks: seeds, target: 3, examples: 2, max_requests: 4, max_tokens: 64 } },
+    });
+    const worker = runWorker({ gpuIds: [], dataDir });
+    let done;
+    try {
+      done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"], 180_000);
+    } finally {
+      await worker.stop();
+    }
+    const logs = (await listRunLogs({ runId: run.id })).map((l) => l.line);
+    expect(done.error, logs.slice(-20).join("\n")).toBeNull();
+    expect(done.status).toBe("SUCCEEDED");
+
+    const ready = logs.find((l) => l.startsWith("policy server ready at http://127.0.0.1:"));
+    expect(ready).toBeDefined();
+    expect(logs.some((l) => l.startsWith("policy server stopped"))).toBe(true);
+    // the server asked for its every request: 4 requests, each a 200 (the access log is the server's stderr)
+    expect(logs.filter((l) => /POST \/v1\/chat\/completions HTTP\/1\.1" 200/.test(l))).toHaveLength(4);
+    const url = /at (http:\/\/127\.0\.0\.1:\d+)\/v1/.exec(ready as string)?.[1] as string;
+    await expect(fetch(`${url}/v1/models`)).rejects.toThrow();
+
+    const metrics = await listRunMetrics({ runId: run.id });
+    const last = (name: string) => metrics.filter((m) => m.name === name).at(-1)?.value ?? 0;
+    expect(last("failed_requests")).toBe(0);
+    const filtered = metrics.filter((m) => m.name.startsWith("filtered/")).map((m) => m.name);
+    const filteredTotal = [...new Set(filtered)].reduce((sum, name) => sum + last(name), 0);
+    expect(last("kept") + filteredTotal).toBe(last("generated"));
+    expect(last("kept")).toBeLessThanOrEqual(3);
+
+    const items = await db.item.findMany({ where: { projectId: project.id }, include: { prompt: true } });
+    expect(items).toHaveLength(last("kept"));
+    for (const item of items) expect(item.prompt.metadata).toMatchObject({ source: "self-instruct", model: "tiny-teacher", runId: run.id });
+    expect(logs.some((l) => l.startsWith(`kept ${last("kept")} new instructions as items (${last("generated")} generated in 4 requests`))).toBe(true);
+  }, 240_000);
+});
