@@ -12,8 +12,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
 import { pool } from "@/server/pg";
-import { upsertProject } from "@/prisma/seed/helpers";
-import { enqueueRun, listRunLogs, listRunMetrics } from "@/server/services/runs/admin";
+import { addItems, upsertProject } from "@/prisma/seed/helpers";
+import { cancelRun, enqueueRun, listRunLogs, listRunMetrics } from "@/server/services/runs/admin";
 import { TRAINER_DIR } from "@/trainer/worker/process";
 import { pythonWithTorch, runWorker, waitForStatus } from "./helpers";
 
@@ -76,5 +76,76 @@ describe("Self-Instruct from a registered policy", () => {
     expect(items).toHaveLength(last("kept"));
     for (const item of items) expect(item.prompt.metadata).toMatchObject({ source: "self-instruct", model: "tiny-teacher", runId: run.id });
     expect(logs.some((l) => l.startsWith(`kept ${last("kept")} new instructions as items (${last("generated")} generated in 4 requests`))).toBe(true);
+  }, 240_000);
+});
+
+/** The loopback URL the run's policy server announced, from the run's log (null until it is ready). */
+async function servedUrl(runId: string): Promise<string | null> {
+  const ready = (await listRunLogs({ runId })).map((l) => l.line).find((l) => l.startsWith("policy server ready at http://127.0.0.1:"));
+  return ready ? (/at (http:\/\/127\.0\.0\.1:\d+)\/v1/.exec(ready)?.[1] ?? null) : null;
+}
+
+describe("an AI judge from a registered policy", () => {
+  it("asks the served policy about every item, in both orders, and accounts for each item; the server is gone after", async () => {
+    const policy = await registerTinyPolicy("tiny-judge");
+    const project = await upsertProject(db, { name: "judged-by-policy", slug: `judge-policy-${Date.now()}` });
+    await addItems(db, project.id, Array.from({ length: 3 }, (_, i) => ({
+      messages: [{ role: "user" as const, content: `Question ${i}` }],
+      candidates: [{ text: `First ${i}`, model: "m1" }, { text: `Second ${i}`, model: "m2" }],
+    })));
+    const run = await enqueueRun({ input: { kind: "JUDGE", name: "judge from policy", projectId: project.id, policyModelId: policy.id, config: { max_tokens: 32 } } });
+    const worker = runWorker({ gpuIds: [], dataDir });
+    let done;
+    try {
+      done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"], 180_000);
+    } finally {
+      await worker.stop();
+    }
+    const logs = (await listRunLogs({ runId: run.id })).map((l) => l.line);
+    expect(done.error, logs.slice(-20).join("\n")).toBeNull();
+    expect(done.status).toBe("SUCCEEDED");
+    // byte soup holds no verdict: each item is counted as failed, none is lost, and no request failed
+    const metrics = await listRunMetrics({ runId: run.id });
+    const last = (name: string) => metrics.filter((m) => m.name === name).at(-1)?.value ?? -1;
+    expect(last("judged") + last("failed")).toBe(3);
+    expect(last("failed_requests")).toBe(0);
+    expect(logs.filter((l) => /POST \/v1\/chat\/completions HTTP\/1\.1" 200/.test(l))).toHaveLength(last("requests"));
+    expect(last("requests")).toBe(6);
+    // each item is stored with what the policy answered, under the policy's name (a verdict or none)
+    const suggestions = await db.suggestion.findMany({ where: { runId: run.id } });
+    expect(suggestions).toHaveLength(3);
+    expect(suggestions.every((s) => s.judge === "tiny-judge" && (s.answers as unknown[]).length === 2)).toBe(true);
+    expect(logs.some((l) => l.startsWith("policy server stopped"))).toBe(true);
+    const url = await servedUrl(run.id);
+    await expect(fetch(`${url}/v1/models`)).rejects.toThrow();
+  }, 240_000);
+});
+
+describe("cancelling a run that is using a served policy", () => {
+  it("stops the run and its policy server", async () => {
+    const policy = await registerTinyPolicy("tiny-cancelled");
+    const project = await upsertProject(db, { name: "si-cancelled", slug: `si-cancel-${Date.now()}`, taskType: "DEMONSTRATION" });
+    const seeds = [{ instruction: "Give three tips for staying healthy." }, { instruction: "Explain why the sky is blue." }];
+    const run = await enqueueRun({
+      input: { kind: "SELF_INSTRUCT", name: "long bootstrap", projectId: project.id, policyModelId: policy.id, config: { seed_tasks: seeds, target: 500, examples: 2, max_requests: 1000, max_tokens: 64 } },
+    });
+    const worker = runWorker({ gpuIds: [], dataDir });
+    try {
+      let url: string | null = null;
+      for (let i = 0; i < 600 && !url; i++) {
+        url = await servedUrl(run.id);
+        if (!url) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(url, "the policy server never became ready").not.toBeNull();
+      expect((await fetch(`${url}/v1/models`)).status).toBe(200);
+      await cancelRun({ id: run.id });
+      const done = await waitForStatus(run.id, ["CANCELLED", "SUCCEEDED", "FAILED"], 60_000);
+      expect(done.status).toBe("CANCELLED");
+      const logs = (await listRunLogs({ runId: run.id })).map((l) => l.line);
+      expect(logs.some((l) => l.startsWith("policy server stopped"))).toBe(true);
+      await expect(fetch(`${url}/v1/models`)).rejects.toThrow();
+    } finally {
+      await worker.stop();
+    }
   }, 240_000);
 });
