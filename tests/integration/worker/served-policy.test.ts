@@ -37,6 +37,21 @@ async function registerTinyPolicy(name: string) {
   return db.model.create({ data: { name, kind: "POLICY", backend: "tiny", path: dir } });
 }
 
+/** Runs the queue on a real worker until run `runId` ends; it must succeed. Returns the run's log lines. */
+async function succeedsOnAWorker(runId: string): Promise<string[]> {
+  const worker = runWorker({ gpuIds: [], dataDir });
+  let done;
+  try {
+    done = await waitForStatus(runId, ["SUCCEEDED", "FAILED"], 180_000);
+  } finally {
+    await worker.stop();
+  }
+  const logs = (await listRunLogs({ runId })).map((l) => l.line);
+  expect(done.error, logs.slice(-20).join("\n")).toBeNull();
+  expect(done.status).toBe("SUCCEEDED");
+  return logs;
+}
+
 describe("Self-Instruct from a registered policy", () => {
   it("serves the policy for the run, accounts for every instruction it wrote, keeps provenance, and stops the server", async () => {
     const policy = await registerTinyPolicy("tiny-teacher");
@@ -45,16 +60,7 @@ describe("Self-Instruct from a registered policy", () => {
     const run = await enqueueRun({
       input: { kind: "SELF_INSTRUCT", name: "bootstrap from policy", projectId: project.id, policyModelId: policy.id, config: { seed_tasks: seeds, target: 3, examples: 2, max_requests: 4, max_tokens: 64 } },
     });
-    const worker = runWorker({ gpuIds: [], dataDir });
-    let done;
-    try {
-      done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"], 180_000);
-    } finally {
-      await worker.stop();
-    }
-    const logs = (await listRunLogs({ runId: run.id })).map((l) => l.line);
-    expect(done.error, logs.slice(-20).join("\n")).toBeNull();
-    expect(done.status).toBe("SUCCEEDED");
+    const logs = await succeedsOnAWorker(run.id);
 
     const ready = logs.find((l) => l.startsWith("policy server ready at http://127.0.0.1:"));
     expect(ready).toBeDefined();
@@ -94,16 +100,7 @@ describe("an AI judge from a registered policy", () => {
       candidates: [{ text: `First ${i}`, model: "m1" }, { text: `Second ${i}`, model: "m2" }],
     })));
     const run = await enqueueRun({ input: { kind: "JUDGE", name: "judge from policy", projectId: project.id, policyModelId: policy.id, config: { max_tokens: 32 } } });
-    const worker = runWorker({ gpuIds: [], dataDir });
-    let done;
-    try {
-      done = await waitForStatus(run.id, ["SUCCEEDED", "FAILED"], 180_000);
-    } finally {
-      await worker.stop();
-    }
-    const logs = (await listRunLogs({ runId: run.id })).map((l) => l.line);
-    expect(done.error, logs.slice(-20).join("\n")).toBeNull();
-    expect(done.status).toBe("SUCCEEDED");
+    const logs = await succeedsOnAWorker(run.id);
     // byte soup holds no verdict: each item is counted as failed, none is lost, and no request failed
     const metrics = await listRunMetrics({ runId: run.id });
     const last = (name: string) => metrics.filter((m) => m.name === name).at(-1)?.value ?? -1;
