@@ -10,6 +10,15 @@ declare module "vitest" {
   }
 }
 
+// The embedded PostgreSQL package registers async-exit-hook, whose 'beforeExit' handler ends the process with
+// process.exit(0): a run with failed tests then exited 0 (npm test's total still failed, from the JUnit counts, but
+// its "vitest: ok" line lied). Keep the code Vitest set.
+let exitCodeBeforeHooks: number | string | undefined;
+process.on("beforeExit", () => (exitCodeBeforeHooks = process.exitCode ?? undefined));
+process.on("exit", () => {
+  if (exitCodeBeforeHooks && !process.exitCode) process.exitCode = exitCodeBeforeHooks;
+});
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const database = await createTestDatabase();
   process.env.DATABASE_URL = database.url;
