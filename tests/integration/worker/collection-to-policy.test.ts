@@ -2,13 +2,12 @@
 // of them trains a starting policy with SFT, and DPO on a pairwise project's judgements continues that policy,
 // queued at the same time as the SFT run and waiting for it (`run:<id>`). Real Postgres, real worker, real PyTorch on
 // tiny models; a database of its own (a worker claims any queued run).
-import { dropOwnDatabase } from "./own-database";
-import { readFile, rm } from "node:fs/promises";
+import { closeOwnDatabase } from "./own-database";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
-import { pool } from "@/server/pg";
 import { addItems, addMembers, upsertProject } from "@/prisma/seed/helpers";
 import { createSnapshot, snapshotDir } from "@/server/services/export";
 import { enqueueRun, getRun, listRunMetrics } from "@/server/services/runs/admin";
@@ -18,12 +17,7 @@ import { pythonWithTorch, runWorker, waitForStatus } from "./helpers";
 const dataDir = path.resolve(env.DATA_DIR);
 const made: string[] = [];
 
-afterAll(async () => {
-  for (const dir of made) await rm(dir, { recursive: true, force: true });
-  await db.$disconnect();
-  await pool().end();
-  await dropOwnDatabase();
-});
+afterAll(() => closeOwnDatabase(made));
 
 const colours = ["red", "blue", "green", "amber", "violet", "teal"];
 

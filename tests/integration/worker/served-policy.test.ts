@@ -3,15 +3,13 @@
 // gone when the run ends. A random tiny model writes byte soup: what it yields may all be filtered, but every
 // generated instruction must be accounted for (kept or filtered, by reason) and whatever is kept carries the policy
 // as its provenance. A database of its own (a worker claims any queued run).
-import { dropOwnDatabase } from "./own-database";
+import { closeOwnDatabase } from "./own-database";
 import { execFile } from "node:child_process";
-import { rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
-import { pool } from "@/server/pg";
 import { addItems, upsertProject } from "@/prisma/seed/helpers";
 import { cancelRun, enqueueRun, listRunLogs, listRunMetrics } from "@/server/services/runs/admin";
 import { TRAINER_DIR } from "@/trainer/worker/process";
@@ -21,12 +19,7 @@ const execFileAsync = promisify(execFile);
 const dataDir = path.resolve(env.DATA_DIR);
 const made: string[] = [];
 
-afterAll(async () => {
-  for (const dir of made) await rm(dir, { recursive: true, force: true });
-  await db.$disconnect();
-  await pool().end();
-  await dropOwnDatabase();
-});
+afterAll(() => closeOwnDatabase(made));
 
 /** A tiny policy directory under <DATA_DIR>/models, registered like any other. */
 async function registerTinyPolicy(name: string) {
