@@ -78,6 +78,19 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v) => (v ?? "").split(path.delimiter).map((r) => r.trim()).filter(Boolean)),
+  // Where snapshots, checkpoints and model directories are shared between hosts (server/services/artifacts/):
+  // s3://bucket/prefix (S3-compatible object storage) or file:///folder (a folder every host mounts). Unset: each
+  // process's DATA_DIR only, for a web app and workers on one machine.
+  ARTIFACTS_URL: z
+    .string()
+    .regex(/^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|file:\/\/\/.+)$/, "s3://bucket/prefix or file:///folder")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  // the S3 API's address for a store other than AWS (MinIO, Ceph, R2: e.g. http://minio:9000), and its region
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().default("us-east-1"),
+  // bucket in the path (http://host/bucket/key) instead of the host name; default: yes when S3_ENDPOINT is set
+  S3_FORCE_PATH_STYLE: optionalBool,
   TRAINER_GPUS: z.string().optional(),
   TRAINER_HOST: z.string().optional(),
   TRAINER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).default(5),

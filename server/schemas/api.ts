@@ -286,6 +286,8 @@ export const modelSchema = z
     snapshotId: z.string().nullable(),
     rewardModelId: z.string().nullable(),
     parentId: z.string().nullable(),
+    storeKey: z.string().nullable().describe("its key in the artifact store (ARTIFACTS_URL); null when it is only on a host's disk"),
+    sha256: z.string().nullable().describe("sha256 of the directory's manifest (every file's path, size and sha256), checked whenever a worker fetches it"),
     active: z.boolean(),
     createdAt: when,
   })

@@ -15,6 +15,7 @@ import * as audit from "@/server/services/audit";
 import { activeRewardModel } from "@/server/services/models";
 import * as projects from "@/server/services/projects";
 import { createSnapshot, snapshotDir } from "@/server/services/export";
+import { unpublishSnapshot } from "@/server/services/artifacts";
 import { cancelRun, enqueueRun } from "@/server/services/runs/admin";
 
 const arenaGuidelines = [
@@ -118,6 +119,7 @@ async function buildSnapshot(options: { project: { id: string; slug: string }; t
   const refuse = async (message: string, field: string, hint: string) => {
     // built only for this iteration, and of no use to any other: not left behind as an empty version
     await rm(snapshotDir(snapshot.id), { recursive: true, force: true });
+    await unpublishSnapshot(snapshot.id, snapshot.files);
     await db.snapshot.delete({ where: { id: snapshot.id } });
     return new AppError("BAD_REQUEST", `${label}: ${message}`, [{ field, message: hint }]);
   };

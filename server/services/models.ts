@@ -1,6 +1,7 @@
 // The model registry (reward models and policies with their lineage) and the reward model in the annotation loop:
 // the scores a SCORE run (runs/kinds.ts) writes onto a project's items, and the model's agreement with human
 // judgements.
+import { randomUUID } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -8,12 +9,17 @@ import { AppError, parseOrThrow } from "@/server/errors";
 import { db, type Tx } from "@/server/db";
 import * as audit from "@/server/services/audit";
 import { modelPathProblemOnDisk } from "@/server/services/model-paths";
+import { publishModelDir } from "@/server/services/artifacts";
+import { env } from "@/server/env";
 import { Prisma, type Model, type TrainingRun } from "@/server/generated/prisma/client";
 import { baseModelInput, type BaseModelInput } from "@/server/schemas/model";
 
 /** What a trainer's `done` event reported. */
 export interface DoneReport {
   modelPath: string;
+  /** where the worker uploaded it in the artifact store (null/absent without one) and its directory digest */
+  storeKey?: string | null;
+  sha256?: string;
   metrics: Record<string, number>;
 }
 
@@ -32,6 +38,8 @@ export async function registerRewardModel(tx: Tx, run: TrainingRun, done: DoneRe
       backend,
       baseModel: base ?? (backend === "tiny" ? "tiny (from scratch)" : null),
       path: done.modelPath,
+      storeKey: done.storeKey ?? null,
+      sha256: done.sha256 ?? null,
       metrics: done.metrics,
       runId: run.id,
       snapshotId: run.snapshotId,
@@ -51,6 +59,8 @@ export async function registerPolicy(tx: Tx, run: TrainingRun, done: DoneReport)
       backend,
       baseModel: parent?.baseModel ?? base ?? (backend === "tiny" ? "tiny (from scratch)" : null),
       path: done.modelPath,
+      storeKey: done.storeKey ?? null,
+      sha256: done.sha256 ?? null,
       metrics: done.metrics,
       runId: run.id,
       snapshotId: run.snapshotId,
@@ -127,11 +137,13 @@ export async function registerBaseModel(options: { input: BaseModelInput; actorI
       [{ field: "allowNoChatTemplate", message: "no chat template" }],
     );
   }
+  // its digest, and with an artifact store its upload (multipart), so workers on other hosts can fetch it
+  const stored = await publishModelDir({ dir, dataDir: env.DATA_DIR, key: `models/${randomUUID()}` });
   return db.$transaction(async (tx) => {
     const model = await tx.model.create({
-      data: { name: input.name, kind: "POLICY", backend: found.backend, baseModel: found.architecture ?? path.basename(dir), path: dir, chatTemplate: found.chatTemplate },
+      data: { name: input.name, kind: "POLICY", backend: found.backend, baseModel: found.architecture ?? path.basename(dir), path: dir, chatTemplate: found.chatTemplate, ...stored },
     });
-    await audit.record({ actorId: options.actorId, action: "model.register", targetType: "model", targetId: model.id, after: { name: model.name, path: dir, backend: found.backend, chatTemplate: found.chatTemplate } }, tx);
+    await audit.record({ actorId: options.actorId, action: "model.register", targetType: "model", targetId: model.id, after: { name: model.name, path: dir, backend: found.backend, chatTemplate: found.chatTemplate, ...stored } }, tx);
     return model;
   });
 }

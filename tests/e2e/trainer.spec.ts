@@ -261,6 +261,11 @@ test.describe.serial("trainer", () => {
     const baseRow = page.getByTestId("model-row").filter({ hasText: baseName });
     await expect(baseRow).toContainText("base model");
     base = await one<{ id: string; name: string }>(`SELECT id, name FROM "Model" WHERE name = $1`, [baseName]);
+    // the registry records the directory's digest (sha256 of its manifest), shown beside its path
+    const { sha256 } = await one<{ sha256: string }>(`SELECT sha256 FROM "Model" WHERE id = $1`, [base.id]);
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    await expect(baseRow).toContainText(`sha256 ${sha256.slice(0, 12)}…`);
+    await page.screenshot({ path: test.info().outputPath("models-registered.png"), fullPage: true });
 
     await page.goto("/admin/runs/new?kind=PPO");
     await launchFormHydrated(page);

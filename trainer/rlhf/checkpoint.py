@@ -32,7 +32,8 @@ class Checkpoints:
             return None
         ckpt = latest_checkpoint(self.cfg.output_dir)
         if ckpt:
-            check_resume_config(read_json(os.path.join(ckpt, "config.json")), dataclasses.asdict(self.cfg))
+            ignore = RESUME_MAY_CHANGE + staged_locations(self.cfg)
+            check_resume_config(read_json(os.path.join(ckpt, "config.json")), dataclasses.asdict(self.cfg), ignore)
         return ckpt
 
     def load(self, ckpt):
@@ -122,6 +123,14 @@ def prune_checkpoints(output_dir, keep):
     steps = sorted(d for d in os.listdir(root) if d.startswith("step-"))
     for d in steps[:-keep] if keep > 0 else []:
         shutil.rmtree(os.path.join(root, d), ignore_errors=True)
+
+
+def staged_locations(cfg):
+    """The fields that name a place on this host (output_dir, train_file, policy_path, reward_model_path, ...): a
+    run resumed by a worker on another host, whose DATA_DIR differs, reads the same inputs from other paths (the
+    worker fetched them from the artifact store and checked their sha256 against the registry). What the inputs are
+    is still checked: the snapshot's id and sha256 and every setting."""
+    return tuple(f.name for f in dataclasses.fields(cfg) if f.name.endswith(("_dir", "_file", "_path")))
 
 
 def check_resume_config(saved, current, ignore=RESUME_MAY_CHANGE):

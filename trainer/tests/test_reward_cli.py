@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -75,6 +76,26 @@ def test_resume_after_kill_equals_uninterrupted_run(tmp_path):
         assert torch.equal(a[k], b[k]), k
     for name in ("eval_accuracy", "eval_loss", "loss", "num_tokens"):
         assert full.done["metrics"][name] == resumed.done["metrics"][name], name
+
+
+def test_resume_on_another_host_reads_the_same_inputs_from_other_paths(tmp_path):
+    """A worker on another host (its own DATA_DIR) resumes a checkpoint fetched from the artifact store: the staged
+    paths differ, the settings and the snapshot do not, and the run continues where it stopped."""
+    base = _small_task(tmp_path)
+    cfg = {**base, "output_dir": str(tmp_path / "host-a" / "run"), "resume": True}
+    kill_at_first_checkpoint("reward", cfg, tmp_path)
+    (tmp_path / "host-b").mkdir()
+    shutil.copytree(tmp_path / "host-a" / "run" / "checkpoints", tmp_path / "host-b" / "run" / "checkpoints")
+    shutil.copytree(tmp_path / "data", tmp_path / "host-b" / "data")
+    moved = {**cfg, "output_dir": str(tmp_path / "host-b" / "run"),
+             "train_file": str(tmp_path / "host-b" / "data" / "train.jsonl"),
+             "test_file": str(tmp_path / "host-b" / "data" / "test.jsonl")}
+    resumed = run_cli("reward", moved, tmp_path, "moved.json")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert resumed.of("start")[0]["resumed_from_step"] == 5
+    # a setting still may not change on the way
+    changed = run_cli("reward", {**moved, "lr": 1e-4}, tmp_path, "changed.json")
+    assert changed.returncode == 2 and "lr" in changed.of("error")[0]["message"]
 
 
 def test_resume_refuses_a_changed_config(tmp_path):

@@ -26,7 +26,7 @@ const READY_TIMEOUT_MS = 10 * 60_000;
 
 /** Runs `work` against the policy `policyModelId` served on 127.0.0.1; the server is stopped when `work` settles. */
 export async function withServedPolicy<T>(run: TrainingRun, policyModelId: string, ctx: ServeContext, work: (endpoint: ResolvedEndpoint) => Promise<T>): Promise<T> {
-  const policy = await registeredModel(policyModelId, "POLICY", "policy");
+  const policy = await registeredModel(policyModelId, "POLICY", "policy", ctx.dataDir);
   const problem = await modelPathProblemOnDisk(policy.path, modelRoots(ctx.dataDir));
   if (problem) throw new AppError("PRECONDITION_FAILED", `the policy "${policy.name}" at ${policy.path} ${problem}`);
   const python = await ctx.python();

@@ -19,6 +19,8 @@ import { judgeRunConfig } from "@/server/schemas/judge";
 import { runJudge } from "@/server/services/judge/run";
 import type { ResolvedEndpoint } from "@/server/services/endpoints";
 import { modelPathProblemOnDisk, modelRoots } from "@/server/services/model-paths";
+import { keyUnder, publishCheckpoint, publishModelDir, stageCheckpoint } from "@/server/services/artifacts";
+import { runDir } from "@/server/services/runs/inputs";
 import { runKinds } from "@/server/services/runs/kinds";
 import {
   addRunSamples,
@@ -282,13 +284,13 @@ function executeRun(claimed: ClaimedRun, ctx: Context): ActiveRun {
       if (outcome.status === "SUCCEEDED" && sink.fatal) outcome = { status: "FAILED", error: sink.fatal };
       // A run that finished just as a stop arrived keeps its result.
       if (outcome.status === "SUCCEEDED") {
-        const { modelPath, metrics, config } = outcome;
+        const { modelPath, storeKey, sha256, metrics, config } = outcome;
         const register = runKinds[run.kind].register;
         await finishRun({
           lease,
           status: "SUCCEEDED",
           stderrTail: tail,
-          onSuccess: register && (async (tx, current) => register({ tx, run: current, done: { modelPath, metrics: metrics ?? {} }, config: config ?? {} })),
+          onSuccess: register && (async (tx, current) => register({ tx, run: current, done: { modelPath, storeKey, sha256, metrics: metrics ?? {} }, config: config ?? {} })),
         });
         ctx.log(`run ${run.id}: succeeded`);
       } else if (reason === "shutdown") {
@@ -315,6 +317,9 @@ type Outcome = {
   status: "SUCCEEDED" | "FAILED";
   error?: string;
   modelPath?: string;
+  /** the model's key in the artifact store (null without one) and its directory digest */
+  storeKey?: string | null;
+  sha256?: string;
   metrics?: Record<string, number>;
   /** the config the trainer was given, staged paths included */
   config?: Record<string, unknown>;
@@ -330,7 +335,13 @@ async function runTrainer(
   const { run, lease, resume } = claimed;
   const python = await ctx.python();
   if (!python.ok) return { status: "FAILED", error: python.message };
+  // a run resumed on another host than the one that checkpointed it gets its checkpoint from the artifact store
+  if (resume) {
+    const staged = await stageCheckpoint(run.id, run.checkpointPath, runDir(ctx.dataDir, run.id));
+    if (staged) sink.line("worker", `resuming from ${run.checkpointPath}, fetched from the artifact store into ${staged}`);
+  }
   const prepared = await prepareRun({ run, resume, dataDir: ctx.dataDir });
+  let lastCheckpoint = run.checkpointPath;
   const argv = trainerArgv({ python: python.python, module: prepared.module, configPath: prepared.configPath, gpuIds: run.gpuIds });
   sink.line("worker", `$ ${argv.join(" ")}  (CUDA_VISIBLE_DEVICES=${run.gpuIds.join(",")})`);
 
@@ -348,9 +359,15 @@ async function runTrainer(
         if (parsed.total_steps > 0) sink.setProgress(parsed.step / parsed.total_steps);
         break;
       case "checkpoint":
-        // The metrics up to the checkpoint go in first: a resumed run replays only the steps after it.
+        // The metrics up to the checkpoint go in first: a resumed run replays only the steps after it. With an
+        // artifact store the checkpoint is uploaded before it is recorded, so a resume elsewhere finds all of it
+        // (one the trainer pruned while it went up is not recorded: the next one will be).
         void sink.flush();
-        void sink.then(() => setRunCheckpoint(lease, parsed.path));
+        void sink.then(async () => {
+          await publishCheckpoint(run.id, parsed.path, lastCheckpoint);
+          lastCheckpoint = parsed.path;
+          await setRunCheckpoint(lease, parsed.path);
+        });
         sink.line("trainer", `checkpoint at step ${parsed.step}: ${parsed.path}`);
         break;
       case "sample":
@@ -396,6 +413,14 @@ async function runTrainer(
       // what is registered must pass the same check as what is launched
       const problem = await modelPathProblemOnDisk(finished.modelPath, modelRoots(ctx.dataDir));
       if (problem) return { status: "FAILED", error: `the trainer reported its model at ${finished.modelPath}, which ${problem}` };
+      // its digest always; with an artifact store, uploaded (under its place in the run's directory) before the run
+      // is marked SUCCEEDED, so a registered model is always complete in the store
+      const relative = keyUnder(prepared.runDir, finished.modelPath);
+      if (!relative) return { status: "FAILED", error: `the trainer reported its model at ${finished.modelPath}, outside the run's directory ${prepared.runDir}` };
+      const started = Date.now();
+      const stored = await publishModelDir({ dir: finished.modelPath, dataDir: ctx.dataDir, key: `runs/${run.id}/${relative}` });
+      if (stored.storeKey) sink.line("worker", `uploaded the model to the artifact store as ${stored.storeKey} (sha256 ${stored.sha256}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return { status: "SUCCEEDED", modelPath: finished.modelPath, ...stored, metrics: finished.metrics, config: prepared.config };
     }
     return { status: "SUCCEEDED", modelPath: finished.modelPath, metrics: finished.metrics, config: prepared.config };
   }

@@ -117,6 +117,16 @@ export default async function ModelsPage() {
                       <span className="font-medium">{m.name}</span>
                       {m.active && <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 text-xs font-medium text-emerald-800">active</span>}
                       <span className="block max-w-xs truncate font-mono text-xs text-slate-400" title={m.path}>{m.path}</span>
+                      {m.storeKey && (
+                        <span className="block max-w-xs truncate font-mono text-xs text-slate-400" title={`in the artifact store as ${m.storeKey}`}>
+                          store: {m.storeKey}
+                        </span>
+                      )}
+                      {m.sha256 && (
+                        <span className="block font-mono text-xs text-slate-400" title={`sha256 of the directory's manifest: ${m.sha256}`}>
+                          sha256 {m.sha256.slice(0, 12)}…
+                        </span>
+                      )}
                     </td>
                     <td className="px-3 py-2">{m.kind === "REWARD" ? "reward model" : "policy"}</td>
                     <td className="px-3 py-2">

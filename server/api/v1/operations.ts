@@ -215,7 +215,7 @@ export const operations = {
     bodyError: { what: "Invalid model" },
     doc: {
       method: "POST", path: "/api/v1/models", operationId: "registerBaseModel", tag: "Models", summary: "Register a base policy from a model directory",
-      description: "`path` is a directory on the app's host under a model folder (<DATA_DIR>/models, <DATA_DIR>/runs, TRAINER_MODEL_ROOTS): a tiny model, or a Hugging Face one (config.json, safetensors weights, a tokenizer and, unless `allowNoChatTemplate`, a chat template). Answers 201 with the POLICY model.",
+      description: "`path` is a directory on the app's host under a model folder (<DATA_DIR>/models, <DATA_DIR>/runs, TRAINER_MODEL_ROOTS): a tiny model, or a Hugging Face one (config.json, safetensors weights, a tokenizer and, unless `allowNoChatTemplate`, a chat template). With an artifact store (ARTIFACTS_URL) the directory is uploaded there, for workers on other hosts to fetch. Answers 201 with the POLICY model.",
       status: 201, response: api.modelSchema,
     },
   }),

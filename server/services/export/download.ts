@@ -1,7 +1,7 @@
 // Serving snapshot files over HTTP: one file with byte ranges (resumable downloads), or all files as one tar.
 // Returns standard web Responses so route handlers stay one line; nothing here depends on Next.
-import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
+import { openSnapshotFile } from "@/server/services/artifacts";
 import tar from "tar-stream";
 import { getSnapshot, snapshotFile } from "./index";
 
@@ -72,12 +72,12 @@ export async function snapshotFileResponse(opts: {
     return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${file.bytes}` } });
   }
   if (range === null) {
-    return new Response(body(createReadStream(filePath)), {
+    return new Response(body(await openSnapshotFile(opts.id, file, filePath)), {
       status: 200,
       headers: { ...headers, "content-length": String(file.bytes) },
     });
   }
-  return new Response(body(createReadStream(filePath, { start: range.start, end: range.end })), {
+  return new Response(body(await openSnapshotFile(opts.id, file, filePath, range)), {
     status: 206,
     headers: {
       ...headers,
@@ -106,11 +106,12 @@ export async function snapshotArchiveResponse(opts: { id: string }): Promise<Res
     for (const { path: filePath, file } of files) {
       const entry = pack.entry({ name: `${folder}/${file.name}`, size: file.bytes, mtime, mode: 0o644 });
       await new Promise<void>((resolve, reject) => {
-        const source = createReadStream(filePath);
-        source.on("error", reject);
-        entry.on("error", reject);
-        entry.on("finish", () => resolve());
-        source.pipe(entry);
+        openSnapshotFile(opts.id, file, filePath).then((source) => {
+          source.on("error", reject);
+          entry.on("error", reject);
+          entry.on("finish", () => resolve());
+          source.pipe(entry);
+        }, reject);
       });
     }
     pack.finalize();

@@ -3,8 +3,9 @@
 // Slightly over 400 lines: the snapshot's life (definition, versioning, the build with its progress and heartbeat,
 // files, card, pseudonyms, listing) in one place; rows, streaming, writing and the card are in the files beside it.
 import { createHash, createHmac, hash } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import type pg from "pg";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
@@ -13,6 +14,7 @@ import { Prisma, type JobStatus } from "@/server/generated/prisma/client";
 import { pool } from "@/server/pg";
 import { deriveKey } from "@/server/secret";
 import * as audit from "@/server/services/audit";
+import { openSnapshotFile, publishSnapshot, unpublishSnapshot } from "@/server/services/artifacts";
 import { JOB_STALE_SECONDS, keepAlive, staleSince, UTC_NOW } from "@/server/services/job-heartbeat";
 import {
   createSnapshotInputSchema,
@@ -397,6 +399,11 @@ async function prepare(opts: CreateSnapshotOptions) {
     try {
       const { files, stats } = await build({ snapshotId: row.id, name, definition, projects, salt, onProgress: opts.onProgress, generalPath: opts.generalPath });
       if (heartbeat.lost) throw new AppError("CONFLICT", "The build stopped reporting for too long and was marked as interrupted; build the snapshot again.");
+      // with an artifact store, its files go up before it is ready: a worker on another host reads them from there
+      await publishSnapshot(row.id, snapshotDir(row.id), files).catch(async (err: unknown) => {
+        await unpublishSnapshot(row.id, files).catch(() => undefined);
+        throw err;
+      });
       const done = await db.snapshot.update({
         where: { id: row.id },
         data: {
@@ -453,9 +460,15 @@ export async function snapshotDetail(opts: { id: string }): Promise<{ snapshot: 
   const snapshot = await getSnapshot(opts);
   const [projects, card] = await Promise.all([
     db.project.findMany({ where: { id: { in: snapshot.projectIds } }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
-    snapshot.status === "SUCCEEDED" ? snapshotFile({ id: opts.id, name: "README.md" }).then((f) => readFile(f.path, "utf8")) : null,
+    snapshot.status === "SUCCEEDED" ? snapshotFile({ id: opts.id, name: "README.md" }).then((f) => text(openSnapshotFile(opts.id, f.file, f.path))) : null,
   ]);
   return { snapshot, projects, card };
+}
+
+async function text(stream: Promise<Readable>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 export async function listSnapshots(opts: { name?: string; limit?: number } = {}): Promise<SnapshotView[]> {

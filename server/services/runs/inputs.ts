@@ -10,6 +10,7 @@ import { AppError } from "@/server/errors";
 import { db } from "@/server/db";
 import type { ModelKind } from "@/server/generated/prisma/client";
 import { projectPrompts } from "@/server/services/generation";
+import { modelDirOnThisHost, stageSnapshotFile } from "@/server/services/artifacts";
 
 export function runDir(dataDir: string, runId: string): string {
   return path.resolve(dataDir, "runs", runId);
@@ -18,6 +19,7 @@ export function runDir(dataDir: string, runId: string): string {
 interface SnapshotFile {
   name: string;
   split: string;
+  bytes?: number;
   sha256?: string;
   rows?: number | null;
 }
@@ -40,10 +42,12 @@ export async function snapshotSplits(dataDir: string, snapshotId: string) {
   }
   const test = pick("test");
   const dir = path.resolve(dataDir, "snapshots", snapshot.id);
+  // fetched from the artifact store when this host has no copy (a worker on another machine than the export)
+  const stage = (file: SnapshotFile) => stageSnapshotFile(snapshot.id, file, path.join(dir, file.name));
   return {
     snapshot,
-    train: path.join(dir, train.name),
-    test: test ? path.join(dir, test.name) : null,
+    train: await stage(train),
+    test: test ? await stage(test) : null,
     /** rows of the test split as recorded when it was written (null: not recorded) */
     testRows: typeof test?.rows === "number" ? test.rows : null,
     sha256: train.sha256 ?? null,
@@ -106,9 +110,12 @@ export async function writeJsonl(file: string, rows: unknown[]): Promise<void> {
   await writeFile(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n", "utf8");
 }
 
-/** A model the run was launched with, still in the registry and of the kind it was chosen as. */
-export async function registeredModel(id: string, kind: ModelKind, role: string) {
+/**
+ * A model the run was launched with, still in the registry and of the kind it was chosen as, with `path` where its
+ * directory is on this host (fetched from the artifact store into `dataDir` when it is stored there).
+ */
+export async function registeredModel(id: string, kind: ModelKind, role: string, dataDir: string) {
   const model = await db.model.findUnique({ where: { id } });
   if (!model || model.kind !== kind) throw new AppError("PRECONDITION_FAILED", `the ${role} (${id}) is not in the model registry`);
-  return model;
+  return { ...model, path: await modelDirOnThisHost(model, dataDir) };
 }

@@ -241,7 +241,7 @@ async function requireStartingPolicy(id: string, config: Record<string, unknown>
 
 async function stageStartingPolicy(ctx: StageContext): Promise<void> {
   const policyModelId = (ctx.run.config as Record<string, unknown>).policy_model_id;
-  if (typeof policyModelId === "string") ctx.config.policy_path = (await registeredModel(policyModelId, "POLICY", "policy")).path;
+  if (typeof policyModelId === "string") ctx.config.policy_path = (await registeredModel(policyModelId, "POLICY", "policy", ctx.dataDir)).path;
 }
 
 const scoreRow = z.object({ id: z.string(), score: z.number() });
@@ -282,7 +282,7 @@ function onlineRlKind<K extends "PPO" | "GRPO" | "RLOO">(kind: K): RunKindSpec<K
     async stage(ctx) {
       const { run } = ctx;
       if (!run.modelId) throw new AppError("PRECONDITION_FAILED", `a ${kind} run needs a reward model`);
-      ctx.config.reward_model_path = (await registeredModel(run.modelId, "REWARD", "reward model")).path;
+      ctx.config.reward_model_path = (await registeredModel(run.modelId, "REWARD", "reward model", ctx.dataDir)).path;
       await stageStartingPolicy(ctx);
       const prompts = run.projectId
         ? await projectPromptRows(run.projectId)
@@ -290,7 +290,7 @@ function onlineRlKind<K extends "PPO" | "GRPO" | "RLOO">(kind: K): RunKindSpec<K
       await stagePrompts(ctx, prompts, "no prompts to train on: the project has no items yet");
     },
     async register({ tx, run, done }) {
-      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+      await registerPolicy(tx, run, { ...done, modelPath: done.modelPath as string });
     },
   };
 }
@@ -309,7 +309,7 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
       await stageTrainingSnapshot(ctx, "a reward-model run");
     },
     async register({ tx, run, done }) {
-      await registerRewardModel(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+      await registerRewardModel(tx, run, { ...done, modelPath: done.modelPath as string });
     },
   },
 
@@ -332,7 +332,7 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
       await stageStartingPolicy(ctx);
     },
     async register({ tx, run, done }) {
-      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+      await registerPolicy(tx, run, { ...done, modelPath: done.modelPath as string });
     },
   },
 
@@ -358,10 +358,10 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
     async stage(ctx) {
       await stageTrainingSnapshot(ctx, "an SFT run");
       const policyModelId = (ctx.run.config as Record<string, unknown>).policy_model_id;
-      if (typeof policyModelId === "string") ctx.config.model_path = (await registeredModel(policyModelId, "POLICY", "policy")).path;
+      if (typeof policyModelId === "string") ctx.config.model_path = (await registeredModel(policyModelId, "POLICY", "policy", ctx.dataDir)).path;
     },
     async register({ tx, run, done }) {
-      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+      await registerPolicy(tx, run, { ...done, modelPath: done.modelPath as string });
     },
   },
 
@@ -377,7 +377,7 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
       await stageStartingPolicy(ctx);
     },
     async register({ tx, run, done }) {
-      await registerPolicy(tx, run, { modelPath: done.modelPath as string, metrics: done.metrics });
+      await registerPolicy(tx, run, { ...done, modelPath: done.modelPath as string });
     },
   },
 
@@ -427,12 +427,12 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
     async stage(ctx) {
       const { run } = ctx;
       if (!run.modelId || !run.projectId) throw new AppError("PRECONDITION_FAILED", "a generation run needs a policy and a project");
-      const policy = await registeredModel(run.modelId, "POLICY", "policy");
+      const policy = await registeredModel(run.modelId, "POLICY", "policy", ctx.dataDir);
       ctx.config.policy_path = policy.path;
       ctx.config.model_name ??= policy.name;
       const compareId = (run.config as Record<string, unknown>).compare_model_id;
       if (typeof compareId === "string") {
-        const other = await registeredModel(compareId, "POLICY", "second policy");
+        const other = await registeredModel(compareId, "POLICY", "second policy", ctx.dataDir);
         ctx.config.compare_policy_path = other.path;
         // the leaderboard tells models apart by name: two policies that share one get their ids added
         const [a, b] = other.name === policy.name ? [`${policy.name} (${policy.id})`, `${other.name} (${other.id})`] : [policy.name, other.name];
@@ -464,7 +464,7 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
     async stage(ctx) {
       const { run } = ctx;
       if (!run.modelId || !run.projectId) throw new AppError("PRECONDITION_FAILED", "a scoring run needs a reward model and a project");
-      ctx.config.model_path = (await registeredModel(run.modelId, "REWARD", "reward model")).path;
+      ctx.config.model_path = (await registeredModel(run.modelId, "REWARD", "reward model", ctx.dataDir)).path;
       const rows = await projectScoreRows(run.projectId);
       if (rows.length === 0) throw new AppError("PRECONDITION_FAILED", "the project has no items to score yet");
       ctx.config.input_file = path.join(ctx.dir, "candidates.jsonl");
@@ -559,9 +559,9 @@ export const runKinds: { [K in RunKind]: RunKindSpec<K> } = {
       const { run } = ctx;
       const config = run.config as Record<string, unknown>;
       if (!run.modelId || !run.snapshotId) throw new AppError("PRECONDITION_FAILED", "an evaluation needs a policy and a snapshot");
-      ctx.config.policy_path = (await registeredModel(run.modelId, "POLICY", "policy")).path;
-      ctx.config.reference_path = (await registeredModel(String(config.reference_model_id), "POLICY", "reference policy")).path;
-      ctx.config.reward_model_path = (await registeredModel(String(config.reward_model_id), "REWARD", "reward model")).path;
+      ctx.config.policy_path = (await registeredModel(run.modelId, "POLICY", "policy", ctx.dataDir)).path;
+      ctx.config.reference_path = (await registeredModel(String(config.reference_model_id), "POLICY", "reference policy", ctx.dataDir)).path;
+      ctx.config.reward_model_path = (await registeredModel(String(config.reward_model_id), "REWARD", "reward model", ctx.dataDir)).path;
       const splits = await stageSnapshot(ctx, run.snapshotId);
       if (!splits.test) throw new AppError("PRECONDITION_FAILED", `snapshot "${splits.snapshot.name}" has no test split to evaluate on`);
       await stagePrompts(ctx, await snapshotPrompts(splits.test), "the snapshot's test split has no prompts");
