@@ -364,9 +364,8 @@ async function runTrainer(
         // (one the trainer pruned while it went up is not recorded: the next one will be).
         void sink.flush();
         void sink.then(async () => {
-          await publishCheckpoint(run.id, parsed.path, lastCheckpoint);
+          await publishCheckpoint(run.id, parsed.path, lastCheckpoint, () => setRunCheckpoint(lease, parsed.path));
           lastCheckpoint = parsed.path;
-          await setRunCheckpoint(lease, parsed.path);
         });
         sink.line("trainer", `checkpoint at step ${parsed.step}: ${parsed.path}`);
         break;

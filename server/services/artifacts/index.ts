@@ -112,13 +112,15 @@ export function checkpointKey(runId: string, checkpointPath: string): string {
   return `runs/${runId}/checkpoints/${path.basename(checkpointPath)}`;
 }
 
-/** Uploads a checkpoint the trainer just wrote, then removes the one before it from the store. */
-export async function publishCheckpoint(runId: string, dir: string, previous: string | null): Promise<void> {
+/**
+ * A checkpoint the trainer just wrote: uploaded (with a store), then recorded by `record`, then the one recorded
+ * before it is removed from the store, so the recorded checkpoint is always complete there.
+ */
+export async function publishCheckpoint(runId: string, dir: string, previous: string | null, record: () => Promise<void>): Promise<void> {
   const store = artifactStore();
-  if (!store) return;
-  const { sha256 } = await uploadDir(store, checkpointKey(runId, dir), dir);
-  await markDir(dir, sha256);
-  if (previous && path.basename(previous) !== path.basename(dir)) await removeDir(store, checkpointKey(runId, previous));
+  if (store) await markDir(dir, (await uploadDir(store, checkpointKey(runId, dir), dir)).sha256);
+  await record();
+  if (store && previous && path.basename(previous) !== path.basename(dir)) await removeDir(store, checkpointKey(runId, previous));
 }
 
 /** Before a resume: the run's last recorded checkpoint, fetched into this host's run directory when it is not here. */

@@ -289,9 +289,32 @@ async function readManifest(store: ArtifactStore, key: string): Promise<Manifest
  * `dest` records the digest, so a directory already here is not fetched again.
  */
 export async function downloadDir(store: ArtifactStore, key: string, dest: string, sha256?: string | null): Promise<void> {
-  const marker = path.join(path.dirname(dest), `.${path.basename(dest)}.sha256`);
-  const have = await readFile(marker, "utf8").catch(() => null);
-  if (have !== null && (!sha256 || have.trim() === sha256) && (await stat(dest).catch(() => null))?.isDirectory()) return;
+  // two runs on one worker that need the same model fetch it once: the second waits for the first
+  const pending = fetching.get(dest);
+  if (pending) await pending.catch(() => undefined);
+  const work = fetchDir(store, key, dest, sha256);
+  fetching.set(dest, work);
+  try {
+    await work;
+  } finally {
+    if (fetching.get(dest) === work) fetching.delete(dest);
+  }
+}
+
+const fetching = new Map<string, Promise<void>>();
+
+async function haveDir(dest: string, sha256?: string | null): Promise<boolean> {
+  const have = await readFile(markerOf(dest), "utf8").catch(() => null);
+  return have !== null && (!sha256 || have.trim() === sha256) && Boolean((await stat(dest).catch(() => null))?.isDirectory());
+}
+
+function markerOf(dir: string): string {
+  return path.join(path.dirname(dir), `.${path.basename(dir)}.sha256`);
+}
+
+async function fetchDir(store: ArtifactStore, key: string, dest: string, sha256?: string | null): Promise<void> {
+  if (await haveDir(dest, sha256)) return;
+  const marker = markerOf(dest);
   const manifest = await readManifest(store, key);
   const digest = manifestDigest(manifest);
   if (sha256 && digest !== sha256) {
@@ -313,7 +336,7 @@ export async function downloadDir(store: ArtifactStore, key: string, dest: strin
 
 /** Writes the marker that says `dir` is the stored directory of this digest (after uploading it from here). */
 export async function markDir(dir: string, sha256: string): Promise<void> {
-  await writeFile(path.join(path.dirname(dir), `.${path.basename(dir)}.sha256`), sha256);
+  await writeFile(markerOf(dir), sha256);
 }
 
 /** Removes a stored directory: its manifest first (so it is no longer complete), then its files. */

@@ -66,7 +66,9 @@ describe.each(storesUnderTest())("the artifact store on %s", (_name, makeStore) 
 
     const otherHost = await temp("host-b");
     const dest = path.join(otherHost, "runs", "r1", "model");
-    await downloadDir(store, "runs/r1/model", dest, sha256);
+    // two runs on one worker needing the same model at once: one fetch, both get the whole directory
+    await Promise.all([downloadDir(store, "runs/r1/model", dest, sha256), downloadDir(store, "runs/r1/model", dest, sha256)]);
+    expect((await readdir(path.dirname(dest))).sort()).toEqual([".model.sha256", "model"]);
     for (const file of manifest.files) {
       // Buffer.equals: a deep toEqual walks 19 million indices
       expect((await readFile(path.join(dest, file.path))).equals(await readFile(path.join(source, file.path))), file.path).toBe(true);

@@ -130,6 +130,11 @@ describe("two workers on two hosts, one artifact store", () => {
     const resumedStart = log.split("\n").filter((l) => l.startsWith("trainer: start:")).at(-1)!;
     expect(JSON.parse(resumedStart.slice("trainer: start: ".length)).resumed_from_step).toBeGreaterThan(0);
     expect(await exists(path.join(hostB, ...start.storeKey!.split("/"), "model.pt"))).toBe(true);
+    // the store keeps the run's latest checkpoint only, complete (its manifest there), and no longer A's
+    const finished = await db.trainingRun.findUniqueOrThrow({ where: { id: ppo.id } });
+    expect(path.basename(finished.checkpointPath!)).not.toBe(path.basename(handedBack.checkpointPath!));
+    expect(await store!.size(`runs/${ppo.id}/checkpoints/${path.basename(finished.checkpointPath!)}/rlhf-manifest.json`)).toBeGreaterThan(0);
+    expect(await store!.size(`runs/${ppo.id}/checkpoints/${path.basename(handedBack.checkpointPath!)}/rlhf-manifest.json`)).toBeNull();
     const policy = await db.model.findFirstOrThrow({ where: { runId: ppo.id } });
     expect(policy).toMatchObject({ parentId: start.id, rewardModelId: rewardModel.id });
     expect(policy.path.startsWith(hostB)).toBe(true);
