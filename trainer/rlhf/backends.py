@@ -8,7 +8,7 @@ import os
 
 from . import model as tiny
 from .protocol import UserError, read_json
-from .tokenizer import ByteTokenizer
+from .tokenizer import load_tiny_tokenizer
 
 
 def unwrap(module):
@@ -17,18 +17,21 @@ def unwrap(module):
 
 def load_tokenizer(backend, path):
     if backend == "tiny":
-        return ByteTokenizer()
+        return load_tiny_tokenizer(path)  # bytes, or the words of the model directory's vocab.json
     from . import hf
 
     return hf.HFTokenizer(path)
 
 
 def check_same_tokenizer(backend, tokenizer, reward_model_path, method):
-    """The policy's tokens are scored by the reward model as they are: both must use one tokenizer (tiny: always)."""
-    if backend != "hf":
-        return
+    """The policy's tokens are scored by the reward model as they are: both must use one tokenizer (tiny: bytes, or
+    one word vocabulary)."""
     rm_tok = load_tokenizer(backend, reward_model_path)
-    if rm_tok.tok.get_vocab() != tokenizer.tok.get_vocab():
+    if backend == "tiny":
+        same = getattr(rm_tok, "words", None) == getattr(tokenizer, "words", None)
+    else:
+        same = rm_tok.tok.get_vocab() == tokenizer.tok.get_vocab()
+    if not same:
         raise UserError(f"the policy and the reward model use different tokenizers; {method} needs the same one")
 
 
@@ -87,6 +90,8 @@ def save_model(backend, module, tokenizer, directory, *, final, meta=None):
     module = unwrap(module)
     if backend == "tiny":
         tiny.save_tiny(module, directory)
+        if hasattr(tokenizer, "save") and module.config.vocab_size == tokenizer.vocab_size:
+            tokenizer.save(directory)  # a word vocabulary (bytes need no file)
     else:
         from . import hf
 

@@ -20,6 +20,7 @@ from .config import check_lora, multiple_of, opt, required, required_when
 from .data import collate, encode_groups, load_preferences
 from .model import gather_last
 from .protocol import ConfigError, run_cli
+from .tokenizer import ByteTokenizer, WordTokenizer
 from .runtime import (emit_start, train_steps, all_mean, autocast, batch_indices, init_distributed, linear_schedule, resolve_device,
                       run_trainer, seed_everything, setup_threads, wrap_ddp)
 
@@ -72,6 +73,9 @@ class RewardConfig:
     n_head: int = opt(8, min=1, max=64, label="Heads", form=True, backends=["tiny"], help="its attention heads")
     n_embd: int = opt(64, min=8, max=8192, label="Width", form=True, backends=["tiny"],
                       help="its width, a multiple of the heads")
+    tokenizer: str = opt("bytes", choices=["bytes", "words"], backends=["tiny"],
+                         help="a new tiny model's tokens: UTF-8 bytes, or words (one token per word seen twice in "
+                              "train_file, saved as the model's vocab.json; other text in bytes); a model_path keeps its own")
 
     RULES = (
         required_when("model_path", backend="hf", message="the hf backend needs a local model directory"),
@@ -103,8 +107,12 @@ class Trainer:
         events.enabled = self.dist.main
         self.device = resolve_device(cfg.device, self.dist.local_rank)
         seed_everything(cfg.seed)
-        self.tokenizer = backends.load_tokenizer(cfg.backend, cfg.model_path)
         train = load_preferences(cfg.train_file)
+        if cfg.backend == "tiny" and not cfg.model_path and cfg.tokenizer == "words":
+            text = ByteTokenizer().render_conversation
+            self.tokenizer = WordTokenizer.build(text(g.prompt, r) for g in train for r in g.responses)
+        else:
+            self.tokenizer = backends.load_tokenizer(cfg.backend, cfg.model_path)
         self.train, truncated = encode_groups(train, self.tokenizer, cfg.max_length)
         self.test = encode_groups(load_preferences(cfg.test_file), self.tokenizer, cfg.max_length)[0] if cfg.test_file else []
         if truncated:
@@ -118,7 +126,8 @@ class Trainer:
         self.model = backends.load_value_model(
             cfg.backend, cfg.model_path, self.device, lora=cfg.lora, gradient_checkpointing=cfg.gradient_checkpointing,
             resume_dir=os.path.join(self.ckpt, "model") if self.ckpt else None, pad_token_id=self.tokenizer.pad_token_id,
-            tiny_init=dict(n_layer=cfg.n_layer, n_head=cfg.n_head, n_embd=cfg.n_embd, block_size=cfg.max_length),
+            tiny_init=dict(n_layer=cfg.n_layer, n_head=cfg.n_head, n_embd=cfg.n_embd, block_size=cfg.max_length,
+                           vocab_size=self.tokenizer.vocab_size),
         )
         if cfg.backend == "tiny" and cfg.max_length > self.model.config.block_size:
             raise ConfigError(f"config field 'max_length' ({cfg.max_length}) exceeds the tiny model's block_size "
