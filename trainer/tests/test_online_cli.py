@@ -48,7 +48,11 @@ def test_grpo_raises_the_score_and_holds_the_kl_near_its_target(synthetic_dir, t
     assert 0 < metrics[-1]["generation_share"] < 1
     samples = run.of("sample")
     assert len(samples) == 2 * steps
-    assert sum(has_marker(s["response"]) for s in samples[-6:]) >= 4  # the policy now says the marker word
+    # the policy says the marker word more often: over the run's second half of samples than its first (the last few
+    # samples alone are too few to tell: with the KL held at its target the policy says it about half the time)
+    said = [has_marker(s["response"]) for s in samples]
+    first, second = sum(said[: steps]) / steps, sum(said[steps:]) / steps
+    assert second >= first + 0.2, (first, second)
     with open(os.path.join(run.done["model_path"], "rlhf_meta.json")) as f:
         meta = json.load(f)
     assert meta["method"] == "grpo" and meta["kind"] == "policy" and meta["base_model"] == sft_policy
