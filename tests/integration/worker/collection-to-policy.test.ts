@@ -13,13 +13,12 @@ import { createSnapshot, snapshotDir } from "@/server/services/export";
 import { enqueueRun, getRun, listRunMetrics } from "@/server/services/runs/admin";
 import { makeUser, uid, workQueue } from "../fixtures/annotation";
 import { pythonWithTorch, runWorker, waitForStatus } from "./helpers";
+import { colourAsks, colours, judgedColourPairs } from "./colour-pairs";
 
 const dataDir = path.resolve(env.DATA_DIR);
 const made: string[] = [];
 
 afterAll(() => closeOwnDatabase(made));
-
-const colours = ["red", "blue", "green", "amber", "violet", "teal"];
 
 describe("demonstrations → SFT → DPO", () => {
   it("a policy made from people's demonstrations is what DPO on their judgements continues, each with its lineage", async () => {
@@ -31,7 +30,7 @@ describe("demonstrations → SFT → DPO", () => {
     // 1. demonstrations: the annotator writes the ideal answer to each prompt
     const demos = await upsertProject(db, { name: `demos ${tag}`, slug: `demos-${tag}`, taskType: "DEMONSTRATION" });
     await addMembers(db, demos.id, [annotator.id]);
-    const asks = Array.from({ length: 30 }, (_, i) => `Name the colour ${colours[i % colours.length]} (${tag} ${i}).`);
+    const asks = colourAsks(tag);
     await addItems(db, demos.id, asks.map((content) => ({ messages: [{ role: "user" as const, content }], candidates: [] })));
     let written = 0;
     await workQueue(demos.slug, annotator, (item) => {
@@ -46,22 +45,7 @@ describe("demonstrations → SFT → DPO", () => {
     expect((sftSnap.rowCounts.train ?? 0) + (sftSnap.rowCounts.test ?? 0)).toBe(30);
 
     // 2. judgements on a pairwise project: the answer that names the asked colour beats the one that names another
-    const pairs = await upsertProject(db, { name: `pairs ${tag}`, slug: `pairs-${tag}` });
-    await addMembers(db, pairs.id, [annotator.id]);
-    await addItems(
-      db,
-      pairs.id,
-      asks.map((content, i) => ({
-        messages: [{ role: "user" as const, content }],
-        candidates: [{ text: `The colour is ${colours[i % colours.length]}.` }, { text: `The colour is ${colours[(i + 1) % colours.length]}.` }],
-      })),
-    );
-    await workQueue(pairs.slug, annotator, (item) => {
-      const served = item as unknown as { messages: { content: string }[]; candidates: { id: string; text: string }[] };
-      const right = served.candidates.find((c) => served.messages[0].content.includes(` ${c.text.slice(14, -1)} `))!;
-      const wrong = served.candidates.find((c) => c.id !== right.id)!;
-      return { ranking: [[right.id], [wrong.id]], strength: "BETTER" };
-    });
+    const pairs = await judgedColourPairs({ name: `pairs ${tag}`, slug: `pairs-${tag}`, asks, annotator });
     const dpoSnap = await createSnapshot({ name: `pairs ${tag}`, projectIds: [pairs.id], format: "trl-conversational", split: { testRatio: 0.2, seed: "" }, createdById: admin.id });
     made.push(snapshotDir(dpoSnap.id));
     expect((dpoSnap.rowCounts.train ?? 0) + (dpoSnap.rowCounts.test ?? 0)).toBe(30);

@@ -9,21 +9,19 @@ import { readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
-import { addItems, addMembers, upsertProject } from "@/prisma/seed/helpers";
 import { artifactStore } from "@/server/services/artifacts";
 import { createSnapshot, snapshotDir } from "@/server/services/export";
 import { snapshotFileResponse } from "@/server/services/export/download";
 import { enqueueRun, getRun } from "@/server/services/runs/admin";
-import { makeUser, uid, workQueue } from "../fixtures/annotation";
+import { makeUser, uid } from "../fixtures/annotation";
 import { pythonWithTorch, runWorker, tempDir, waitFor, waitForStatus, type RunningWorker } from "./helpers";
+import { colourAsks, judgedColourPairs } from "./colour-pairs";
 
 const made: string[] = [];
 afterAll(async () => {
   await closeOwnDatabase(made);
   await closeOwnStore();
 });
-
-const colours = ["red", "blue", "green", "amber", "violet", "teal"];
 
 async function onHost<T>(dataDir: string, work: (worker: RunningWorker) => Promise<T>): Promise<T> {
   const worker = runWorker({ gpuIds: [], dataDir });
@@ -61,22 +59,7 @@ describe("two workers on two hosts, one artifact store", () => {
     const admin = await makeUser("ADMIN");
 
     // judgements on the web host: the answer that names the asked colour beats the one that names another
-    const asks = Array.from({ length: 30 }, (_, i) => `Name the colour ${colours[i % colours.length]} (${tag} ${i}).`);
-    const project = await upsertProject(db, { name: `hosts ${tag}`, slug: `hosts-${tag}` });
-    await addMembers(db, project.id, [annotator.id]);
-    await addItems(
-      db,
-      project.id,
-      asks.map((content, i) => ({
-        messages: [{ role: "user" as const, content }],
-        candidates: [{ text: `The colour is ${colours[i % colours.length]}.` }, { text: `The colour is ${colours[(i + 1) % colours.length]}.` }],
-      })),
-    );
-    await workQueue(project.slug, annotator, (item) => {
-      const served = item as unknown as { messages: { content: string }[]; candidates: { id: string; text: string }[] };
-      const right = served.candidates.find((c) => served.messages[0].content.includes(` ${c.text.slice(14, -1)} `))!;
-      return { ranking: [[right.id], [served.candidates.find((c) => c.id !== right.id)!.id]], strength: "BETTER" };
-    });
+    const project = await judgedColourPairs({ name: `hosts ${tag}`, slug: `hosts-${tag}`, asks: colourAsks(tag), annotator });
     const snapshot = await createSnapshot({ name: `hosts ${tag}`, projectIds: [project.id], format: "trl-conversational", split: { testRatio: 0.2, seed: "" }, createdById: admin.id });
     made.push(snapshotDir(snapshot.id));
     // published before it was marked ready: every file is in the store at its recorded size
