@@ -123,11 +123,13 @@ export async function publishCheckpoint(runId: string, dir: string, previous: st
   if (store && previous && path.basename(previous) !== path.basename(dir)) await removeDir(store, checkpointKey(runId, previous));
 }
 
-/** Before a resume: the run's last recorded checkpoint, fetched into this host's run directory when it is not here. */
+/**
+ * Before a resume: the run's last recorded checkpoint, fetched into this host's run directory when it is not here.
+ * Returns where it was fetched to, or null when there was nothing to fetch.
+ */
 export async function stageCheckpoint(runId: string, checkpointPath: string | null, runDir: string): Promise<string | null> {
   const store = artifactStore();
   if (!store || !checkpointPath) return null;
   const local = path.join(runDir, "checkpoints", path.basename(checkpointPath));
-  await downloadDir(store, checkpointKey(runId, checkpointPath), local);
-  return local;
+  return (await downloadDir(store, checkpointKey(runId, checkpointPath), local)) ? local : null;
 }

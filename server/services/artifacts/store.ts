@@ -288,20 +288,20 @@ async function readManifest(store: ArtifactStore, key: string): Promise<Manifest
  * against the manifest (and the manifest against `sha256` when given), then renamed into place. A marker beside
  * `dest` records the digest, so a directory already here is not fetched again.
  */
-export async function downloadDir(store: ArtifactStore, key: string, dest: string, sha256?: string | null): Promise<void> {
+export async function downloadDir(store: ArtifactStore, key: string, dest: string, sha256?: string | null): Promise<boolean> {
   // two runs on one worker that need the same model fetch it once: the second waits for the first
   const pending = fetching.get(dest);
   if (pending) await pending.catch(() => undefined);
   const work = fetchDir(store, key, dest, sha256);
   fetching.set(dest, work);
   try {
-    await work;
+    return await work;
   } finally {
     if (fetching.get(dest) === work) fetching.delete(dest);
   }
 }
 
-const fetching = new Map<string, Promise<void>>();
+const fetching = new Map<string, Promise<boolean>>();
 
 async function haveDir(dest: string, sha256?: string | null): Promise<boolean> {
   const have = await readFile(markerOf(dest), "utf8").catch(() => null);
@@ -312,8 +312,9 @@ function markerOf(dir: string): string {
   return path.join(path.dirname(dir), `.${path.basename(dir)}.sha256`);
 }
 
-async function fetchDir(store: ArtifactStore, key: string, dest: string, sha256?: string | null): Promise<void> {
-  if (await haveDir(dest, sha256)) return;
+/** Whether it was fetched (false: this host already had it). */
+async function fetchDir(store: ArtifactStore, key: string, dest: string, sha256?: string | null): Promise<boolean> {
+  if (await haveDir(dest, sha256)) return false;
   const marker = markerOf(dest);
   const manifest = await readManifest(store, key);
   const digest = manifestDigest(manifest);
@@ -329,6 +330,7 @@ async function fetchDir(store: ArtifactStore, key: string, dest: string, sha256?
     await rm(dest, { recursive: true, force: true });
     await rename(tmp, dest);
     await writeFile(marker, digest);
+    return true;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
