@@ -302,10 +302,19 @@ test.describe("annotating pairwise items by keyboard", () => {
     await signIn(page, ANNOTATOR, `/annotate/${slug}`);
     await prefetched;
     const submits: string[] = [];
+    // requests bringing the next item still on their way (the last judgement's own included: the page shows the
+    // prefetched item at once, before that request is back). A submit made meanwhile goes alone, by design, so each
+    // judgement below waits for them: what is checked is the batching, not how fast the box answers.
+    const prefetching = new Set<unknown>();
     page.on("request", (r) => {
       if (r.url().includes("annotation.submit")) submits.push(new URL(r.url()).pathname);
+      if (r.url().includes("annotation.next")) prefetching.add(r);
     });
+    const settled = (r: unknown) => prefetching.delete(r);
+    page.on("requestfinished", settled);
+    page.on("requestfailed", settled);
     for (let i = 0; i < 3; i++) {
+      await expect.poll(() => prefetching.size).toBe(0);
       const id = await assignmentId(page);
       await page.keyboard.press(String(i + 1));
       await page.keyboard.press("Enter");
