@@ -268,8 +268,14 @@ export async function uploadDir(store: ArtifactStore, key: string, dir: string):
   return { sha256: manifestDigest(manifest), manifest };
 }
 
-async function readManifest(store: ArtifactStore, key: string): Promise<Manifest> {
+/** All of a stream's bytes (a manifest, a dataset card: small files only). */
+export async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
+async function readManifest(store: ArtifactStore, key: string): Promise<Manifest> {
   let stream: Readable;
   try {
     stream = await store.open(`${key}/${MANIFEST}`);
@@ -279,8 +285,7 @@ async function readManifest(store: ArtifactStore, key: string): Promise<Manifest
     }
     throw err;
   }
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Manifest;
+  return JSON.parse((await readAll(stream)).toString("utf8")) as Manifest;
 }
 
 /**

@@ -5,7 +5,6 @@
 import { createHash, createHmac, hash } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
 import type pg from "pg";
 import { db } from "@/server/db";
 import { env } from "@/server/env";
@@ -15,6 +14,7 @@ import { pool } from "@/server/pg";
 import { deriveKey } from "@/server/secret";
 import * as audit from "@/server/services/audit";
 import { openSnapshotFile, publishSnapshot, unpublishSnapshot } from "@/server/services/artifacts";
+import { readAll } from "@/server/services/artifacts/store";
 import { JOB_STALE_SECONDS, keepAlive, staleSince, UTC_NOW } from "@/server/services/job-heartbeat";
 import {
   createSnapshotInputSchema,
@@ -460,15 +460,9 @@ export async function snapshotDetail(opts: { id: string }): Promise<{ snapshot: 
   const snapshot = await getSnapshot(opts);
   const [projects, card] = await Promise.all([
     db.project.findMany({ where: { id: { in: snapshot.projectIds } }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
-    snapshot.status === "SUCCEEDED" ? snapshotFile({ id: opts.id, name: "README.md" }).then((f) => text(openSnapshotFile(opts.id, f.file, f.path))) : null,
+    snapshot.status === "SUCCEEDED" ? snapshotFile({ id: opts.id, name: "README.md" }).then(async (f) => (await readAll(await openSnapshotFile(opts.id, f.file, f.path))).toString("utf8")) : null,
   ]);
   return { snapshot, projects, card };
-}
-
-async function text(stream: Promise<Readable>): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 export async function listSnapshots(opts: { name?: string; limit?: number } = {}): Promise<SnapshotView[]> {

@@ -14,6 +14,7 @@ import {
   FolderStore,
   manifestDigest,
   MANIFEST,
+  readAll,
   storeFromUrl,
   uploadDir,
   type ArtifactStore,
@@ -43,12 +44,6 @@ afterAll(async () => {
   await closeOwnStore();
 });
 
-async function read(stream: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks);
-}
-
 function storesUnderTest(): [string, () => Promise<ArtifactStore>][] {
   return [
     ["S3 (ARTIFACTS_URL=s3://…)", async () => artifactStore() as ArtifactStore],
@@ -76,7 +71,7 @@ describe.each(storesUnderTest())("the artifact store on %s", (_name, makeStore) 
     // the manifest stays in the store, not in the working copy the trainer loads
     expect(await readdir(dest)).not.toContain(MANIFEST);
     // a byte range of a stored file (what a resumed download asks for)
-    expect((await read(await store.open("runs/r1/model/config.json", { start: 2, end: 8 }))).toString()).toBe(JSON.stringify({ backend: "tiny", n_embd: 64 }).slice(2, 9));
+    expect((await readAll(await store.open("runs/r1/model/config.json", { start: 2, end: 8 }))).toString()).toBe(JSON.stringify({ backend: "tiny", n_embd: 64 }).slice(2, 9));
 
     // a second fetch of the same digest finds the working copy and leaves it alone
     const before = (await stat(path.join(dest, "model.safetensors"))).mtimeMs;
