@@ -3,7 +3,7 @@
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { createSnapshot, snapshotDir } from "@/server/services/export";
+import { createSnapshot, snapshotDetail, snapshotDir } from "@/server/services/export";
 import type { CreateSnapshotInput } from "@/server/schemas/export";
 import { buildFixture, readRows, readSnapshotFile, type Fixture } from "@/tests/fixtures/export/fixture";
 
@@ -77,5 +77,14 @@ describe("dataset card front matter", () => {
     const raw = await card({ format: "raw" });
     expect(raw.meta.dataset_info).toBeUndefined();
     expect(raw.meta.configs[0].data_files).toHaveLength(2);
+  });
+});
+
+describe("the snapshot's admin page", () => {
+  it("shows the dataset card exactly as the README.md the snapshot ships", async () => {
+    const { s } = await card({ format: "trl" });
+    const detail = await snapshotDetail({ id: s.id });
+    expect(detail.card).toBe(await readSnapshotFile(s.id, "README.md"));
+    expect(detail.card).toMatch(/^---\n/);
   });
 });
