@@ -25,6 +25,7 @@ class TinyConfig:
     n_embd: int = 128  # residual stream width
     dropout: float = 0.0  # off by default: runs stay bit-for-bit reproducible
     head: str = "lm"  # "lm" (logits over the vocabulary) or "value" (one scalar per position)
+    init: str = "normal"  # "normal" (nanoGPT's N(0, 0.02)) or "mimetic" (attention starts near identity, see mimetic_init)
 
 
 class SelfAttention(nn.Module):
@@ -74,6 +75,11 @@ class TinyTransformer(nn.Module):
         # The LM head is tied to the embedding (nanoGPT); the value head is a fresh linear layer.
         self.value_head = nn.Linear(cfg.n_embd, 1) if cfg.head == "value" else None
         self.apply(self._init_weights)
+        if cfg.init == "mimetic":
+            for block in self.blocks:
+                mimetic_init(block.attn, cfg)
+        elif cfg.init != "normal":
+            raise UserError(f"tiny model init must be normal or mimetic, not {cfg.init!r}")
 
     @staticmethod
     def _init_weights(m):
@@ -110,6 +116,38 @@ class TinyTransformer(nn.Module):
         if self.value_head is not None:
             return self.value_head(x).squeeze(-1)  # (B, T)
         return x @ self.wte.weight.t()  # (B, T, V)
+
+
+MIMETIC_QK = (0.7, 0.7)  # (alpha, beta): W_q W_k^T ~ alpha Z + beta I per head
+MIMETIC_VO = (0.4, 0.4)  # (alpha, beta): W_v W_o ~ alpha Z - beta I
+
+
+@torch.no_grad()
+def mimetic_init(attn, cfg, qk=None, vo=None):
+    """Mimetic initialization (Trockman & Kolter, 2023): each head's W_q W_k^T starts as alpha Z + beta I, so a token
+    attends to tokens like itself from the first step, and W_v W_o as alpha Z - beta I (Z Gaussian, variance 1/d).
+    Matching a token against the prompt is then refined rather than discovered, which is what a tiny reward model
+    needs on prompt-dependent preferences. nn.Linear computes x W^T: the qkv weight's rows are q, k, v (C each)."""
+    qk = qk or MIMETIC_QK
+    vo = vo or MIMETIC_VO
+    C, H = cfg.n_embd, cfg.n_head
+    D = C // H
+    w = attn.qkv.weight  # (3C, C)
+    for h in range(H):
+        rows = slice(h * D, (h + 1) * D)
+        # q_h = x A^T, k_h = x B^T with A, B (D, C): scores x A^T B x^T, so A^T B (C x C) should be ~ alpha Z + beta I,
+        # restricted to rank D: the top-D singular directions of the target
+        target = qk[0] * torch.randn(C, C) / math.sqrt(C) + qk[1] * torch.eye(C)
+        U, S, Vh = torch.linalg.svd(target)
+        r = torch.sqrt(S[:D])
+        w[rows] = (U[:, :D] * r).t()  # A = (U_D sqrt(S_D))^T
+        w[C + h * D:C + (h + 1) * D] = r[:, None] * Vh[:D]  # B = sqrt(S_D) V_D^T
+    # values and output projection: proj(v(x)) = x Wv^T Wp^T; Wv^T Wp^T ~ alpha Z - beta I
+    target = vo[0] * torch.randn(C, C) / math.sqrt(C) - vo[1] * torch.eye(C)
+    U, S, Vh = torch.linalg.svd(target)
+    r = torch.sqrt(S)
+    w[2 * C:] = (U * r).t()  # Wv (C, C): Wv^T = U sqrt(S)
+    attn.proj.weight.copy_((r[:, None] * Vh).t())  # Wp^T = sqrt(S) V^T
 
 
 def packed_positions(segments):

@@ -32,8 +32,10 @@ MARKER_RATE = 0.25
 SFT_WORDS = ("blue", "tree", "sand", "moon", "lake", "road", "fish", "bird")
 
 # Settings that solve the task on 2 CPU cores, shared by the tests and the benchmarks (`tiny` backend).
+# RM_TASK keeps the attention init the online methods' tests and benchmarks were tuned on (the marker needs no
+# matching against the prompt; the mimetic default is for the prompt-dependent tasks).
 RM_TASK = {"epochs": 1, "batch_size": 16, "lr": 3e-3, "max_length": 96, "n_layer": 2, "n_head": 4, "n_embd": 64,
-           "warmup_ratio": 0.0,
+           "warmup_ratio": 0.0, "attention_init": "normal",
            "logging_steps": 25, "save_steps": 0}
 SFT_TASK = {"epochs": 6, "batch_size": 32, "lr": 5e-3, "max_length": 96, "n_embd": 64, "logging_steps": 50}
 DPO_TASK = {"epochs": 2, "batch_size": 16, "lr": 3e-3, "beta": 0.5, "logging_steps": 10, "save_steps": 0}
