@@ -123,13 +123,12 @@ MIMETIC_VO = (0.4, 0.4)  # (alpha, beta): W_v W_o ~ alpha Z - beta I
 
 
 @torch.no_grad()
-def mimetic_init(attn, cfg, qk=None, vo=None):
+def mimetic_init(attn, cfg):
     """Mimetic initialization (Trockman & Kolter, 2023): each head's W_q W_k^T starts as alpha Z + beta I, so a token
     attends to tokens like itself from the first step, and W_v W_o as alpha Z - beta I (Z Gaussian, variance 1/d).
     Matching a token against the prompt is then refined rather than discovered, which is what a tiny reward model
     needs on prompt-dependent preferences. nn.Linear computes x W^T: the qkv weight's rows are q, k, v (C each)."""
-    qk = qk or MIMETIC_QK
-    vo = vo or MIMETIC_VO
+    qk, vo = MIMETIC_QK, MIMETIC_VO
     C, H = cfg.n_embd, cfg.n_head
     D = C // H
     w = attn.qkv.weight  # (3C, C)
