@@ -36,7 +36,8 @@ class SelfAttention(nn.Module):
         self.proj = nn.Linear(cfg.n_embd, cfg.n_embd)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, x, mask):
+    def weights(self, x, mask):
+        """Each head's attention weights (B, H, T, T) over x (B, T, C), and its values (B, H, T, D)."""
         B, T, C = x.shape
         q, k, v = self.qkv(x).split(C, dim=2)
         q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, H, T, D)
@@ -44,8 +45,12 @@ class SelfAttention(nn.Module):
         v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, H, T, D)
         att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))  # (B, H, T, T)
         att = att.masked_fill(~mask[:, None, :, :], float("-inf"))
-        att = self.drop(F.softmax(att, dim=-1))
-        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)  # (B, T, C)
+        return F.softmax(att, dim=-1), v
+
+    def forward(self, x, mask):
+        B, T, C = x.shape
+        att, v = self.weights(x, mask)
+        y = (self.drop(att) @ v).transpose(1, 2).contiguous().view(B, T, C)  # (B, T, C)
         return self.drop(self.proj(y))
 
 

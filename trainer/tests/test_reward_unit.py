@@ -70,13 +70,9 @@ def _attention_to_same_token(init, seed=0):
     torch.manual_seed(seed)
     m = TinyTransformer(TinyConfig(vocab_size=64, block_size=32, n_layer=1, n_head=8, n_embd=64, init=init))
     ids = torch.tensor([[5, 9, 13, 21, 30, 42, 5, 9, 13, 21, 30, 42]])  # the second half repeats the first
-    attn = m.blocks[0].attn
-    x = m.blocks[0].ln1(m.wte(ids) + m.wpe(torch.arange(ids.size(1))))
-    B, T, C = x.shape
-    q, k, _ = attn.qkv(x).split(C, dim=2)
-    q = q.view(B, T, attn.n_head, -1).transpose(1, 2)
-    k = k.view(B, T, attn.n_head, -1).transpose(1, 2)
-    att = ((q @ k.transpose(-2, -1)) / k.size(-1) ** 0.5).masked_fill(~torch.ones(T, T, dtype=torch.bool).tril(), float("-inf")).softmax(-1)
+    T = ids.size(1)
+    x = m.blocks[0].ln1(m.wte(ids) + m.wpe(torch.arange(T)))
+    att, _ = m.blocks[0].attn.weights(x, torch.ones(1, T, T, dtype=torch.bool).tril())
     shares = [att[0, :, t, t - 6].mean().item() * (t + 1) for t in range(6, 12)]  # weight / uniform weight
     return sum(shares) / len(shares)
 
